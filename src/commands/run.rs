@@ -1,0 +1,87 @@
+//! `pseudata run`: pseudonymise an extract, with progress bars on a terminal.
+
+use std::io::IsTerminal;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::ExitStatus;
+use crate::cli::RunArgs;
+use crate::crypto::Key;
+use crate::engine::{self, FileProgress, NoProgress, Progress, RunOptions, MANIFEST_NAME};
+
+struct Bars {
+    multi: MultiProgress,
+}
+
+struct Bar(ProgressBar);
+
+impl FileProgress for Bar {
+    fn set(&self, position: u64) {
+        self.0.set_position(position);
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+impl Progress for Bars {
+    fn start(&self, name: &str, total: u64) -> Box<dyn FileProgress + '_> {
+        let bar = if total > 0 {
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template("{msg:30} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar
+        } else {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{msg:30} {spinner} {pos} rows")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar
+        };
+        bar.set_message(name.to_string());
+        Box::new(Bar(self.multi.add(bar)))
+    }
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
+    let key = Key::load(args.key_file.as_deref())?;
+    let options = RunOptions {
+        mappings: args.mappings,
+        input: args.input,
+        output: args.output.clone(),
+        to: args.to,
+        threads: args.threads,
+        subset: args.subset,
+        force: args.force,
+        batch_rows: args.batch_rows,
+    };
+    let show = !args.quiet && std::io::stderr().is_terminal();
+    let manifest = if show {
+        let bars = Bars { multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()) };
+        engine::run(&options, &key, &bars)?
+    } else {
+        engine::run(&options, &key, &NoProgress)?
+    };
+    if !args.quiet {
+        let rows: u64 = manifest.files.iter().map(|f| f.rows_out).sum();
+        eprintln!(
+            "pseudonymised {} file(s), {} rows, in {:.2} s (key fingerprint {})",
+            manifest.files.len(),
+            rows,
+            manifest.seconds,
+            manifest.key_fingerprint
+        );
+        for file in &manifest.files {
+            eprintln!("  {} -> {} ({} rows)", file.input, args.output.join(&file.output).display(), file.rows_out);
+        }
+        eprintln!("manifest: {}", args.output.join(MANIFEST_NAME).display());
+    }
+    Ok(ExitStatus::Success)
+}

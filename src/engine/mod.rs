@@ -1,0 +1,431 @@
+//! The run loop: find the input files, bind each to its mapping, pseudonymise them into
+//! temporary files and move them into place only when every file succeeded.
+
+mod file;
+mod transform;
+
+pub use transform::{transform_batch, CellError, Cells, ColumnStats, Values};
+
+use std::path::{Component, Path, PathBuf};
+use std::time::Instant;
+
+use hmac::Mac;
+
+use crate::crypto::{Key, KeyError};
+use crate::io::csv::{CsvFormat, CsvSource};
+use crate::io::parquet::ParquetSource;
+use crate::io::{Format, IoError};
+use crate::manifest::{ColumnEntry, FileEntry, Manifest, MappingEntry};
+use crate::mapping::{BoundPlan, Mappings, MappingError};
+
+/// Name of the manifest every run writes into its output directory.
+pub const MANIFEST_NAME: &str = "pseudata-manifest.json";
+
+/// Rows per batch unless told otherwise: bounded memory, enough work per batch for every thread.
+pub const DEFAULT_BATCH_ROWS: usize = 65_536;
+
+/// Errors of a run. Each names a file, line and column where it can; none quotes a data value.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+    #[error(transparent)]
+    Io(#[from] IoError),
+    #[error("{path}, line {line}, column `{column}`: {message}")]
+    Cell {
+        path: PathBuf,
+        line: u64,
+        column: String,
+        message: String,
+    },
+    #[error("input directory {0} does not exist or is not a directory")]
+    NoInput(PathBuf),
+    #[error("output directory {output} is the input directory or inside it: choose a directory outside {input}")]
+    OutputInsideInput { output: PathBuf, input: PathBuf },
+    #[error("output directory {0} is not empty: pass --force to write into it anyway")]
+    OutputNotEmpty(PathBuf),
+    #[error("{} data file(s) match no mapping (every file must be classified): {}", .0.len(), .0.join(", "))]
+    Unmapped(Vec<String>),
+    #[error("{file} matches more than one mapping: tables {}", .tables.join(", "))]
+    Ambiguous { file: String, tables: Vec<String> },
+    #[error("no data file (*.csv, *.tsv, *.txt, *.parquet) in {0}")]
+    NoFiles(PathBuf),
+    #[error("--subset must be a percentage in (0, 100], not {0}")]
+    BadSubset(f64),
+    #[error("cannot prepare output: {path}")]
+    Output {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot start {threads} worker threads")]
+    Threads { threads: usize },
+}
+
+/// Progress of one file, in bytes (CSV) or rows (Parquet). The library never draws it itself.
+pub trait FileProgress: Sync {
+    /// Work done so far.
+    fn set(&self, position: u64);
+}
+
+/// Creates a progress report per file.
+pub trait Progress: Sync {
+    /// Starts reporting on `name`, whose size is `total` (bytes for CSV, rows for Parquet, 0 if unknown).
+    fn start(&self, name: &str, total: u64) -> Box<dyn FileProgress + '_>;
+}
+
+/// A progress sink that shows nothing.
+pub struct NoProgress;
+
+struct NoFileProgress;
+
+impl FileProgress for NoFileProgress {
+    fn set(&self, _position: u64) {}
+}
+
+impl Progress for NoProgress {
+    fn start(&self, _name: &str, _total: u64) -> Box<dyn FileProgress + '_> {
+        Box::new(NoFileProgress)
+    }
+}
+
+/// Selects a keyed share of subjects: the same subjects in every table, file and run under one key.
+pub struct Subset {
+    state: hmac::Hmac<sha2::Sha256>,
+    threshold: u64,
+}
+
+impl Subset {
+    /// Keeps about `percent` % of subjects.
+    pub fn new(key: &Key, percent: f64) -> Result<Subset, RunError> {
+        if !(percent > 0.0 && percent <= 100.0) {
+            return Err(RunError::BadSubset(percent));
+        }
+        let threshold = if percent >= 100.0 { u64::MAX } else { (percent / 100.0 * u64::MAX as f64) as u64 };
+        Ok(Subset { state: key.subkey("subset").hmac(), threshold })
+    }
+
+    /// Whether the row of `subject` is kept. Spellings of one identifier (dots, dashes, spaces,
+    /// case) select alike; rows without a subject are kept.
+    pub fn selects(&self, subject: Option<&str>) -> bool {
+        let Some(subject) = subject else { return true };
+        let normalised: String = subject
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_uppercase)
+            .collect();
+        if normalised.is_empty() {
+            return true;
+        }
+        let mut mac = self.state.clone();
+        mac.update(normalised.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first) <= self.threshold
+    }
+}
+
+/// What `run` is asked to do.
+pub struct RunOptions {
+    pub mappings: PathBuf,
+    pub input: PathBuf,
+    pub output: PathBuf,
+    pub to: Option<Format>,
+    pub threads: Option<usize>,
+    pub subset: Option<f64>,
+    pub force: bool,
+    pub batch_rows: usize,
+}
+
+/// One input file and the table it belongs to.
+struct Planned<'m> {
+    relative: String,
+    path: PathBuf,
+    format: Format,
+    table: &'m crate::mapping::Table,
+}
+
+/// Pseudonymises every input file a mapping matches and writes the signed manifest; returns it.
+/// On error no output file with a final name is left behind.
+pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<Manifest, RunError> {
+    let started = Instant::now();
+    let input = std::fs::canonicalize(&options.input)
+        .ok()
+        .filter(|p| p.is_dir())
+        .ok_or_else(|| RunError::NoInput(options.input.clone()))?;
+    let output = resolve(&options.output).map_err(|source| RunError::Output { path: options.output.clone(), source })?;
+    if output.starts_with(&input) {
+        return Err(RunError::OutputInsideInput { output: options.output.clone(), input: options.input.clone() });
+    }
+    let mappings = crate::mapping::load_dir(&options.mappings)?;
+    let subset = options.subset.map(|p| Subset::new(key, p)).transpose()?;
+    let planned = plan_files(&input, &mappings)?;
+    if planned.is_empty() {
+        return Err(RunError::NoFiles(options.input.clone()));
+    }
+    let output_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| RunError::Output { path, source }
+    };
+    if output.exists() {
+        let mut entries = std::fs::read_dir(&output).map_err(output_err(&output))?;
+        if entries.next().is_some() && !options.force {
+            return Err(RunError::OutputNotEmpty(options.output.clone()));
+        }
+    }
+    std::fs::create_dir_all(&output).map_err(output_err(&output))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".pseudata-tmp-")
+        .tempdir_in(&output)
+        .map_err(output_err(&output))?;
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.unwrap_or(0))
+        .build()
+        .map_err(|_| RunError::Threads { threads: options.threads.unwrap_or(0) })?;
+
+    let mut files = Vec::with_capacity(planned.len());
+    let mut moves = Vec::with_capacity(planned.len());
+    for (index, item) in planned.iter().enumerate() {
+        let to = options.to.unwrap_or(item.format);
+        let relative_out = with_format(&item.relative, item.format, to);
+        let staged = staging.path().join(format!("{index}.part"));
+        let file_started = Instant::now();
+        let entry = pool.install(|| process(item, &staged, to, options, key, subset.as_ref(), progress))?;
+        let bytes_out = std::fs::metadata(&staged).map(|m| m.len()).unwrap_or(0);
+        files.push(FileEntry {
+            output: relative_out.clone(),
+            bytes_out,
+            seconds: file_started.elapsed().as_secs_f64(),
+            ..entry
+        });
+        moves.push((staged, output.join(&relative_out)));
+    }
+    for (staged, target) in &moves {
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(output_err(parent))?;
+        }
+        std::fs::rename(staged, target).map_err(output_err(target))?;
+    }
+    let manifest = Manifest::new(
+        key,
+        mappings
+            .tables
+            .iter()
+            .map(|t| MappingEntry {
+                file: t.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                table: t.name.clone(),
+                sha256: t.sha256.clone(),
+            })
+            .collect(),
+        files,
+        options,
+        started.elapsed().as_secs_f64(),
+    );
+    let staged_manifest = staging.path().join(MANIFEST_NAME);
+    manifest.write(&staged_manifest, key).map_err(output_err(&staged_manifest))?;
+    let final_manifest = output.join(MANIFEST_NAME);
+    std::fs::rename(&staged_manifest, &final_manifest).map_err(output_err(&final_manifest))?;
+    Ok(manifest)
+}
+
+fn process(
+    item: &Planned,
+    staged: &Path,
+    to: Format,
+    options: &RunOptions,
+    key: &Key,
+    subset: Option<&Subset>,
+    progress: &dyn Progress,
+) -> Result<FileEntry, RunError> {
+    let bytes_in = std::fs::metadata(&item.path).map(|m| m.len()).unwrap_or(0);
+    let (header, outcome, plan) = match item.format {
+        Format::Csv => {
+            let format = CsvFormat::detect(&item.path, &item.table.csv)?;
+            let source = CsvSource::open(&item.path, format)?;
+            let header = source.header().to_vec();
+            let plan = BoundPlan::bind(item.table, &item.path, &header, key)?;
+            let bar = progress.start(&item.relative, bytes_in);
+            let job = job(item, staged, to, options, subset, bar.as_ref());
+            (header, file::process_csv(&job, &plan, source)?, plan)
+        }
+        Format::Parquet => {
+            let source = ParquetSource::open(&item.path, options.batch_rows)?;
+            let header = source.header().to_vec();
+            let plan = BoundPlan::bind(item.table, &item.path, &header, key)?;
+            let bar = progress.start(&item.relative, 0);
+            let job = job(item, staged, to, options, subset, bar.as_ref());
+            (header, file::process_parquet(&job, &plan, source)?, plan)
+        }
+    };
+    let columns = plan
+        .columns
+        .iter()
+        .zip(outcome.stats)
+        .map(|(c, stats)| ColumnEntry { name: c.name.clone(), rule: c.rule.to_string(), stats })
+        .collect();
+    let dropped = header.iter().filter(|h| !plan.columns.iter().any(|c| &c.name == *h)).cloned().collect();
+    Ok(FileEntry {
+        input: item.relative.clone(),
+        output: String::new(),
+        table: item.table.name.clone(),
+        format_in: item.format,
+        format_out: to,
+        csv: outcome.csv,
+        bytes_in,
+        bytes_out: 0,
+        rows_in: outcome.rows_in,
+        rows_out: outcome.rows_out,
+        seconds: 0.0,
+        columns,
+        dropped,
+    })
+}
+
+fn job<'a>(
+    item: &'a Planned,
+    staged: &'a Path,
+    to: Format,
+    options: &RunOptions,
+    subset: Option<&'a Subset>,
+    progress: &'a dyn FileProgress,
+) -> file::FileJob<'a> {
+    file::FileJob {
+        input: &item.path,
+        output: staged,
+        to,
+        batch_rows: options.batch_rows.max(1),
+        subset,
+        progress,
+    }
+}
+
+/// Lists the data files under `input` (recursively, sorted) with the table each belongs to.
+fn plan_files<'m>(input: &Path, mappings: &'m Mappings) -> Result<Vec<Planned<'m>>, RunError> {
+    let mut found = Vec::new();
+    collect_files(input, input, &mut found)?;
+    found.sort();
+    let mut planned = Vec::new();
+    let mut unmapped = Vec::new();
+    for (relative, path) in found {
+        let Some(format) = Format::of(&path) else { continue };
+        let tables = mappings.matching(&relative);
+        match tables.as_slice() {
+            [] => unmapped.push(relative),
+            [table] => planned.push(Planned { relative, path, format, table }),
+            many => {
+                return Err(RunError::Ambiguous {
+                    file: relative,
+                    tables: many.iter().map(|t| t.name.clone()).collect(),
+                })
+            }
+        }
+    }
+    if !unmapped.is_empty() {
+        return Err(RunError::Unmapped(unmapped));
+    }
+    Ok(planned)
+}
+
+/// Data files of `input` as (path relative to `root` with `/` separators, full path).
+pub fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), RunError> {
+    let read_err = |source| RunError::Output { path: dir.to_path_buf(), source };
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let path = entry.map_err(read_err)?.path();
+        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            collect_files(root, &path, out)?;
+        } else if path.is_file() {
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((relative, path));
+        }
+    }
+    Ok(())
+}
+
+/// The output name of `relative` when converting `from` one format `to` another.
+fn with_format(relative: &str, from: Format, to: Format) -> String {
+    if from == to {
+        return relative.to_string();
+    }
+    match relative.rsplit_once('.') {
+        Some((stem, _)) => format!("{stem}.{}", to.extension()),
+        None => format!("{relative}.{}", to.extension()),
+    }
+}
+
+/// Absolute, symlink-free form of `path`, which need not exist yet (its longest existing ancestor is canonicalised).
+fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    let absolute = std::path::absolute(path)?;
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = std::fs::canonicalize(existing)?;
+    for name in rest.iter().rev() {
+        resolved.push(name);
+    }
+    // Lexically drop any `.`/`..` left in the part that does not exist yet.
+    let mut clean = PathBuf::new();
+    for component in resolved.components() {
+        match component {
+            Component::ParentDir => {
+                clean.pop();
+            }
+            Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    Ok(clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_extensions_only_when_the_format_changes() {
+        assert_eq!(with_format("a/claims.csv", Format::Csv, Format::Csv), "a/claims.csv");
+        assert_eq!(with_format("a/claims.csv", Format::Csv, Format::Parquet), "a/claims.parquet");
+        assert_eq!(with_format("m.parquet", Format::Parquet, Format::Csv), "m.csv");
+    }
+
+    #[test]
+    fn resolves_paths_that_do_not_exist_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = std::fs::canonicalize(dir.path()).unwrap();
+        assert_eq!(resolve(&dir.path().join("x/y")).unwrap(), base.join("x/y"));
+        assert_eq!(resolve(&dir.path().join("x/../z")).unwrap(), base.join("z"));
+    }
+
+    #[test]
+    fn subset_is_keyed_spelling_blind_and_near_its_share() {
+        let key = Key::from_hex(&"ab".repeat(32), "t").unwrap();
+        let subset = Subset::new(&key, 10.0).unwrap();
+        assert_eq!(subset.selects(Some("85.07.30-033.28")), subset.selects(Some("85073003328")));
+        let kept = (0..100_000).filter(|i| subset.selects(Some(&format!("{i:011}")))).count();
+        assert!((9_000..11_000).contains(&kept), "{kept}");
+        assert!(subset.selects(None));
+        assert!(Subset::new(&key, 0.0).is_err());
+        assert!(Subset::new(&key, 101.0).is_err());
+    }
+}

@@ -1,0 +1,5 @@
+//! Belgian identifiers: check digits, validation and spelling (one file per identifier).
+
+pub mod iban;
+pub mod inami;
+pub mod niss;

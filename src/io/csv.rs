@@ -1,0 +1,433 @@
+//! CSV: format detection (encoding, separator, line ending, quoting), a batch reader of raw
+//! byte records and a writer that reproduces the input's conventions.
+//!
+//! Records are parsed as bytes: separators and quotes are ASCII in both UTF-8 and Windows-1252,
+//! so `keep` columns are copied byte for byte and only transformed cells are decoded.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use csv::{ByteRecord, QuoteStyle};
+
+use super::IoError;
+use crate::mapping::{CsvOptions, Encoding};
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The conventions of one CSV file, detected or taken from the mapping.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CsvFormat {
+    #[serde(serialize_with = "serialize_separator")]
+    pub separator: u8,
+    pub encoding: Encoding,
+    /// The file starts with a UTF-8 byte-order mark.
+    pub bom: bool,
+    /// Lines end with CR LF.
+    pub crlf: bool,
+    /// Every header field is quoted: write every field quoted.
+    pub quote_all: bool,
+    /// The first line names the columns.
+    pub header: bool,
+}
+
+fn serialize_separator<S: serde::Serializer>(sep: &u8, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&(*sep as char).to_string())
+}
+
+impl CsvFormat {
+    /// The format written for a table that did not come from CSV: `,`, UTF-8, LF.
+    pub fn plain() -> CsvFormat {
+        CsvFormat {
+            separator: b',',
+            encoding: Encoding::Utf8,
+            bom: false,
+            crlf: false,
+            quote_all: false,
+            header: true,
+        }
+    }
+
+    /// Detects the format of `path`; options given in the mapping win over detection.
+    pub fn detect(path: &Path, options: &CsvOptions) -> Result<CsvFormat, IoError> {
+        let mut file = File::open(path).map_err(|source| IoError::Open { path: path.into(), source })?;
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        (&mut file)
+            .take(SNIFF_BYTES as u64)
+            .read_to_end(&mut head)
+            .map_err(|source| IoError::Read { path: path.into(), source })?;
+        let bom = head.starts_with(UTF8_BOM);
+        let body = if bom { &head[UTF8_BOM.len()..] } else { &head[..] };
+        let encoding = match options.encoding {
+            Some(e) => e,
+            None if bom => Encoding::Utf8,
+            None => {
+                file.seek(SeekFrom::Start(0)).map_err(|source| IoError::Read { path: path.into(), source })?;
+                if is_utf8(&mut file).map_err(|source| IoError::Read { path: path.into(), source })? {
+                    Encoding::Utf8
+                } else {
+                    Encoding::Windows1252
+                }
+            }
+        };
+        let first_line = first_line(body);
+        let separator = options.separator.unwrap_or_else(|| sniff_separator(first_line.bytes));
+        let quote_all = !first_line.bytes.is_empty()
+            && split_unquoted(first_line.bytes, separator).iter().all(|f| f.first() == Some(&b'"'));
+        Ok(CsvFormat {
+            separator,
+            encoding,
+            bom,
+            crlf: first_line.crlf,
+            quote_all,
+            header: options.header,
+        })
+    }
+
+    /// Name of the encoding, for messages.
+    pub fn encoding_name(&self) -> &'static str {
+        match self.encoding {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Windows1252 => "Windows-1252",
+        }
+    }
+
+    /// Decodes one field of this file's encoding; `None` if it is not valid UTF-8.
+    pub fn decode<'a>(&self, bytes: &'a [u8]) -> Option<Cow<'a, str>> {
+        match self.encoding {
+            Encoding::Utf8 => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
+            Encoding::Windows1252 => Some(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0),
+        }
+    }
+
+    /// Encodes text into this file's encoding; characters Windows-1252 lacks become `?`.
+    pub fn encode<'a>(&self, text: &'a str) -> Cow<'a, [u8]> {
+        if self.encoding == Encoding::Utf8 || text.is_ascii() {
+            return Cow::Borrowed(text.as_bytes());
+        }
+        let mut out = Vec::with_capacity(text.len());
+        let mut buf = [0u8; 4];
+        for ch in text.chars() {
+            let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(ch.encode_utf8(&mut buf));
+            if unmappable {
+                out.push(b'?');
+            } else {
+                out.extend_from_slice(&bytes);
+            }
+        }
+        Cow::Owned(out)
+    }
+}
+
+/// Streams `reader` and tells whether all of it is valid UTF-8.
+fn is_utf8(reader: &mut impl Read) -> std::io::Result<bool> {
+    let mut buf = vec![0u8; 1 << 20];
+    let mut carry = 0usize;
+    loop {
+        let n = reader.read(&mut buf[carry..])?;
+        if n == 0 {
+            return Ok(carry == 0);
+        }
+        let filled = carry + n;
+        match std::str::from_utf8(&buf[..filled]) {
+            Ok(_) => carry = 0,
+            Err(e) if e.error_len().is_none() => {
+                // A multi-byte sequence cut by the buffer end: keep its bytes for the next read.
+                let valid = e.valid_up_to();
+                buf.copy_within(valid..filled, 0);
+                carry = filled - valid;
+            }
+            Err(_) => return Ok(false),
+        }
+    }
+}
+
+struct FirstLine<'a> {
+    bytes: &'a [u8],
+    crlf: bool,
+}
+
+/// The first record's bytes (newlines inside quotes do not end it) and its line ending.
+fn first_line(body: &[u8]) -> FirstLine<'_> {
+    let mut quoted = false;
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => {
+                let crlf = i > 0 && body[i - 1] == b'\r';
+                let end = if crlf { i - 1 } else { i };
+                return FirstLine { bytes: &body[..end], crlf };
+            }
+            _ => {}
+        }
+    }
+    FirstLine { bytes: body, crlf: false }
+}
+
+/// Picks the candidate separator that occurs most often outside quotes (ties: `;` `,` tab `|`).
+fn sniff_separator(line: &[u8]) -> u8 {
+    let candidates = [b';', b',', b'\t', b'|'];
+    let mut best = (b',', 0usize);
+    for sep in candidates {
+        let count = split_unquoted(line, sep).len() - 1;
+        if count > best.1 {
+            best = (sep, count);
+        }
+    }
+    best.0
+}
+
+fn split_unquoted(line: &[u8], sep: u8) -> Vec<&[u8]> {
+    let mut fields = Vec::new();
+    let mut quoted = false;
+    let mut start = 0;
+    for (i, &b) in line.iter().enumerate() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == sep && !quoted {
+            fields.push(&line[start..i]);
+            start = i + 1;
+        }
+    }
+    fields.push(&line[start..]);
+    fields
+}
+
+/// Reads a CSV file in batches of raw byte records.
+pub struct CsvSource {
+    path: PathBuf,
+    reader: csv::Reader<BufReader<File>>,
+    format: CsvFormat,
+    header: Vec<String>,
+    records: u64,
+    /// A first record read while building column names for a header-less file.
+    pending: Option<ByteRecord>,
+}
+
+impl CsvSource {
+    /// Opens `path` with `format`, reading the header (or naming columns `column_1`... without one).
+    pub fn open(path: &Path, format: CsvFormat) -> Result<CsvSource, IoError> {
+        let mut file = File::open(path).map_err(|source| IoError::Open { path: path.into(), source })?;
+        if format.bom {
+            file.seek(SeekFrom::Start(UTF8_BOM.len() as u64))
+                .map_err(|source| IoError::Read { path: path.into(), source })?;
+        }
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(format.separator)
+            .has_headers(false)
+            .flexible(false)
+            .buffer_capacity(1 << 20)
+            .from_reader(BufReader::with_capacity(1 << 20, file));
+        let mut source = CsvSource {
+            path: path.into(),
+            reader,
+            format,
+            header: Vec::new(),
+            records: 0,
+            pending: None,
+        };
+        let mut first = ByteRecord::new();
+        if !source.read_record(&mut first)? {
+            return Err(IoError::Empty { path: path.into() });
+        }
+        if source.format.header {
+            source.header = first
+                .iter()
+                .map(|f| source.format.decode(f).map(|s| s.into_owned()))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| IoError::HeaderEncoding {
+                    path: path.into(),
+                    encoding: source.format.encoding_name(),
+                })?;
+            if let Some(name) = source.header.first_mut() {
+                // A BOM the mapping's explicit encoding made us miss must not stick to the name.
+                if let Some(stripped) = name.strip_prefix('\u{feff}') {
+                    *name = stripped.to_string();
+                }
+            }
+            source.records = 0;
+        } else {
+            source.header = (1..=first.len()).map(|i| format!("column_{i}")).collect();
+            source.pending = Some(first);
+        }
+        Ok(source)
+    }
+
+    /// Column names, in file order.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The file's format.
+    pub fn format(&self) -> &CsvFormat {
+        &self.format
+    }
+
+    /// Reads the next record into `record`; `false` at the end of the file.
+    fn read_record(&mut self, record: &mut ByteRecord) -> Result<bool, IoError> {
+        match self.reader.read_byte_record(record) {
+            Ok(more) => {
+                if more {
+                    self.records += 1;
+                }
+                Ok(more)
+            }
+            Err(e) => Err(self.malformed(&e)),
+        }
+    }
+
+    fn malformed(&self, e: &csv::Error) -> IoError {
+        let (line, problem) = match e.kind() {
+            csv::ErrorKind::UnequalLengths { pos, expected_len, len } => (
+                pos.as_ref().map_or(0, |p| p.line()),
+                format!("{len} fields where the header has {expected_len}"),
+            ),
+            csv::ErrorKind::Io(err) => (0, format!("read error: {}", err.kind())),
+            _ => (e.position().map_or(0, |p| p.line()), "unreadable record".to_string()),
+        };
+        IoError::Malformed {
+            path: self.path.clone(),
+            line,
+            record: self.records + 1,
+            problem,
+        }
+    }
+
+    /// Fills `batch` with up to `max` records (reusing its allocations); returns how many were read.
+    pub fn next_batch(&mut self, batch: &mut Vec<ByteRecord>, max: usize) -> Result<usize, IoError> {
+        let mut n = 0;
+        if let Some(first) = self.pending.take() {
+            push_record(batch, n, &first);
+            n += 1;
+        }
+        while n < max {
+            if batch.len() <= n {
+                batch.push(ByteRecord::new());
+            }
+            let mut record = std::mem::take(&mut batch[n]);
+            let more = self.read_record(&mut record);
+            batch[n] = record;
+            if !more? {
+                break;
+            }
+            n += 1;
+        }
+        batch.truncate(n);
+        Ok(n)
+    }
+
+    /// Line (1-based, in the file) where record `index` of `batch` starts.
+    pub fn line_of(&self, batch: &[ByteRecord], index: usize) -> u64 {
+        batch.get(index).and_then(|r| r.position()).map_or(0, |p| p.line())
+    }
+
+    /// Number of data records read so far.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+}
+
+fn push_record(batch: &mut Vec<ByteRecord>, at: usize, record: &ByteRecord) {
+    if batch.len() <= at {
+        batch.push(record.clone());
+    } else {
+        batch[at].clone_from(record);
+    }
+}
+
+/// Writes CSV records in a given format (separator, encoding, BOM, line ending, quoting).
+pub struct CsvSink {
+    path: PathBuf,
+    writer: csv::Writer<BufWriter<File>>,
+    format: CsvFormat,
+}
+
+impl CsvSink {
+    /// Creates `path` (a temporary file of the run) and writes the BOM if the format has one.
+    pub fn create(path: &Path, format: CsvFormat) -> Result<CsvSink, IoError> {
+        let file = File::create(path).map_err(|source| IoError::Write { path: path.into(), source })?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        if format.bom {
+            out.write_all(UTF8_BOM).map_err(|source| IoError::Write { path: path.into(), source })?;
+        }
+        let writer = csv::WriterBuilder::new()
+            .delimiter(format.separator)
+            .terminator(if format.crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+            .quote_style(if format.quote_all { QuoteStyle::Always } else { QuoteStyle::Necessary })
+            .from_writer(out);
+        Ok(CsvSink { path: path.into(), writer, format })
+    }
+
+    /// The format written.
+    pub fn format(&self) -> &CsvFormat {
+        &self.format
+    }
+
+    /// Writes one record of already-encoded fields.
+    pub fn write_fields<'a>(&mut self, fields: impl IntoIterator<Item = &'a [u8]>) -> Result<(), IoError> {
+        self.writer.write_record(fields).map_err(|e| self.write_error(e))
+    }
+
+    /// Flushes everything to disk and syncs the file.
+    pub fn finish(self) -> Result<(), IoError> {
+        let path = self.path.clone();
+        let out = self
+            .writer
+            .into_inner()
+            .map_err(|e| IoError::Write { path: path.clone(), source: std::io::Error::other(e.to_string()) })?;
+        let file = out
+            .into_inner()
+            .map_err(|e| IoError::Write { path: path.clone(), source: e.into_error() })?;
+        file.sync_all().map_err(|source| IoError::Write { path, source })
+    }
+
+    fn write_error(&self, e: csv::Error) -> IoError {
+        let source = match e.into_kind() {
+            csv::ErrorKind::Io(io) => io,
+            _ => std::io::Error::other("CSV encoding error"),
+        };
+        IoError::Write { path: self.path.clone(), source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_the_separator_outside_quotes() {
+        assert_eq!(sniff_separator(b"a;b;c"), b';');
+        assert_eq!(sniff_separator(b"a,b,c"), b',');
+        assert_eq!(sniff_separator(b"\"x;y\",b,c"), b',');
+        assert_eq!(sniff_separator(b"a\tb"), b'\t');
+        assert_eq!(sniff_separator(b"a|b|c"), b'|');
+        assert_eq!(sniff_separator(b"single"), b',');
+    }
+
+    #[test]
+    fn first_line_skips_quoted_newlines_and_sees_crlf() {
+        let line = first_line(b"\"a\r\nb\";c\r\n1;2\r\n");
+        assert_eq!(line.bytes, b"\"a\r\nb\";c");
+        assert!(line.crlf);
+        assert!(!first_line(b"a;b\n1;2\n").crlf);
+    }
+
+    #[test]
+    fn utf8_check_handles_sequences_cut_at_buffer_ends() {
+        let mut text = "é".repeat(1 << 20).into_bytes();
+        assert!(is_utf8(&mut &text[..]).unwrap());
+        text.push(0xE9); // Windows-1252 é: not UTF-8.
+        assert!(!is_utf8(&mut &text[..]).unwrap());
+        assert!(!is_utf8(&mut &b"caf\xe9"[..]).unwrap());
+    }
+
+    #[test]
+    fn windows_1252_round_trips_and_marks_unmappable_characters() {
+        let format = CsvFormat { encoding: Encoding::Windows1252, ..CsvFormat::plain() };
+        assert_eq!(format.decode(b"\x80 12,50 caf\xe9").unwrap(), "€ 12,50 café");
+        assert_eq!(&*format.encode("€ café"), b"\x80 caf\xe9");
+        assert_eq!(&*format.encode("Łódź"), b"?\xf3d?");
+    }
+}

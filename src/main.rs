@@ -1,0 +1,35 @@
+//! The `pseudata` binary: parse arguments, run one command, render the error, set the exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use pseudata::cli::Cli;
+use pseudata::commands::{dispatch, ExitStatus};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { ExitStatus::Error } else { ExitStatus::Success };
+            let _ = e.print();
+            return ExitCode::from(code as u8);
+        }
+    };
+    match dispatch(cli) {
+        Ok(status) => ExitCode::from(status as u8),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(ExitStatus::Error as u8)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}

@@ -1,0 +1,168 @@
+//! `pseudata-manifest.json`: the signed audit trail of a run. It holds no data value.
+
+use std::path::Path;
+
+use hmac::Mac;
+use serde::Serialize;
+
+use crate::crypto::Key;
+use crate::engine::{ColumnStats, RunOptions};
+use crate::io::csv::CsvFormat;
+use crate::io::Format;
+
+/// One mapping file used by the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct MappingEntry {
+    pub file: String,
+    pub table: String,
+    pub sha256: String,
+}
+
+/// One output column and what its rule did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnEntry {
+    pub name: String,
+    pub rule: String,
+    #[serde(flatten)]
+    pub stats: ColumnStats,
+}
+
+/// One input file and its output.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileEntry {
+    pub input: String,
+    pub output: String,
+    pub table: String,
+    pub format_in: Format,
+    pub format_out: Format,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csv: Option<CsvFormat>,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub rows_in: u64,
+    pub rows_out: u64,
+    pub seconds: f64,
+    pub columns: Vec<ColumnEntry>,
+    pub dropped: Vec<String>,
+}
+
+/// Options of the run, as far as they shape the output.
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionsEntry {
+    pub to: Option<Format>,
+    pub threads: Option<usize>,
+    pub subset_percent: Option<f64>,
+    pub batch_rows: usize,
+}
+
+/// The manifest of one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub created_unix: u64,
+    pub key_fingerprint: String,
+    pub options: OptionsEntry,
+    pub mappings: Vec<MappingEntry>,
+    pub files: Vec<FileEntry>,
+    pub seconds: f64,
+    /// Peak resident memory of the process (Linux `VmHWM`), when the system reports it.
+    pub peak_rss_bytes: Option<u64>,
+    /// Results of `verify`, once it has run (not yet in this version).
+    pub verify: Option<serde_json::Value>,
+}
+
+impl Manifest {
+    /// Assembles the manifest of a finished run.
+    pub fn new(key: &Key, mappings: Vec<MappingEntry>, files: Vec<FileEntry>, options: &RunOptions, seconds: f64) -> Manifest {
+        Manifest {
+            tool: "pseudata",
+            version: env!("CARGO_PKG_VERSION"),
+            created_unix: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            key_fingerprint: key.fingerprint(),
+            options: OptionsEntry {
+                to: options.to,
+                threads: options.threads,
+                subset_percent: options.subset,
+                batch_rows: options.batch_rows,
+            },
+            mappings,
+            files,
+            seconds,
+            peak_rss_bytes: peak_rss_bytes(),
+            verify: None,
+        }
+    }
+
+    /// Writes the manifest, signed under the `manifest` subkey of `key`, to `path`.
+    pub fn write(&self, path: &Path, key: &Key) -> std::io::Result<()> {
+        let value = serde_json::to_value(self).map_err(std::io::Error::other)?;
+        let signed = sign(value, key);
+        let text = serde_json::to_string_pretty(&signed).map_err(std::io::Error::other)?;
+        std::fs::write(path, text + "\n")
+    }
+}
+
+/// Peak resident set size of this process so far, from `/proc/self/status` (Linux only).
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+fn signature(unsigned: &serde_json::Value, key: &Key) -> String {
+    // serde_json maps keep their keys sorted, so this serialisation is canonical.
+    let bytes = serde_json::to_vec(unsigned).unwrap_or_default();
+    let mut mac = key.subkey("manifest").hmac();
+    mac.update(&bytes);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Adds a `signature` field: HMAC-SHA256 of the canonical JSON of everything else.
+pub fn sign(mut value: serde_json::Value, key: &Key) -> serde_json::Value {
+    if let Some(object) = value.as_object_mut() {
+        object.remove("signature");
+    }
+    let sig = signature(&value, key);
+    if let Some(object) = value.as_object_mut() {
+        object.insert("signature".into(), serde_json::Value::String(sig));
+    }
+    value
+}
+
+/// Whether `value` carries a valid signature under `key` (it was not edited since the run).
+pub fn is_authentic(value: &serde_json::Value, key: &Key) -> bool {
+    let Some(claimed) = value.get("signature").and_then(|s| s.as_str()) else {
+        return false;
+    };
+    let mut unsigned = value.clone();
+    if let Some(object) = unsigned.as_object_mut() {
+        object.remove("signature");
+    }
+    let expected = signature(&unsigned, key);
+    // Constant-time comparison of the two hex strings.
+    claimed.len() == expected.len() && claimed.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signed_manifest_verifies_and_an_edit_breaks_it() {
+        let key = Key::from_hex(&"12".repeat(32), "t").unwrap();
+        let other = Key::from_hex(&"13".repeat(32), "t").unwrap();
+        let signed = sign(serde_json::json!({"files": [{"rows_in": 10}], "tool": "pseudata"}), &key);
+        assert!(is_authentic(&signed, &key));
+        assert!(!is_authentic(&signed, &other));
+        let text = serde_json::to_string_pretty(&signed).unwrap();
+        let reread: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(is_authentic(&reread, &key));
+        let mut edited = reread.clone();
+        edited["files"][0]["rows_in"] = serde_json::json!(11);
+        assert!(!is_authentic(&edited, &key));
+    }
+}

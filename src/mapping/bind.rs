@@ -1,0 +1,98 @@
+//! Binding a validated table to one file's real header: the plan the engine executes.
+
+use std::path::Path;
+
+use super::{MappingError, Table};
+use crate::crypto::Key;
+use crate::rules::{ColumnRule, Rule};
+
+/// What happens to one output column.
+pub enum Action {
+    /// Copied from the source column unchanged.
+    Keep,
+    /// Written empty.
+    Null,
+    /// Replaced through a keyed rule; `inputs` are the source indices of the columns it reads.
+    Transform { rule: Box<dyn Rule>, inputs: Vec<usize> },
+}
+
+/// One output column and where it comes from.
+pub struct BoundColumn {
+    pub name: String,
+    /// Index of the column in the source file.
+    pub source: usize,
+    /// The mapping's rule name, for the manifest.
+    pub rule: &'static str,
+    pub action: Action,
+}
+
+/// A table's mapping bound to one file: output columns in file order, dropped columns left out.
+pub struct BoundPlan {
+    pub columns: Vec<BoundColumn>,
+    /// Number of columns in the source file.
+    pub source_width: usize,
+    /// Source index of the subject column, if the mapping declares one.
+    pub subject: Option<usize>,
+}
+
+/// Returns every disagreement between `header` and the mapping (empty when they agree).
+/// Column names are schema, not data, so messages may quote them.
+pub fn schema_problems(table: &Table, header: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (i, name) in header.iter().enumerate() {
+        if header[..i].contains(name) {
+            problems.push(format!("column `{name}` appears twice in the header"));
+        } else if table.rule(name).is_none() {
+            problems.push(format!("column `{name}` is not in the mapping: every column must be classified"));
+        }
+    }
+    for (name, _) in &table.columns {
+        if !header.contains(name) {
+            problems.push(format!("mapped column `{name}` is missing from the data"));
+        }
+    }
+    problems
+}
+
+impl BoundPlan {
+    /// Binds `table` to a file whose header is `header`, keying every rule with `key`.
+    pub fn bind(table: &Table, file: &Path, header: &[String], key: &Key) -> Result<BoundPlan, MappingError> {
+        let problems = schema_problems(table, header);
+        if !problems.is_empty() {
+            return Err(MappingError::Schema {
+                file: file.to_path_buf(),
+                path: table.path.clone(),
+                table: table.name.clone(),
+                message: problems.join("; "),
+            });
+        }
+        let index = |name: &str| header.iter().position(|h| h == name);
+        let mut columns = Vec::with_capacity(header.len());
+        for (source, name) in header.iter().enumerate() {
+            let rule = table.rule(name).unwrap_or(&ColumnRule::Keep);
+            let action = match rule {
+                ColumnRule::Drop => continue,
+                ColumnRule::Keep => Action::Keep,
+                ColumnRule::Null => Action::Null,
+                other => match other.build(key) {
+                    Some(built) => Action::Transform {
+                        rule: built,
+                        inputs: other.inputs().iter().filter_map(|c| index(c)).collect(),
+                    },
+                    None => Action::Keep,
+                },
+            };
+            columns.push(BoundColumn { name: name.clone(), source, rule: rule.name(), action });
+        }
+        Ok(BoundPlan {
+            columns,
+            source_width: header.len(),
+            subject: table.subject.as_deref().and_then(index),
+        })
+    }
+
+    /// The output header.
+    pub fn header(&self) -> Vec<&str> {
+        self.columns.iter().map(|c| c.name.as_str()).collect()
+    }
+}

@@ -1,0 +1,264 @@
+//! Stage 2 of a mapping: a validated table (file globs, CSV options, column rules) ready to bind.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use sha2::{Digest, Sha256};
+
+use super::raw::RawMapping;
+use super::MappingError;
+use crate::rules::ColumnRule;
+
+/// Text encoding of a CSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// UTF-8 (a BOM, if present, is kept on output).
+    Utf8,
+    /// Windows code page 1252 (Western European ANSI).
+    Windows1252,
+}
+
+/// CSV options of a table; `None` means detect from the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    pub separator: Option<u8>,
+    pub encoding: Option<Encoding>,
+    pub header: bool,
+}
+
+/// A validated mapping for one table.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The mapping file it came from.
+    pub path: PathBuf,
+    /// SHA-256 of the mapping file's bytes, for the manifest.
+    pub sha256: String,
+    pub name: String,
+    /// The globs as written.
+    pub patterns: Vec<String>,
+    globs: GlobSet,
+    pub csv: CsvOptions,
+    pub subject: Option<String>,
+    pub quasi_identifiers: Vec<String>,
+    /// Every column in mapping order with its rule.
+    pub columns: Vec<(String, ColumnRule)>,
+}
+
+impl Table {
+    /// Whether `relative` (a path relative to `--input`, `/`-separated) is one of this table's files.
+    pub fn matches(&self, relative: &str) -> bool {
+        self.globs.is_match(relative)
+    }
+
+    /// Returns the rule of `column`, if the mapping names it.
+    pub fn rule(&self, column: &str) -> Option<&ColumnRule> {
+        self.columns.iter().find(|(name, _)| name == column).map(|(_, rule)| rule)
+    }
+
+    /// Parses and validates one mapping file.
+    pub fn load(path: &Path) -> Result<Table, MappingError> {
+        let bytes = std::fs::read(path).map_err(|source| MappingError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let raw: RawMapping = serde_norway::from_slice(&bytes).map_err(|e| MappingError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        Table::validate(path, sha256, raw)
+    }
+
+    fn validate(path: &Path, sha256: String, raw: RawMapping) -> Result<Table, MappingError> {
+        let table_err = |message: String| MappingError::Table {
+            path: path.to_path_buf(),
+            table: raw.table.clone(),
+            message,
+        };
+        if raw.table.trim().is_empty() {
+            return Err(table_err("`table` must not be empty".into()));
+        }
+        if raw.files.is_empty() {
+            return Err(table_err("`files` must list at least one glob".into()));
+        }
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &raw.files {
+            let glob = Glob::new(pattern).map_err(|e| table_err(format!("invalid glob `{pattern}`: {e}")))?;
+            builder.add(glob);
+        }
+        let globs = builder.build().map_err(|e| table_err(format!("invalid globs: {e}")))?;
+        let csv = parse_csv_options(raw.csv.as_ref()).map_err(table_err)?;
+
+        let mut columns: Vec<(String, ColumnRule)> = Vec::with_capacity(raw.columns.len());
+        for (name, spec) in &raw.columns {
+            let name = match name {
+                serde_norway::Value::String(s) => s.clone(),
+                serde_norway::Value::Number(n) => n.to_string(),
+                _ => return Err(table_err("a column name must be a string".into())),
+            };
+            let column_err = |message: String| MappingError::Column {
+                path: path.to_path_buf(),
+                table: raw.table.clone(),
+                column: name.clone(),
+                message,
+            };
+            if columns.iter().any(|(n, _)| *n == name) {
+                return Err(column_err("named twice".into()));
+            }
+            let rule = ColumnRule::parse(spec).map_err(column_err)?;
+            for input in rule.inputs() {
+                if !raw.columns.contains_key(input.as_str()) {
+                    return Err(column_err(format!("rule `{}` reads column `{input}`, which the mapping does not name", rule.name())));
+                }
+            }
+            columns.push((name, rule));
+        }
+        if columns.is_empty() {
+            return Err(table_err("`columns` must name every column of the table".into()));
+        }
+        let named = |c: &String| columns.iter().any(|(n, _)| n == c);
+        if let Some(subject) = &raw.subject {
+            if !named(subject) {
+                return Err(table_err(format!("subject column `{subject}` is not in `columns`")));
+            }
+        }
+        if let Some(q) = raw.quasi_identifiers.iter().find(|q| !named(q)) {
+            return Err(table_err(format!("quasi-identifier `{q}` is not in `columns`")));
+        }
+        Ok(Table {
+            path: path.to_path_buf(),
+            sha256,
+            name: raw.table,
+            patterns: raw.files,
+            globs,
+            csv,
+            subject: raw.subject,
+            quasi_identifiers: raw.quasi_identifiers,
+            columns,
+        })
+    }
+}
+
+fn parse_csv_options(raw: Option<&super::RawCsv>) -> Result<CsvOptions, String> {
+    let Some(raw) = raw else {
+        return Ok(CsvOptions { header: true, ..CsvOptions::default() });
+    };
+    let separator = match raw.separator.as_deref() {
+        None | Some("auto") => None,
+        Some("\\t") | Some("tab") => Some(b'\t'),
+        Some(s) if s.len() == 1 && s != "\"" && s != "\n" && s != "\r" => Some(s.as_bytes()[0]),
+        Some(s) => return Err(format!("csv separator must be one ASCII character, `tab` or `auto`, not `{s}`")),
+    };
+    let encoding = match raw.encoding.as_deref().map(|e| e.to_ascii_lowercase()) {
+        None => None,
+        Some(e) if e == "auto" => None,
+        Some(e) if ["utf-8", "utf8"].contains(&e.as_str()) => Some(Encoding::Utf8),
+        Some(e) if ["windows-1252", "cp1252", "win1252", "ansi"].contains(&e.as_str()) => Some(Encoding::Windows1252),
+        Some(e) => return Err(format!("csv encoding must be utf-8, windows-1252 or auto, not `{e}`")),
+    };
+    Ok(CsvOptions { separator, encoding, header: raw.header.unwrap_or(true) })
+}
+
+/// All mappings of a directory.
+#[derive(Debug, Clone)]
+pub struct Mappings {
+    pub tables: Vec<Table>,
+}
+
+impl Mappings {
+    /// Returns the tables whose globs match `relative` (more than one is an ambiguity the caller reports).
+    pub fn matching(&self, relative: &str) -> Vec<&Table> {
+        self.tables.iter().filter(|t| t.matches(relative)).collect()
+    }
+}
+
+/// Loads every `*.yaml` / `*.yml` file of `dir` (not recursive), sorted by file name.
+pub fn load_dir(dir: &Path) -> Result<Mappings, MappingError> {
+    let read_err = |source| MappingError::ReadDir { path: dir.to_path_buf(), source };
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let path = entry.map_err(read_err)?.path();
+        let is_yaml = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        if is_yaml && path.is_file() {
+            paths.push(path);
+        }
+    }
+    if paths.is_empty() {
+        return Err(MappingError::Empty(dir.to_path_buf()));
+    }
+    paths.sort();
+    let mut tables: Vec<Table> = Vec::with_capacity(paths.len());
+    for path in paths {
+        let table = Table::load(&path)?;
+        if let Some(first) = tables.iter().find(|t| t.name == table.name) {
+            return Err(MappingError::DuplicateTable {
+                first: first.name.clone(),
+                first_path: first.path.clone(),
+                second: table.name.clone(),
+                second_path: table.path.clone(),
+            });
+        }
+        tables.push(table);
+    }
+    Ok(Mappings { tables })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(yaml: &str) -> Result<Table, MappingError> {
+        let raw: RawMapping = serde_norway::from_str(yaml).map_err(|e| MappingError::Parse {
+            path: "m.yaml".into(),
+            message: e.to_string(),
+        })?;
+        Table::validate(Path::new("m.yaml"), String::new(), raw)
+    }
+
+    #[test]
+    fn validates_a_complete_mapping_in_column_order() {
+        let t = table(
+            "table: claims\nfiles: ['claims*.csv']\ncsv: { separator: ';', encoding: windows-1252 }\nsubject: niss\ncolumns:\n  niss: hash\n  amount: keep\n  note: null\n  old: drop\n",
+        )
+        .unwrap();
+        assert_eq!(t.csv.separator, Some(b';'));
+        assert_eq!(t.csv.encoding, Some(Encoding::Windows1252));
+        assert!(t.csv.header);
+        let names: Vec<&str> = t.columns.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["niss", "amount", "note", "old"]);
+        assert_eq!(t.rule("note"), Some(&ColumnRule::Null));
+        assert!(t.matches("claims_2024.csv"));
+        assert!(!t.matches("members.csv"));
+    }
+
+    #[test]
+    fn unknown_field_is_refused() {
+        let err = table("table: t\nfiles: [a]\ncolumns: { a: keep }\ncolour: red\n").unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn errors_name_table_and_column() {
+        let err = table("table: t\nfiles: [a]\ncolumns: { a: keep, b: scramble }\n").unwrap_err().to_string();
+        assert!(err.contains("table `t`") && err.contains("column `b`") && err.contains("scramble"), "{err}");
+    }
+
+    #[test]
+    fn subject_must_be_a_column() {
+        let err = table("table: t\nfiles: [a]\nsubject: niss\ncolumns: { a: keep }\n").unwrap_err().to_string();
+        assert!(err.contains("subject column `niss`"), "{err}");
+    }
+
+    #[test]
+    fn bad_csv_options_are_refused() {
+        assert!(table("table: t\nfiles: [a]\ncsv: { separator: ';;' }\ncolumns: { a: keep }\n").is_err());
+        assert!(table("table: t\nfiles: [a]\ncsv: { encoding: latin-9 }\ncolumns: { a: keep }\n").is_err());
+        let t = table("table: t\nfiles: [a]\ncsv: { separator: tab, header: false }\ncolumns: { a: keep }\n").unwrap();
+        assert_eq!(t.csv.separator, Some(b'\t'));
+        assert!(!t.csv.header);
+    }
+}

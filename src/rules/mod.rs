@@ -1,0 +1,171 @@
+//! Column rules: what a mapping may say about a column, and the keyed transformations behind them.
+//!
+//! A rule is deterministic for a key, fallible, and does not know which column it serves: the
+//! plan binds columns to rules. `ColumnRule::parse` is the one factory; `RULES` the one list.
+
+mod constant;
+mod hash;
+
+pub use constant::Constant;
+pub use hash::Hash;
+
+use crate::crypto::Key;
+
+/// The result of applying a rule to one non-empty value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pseudonym {
+    /// The replacement text; `None` writes an empty (null) cell.
+    pub text: Option<String>,
+    /// The input failed the rule's validation and was replaced by a keyed fake (counted in the manifest).
+    pub invalid: bool,
+}
+
+impl Pseudonym {
+    /// A valid input replaced by `text`.
+    pub fn valid(text: String) -> Pseudonym {
+        Pseudonym { text: Some(text), invalid: false }
+    }
+}
+
+/// Why a rule refused a value. It never carries the value itself: the engine adds file, row and column.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct RuleError(pub String);
+
+/// A keyed transformation of one cell.
+pub trait Rule: Send + Sync {
+    /// Returns the pseudonym of `value` (never empty); `inputs` holds the row's values of the
+    /// columns named by `ColumnRule::inputs`, in that order. Same key, same arguments: same result.
+    fn apply(&self, value: &str, inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError>;
+
+    /// Whether an empty or null cell is also replaced (a `constant`), instead of staying empty.
+    fn fills_empty(&self) -> bool {
+        false
+    }
+}
+
+/// One entry of the list of rules, for `--help` and the docs.
+pub struct RuleInfo {
+    /// Name as written in a mapping.
+    pub name: &'static str,
+    /// What it writes.
+    pub summary: &'static str,
+}
+
+/// Every rule a mapping may use in this version.
+pub const RULES: &[RuleInfo] = &[
+    RuleInfo { name: "keep", summary: "unchanged, byte for byte" },
+    RuleInfo { name: "drop", summary: "column removed from the output" },
+    RuleInfo { name: "null", summary: "column kept, every value emptied (a bare YAML `null` too)" },
+    RuleInfo { name: "hash", summary: "keyed HMAC-SHA256 token in hex; option `length` (8-64, default 16)" },
+    RuleInfo { name: "constant", summary: "the same fixed value in every row: `{ constant: VALUE }`" },
+];
+
+/// What a mapping says about one column, validated but not yet keyed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnRule {
+    /// Copied unchanged.
+    Keep,
+    /// Removed from the output.
+    Drop,
+    /// Kept as a column, every value emptied.
+    Null,
+    /// Replaced through a keyed rule.
+    Hash(hash::HashOptions),
+    /// Replaced by a fixed value.
+    Constant(String),
+}
+
+impl ColumnRule {
+    /// Parses a rule as written in YAML: `keep`, `null`, `{ hash: { length: 12 } }`, `{ constant: X }`.
+    /// The error names the problem, never a data value (mappings hold no data).
+    pub fn parse(spec: &serde_norway::Value) -> Result<ColumnRule, String> {
+        use serde_norway::Value;
+        let (name, options) = match spec {
+            Value::Null => return Ok(ColumnRule::Null),
+            Value::String(name) => (name.as_str(), &Value::Null),
+            Value::Mapping(map) if map.len() == 1 => {
+                let (name, options) = map.iter().next().ok_or("empty rule")?;
+                let name = name.as_str().ok_or("a rule name must be a string")?;
+                (name, options)
+            }
+            _ => {
+                return Err("a rule is a name (`keep`) or a map with one rule name (`{ hash: { length: 12 } }`)".into())
+            }
+        };
+        let no_options = |rule: ColumnRule| match options {
+            Value::Null => Ok(rule),
+            _ => Err(format!("rule `{name}` takes no options")),
+        };
+        match name {
+            "keep" => no_options(ColumnRule::Keep),
+            "drop" => no_options(ColumnRule::Drop),
+            "null" => no_options(ColumnRule::Null),
+            "hash" => hash::HashOptions::parse(options).map(ColumnRule::Hash),
+            "constant" => constant::parse(options).map(ColumnRule::Constant),
+            other => Err(format!(
+                "unknown rule `{other}` (known rules: {})",
+                RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+
+    /// Returns the rule's name as written in a mapping.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ColumnRule::Keep => "keep",
+            ColumnRule::Drop => "drop",
+            ColumnRule::Null => "null",
+            ColumnRule::Hash(_) => "hash",
+            ColumnRule::Constant(_) => "constant",
+        }
+    }
+
+    /// Returns the other columns of the row this rule reads (none for the rules of this version).
+    pub fn inputs(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Returns the keyed rule for a transforming column, `None` for keep, drop and null.
+    pub fn build(&self, key: &Key) -> Option<Box<dyn Rule>> {
+        match self {
+            ColumnRule::Keep | ColumnRule::Drop | ColumnRule::Null => None,
+            ColumnRule::Hash(options) => Some(Box::new(Hash::new(key, options))),
+            ColumnRule::Constant(value) => Some(Box::new(Constant(value.clone()))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(yaml: &str) -> Result<ColumnRule, String> {
+        ColumnRule::parse(&serde_norway::from_str(yaml).unwrap())
+    }
+
+    #[test]
+    fn parses_short_and_long_forms() {
+        assert_eq!(parse("keep").unwrap(), ColumnRule::Keep);
+        assert_eq!(parse("drop").unwrap(), ColumnRule::Drop);
+        assert_eq!(parse("null").unwrap(), ColumnRule::Null);
+        assert_eq!(parse("~").unwrap(), ColumnRule::Null);
+        assert_eq!(parse("{ keep: }").unwrap(), ColumnRule::Keep);
+        assert_eq!(parse("{ constant: 'X' }").unwrap(), ColumnRule::Constant("X".into()));
+        assert_eq!(parse("{ constant: 12 }").unwrap(), ColumnRule::Constant("12".into()));
+        assert!(matches!(parse("hash").unwrap(), ColumnRule::Hash(_)));
+    }
+
+    #[test]
+    fn unknown_rule_is_named_in_the_error() {
+        let err = parse("{ scramble: 3 }").unwrap_err();
+        assert!(err.contains("unknown rule `scramble`"), "{err}");
+        assert!(err.contains("keep"), "{err}");
+    }
+
+    #[test]
+    fn options_on_an_optionless_rule_are_refused() {
+        assert!(parse("{ keep: { x: 1 } }").unwrap_err().contains("takes no options"));
+        assert!(parse("[keep, drop]").is_err());
+    }
+}

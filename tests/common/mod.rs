@@ -1,0 +1,72 @@
+//! Helpers shared by the integration tests: the binary, keys, fixtures and CSV reading.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub const KEY_A: &str = "3f1c9a0b7d2e4f60817a9b3c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f80";
+pub const KEY_B: &str = "0f1c9a0b7d2e4f60817a9b3c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f81";
+
+/// The `pseudata` binary with a clean environment (no key unless given).
+pub fn pseudata() -> Command {
+    let mut cmd = Command::cargo_bin("pseudata").expect("binary built");
+    cmd.env_remove("PSEUDATA_KEY");
+    cmd
+}
+
+/// `pseudata run` on a fixture directory holding `input/` and `mappings/`, writing to `output`.
+pub fn run_cmd(fixture: &Path, output: &Path, key: &str) -> Command {
+    let mut cmd = pseudata();
+    cmd.env("PSEUDATA_KEY", key)
+        .arg("run")
+        .arg("--quiet")
+        .arg("--mappings")
+        .arg(fixture.join("mappings"))
+        .arg("--input")
+        .arg(fixture.join("input"))
+        .arg("--output")
+        .arg(output);
+    cmd
+}
+
+pub fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+}
+
+/// Reads a CSV file's records as raw bytes (header included).
+pub fn records(path: &Path, separator: u8) -> Vec<Vec<Vec<u8>>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(separator)
+        .from_path(path)
+        .expect("readable CSV");
+    reader
+        .byte_records()
+        .map(|r| r.expect("well-formed record").iter().map(|f| f.to_vec()).collect())
+        .collect()
+}
+
+/// Copies a fixture's `input/` and `mappings/` into a fresh temporary directory.
+pub fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["input", "mappings"] {
+        let from = data(name).join(sub);
+        let to = dir.path().join(sub);
+        std::fs::create_dir_all(&to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+/// Names of the files in `dir` (not recursive), sorted.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}

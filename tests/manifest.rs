@@ -1,0 +1,74 @@
+//! The run manifest: counts, fingerprint, signature, and no data values.
+
+mod common;
+
+use common::*;
+use pseudata::crypto::Key;
+
+#[test]
+fn manifest_counts_rows_and_columns_is_signed_and_holds_no_values() {
+    let out = tempfile::tempdir().unwrap();
+    let fixture = data("windows");
+    run_cmd(&fixture, out.path(), KEY_A).assert().success();
+    let text = std::fs::read_to_string(out.path().join("pseudata-manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let key = Key::from_hex(KEY_A, "test").unwrap();
+    assert_eq!(manifest["key_fingerprint"], key.fingerprint());
+    assert!(pseudata::manifest::is_authentic(&manifest, &key));
+    assert!(!pseudata::manifest::is_authentic(&manifest, &Key::from_hex(KEY_B, "test").unwrap()));
+
+    let file = &manifest["files"][0];
+    assert_eq!(file["input"], "members.csv");
+    assert_eq!(file["rows_in"], 5);
+    assert_eq!(file["rows_out"], 5);
+    assert_eq!(file["csv"]["separator"], ";");
+    assert_eq!(file["csv"]["encoding"], "windows-1252");
+    assert_eq!(file["csv"]["crlf"], true);
+    let niss = &file["columns"][0];
+    assert_eq!(niss["name"], "niss");
+    assert_eq!(niss["rule"], "hash");
+    assert_eq!(niss["transformed"], 4);
+    assert_eq!(niss["empty"], 1);
+    assert_eq!(manifest["mappings"][0]["sha256"].as_str().unwrap().len(), 64);
+
+    // No value of the input appears in the manifest, nor the key.
+    for value in ["85073003328", "0010100105", "Dubois", "Peeters", "1,50", KEY_A] {
+        assert!(!text.contains(value), "manifest leaks a value");
+    }
+    // No staging directory is left behind.
+    let leftovers: Vec<String> = file_names(out.path()).into_iter().filter(|n| n.starts_with('.')).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn subset_keeps_the_same_subjects_in_every_table() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    pseudata()
+        .args(["sample", "--members", "2000", "--output"])
+        .arg(dir.path().join("input"))
+        .assert()
+        .success();
+    let mappings = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    std::fs::write(
+        dir.path().join("mappings/members.yaml"),
+        std::fs::read_to_string(mappings.join("members.yaml")).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("mappings/claims.yaml"),
+        std::fs::read_to_string(mappings.join("claims.yaml")).unwrap(),
+    )
+    .unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A).args(["--subset", "10"]).assert().success();
+    let members = records(&out.path().join("members.csv"), b',');
+    let claims = records(&out.path().join("claims.csv"), b',');
+    assert!((120..=280).contains(&(members.len() - 1)), "about 10% of 2000 members: {}", members.len() - 1);
+    // Every kept claim belongs to a kept member (same token, plain-digit spellings only).
+    let tokens: std::collections::HashSet<&Vec<u8>> = members.iter().skip(1).map(|m| &m[0]).collect();
+    let plain_members = members.len();
+    assert!(plain_members > 0);
+    let joined = claims.iter().skip(1).filter(|c| tokens.contains(&c[1])).count();
+    assert!(joined * 10 >= (claims.len() - 1) * 5, "most claims join a kept member ({joined} of {})", claims.len() - 1);
+}

@@ -1,0 +1,303 @@
+//! `pseudata run` end to end: encodings, separators, quoting, keys, atomic output, errors.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+
+#[test]
+fn windows_1252_semicolon_crlf_keep_columns_are_byte_identical() {
+    let out = tempfile::tempdir().unwrap();
+    let fixture = data("windows");
+    run_cmd(&fixture, out.path(), KEY_A).assert().success();
+
+    let input = records(&fixture.join("input/members.csv"), b';');
+    let output = records(&out.path().join("members.csv"), b';');
+    assert_eq!(input.len(), output.len(), "row count kept");
+    assert_eq!(input[0], output[0], "header kept");
+    for (row_in, row_out) in input.iter().zip(&output).skip(1) {
+        // postcode, bedrag, code, opmerking are `keep`: identical bytes, cp1252 included.
+        assert_eq!(row_in[2..], row_out[2..]);
+        if !row_in[0].is_empty() {
+            assert_ne!(row_in[0], row_out[0], "niss replaced");
+        } else {
+            assert!(row_out[0].is_empty(), "empty stays empty");
+        }
+        assert_ne!(row_in[1], row_out[1], "name replaced");
+        assert_eq!(row_out[1].len(), 10, "hash length option");
+    }
+    let bytes = std::fs::read(out.path().join("members.csv")).unwrap();
+    assert!(bytes.windows(2).filter(|w| w == b"\r\n").count() >= 6, "CRLF line endings kept");
+    assert!(bytes.contains(&0x80), "the euro sign stays Windows-1252");
+    assert!(std::str::from_utf8(&bytes).is_err(), "output stays Windows-1252, not UTF-8");
+}
+
+#[test]
+fn all_keep_mapping_reproduces_the_file_byte_for_byte() {
+    let dir = copy_fixture("windows");
+    let mapping = dir.path().join("mappings/members.yaml");
+    let text = std::fs::read_to_string(&mapping).unwrap();
+    std::fs::write(&mapping, text.replace("niss: hash", "niss: keep").replace("naam: { hash: { length: 10 } }", "naam: keep")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A).assert().success();
+    assert_eq!(
+        std::fs::read(dir.path().join("input/members.csv")).unwrap(),
+        std::fs::read(out.path().join("members.csv")).unwrap()
+    );
+}
+
+#[test]
+fn utf8_bom_comma_lf_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    let original = "\u{feff}id,name,amount\n1,\"Zoë, Ève\",\"1,50\"\n2,Łukasz,007\n3,,\n";
+    std::fs::write(dir.path().join("input/people.csv"), original).unwrap();
+    std::fs::write(
+        dir.path().join("mappings/people.yaml"),
+        "table: people\nfiles: ['*.csv']\ncolumns:\n  id: keep\n  name: keep\n  amount: keep\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A).assert().success();
+    assert_eq!(std::fs::read_to_string(out.path().join("people.csv")).unwrap(), original);
+}
+
+#[test]
+fn same_value_gets_the_same_token_in_two_tables_and_joins_survive() {
+    let out = tempfile::tempdir().unwrap();
+    let fixture = data("two_tables");
+    run_cmd(&fixture, out.path(), KEY_A).assert().success();
+    let members_in = records(&fixture.join("input/members.csv"), b',');
+    let members_out = records(&out.path().join("members.csv"), b',');
+    let claims_in = records(&fixture.join("input/claims.csv"), b',');
+    let claims_out = records(&out.path().join("claims.csv"), b',');
+    for (c_in, c_out) in claims_in.iter().zip(&claims_out).skip(1) {
+        let member = members_in.iter().position(|m| m[0] == c_in[1]).unwrap();
+        assert_eq!(members_out[member][0], c_out[1], "claim joins its member's token");
+        assert_ne!(c_in[1], c_out[1]);
+    }
+    assert!(members_out.iter().skip(1).all(|m| m[1] == b"Anonymous"));
+}
+
+#[test]
+fn another_key_gives_other_tokens_and_the_same_key_the_same_bytes() {
+    let fixture = data("two_tables");
+    let (a1, a2, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_cmd(&fixture, a1.path(), KEY_A).assert().success();
+    run_cmd(&fixture, a2.path(), KEY_A).assert().success();
+    run_cmd(&fixture, b.path(), KEY_B).assert().success();
+    let read = |d: &tempfile::TempDir| std::fs::read(d.path().join("members.csv")).unwrap();
+    assert_eq!(read(&a1), read(&a2));
+    let (ra, rb) = (records(&a1.path().join("members.csv"), b','), records(&b.path().join("members.csv"), b','));
+    for (x, y) in ra.iter().zip(&rb).skip(1) {
+        assert_ne!(x[0], y[0]);
+    }
+}
+
+#[test]
+fn missing_key_is_an_error_with_exit_2() {
+    let out = tempfile::tempdir().unwrap();
+    let fixture = data("two_tables");
+    pseudata()
+        .args(["run", "--quiet", "--mappings"])
+        .arg(fixture.join("mappings"))
+        .arg("--input")
+        .arg(fixture.join("input"))
+        .arg("--output")
+        .arg(out.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no key").and(predicate::str::contains("PSEUDATA_KEY")));
+    assert!(file_names(out.path()).is_empty());
+}
+
+#[test]
+fn malformed_key_is_an_error_that_does_not_print_the_key() {
+    let out = tempfile::tempdir().unwrap();
+    let bad = "not-a-key-but-a-secret-looking-string";
+    run_cmd(&data("two_tables"), out.path(), bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("malformed key").and(predicate::str::contains(bad).not()));
+    let key_file = out.path().join("k.hex");
+    std::fs::write(&key_file, &KEY_A[..60]).unwrap();
+    let out2 = tempfile::tempdir().unwrap();
+    let fixture = data("two_tables");
+    pseudata()
+        .args(["run", "--quiet", "--key-file"])
+        .arg(&key_file)
+        .arg("--mappings")
+        .arg(fixture.join("mappings"))
+        .arg("--input")
+        .arg(fixture.join("input"))
+        .arg("--output")
+        .arg(out2.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("found 60 characters").and(predicate::str::contains(&KEY_A[..60]).not()));
+}
+
+#[test]
+fn unmapped_column_is_an_error_naming_it() {
+    let dir = copy_fixture("two_tables");
+    std::fs::write(dir.path().join("input/claims.csv"), "claim_id,member_niss,amount,diagnosis\n1,85073003328,1.00,E11\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`diagnosis`").and(predicate::str::contains("not in the mapping")));
+    assert!(file_names(out.path()).is_empty(), "nothing written: {:?}", file_names(out.path()));
+}
+
+#[test]
+fn mapped_column_missing_from_the_data_is_an_error() {
+    let dir = copy_fixture("two_tables");
+    std::fs::write(dir.path().join("input/claims.csv"), "claim_id,member_niss\n1,85073003328\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`amount` is missing from the data"));
+}
+
+#[test]
+fn file_without_mapping_is_an_error() {
+    let dir = copy_fixture("two_tables");
+    std::fs::write(dir.path().join("input/payments.csv"), "a\n1\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("payments.csv").and(predicate::str::contains("match no mapping")));
+}
+
+#[test]
+fn unknown_rule_is_named() {
+    let dir = copy_fixture("two_tables");
+    std::fs::write(
+        dir.path().join("mappings/claims.yaml"),
+        "table: claims\nfiles: [claims.csv]\ncolumns:\n  claim_id: keep\n  member_niss: scramble\n  amount: keep\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule `scramble`").and(predicate::str::contains("claims.yaml")));
+}
+
+#[test]
+fn output_inside_input_is_refused() {
+    let dir = copy_fixture("two_tables");
+    let inside = dir.path().join("input/out");
+    run_cmd(dir.path(), &inside, KEY_A)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("inside it"));
+    assert!(!inside.exists(), "the input directory is left untouched");
+    run_cmd(dir.path(), &dir.path().join("input"), KEY_A).assert().code(2);
+}
+
+#[test]
+fn non_empty_output_needs_force() {
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("old.txt"), "x").unwrap();
+    run_cmd(&data("two_tables"), out.path(), KEY_A)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+    run_cmd(&data("two_tables"), out.path(), KEY_A).arg("--force").assert().success();
+    assert!(out.path().join("members.csv").exists());
+}
+
+#[test]
+fn malformed_row_in_the_middle_leaves_no_output_file_and_names_the_line() {
+    let dir = copy_fixture("two_tables");
+    let mut text = String::from("claim_id,member_niss,amount\n");
+    for i in 0..50_000 {
+        text.push_str(&format!("{i},85073003328,1.00\n"));
+    }
+    text.push_str("50000,85073003328,1.00,SECRETVALUE\n");
+    for i in 50_001..100_000 {
+        text.push_str(&format!("{i},85073003328,1.00\n"));
+    }
+    std::fs::write(dir.path().join("input/claims.csv"), text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A)
+        .arg("--batch-rows")
+        .arg("1000")
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("line 50002")
+                .and(predicate::str::contains("claims.csv"))
+                .and(predicate::str::contains("SECRETVALUE").not()),
+        );
+    assert!(file_names(out.path()).is_empty(), "no partial output: {:?}", file_names(out.path()));
+}
+
+#[test]
+fn output_does_not_depend_on_thread_count_or_batch_size() {
+    let input = tempfile::tempdir().unwrap();
+    pseudata()
+        .args(["sample", "--members", "3000", "--seed", "5", "--output"])
+        .arg(input.path().join("input"))
+        .assert()
+        .success();
+    let mappings = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
+    std::fs::create_dir_all(input.path().join("mappings")).unwrap();
+    for f in ["members.yaml", "claims.yaml"] {
+        std::fs::copy(mappings.join(f), input.path().join("mappings").join(f)).unwrap();
+    }
+    let runs: Vec<tempfile::TempDir> = [("1", "65536"), ("2", "100"), ("4", "7")]
+        .iter()
+        .map(|(threads, batch)| {
+            let out = tempfile::tempdir().unwrap();
+            run_cmd(input.path(), out.path(), KEY_A)
+                .args(["--threads", threads, "--batch-rows", batch])
+                .assert()
+                .success();
+            out
+        })
+        .collect();
+    for file in ["members.csv", "claims.csv"] {
+        let first = std::fs::read(runs[0].path().join(file)).unwrap();
+        assert!(first.len() > 10_000);
+        for other in &runs[1..] {
+            assert_eq!(first, std::fs::read(other.path().join(file)).unwrap(), "{file}");
+        }
+    }
+}
+
+#[test]
+fn header_less_csv_names_columns_by_position() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    std::fs::write(dir.path().join("input/raw.csv"), "85073003328;A\n93051822361;B\n").unwrap();
+    std::fs::write(
+        dir.path().join("mappings/raw.yaml"),
+        "table: raw\nfiles: ['raw.csv']\ncsv: { header: false }\ncolumns:\n  column_1: hash\n  column_2: keep\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A).assert().success();
+    let rows = records(&out.path().join("raw.csv"), b';');
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][1], b"A");
+    assert_eq!(rows[1][1], b"B");
+    assert_eq!(rows[0][0].len(), 16);
+}
+
+#[test]
+fn dropped_and_null_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    std::fs::write(dir.path().join("input/t.csv"), "a,b,c\n1,2,3\n4,5,6\n").unwrap();
+    std::fs::write(dir.path().join("mappings/t.yaml"), "table: t\nfiles: ['t.csv']\ncolumns:\n  a: keep\n  b: drop\n  c: null\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A).assert().success();
+    assert_eq!(std::fs::read_to_string(out.path().join("t.csv")).unwrap(), "a,c\n1,\n4,\n");
+}
