@@ -6,7 +6,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use pseudata::crypto::Key;
 use pseudata::engine::{transform_batch, CellError, Cells, ColumnStats};
 use pseudata::mapping::{BoundPlan, Table};
-use pseudata::rules::{ColumnRule, Rule};
+use pseudata::rules::ColumnRule;
 
 fn key() -> Key {
     Key::from_hex(&"5a".repeat(32), "bench").expect("valid hex")
@@ -21,9 +21,12 @@ fn rules(c: &mut Criterion) {
     let values = niss_values(10_000);
     let mut group = c.benchmark_group("rule");
     group.throughput(Throughput::Elements(values.len() as u64));
-    let hash = ColumnRule::parse(&serde_norway::Value::String("hash".into())).expect("rule").build(&key).expect("keyed");
+    let hash =
+        ColumnRule::parse(&serde_norway::Value::String("hash".into())).expect("rule").build(&key).expect("keyed");
     group.bench_function("hash", |b| {
-        b.iter(|| values.iter().map(|v| hash.apply(v, &[]).map(|p| p.text.map_or(0, |t| t.len())).unwrap_or(0)).sum::<usize>())
+        b.iter(|| {
+            values.iter().map(|v| hash.apply(v, &[]).map(|p| p.text.map_or(0, |t| t.len())).unwrap_or(0)).sum::<usize>()
+        })
     });
     group.finish();
 }

@@ -74,13 +74,17 @@ pub struct Manifest {
 
 impl Manifest {
     /// Assembles the manifest of a finished run.
-    pub fn new(key: &Key, mappings: Vec<MappingEntry>, files: Vec<FileEntry>, options: &RunOptions, seconds: f64) -> Manifest {
+    pub fn new(
+        key: &Key,
+        mappings: Vec<MappingEntry>,
+        files: Vec<FileEntry>,
+        options: &RunOptions,
+        seconds: f64,
+    ) -> Manifest {
         Manifest {
             tool: "pseudata",
             version: env!("CARGO_PKG_VERSION"),
-            created_unix: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
+            created_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
             key_fingerprint: key.fingerprint(),
             options: OptionsEntry {
                 to: options.to,

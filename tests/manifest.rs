@@ -44,11 +44,7 @@ fn manifest_counts_rows_and_columns_is_signed_and_holds_no_values() {
 fn subset_keeps_the_same_subjects_in_every_table() {
     let out = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    pseudata()
-        .args(["sample", "--members", "2000", "--output"])
-        .arg(dir.path().join("input"))
-        .assert()
-        .success();
+    pseudata().args(["sample", "--members", "2000", "--output"]).arg(dir.path().join("input")).assert().success();
     let mappings = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("mappings");
     std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
     std::fs::write(

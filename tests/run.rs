@@ -37,7 +37,11 @@ fn all_keep_mapping_reproduces_the_file_byte_for_byte() {
     let dir = copy_fixture("windows");
     let mapping = dir.path().join("mappings/members.yaml");
     let text = std::fs::read_to_string(&mapping).unwrap();
-    std::fs::write(&mapping, text.replace("niss: hash", "niss: keep").replace("naam: { hash: { length: 10 } }", "naam: keep")).unwrap();
+    std::fs::write(
+        &mapping,
+        text.replace("niss: hash", "niss: keep").replace("naam: { hash: { length: 10 } }", "naam: keep"),
+    )
+    .unwrap();
     let out = tempfile::tempdir().unwrap();
     run_cmd(dir.path(), out.path(), KEY_A).assert().success();
     assert_eq!(
@@ -141,7 +145,11 @@ fn malformed_key_is_an_error_that_does_not_print_the_key() {
 #[test]
 fn unmapped_column_is_an_error_naming_it() {
     let dir = copy_fixture("two_tables");
-    std::fs::write(dir.path().join("input/claims.csv"), "claim_id,member_niss,amount,diagnosis\n1,85073003328,1.00,E11\n").unwrap();
+    std::fs::write(
+        dir.path().join("input/claims.csv"),
+        "claim_id,member_niss,amount,diagnosis\n1,85073003328,1.00,E11\n",
+    )
+    .unwrap();
     let out = tempfile::tempdir().unwrap();
     run_cmd(dir.path(), out.path(), KEY_A)
         .assert()
@@ -191,10 +199,7 @@ fn unknown_rule_is_named() {
 fn output_inside_input_is_refused() {
     let dir = copy_fixture("two_tables");
     let inside = dir.path().join("input/out");
-    run_cmd(dir.path(), &inside, KEY_A)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("inside it"));
+    run_cmd(dir.path(), &inside, KEY_A).assert().code(2).stderr(predicate::str::contains("inside it"));
     assert!(!inside.exists(), "the input directory is left untouched");
     run_cmd(dir.path(), &dir.path().join("input"), KEY_A).assert().code(2);
 }
@@ -203,10 +208,7 @@ fn output_inside_input_is_refused() {
 fn non_empty_output_needs_force() {
     let out = tempfile::tempdir().unwrap();
     std::fs::write(out.path().join("old.txt"), "x").unwrap();
-    run_cmd(&data("two_tables"), out.path(), KEY_A)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--force"));
+    run_cmd(&data("two_tables"), out.path(), KEY_A).assert().code(2).stderr(predicate::str::contains("--force"));
     run_cmd(&data("two_tables"), out.path(), KEY_A).arg("--force").assert().success();
     assert!(out.path().join("members.csv").exists());
 }
@@ -224,16 +226,11 @@ fn malformed_row_in_the_middle_leaves_no_output_file_and_names_the_line() {
     }
     std::fs::write(dir.path().join("input/claims.csv"), text).unwrap();
     let out = tempfile::tempdir().unwrap();
-    run_cmd(dir.path(), out.path(), KEY_A)
-        .arg("--batch-rows")
-        .arg("1000")
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("line 50002")
-                .and(predicate::str::contains("claims.csv"))
-                .and(predicate::str::contains("SECRETVALUE").not()),
-        );
+    run_cmd(dir.path(), out.path(), KEY_A).arg("--batch-rows").arg("1000").assert().code(2).stderr(
+        predicate::str::contains("line 50002")
+            .and(predicate::str::contains("claims.csv"))
+            .and(predicate::str::contains("SECRETVALUE").not()),
+    );
     assert!(file_names(out.path()).is_empty(), "no partial output: {:?}", file_names(out.path()));
 }
 
@@ -296,7 +293,11 @@ fn dropped_and_null_columns() {
     std::fs::create_dir_all(dir.path().join("input")).unwrap();
     std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
     std::fs::write(dir.path().join("input/t.csv"), "a,b,c\n1,2,3\n4,5,6\n").unwrap();
-    std::fs::write(dir.path().join("mappings/t.yaml"), "table: t\nfiles: ['t.csv']\ncolumns:\n  a: keep\n  b: drop\n  c: null\n").unwrap();
+    std::fs::write(
+        dir.path().join("mappings/t.yaml"),
+        "table: t\nfiles: ['t.csv']\ncolumns:\n  a: keep\n  b: drop\n  c: null\n",
+    )
+    .unwrap();
     let out = tempfile::tempdir().unwrap();
     run_cmd(dir.path(), out.path(), KEY_A).assert().success();
     assert_eq!(std::fs::read_to_string(out.path().join("t.csv")).unwrap(), "a,c\n1,\n4,\n");

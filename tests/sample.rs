@@ -12,7 +12,11 @@ fn sample(args: &[&str]) -> tempfile::TempDir {
 
 #[test]
 fn same_seed_same_bytes_other_seed_other_bytes() {
-    let (a, b, c) = (sample(&["--members", "300", "--seed", "9"]), sample(&["--members", "300", "--seed", "9"]), sample(&["--members", "300", "--seed", "10"]));
+    let (a, b, c) = (
+        sample(&["--members", "300", "--seed", "9"]),
+        sample(&["--members", "300", "--seed", "9"]),
+        sample(&["--members", "300", "--seed", "10"]),
+    );
     for file in ["members.csv", "claims.csv"] {
         let read = |d: &tempfile::TempDir| std::fs::read(d.path().join(file)).unwrap();
         assert_eq!(read(&a), read(&b));
@@ -63,11 +67,8 @@ fn identifiers_are_valid_and_claims_join_members() {
         }
     }
     assert!(bis > 20, "some BIS numbers: {bis}");
-    let niss_set: std::collections::HashSet<Vec<u8>> = members
-        .iter()
-        .skip(1)
-        .map(|m| m[0].iter().filter(|b| b.is_ascii_digit()).copied().collect())
-        .collect();
+    let niss_set: std::collections::HashSet<Vec<u8>> =
+        members.iter().skip(1).map(|m| m[0].iter().filter(|b| b.is_ascii_digit()).copied().collect()).collect();
     assert!(claims.len() > 8000);
     for c in claims.iter().skip(1) {
         assert!(niss_set.contains(&c[1]), "claim belongs to a member");

@@ -16,9 +16,9 @@ pub fn run(args: KeygenArgs) -> anyhow::Result<ExitStatus> {
             options.write(true).create_new(true);
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options
-                .open(&path)
-                .with_context(|| format!("cannot create key file {} (an existing file is never overwritten)", path.display()))?;
+            let mut file = options.open(&path).with_context(|| {
+                format!("cannot create key file {} (an existing file is never overwritten)", path.display())
+            })?;
             writeln!(file, "{}", key.to_hex()).with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("wrote a new key to {} (fingerprint {})", path.display(), key.fingerprint());
         }

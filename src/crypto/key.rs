@@ -22,12 +22,10 @@ pub enum KeyError {
         #[source]
         source: std::io::Error,
     },
-    #[error("malformed key from {origin}: expected 64 hexadecimal characters (256 bits), found {found} characters{detail}")]
-    Malformed {
-        origin: String,
-        found: usize,
-        detail: &'static str,
-    },
+    #[error(
+        "malformed key from {origin}: expected 64 hexadecimal characters (256 bits), found {found} characters{detail}"
+    )]
+    Malformed { origin: String, found: usize, detail: &'static str },
     #[error("the operating system's random generator failed")]
     Random,
 }
@@ -40,17 +38,13 @@ impl Key {
     /// Parses 64 hex characters (surrounding whitespace ignored); `origin` names where they came from.
     pub fn from_hex(text: &str, origin: &str) -> Result<Key, KeyError> {
         let trimmed = text.trim();
-        let malformed = |detail| KeyError::Malformed {
-            origin: origin.to_string(),
-            found: trimmed.chars().count(),
-            detail,
-        };
+        let malformed =
+            |detail| KeyError::Malformed { origin: origin.to_string(), found: trimmed.chars().count(), detail };
         if trimmed.len() != 64 {
             return Err(malformed(""));
         }
         let mut bytes = [0u8; 32];
-        hex::decode_to_slice(trimmed, &mut bytes)
-            .map_err(|_| malformed(", some of which are not hexadecimal"))?;
+        hex::decode_to_slice(trimmed, &mut bytes).map_err(|_| malformed(", some of which are not hexadecimal"))?;
         Ok(Key(bytes))
     }
 
@@ -58,16 +52,12 @@ impl Key {
     pub fn load(key_file: Option<&Path>) -> Result<Key, KeyError> {
         match key_file {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| KeyError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| KeyError::Read { path: path.to_path_buf(), source })?;
                 Key::from_hex(&text, &format!("key file {}", path.display()))
             }
             None => match std::env::var(KEY_ENV) {
-                Ok(text) if !text.trim().is_empty() => {
-                    Key::from_hex(&text, &format!("environment variable {KEY_ENV}"))
-                }
+                Ok(text) if !text.trim().is_empty() => Key::from_hex(&text, &format!("environment variable {KEY_ENV}")),
                 _ => Err(KeyError::Missing),
             },
         }

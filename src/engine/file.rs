@@ -1,14 +1,17 @@
-//! Pseudonymising one data file: read in batches, filter the subset, transform, write.
+//! Pseudonymising one data file as a three-stage pipeline: a reader thread parses batches, the
+//! calling thread filters and transforms them (rayon, across columns and rows), a writer thread
+//! encodes and writes them. At most a few batches are in flight, so memory stays bounded.
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::mpsc::sync_channel;
 
 use csv::ByteRecord;
 use polars::prelude::{Column, DataFrame, DataType, Field, NamedFrom, Schema, Series, StringChunked};
 
 use super::transform::{transform_batch, CellError, Cells, ColumnStats, Values};
 use super::{FileProgress, RunError, Subset};
-use crate::io::csv::{CsvFormat, CsvSink, CsvSource};
+use crate::io::csv::{line_of, CsvFormat, CsvSink, CsvSource};
 use crate::io::parquet::{text_column, ParquetSink, ParquetSource};
 use crate::io::{Format, IoError};
 use crate::mapping::{Action, BoundPlan};
@@ -31,27 +34,17 @@ pub struct FileJob<'a> {
     pub progress: &'a dyn FileProgress,
 }
 
-/// Where a source's rows come from, for error messages.
-enum Origin<'a> {
-    Csv(&'a CsvSource, &'a [ByteRecord]),
-    Rows(u64),
+fn cell_error(job: &FileJob, plan: &BoundPlan, line: u64, column: usize, error: CellError) -> RunError {
+    let column = plan.columns.get(column).map_or_else(String::new, |c| c.name.clone());
+    let message = match error {
+        CellError::Encoding => "bytes that are not valid in the file's encoding".to_string(),
+        CellError::Rule(e) => e.0,
+    };
+    RunError::Cell { path: job.input.to_path_buf(), line, column, message }
 }
 
-fn cell_error(job: &FileJob, plan: &BoundPlan, origin: Origin, row: usize, column: usize, error: CellError) -> RunError {
-    let line = match origin {
-        Origin::Csv(source, batch) => source.line_of(batch, row),
-        Origin::Rows(first) => first + row as u64 + 1,
-    };
-    let column = plan.columns.get(column).map_or_else(String::new, |c| c.name.clone());
-    match error {
-        CellError::Encoding => RunError::Cell {
-            path: job.input.to_path_buf(),
-            line,
-            column,
-            message: "bytes that are not valid in the file's encoding".into(),
-        },
-        CellError::Rule(e) => RunError::Cell { path: job.input.to_path_buf(), line, column, message: e.0 },
-    }
+fn parquet_err(path: &Path, e: polars::prelude::PolarsError) -> IoError {
+    IoError::Parquet { path: path.into(), message: e.to_string() }
 }
 
 struct CsvCells<'a> {
@@ -90,13 +83,82 @@ impl Cells for FrameCells {
 /// Output side of a file: CSV or Parquet.
 enum Sink {
     Csv(CsvSink),
-    Parquet(ParquetSink, Schema),
+    Parquet(Box<ParquetSink>),
+}
+
+/// One unit of work for the writer thread.
+type WriteJob = Box<dyn FnOnce(&mut Sink) -> Result<(), IoError> + Send>;
+
+/// Runs `produce` on the calling thread, handing it a channel to a writer thread that owns `sink`.
+/// Finishes the sink only when everything succeeded.
+fn with_writer<T>(
+    sink: Sink,
+    produce: impl FnOnce(&std::sync::mpsc::SyncSender<WriteJob>) -> Result<T, RunError>,
+) -> Result<T, RunError> {
+    std::thread::scope(|scope| {
+        let (send, receive) = sync_channel::<WriteJob>(1);
+        let writer = scope.spawn(move || -> Result<Sink, IoError> {
+            let mut sink = sink;
+            for job in receive {
+                job(&mut sink)?;
+            }
+            Ok(sink)
+        });
+        let produced = produce(&send);
+        drop(send);
+        let written = writer.join().unwrap_or_else(|_| {
+            Err(IoError::Write { path: Default::default(), source: std::io::Error::other("writer thread panicked") })
+        });
+        // A write error explains a failed send in `produce`, so it wins.
+        let sink = written?;
+        let value = produced?;
+        match sink {
+            Sink::Csv(sink) => sink.finish()?,
+            Sink::Parquet(sink) => sink.finish()?,
+        }
+        Ok(value)
+    })
+}
+
+/// Sends `job` to the writer; `false` when the writer stopped (its error is reported by `with_writer`).
+fn send(channel: &std::sync::mpsc::SyncSender<WriteJob>, job: WriteJob) -> bool {
+    channel.send(job).is_ok()
+}
+
+/// Writes `rows` CSV records: kept cells through `kept(row, source_column)`, transformed from `values`.
+fn write_csv_rows<'b>(
+    sink: &mut CsvSink,
+    plan_columns: &[(usize, bool)],
+    values: &[Option<Values>],
+    rows: usize,
+    kept: impl Fn(usize, usize) -> &'b [u8],
+) -> Result<(), IoError> {
+    let format = sink.format().clone();
+    let mut fields: Vec<Cow<[u8]>> = Vec::with_capacity(plan_columns.len());
+    for row in 0..rows {
+        fields.clear();
+        for (&(source, is_null), new) in plan_columns.iter().zip(values) {
+            let field = match new {
+                Some(values) => values[row].as_deref().map_or(Cow::Borrowed(&b""[..]), |t| format.encode(t)),
+                None if is_null => Cow::Borrowed(&b""[..]),
+                None => Cow::Borrowed(kept(row, source)),
+            };
+            fields.push(field);
+        }
+        sink.write_fields(fields.iter().map(|f| f.as_ref()))?;
+    }
+    Ok(())
+}
+
+/// (source index, is a `null` column) per output column: what the writer needs of the plan.
+fn layout(plan: &BoundPlan) -> Vec<(usize, bool)> {
+    plan.columns.iter().map(|c| (c.source, matches!(c.action, Action::Null))).collect()
 }
 
 /// Processes one CSV file into `job.output`.
 pub fn process_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource) -> Result<FileOutcome, RunError> {
     let format = source.format().clone();
-    let mut sink = match job.to {
+    let sink = match job.to {
         Format::Csv => {
             let mut sink = CsvSink::create(job.output, format.clone())?;
             if format.header {
@@ -106,99 +168,115 @@ pub fn process_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource) -> Re
             Sink::Csv(sink)
         }
         Format::Parquet => {
-            let schema = Schema::from_iter(plan.columns.iter().map(|c| Field::new(c.name.as_str().into(), DataType::String)));
-            Sink::Parquet(ParquetSink::create(job.output, &schema)?, schema)
+            let schema =
+                Schema::from_iter(plan.columns.iter().map(|c| Field::new(c.name.as_str().into(), DataType::String)));
+            Sink::Parquet(Box::new(ParquetSink::create(job.output, &schema)?))
         }
     };
-    let mut stats = vec![ColumnStats::default(); plan.columns.len()];
-    let (mut rows_in, mut rows_out) = (0u64, 0u64);
-    let mut batch: Vec<ByteRecord> = Vec::new();
-    loop {
-        let n = source.next_batch(&mut batch, job.batch_rows)?;
-        if n == 0 {
-            break;
-        }
-        rows_in += n as u64;
-        if let (Some(subset), Some(subject)) = (job.subset, plan.subject) {
-            batch.retain(|r| subset.selects(r.get(subject).and_then(|b| format.decode(b)).as_deref()));
-        }
-        let cells = CsvCells { records: &batch, format: &format };
-        let values = transform_batch(plan, &cells, &mut stats)
-            .map_err(|(row, col, e)| cell_error(job, plan, Origin::Csv(&source, &batch), row, col, e))?;
-        rows_out += batch.len() as u64;
-        match &mut sink {
-            Sink::Csv(sink) => write_csv_rows(sink, plan, &values, batch.len(), |row, source_col| {
-                Cow::Borrowed(batch[row].get(source_col).unwrap_or(b""))
-            })?,
-            Sink::Parquet(sink, _) => {
-                let mut columns = Vec::with_capacity(plan.columns.len());
-                for (index, (column, new)) in plan.columns.iter().zip(values).enumerate() {
-                    let data: Values = match (&column.action, new) {
-                        (_, Some(values)) => values,
-                        (Action::Null, None) => vec![None; batch.len()],
-                        _ => {
-                            let mut out = Vec::with_capacity(batch.len());
-                            for row in 0..batch.len() {
-                                let cell = cells
-                                    .cell(column.source, row)
-                                    .map_err(|e| cell_error(job, plan, Origin::Csv(&source, &batch), row, index, e))?;
-                                out.push(cell.map(Cow::into_owned));
-                            }
-                            out
-                        }
-                    };
-                    columns.push(Column::new(column.name.as_str().into(), data));
+    let layout = layout(plan);
+    let batch_rows = job.batch_rows;
+    std::thread::scope(|scope| {
+        let (batch_send, batches) = sync_channel::<Result<Vec<ByteRecord>, IoError>>(1);
+        // Written batches come back to the reader, so record buffers are reused, not reallocated.
+        let (recycle, recycled) = sync_channel::<Vec<ByteRecord>>(4);
+        scope.spawn(move || loop {
+            let mut batch = recycled.try_recv().unwrap_or_default();
+            match source.next_batch(&mut batch, batch_rows) {
+                Ok(0) => break,
+                Ok(_) => {
+                    if batch_send.send(Ok(batch)).is_err() {
+                        break;
+                    }
                 }
-                sink.write(DataFrame::new(batch.len(), columns).map_err(|e| parquet_err(job.output, e))?)?;
+                Err(e) => {
+                    let _ = batch_send.send(Err(e));
+                    break;
+                }
             }
-        }
-        job.progress.set(batch.last().and_then(|r| r.position()).map_or(0, |p| p.byte()));
-    }
-    finish(sink)?;
-    Ok(FileOutcome { rows_in, rows_out, stats, csv: Some(format) })
+        });
+        with_writer(sink, |writer| {
+            let mut stats = vec![ColumnStats::default(); plan.columns.len()];
+            let (mut rows_in, mut rows_out) = (0u64, 0u64);
+            for batch in batches {
+                let mut batch = batch?;
+                rows_in += batch.len() as u64;
+                let position = batch.last().and_then(|r| r.position()).map_or(0, |p| p.byte());
+                if let (Some(subset), Some(subject)) = (job.subset, plan.subject) {
+                    batch.retain(|r| subset.selects(r.get(subject).and_then(|b| format.decode(b)).as_deref()));
+                }
+                let cells = CsvCells { records: &batch, format: &format };
+                let values = transform_batch(plan, &cells, &mut stats)
+                    .map_err(|(row, col, e)| cell_error(job, plan, line_of(&batch, row), col, e))?;
+                rows_out += batch.len() as u64;
+                let write: WriteJob = match job.to {
+                    Format::Csv => {
+                        let layout = layout.clone();
+                        let recycle = recycle.clone();
+                        Box::new(move |sink| {
+                            if let Sink::Csv(sink) = sink {
+                                write_csv_rows(sink, &layout, &values, batch.len(), |row, col| {
+                                    batch[row].get(col).unwrap_or(b"")
+                                })?;
+                            }
+                            let _ = recycle.try_send(batch);
+                            Ok(())
+                        })
+                    }
+                    Format::Parquet => {
+                        let frame = csv_batch_frame(job, plan, &cells, values)?;
+                        Box::new(move |sink| match sink {
+                            Sink::Parquet(sink) => sink.write(frame),
+                            Sink::Csv(_) => Ok(()),
+                        })
+                    }
+                };
+                if !send(writer, write) {
+                    break;
+                }
+                job.progress.set(position);
+            }
+            Ok(FileOutcome { rows_in, rows_out, stats, csv: Some(format.clone()) })
+        })
+    })
 }
 
-fn parquet_err(path: &Path, e: polars::prelude::PolarsError) -> IoError {
-    IoError::Parquet { path: path.into(), message: e.to_string() }
-}
-
-/// Writes `rows` CSV records: kept cells through `kept(row, source_column)`, transformed from `values`.
-fn write_csv_rows<'b>(
-    sink: &mut CsvSink,
+/// A CSV batch as a frame of text columns, for `--to parquet`.
+fn csv_batch_frame(
+    job: &FileJob,
     plan: &BoundPlan,
-    values: &[Option<Values>],
-    rows: usize,
-    kept: impl Fn(usize, usize) -> Cow<'b, [u8]>,
-) -> Result<(), IoError> {
-    let format = sink.format().clone();
-    let mut fields: Vec<Cow<[u8]>> = Vec::with_capacity(plan.columns.len());
-    for row in 0..rows {
-        fields.clear();
-        for (column, new) in plan.columns.iter().zip(values) {
-            let field = match (&column.action, new) {
-                (_, Some(values)) => match &values[row] {
-                    Some(text) => format.encode(text),
-                    None => Cow::Borrowed(&b""[..]),
-                },
-                (Action::Null, None) => Cow::Borrowed(&b""[..]),
-                _ => kept(row, column.source),
-            };
-            fields.push(field);
-        }
-        sink.write_fields(fields.iter().map(|f| f.as_ref()))?;
+    cells: &CsvCells,
+    values: Vec<Option<Values>>,
+) -> Result<DataFrame, RunError> {
+    let rows = cells.rows();
+    let mut columns = Vec::with_capacity(plan.columns.len());
+    for (index, (column, new)) in plan.columns.iter().zip(values).enumerate() {
+        let data: Values = match (&column.action, new) {
+            (_, Some(values)) => values,
+            (Action::Null, None) => vec![None; rows],
+            _ => {
+                let mut out = Vec::with_capacity(rows);
+                for row in 0..rows {
+                    let cell = cells
+                        .cell(column.source, row)
+                        .map_err(|e| cell_error(job, plan, line_of(cells.records, row), index, e))?;
+                    out.push(cell.map(Cow::into_owned));
+                }
+                out
+            }
+        };
+        columns.push(Column::new(column.name.as_str().into(), data));
     }
-    Ok(())
+    Ok(DataFrame::new(rows, columns).map_err(|e| parquet_err(job.output, e))?)
 }
 
 /// Processes one Parquet file into `job.output`.
 pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSource) -> Result<FileOutcome, RunError> {
     let in_schema = source.schema().clone();
-    let mut sink = match job.to {
+    let (sink, out_schema) = match job.to {
         Format::Csv => {
-            let format = CsvFormat::plain();
-            let mut sink = CsvSink::create(job.output, format)?;
+            let mut sink = CsvSink::create(job.output, CsvFormat::plain())?;
             sink.write_fields(plan.header().iter().map(|h| h.as_bytes()))?;
-            Sink::Csv(sink)
+            (Sink::Csv(sink), Schema::default())
         }
         Format::Parquet => {
             let schema = Schema::from_iter(plan.columns.iter().map(|c| {
@@ -208,10 +286,10 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
                 };
                 Field::new(c.name.as_str().into(), dtype)
             }));
-            Sink::Parquet(ParquetSink::create(job.output, &schema)?, schema)
+            (Sink::Parquet(Box::new(ParquetSink::create(job.output, &schema)?)), schema)
         }
     };
-    // Source columns read as text: those rules read, and everything when writing CSV.
+    // Source columns read as text: those rules read, and every kept one when writing CSV.
     let mut needed = vec![false; plan.source_width];
     for column in &plan.columns {
         match &column.action {
@@ -223,50 +301,58 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
             Action::Null => {}
         }
     }
-    let mut stats = vec![ColumnStats::default(); plan.columns.len()];
-    let (mut rows_in, mut rows_out) = (0u64, 0u64);
-    while let Some(mut df) = source.next_batch()? {
-        rows_in += df.height() as u64;
-        if let (Some(subset), Some(subject)) = (job.subset, plan.subject) {
-            let text = text_column(job.input, &df.columns()[subject])?;
-            let mask: polars::prelude::BooleanChunked = text.iter().map(|v| Some(subset.selects(v))).collect();
-            df = df.filter(&mask).map_err(|e| parquet_err(job.input, e))?;
-        }
-        let height = df.height();
-        let mut text = Vec::with_capacity(plan.source_width);
-        for (i, column) in df.columns().iter().enumerate() {
-            text.push(if needed[i] { Some(text_column(job.input, column)?) } else { None });
-        }
-        let cells = FrameCells { rows: height, columns: text };
-        let values = transform_batch(plan, &cells, &mut stats)
-            .map_err(|(row, col, e)| cell_error(job, plan, Origin::Rows(rows_out), row, col, e))?;
-        match &mut sink {
-            Sink::Csv(sink) => write_csv_rows(sink, plan, &values, height, |row, source_col| {
-                Cow::Borrowed(cells.columns[source_col].as_ref().and_then(|c| c.get(row)).unwrap_or("").as_bytes())
-            })?,
-            Sink::Parquet(sink, schema) => {
-                let mut columns = Vec::with_capacity(plan.columns.len());
-                for ((column, new), (_, dtype)) in plan.columns.iter().zip(values).zip(schema.iter()) {
-                    let name = column.name.as_str().into();
-                    columns.push(match (&column.action, new) {
-                        (_, Some(values)) => Column::from(Series::new(name, values)),
-                        (Action::Null, None) => Column::full_null(name, height, dtype),
-                        _ => df.columns()[column.source].clone(),
-                    });
-                }
-                sink.write(DataFrame::new(height, columns).map_err(|e| parquet_err(job.output, e))?)?;
+    let layout = layout(plan);
+    with_writer(sink, |writer| {
+        let mut stats = vec![ColumnStats::default(); plan.columns.len()];
+        let (mut rows_in, mut rows_out) = (0u64, 0u64);
+        while let Some(mut df) = source.next_batch()? {
+            rows_in += df.height() as u64;
+            if let (Some(subset), Some(subject)) = (job.subset, plan.subject) {
+                let text = text_column(job.input, &df.columns()[subject])?;
+                let mask: polars::prelude::BooleanChunked = text.iter().map(|v| Some(subset.selects(v))).collect();
+                df = df.filter(&mask).map_err(|e| parquet_err(job.input, e))?;
             }
+            let height = df.height();
+            let mut text = Vec::with_capacity(plan.source_width);
+            for (i, column) in df.columns().iter().enumerate() {
+                text.push(if needed[i] { Some(text_column(job.input, column)?) } else { None });
+            }
+            let cells = FrameCells { rows: height, columns: text };
+            let values = transform_batch(plan, &cells, &mut stats)
+                .map_err(|(row, col, e)| cell_error(job, plan, rows_out + row as u64 + 1, col, e))?;
+            let write: WriteJob = match job.to {
+                Format::Csv => {
+                    let layout = layout.clone();
+                    Box::new(move |sink| match sink {
+                        Sink::Csv(sink) => write_csv_rows(sink, &layout, &values, height, |row, col| {
+                            cells.columns[col].as_ref().and_then(|c| c.get(row)).unwrap_or("").as_bytes()
+                        }),
+                        Sink::Parquet(_) => Ok(()),
+                    })
+                }
+                Format::Parquet => {
+                    let mut columns = Vec::with_capacity(plan.columns.len());
+                    for ((column, new), (_, dtype)) in plan.columns.iter().zip(values).zip(out_schema.iter()) {
+                        let name = column.name.as_str().into();
+                        columns.push(match (&column.action, new) {
+                            (_, Some(values)) => Column::from(Series::new(name, values)),
+                            (Action::Null, None) => Column::full_null(name, height, dtype),
+                            _ => df.columns()[column.source].clone(),
+                        });
+                    }
+                    let frame = DataFrame::new(height, columns).map_err(|e| parquet_err(job.output, e))?;
+                    Box::new(move |sink| match sink {
+                        Sink::Parquet(sink) => sink.write(frame),
+                        Sink::Csv(_) => Ok(()),
+                    })
+                }
+            };
+            rows_out += height as u64;
+            if !send(writer, write) {
+                break;
+            }
+            job.progress.set(rows_in);
         }
-        rows_out += height as u64;
-        job.progress.set(rows_in);
-    }
-    finish(sink)?;
-    Ok(FileOutcome { rows_in, rows_out, stats, csv: None })
-}
-
-fn finish(sink: Sink) -> Result<(), IoError> {
-    match sink {
-        Sink::Csv(sink) => sink.finish(),
-        Sink::Parquet(sink, _) => sink.finish(),
-    }
+        Ok(FileOutcome { rows_in, rows_out, stats, csv: None })
+    })
 }

@@ -16,7 +16,7 @@ use crate::io::csv::{CsvFormat, CsvSource};
 use crate::io::parquet::ParquetSource;
 use crate::io::{Format, IoError};
 use crate::manifest::{ColumnEntry, FileEntry, Manifest, MappingEntry};
-use crate::mapping::{BoundPlan, Mappings, MappingError};
+use crate::mapping::{BoundPlan, MappingError, Mappings};
 
 /// Name of the manifest every run writes into its output directory.
 pub const MANIFEST_NAME: &str = "pseudata-manifest.json";
@@ -34,12 +34,7 @@ pub enum RunError {
     #[error(transparent)]
     Io(#[from] IoError),
     #[error("{path}, line {line}, column `{column}`: {message}")]
-    Cell {
-        path: PathBuf,
-        line: u64,
-        column: String,
-        message: String,
-    },
+    Cell { path: PathBuf, line: u64, column: String, message: String },
     #[error("input directory {0} does not exist or is not a directory")]
     NoInput(PathBuf),
     #[error("output directory {output} is the input directory or inside it: choose a directory outside {input}")]
@@ -111,11 +106,7 @@ impl Subset {
     /// case) select alike; rows without a subject are kept.
     pub fn selects(&self, subject: Option<&str>) -> bool {
         let Some(subject) = subject else { return true };
-        let normalised: String = subject
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_uppercase)
-            .collect();
+        let normalised: String = subject.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
         if normalised.is_empty() {
             return true;
         }
@@ -156,7 +147,8 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
         .ok()
         .filter(|p| p.is_dir())
         .ok_or_else(|| RunError::NoInput(options.input.clone()))?;
-    let output = resolve(&options.output).map_err(|source| RunError::Output { path: options.output.clone(), source })?;
+    let output =
+        resolve(&options.output).map_err(|source| RunError::Output { path: options.output.clone(), source })?;
     if output.starts_with(&input) {
         return Err(RunError::OutputInsideInput { output: options.output.clone(), input: options.input.clone() });
     }
@@ -177,10 +169,7 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
         }
     }
     std::fs::create_dir_all(&output).map_err(output_err(&output))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".pseudata-tmp-")
-        .tempdir_in(&output)
-        .map_err(output_err(&output))?;
+    let staging = tempfile::Builder::new().prefix(".pseudata-tmp-").tempdir_in(&output).map_err(output_err(&output))?;
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
@@ -293,14 +282,7 @@ fn job<'a>(
     subset: Option<&'a Subset>,
     progress: &'a dyn FileProgress,
 ) -> file::FileJob<'a> {
-    file::FileJob {
-        input: &item.path,
-        output: staged,
-        to,
-        batch_rows: options.batch_rows.max(1),
-        subset,
-        progress,
-    }
+    file::FileJob { input: &item.path, output: staged, to, batch_rows: options.batch_rows.max(1), subset, progress }
 }
 
 /// Lists the data files under `input` (recursively, sorted) with the table each belongs to.
@@ -368,7 +350,17 @@ fn with_format(relative: &str, from: Format, to: Format) -> String {
 
 /// Absolute, symlink-free form of `path`, which need not exist yet (its longest existing ancestor is canonicalised).
 fn resolve(path: &Path) -> std::io::Result<PathBuf> {
-    let absolute = std::path::absolute(path)?;
+    // Lexically drop `.` and `..` first, then canonicalise the longest existing ancestor.
+    let mut absolute = PathBuf::new();
+    for component in std::path::absolute(path)?.components() {
+        match component {
+            Component::ParentDir => {
+                absolute.pop();
+            }
+            Component::CurDir => {}
+            other => absolute.push(other),
+        }
+    }
     let mut existing = absolute.as_path();
     let mut rest = Vec::new();
     while !existing.exists() {
@@ -384,18 +376,7 @@ fn resolve(path: &Path) -> std::io::Result<PathBuf> {
     for name in rest.iter().rev() {
         resolved.push(name);
     }
-    // Lexically drop any `.`/`..` left in the part that does not exist yet.
-    let mut clean = PathBuf::new();
-    for component in resolved.components() {
-        match component {
-            Component::ParentDir => {
-                clean.pop();
-            }
-            Component::CurDir => {}
-            other => clean.push(other),
-        }
-    }
-    Ok(clean)
+    Ok(resolved)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::mapping::{Action, BoundPlan};
 use crate::rules::{Pseudonym, Rule};
@@ -82,6 +83,9 @@ fn transform_column(
     inputs: &[usize],
     cells: &dyn Cells,
 ) -> Result<(Values, ColumnStats), (usize, CellError)> {
+    if inputs.is_empty() && !rule.fills_empty() {
+        return transform_memoised(rule, source, cells);
+    }
     let fills_empty = rule.fills_empty();
     let cells_out: Vec<(Option<String>, u8)> = (0..cells.rows())
         .into_par_iter()
@@ -106,17 +110,72 @@ fn transform_column(
     let values = cells_out
         .into_iter()
         .map(|(text, kind)| {
-            match kind {
-                EMPTY => stats.empty += 1,
-                INVALID => stats.invalid += 1,
-                _ => stats.transformed += 1,
-            }
+            stats.count(kind);
             text
         })
         .collect();
     Ok((values, stats))
 }
 
+/// The memo of repeated values: a rule that reads only its own cell runs once per distinct value
+/// of the batch (the same NISS appears in thousands of claims), in parallel over those values.
+fn transform_memoised(
+    rule: &dyn Rule,
+    source: usize,
+    cells: &dyn Cells,
+) -> Result<(Values, ColumnStats), (usize, CellError)> {
+    let rows = cells.rows();
+    let mut distinct: FxHashMap<Cow<'_, str>, u32> = FxHashMap::default();
+    let mut first_rows: Vec<usize> = Vec::new();
+    let mut slots: Vec<u32> = Vec::with_capacity(rows);
+    for row in 0..rows {
+        let slot = match cells.cell(source, row).map_err(|e| (row, e))? {
+            Some(v) if !v.trim().is_empty() => {
+                let next = first_rows.len() as u32;
+                *distinct.entry(v).or_insert_with(|| {
+                    first_rows.push(row);
+                    next
+                })
+            }
+            _ => NO_VALUE,
+        };
+        slots.push(slot);
+    }
+    let mut ordered: Vec<(&str, u32)> = distinct.iter().map(|(v, &i)| (v.as_ref(), i)).collect();
+    ordered.sort_unstable_by_key(|&(_, i)| i);
+    let results: Vec<Pseudonym> = ordered
+        .par_iter()
+        .with_min_len(256)
+        .map(|&(value, i)| rule.apply(value, &[]).map_err(|e| (first_rows[i as usize], CellError::Rule(e))))
+        .collect::<Result<_, _>>()?;
+    let mut stats = ColumnStats::default();
+    let values = slots
+        .into_iter()
+        .map(|slot| match results.get(slot as usize) {
+            None => {
+                stats.count(EMPTY);
+                None
+            }
+            Some(Pseudonym { text, invalid }) => {
+                stats.count(if *invalid { INVALID } else { TRANSFORMED });
+                text.clone()
+            }
+        })
+        .collect();
+    Ok((values, stats))
+}
+
+impl ColumnStats {
+    fn count(&mut self, kind: u8) {
+        match kind {
+            EMPTY => self.empty += 1,
+            INVALID => self.invalid += 1,
+            _ => self.transformed += 1,
+        }
+    }
+}
+
+const NO_VALUE: u32 = u32::MAX;
 const EMPTY: u8 = 0;
 const TRANSFORMED: u8 = 1;
 const INVALID: u8 = 2;

@@ -39,12 +39,7 @@ pub fn belgian(bank: u64, account: u64) -> String {
 
 /// Writes a compact IBAN in groups of four (`BE71 0961 2345 6769`).
 pub fn grouped(compact: &str) -> String {
-    compact
-        .as_bytes()
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
+    compact.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -54,7 +49,14 @@ mod tests {
     // Vectors verified with python-stdnum 2.2 (shared/reference/belgian-identifiers.md, 3.4).
     #[test]
     fn published_vectors() {
-        for ok in ["BE71096123456769", "BE32123456789002", "BE48320070184927", "BE31435411161155", "BE54000000009797", "GB82WEST12345698765432"] {
+        for ok in [
+            "BE71096123456769",
+            "BE32123456789002",
+            "BE48320070184927",
+            "BE31435411161155",
+            "BE54000000009797",
+            "GB82WEST12345698765432",
+        ] {
             assert!(is_valid(ok), "{ok}");
         }
         assert!(!is_valid("BE68539007547035"));

@@ -40,14 +40,7 @@ fn serialize_separator<S: serde::Serializer>(sep: &u8, s: S) -> Result<S::Ok, S:
 impl CsvFormat {
     /// The format written for a table that did not come from CSV: `,`, UTF-8, LF.
     pub fn plain() -> CsvFormat {
-        CsvFormat {
-            separator: b',',
-            encoding: Encoding::Utf8,
-            bom: false,
-            crlf: false,
-            quote_all: false,
-            header: true,
-        }
+        CsvFormat { separator: b',', encoding: Encoding::Utf8, bom: false, crlf: false, quote_all: false, header: true }
     }
 
     /// Detects the format of `path`; options given in the mapping win over detection.
@@ -76,14 +69,7 @@ impl CsvFormat {
         let separator = options.separator.unwrap_or_else(|| sniff_separator(first_line.bytes));
         let quote_all = !first_line.bytes.is_empty()
             && split_unquoted(first_line.bytes, separator).iter().all(|f| f.first() == Some(&b'"'));
-        Ok(CsvFormat {
-            separator,
-            encoding,
-            bom,
-            crlf: first_line.crlf,
-            quote_all,
-            header: options.header,
-        })
+        Ok(CsvFormat { separator, encoding, bom, crlf: first_line.crlf, quote_all, header: options.header })
     }
 
     /// Name of the encoding, for messages.
@@ -220,14 +206,7 @@ impl CsvSource {
             .flexible(false)
             .buffer_capacity(1 << 20)
             .from_reader(BufReader::with_capacity(1 << 20, file));
-        let mut source = CsvSource {
-            path: path.into(),
-            reader,
-            format,
-            header: Vec::new(),
-            records: 0,
-            pending: None,
-        };
+        let mut source = CsvSource { path: path.into(), reader, format, header: Vec::new(), records: 0, pending: None };
         let mut first = ByteRecord::new();
         if !source.read_record(&mut first)? {
             return Err(IoError::Empty { path: path.into() });
@@ -280,19 +259,13 @@ impl CsvSource {
 
     fn malformed(&self, e: &csv::Error) -> IoError {
         let (line, problem) = match e.kind() {
-            csv::ErrorKind::UnequalLengths { pos, expected_len, len } => (
-                pos.as_ref().map_or(0, |p| p.line()),
-                format!("{len} fields where the header has {expected_len}"),
-            ),
+            csv::ErrorKind::UnequalLengths { pos, expected_len, len } => {
+                (pos.as_ref().map_or(0, |p| p.line()), format!("{len} fields where the header has {expected_len}"))
+            }
             csv::ErrorKind::Io(err) => (0, format!("read error: {}", err.kind())),
             _ => (e.position().map_or(0, |p| p.line()), "unreadable record".to_string()),
         };
-        IoError::Malformed {
-            path: self.path.clone(),
-            line,
-            record: self.records + 1,
-            problem,
-        }
+        IoError::Malformed { path: self.path.clone(), line, record: self.records + 1, problem }
     }
 
     /// Fills `batch` with up to `max` records (reusing its allocations); returns how many were read.
@@ -318,15 +291,15 @@ impl CsvSource {
         Ok(n)
     }
 
-    /// Line (1-based, in the file) where record `index` of `batch` starts.
-    pub fn line_of(&self, batch: &[ByteRecord], index: usize) -> u64 {
-        batch.get(index).and_then(|r| r.position()).map_or(0, |p| p.line())
-    }
-
     /// Number of data records read so far.
     pub fn records(&self) -> u64 {
         self.records
     }
+}
+
+/// Line (1-based, in the file) where record `index` of `batch` starts.
+pub fn line_of(batch: &[ByteRecord], index: usize) -> u64 {
+    batch.get(index).and_then(|r| r.position()).map_or(0, |p| p.line())
 }
 
 fn push_record(batch: &mut Vec<ByteRecord>, at: usize, record: &ByteRecord) {
@@ -340,7 +313,7 @@ fn push_record(batch: &mut Vec<ByteRecord>, at: usize, record: &ByteRecord) {
 /// Writes CSV records in a given format (separator, encoding, BOM, line ending, quoting).
 pub struct CsvSink {
     path: PathBuf,
-    writer: csv::Writer<BufWriter<File>>,
+    writer: Box<csv::Writer<BufWriter<File>>>,
     format: CsvFormat,
 }
 
@@ -357,7 +330,7 @@ impl CsvSink {
             .terminator(if format.crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
             .quote_style(if format.quote_all { QuoteStyle::Always } else { QuoteStyle::Necessary })
             .from_writer(out);
-        Ok(CsvSink { path: path.into(), writer, format })
+        Ok(CsvSink { path: path.into(), writer: Box::new(writer), format })
     }
 
     /// The format written.
@@ -377,9 +350,7 @@ impl CsvSink {
             .writer
             .into_inner()
             .map_err(|e| IoError::Write { path: path.clone(), source: std::io::Error::other(e.to_string()) })?;
-        let file = out
-            .into_inner()
-            .map_err(|e| IoError::Write { path: path.clone(), source: e.into_error() })?;
+        let file = out.into_inner().map_err(|e| IoError::Write { path: path.clone(), source: e.into_error() })?;
         file.sync_all().map_err(|source| IoError::Write { path, source })
     }
 

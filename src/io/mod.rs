@@ -57,19 +57,9 @@ pub enum IoError {
     #[error("{path}: the file is empty (no header line)")]
     Empty { path: PathBuf },
     #[error("{path}, line {line} (record {record}): malformed CSV: {problem}")]
-    Malformed {
-        path: PathBuf,
-        line: u64,
-        record: u64,
-        problem: String,
-    },
+    Malformed { path: PathBuf, line: u64, record: u64, problem: String },
     #[error("{path}, line {line}, column `{column}`: bytes that are not valid {encoding}")]
-    Encoding {
-        path: PathBuf,
-        line: u64,
-        column: String,
-        encoding: &'static str,
-    },
+    Encoding { path: PathBuf, line: u64, column: String, encoding: &'static str },
     #[error("{path}: header is not valid {encoding}")]
     HeaderEncoding { path: PathBuf, encoding: &'static str },
     #[error("{path}: Parquet error: {message}")]

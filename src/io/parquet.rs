@@ -24,7 +24,8 @@ impl ParquetSource {
     /// Opens `path`; nothing is read beyond the metadata until the first batch is asked for.
     pub fn open(path: &Path, batch_rows: usize) -> Result<ParquetSource, IoError> {
         let pl_path = PlRefPath::try_from_path(path).map_err(|e| parquet_error(path, e))?;
-        let mut lazy = LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()).map_err(|e| parquet_error(path, e))?;
+        let mut lazy =
+            LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()).map_err(|e| parquet_error(path, e))?;
         let schema = lazy.collect_schema().map_err(|e| parquet_error(path, e))?;
         let header = schema.iter_names().map(|n| n.to_string()).collect();
         let chunk = NonZeroUsize::new(batch_rows.max(1));

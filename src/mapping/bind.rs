@@ -84,11 +84,7 @@ impl BoundPlan {
             };
             columns.push(BoundColumn { name: name.clone(), source, rule: rule.name(), action });
         }
-        Ok(BoundPlan {
-            columns,
-            source_width: header.len(),
-            subject: table.subject.as_deref().and_then(index),
-        })
+        Ok(BoundPlan { columns, source_width: header.len(), subject: table.subject.as_deref().and_then(index) })
     }
 
     /// The output header.

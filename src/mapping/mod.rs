@@ -4,9 +4,9 @@ mod bind;
 mod raw;
 mod table;
 
+pub use crate::rules::ColumnRule;
 pub use bind::{schema_problems, Action, BoundColumn, BoundPlan};
 pub use raw::{RawCsv, RawMapping};
-pub use crate::rules::ColumnRule;
 pub use table::{load_dir, CsvOptions, Encoding, Mappings, Table};
 
 use std::path::PathBuf;
@@ -31,30 +31,11 @@ pub enum MappingError {
     #[error("mapping {path}: invalid YAML or unknown field: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("mapping {path}, table `{table}`: {message}")]
-    Table {
-        path: PathBuf,
-        table: String,
-        message: String,
-    },
+    Table { path: PathBuf, table: String, message: String },
     #[error("mapping {path}, table `{table}`, column `{column}`: {message}")]
-    Column {
-        path: PathBuf,
-        table: String,
-        column: String,
-        message: String,
-    },
+    Column { path: PathBuf, table: String, column: String, message: String },
     #[error("{file}: {message} (mapping {path}, table `{table}`)")]
-    Schema {
-        file: PathBuf,
-        path: PathBuf,
-        table: String,
-        message: String,
-    },
+    Schema { file: PathBuf, path: PathBuf, table: String, message: String },
     #[error("tables `{first}` ({first_path}) and `{second}` ({second_path}) have the same name")]
-    DuplicateTable {
-        first: String,
-        first_path: PathBuf,
-        second: String,
-        second_path: PathBuf,
-    },
+    DuplicateTable { first: String, first_path: PathBuf, second: String, second_path: PathBuf },
 }

@@ -16,6 +16,7 @@ pub enum Encoding {
     /// UTF-8 (a BOM, if present, is kept on output).
     Utf8,
     /// Windows code page 1252 (Western European ANSI).
+    #[serde(rename = "windows-1252")]
     Windows1252,
 }
 
@@ -58,24 +59,16 @@ impl Table {
 
     /// Parses and validates one mapping file.
     pub fn load(path: &Path) -> Result<Table, MappingError> {
-        let bytes = std::fs::read(path).map_err(|source| MappingError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let raw: RawMapping = serde_norway::from_slice(&bytes).map_err(|e| MappingError::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        let bytes = std::fs::read(path).map_err(|source| MappingError::Read { path: path.to_path_buf(), source })?;
+        let raw: RawMapping = serde_norway::from_slice(&bytes)
+            .map_err(|e| MappingError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
         Table::validate(path, sha256, raw)
     }
 
     fn validate(path: &Path, sha256: String, raw: RawMapping) -> Result<Table, MappingError> {
-        let table_err = |message: String| MappingError::Table {
-            path: path.to_path_buf(),
-            table: raw.table.clone(),
-            message,
-        };
+        let table_err =
+            |message: String| MappingError::Table { path: path.to_path_buf(), table: raw.table.clone(), message };
         if raw.table.trim().is_empty() {
             return Err(table_err("`table` must not be empty".into()));
         }
@@ -109,7 +102,10 @@ impl Table {
             let rule = ColumnRule::parse(spec).map_err(column_err)?;
             for input in rule.inputs() {
                 if !raw.columns.contains_key(input.as_str()) {
-                    return Err(column_err(format!("rule `{}` reads column `{input}`, which the mapping does not name", rule.name())));
+                    return Err(column_err(format!(
+                        "rule `{}` reads column `{input}`, which the mapping does not name",
+                        rule.name()
+                    )));
                 }
             }
             columns.push((name, rule));
@@ -212,10 +208,8 @@ mod tests {
     use super::*;
 
     fn table(yaml: &str) -> Result<Table, MappingError> {
-        let raw: RawMapping = serde_norway::from_str(yaml).map_err(|e| MappingError::Parse {
-            path: "m.yaml".into(),
-            message: e.to_string(),
-        })?;
+        let raw: RawMapping = serde_norway::from_str(yaml)
+            .map_err(|e| MappingError::Parse { path: "m.yaml".into(), message: e.to_string() })?;
         Table::validate(Path::new("m.yaml"), String::new(), raw)
     }
 

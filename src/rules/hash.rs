@@ -52,7 +52,7 @@ impl Rule for Hash {
         let mut mac = self.state.clone();
         mac.update(value.trim().as_bytes());
         let digest = mac.finalize().into_bytes();
-        let mut text = hex::encode(digest);
+        let mut text = hex::encode(&digest[..self.length.div_ceil(2)]);
         text.truncate(self.length);
         Ok(Pseudonym::valid(text))
     }

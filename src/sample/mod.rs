@@ -35,21 +35,39 @@ pub struct SampleSummary {
 }
 
 const MEMBER_COLUMNS: &[&str] = &[
-    "niss", "exid", "last_name", "first_name", "sex", "birth_date", "language", "street", "house_number",
-    "postcode", "city", "phone", "email", "iban", "affiliation_date", "notes",
+    "niss",
+    "exid",
+    "last_name",
+    "first_name",
+    "sex",
+    "birth_date",
+    "language",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "phone",
+    "email",
+    "iban",
+    "affiliation_date",
+    "notes",
 ];
-const CLAIM_COLUMNS: &[&str] = &[
-    "claim_id", "niss", "provider_inami", "nomenclature_code", "icd10", "care_date", "amount_eur", "comment",
-];
+const CLAIM_COLUMNS: &[&str] =
+    &["claim_id", "niss", "provider_inami", "nomenclature_code", "icd10", "care_date", "amount_eur", "comment"];
 
 /// Buffers rows and writes them as CSV or Parquet.
 enum TableWriter {
     Csv(CsvSink),
-    Parquet { sink: ParquetSink, schema: Schema, rows: Vec<Vec<String>> },
+    Parquet { sink: Box<ParquetSink>, schema: Schema, rows: Vec<Vec<String>> },
 }
 
 impl TableWriter {
-    fn create(path: &Path, columns: &[&str], options: &SampleOptions, typed: &[(&str, DataType)]) -> Result<TableWriter, IoError> {
+    fn create(
+        path: &Path,
+        columns: &[&str],
+        options: &SampleOptions,
+        typed: &[(&str, DataType)],
+    ) -> Result<TableWriter, IoError> {
         match options.format {
             Format::Csv => {
                 let format = if options.windows {
@@ -66,7 +84,11 @@ impl TableWriter {
                     let dtype = typed.iter().find(|(n, _)| n == c).map_or(DataType::String, |(_, d)| d.clone());
                     Field::new((*c).into(), dtype)
                 }));
-                Ok(TableWriter::Parquet { sink: ParquetSink::create(path, &schema)?, schema, rows: Vec::new() })
+                Ok(TableWriter::Parquet {
+                    sink: Box::new(ParquetSink::create(path, &schema)?),
+                    schema,
+                    rows: Vec::new(),
+                })
             }
         }
     }
@@ -97,7 +119,9 @@ impl TableWriter {
         let mut columns = Vec::with_capacity(schema.len());
         for (i, (name, dtype)) in schema.iter().enumerate() {
             let column = match dtype {
-                DataType::Int64 => Column::new(name.clone(), rows.iter().map(|r| r[i].parse::<i64>().ok()).collect::<Vec<_>>()),
+                DataType::Int64 => {
+                    Column::new(name.clone(), rows.iter().map(|r| r[i].parse::<i64>().ok()).collect::<Vec<_>>())
+                }
                 DataType::Float64 => Column::new(
                     name.clone(),
                     rows.iter().map(|r| r[i].replace(',', ".").parse::<f64>().ok()).collect::<Vec<_>>(),
@@ -110,7 +134,8 @@ impl TableWriter {
             columns.push(column);
         }
         rows.clear();
-        let df = DataFrame::new(height, columns).map_err(|e| IoError::Parquet { path: PathBuf::new(), message: e.to_string() })?;
+        let df = DataFrame::new(height, columns)
+            .map_err(|e| IoError::Parquet { path: PathBuf::new(), message: e.to_string() })?;
         sink.write(df)
     }
 
@@ -200,7 +225,12 @@ fn spell_niss(rng: &mut ChaCha8Rng, n: u64) -> String {
 
 fn phone(rng: &mut ChaCha8Rng) -> String {
     if rng.random_bool(0.6) {
-        let (a, b, c, d) = (rng.random_range(70..100u32), rng.random_range(0..100u32), rng.random_range(0..100u32), rng.random_range(0..100u32));
+        let (a, b, c, d) = (
+            rng.random_range(70..100u32),
+            rng.random_range(0..100u32),
+            rng.random_range(0..100u32),
+            rng.random_range(0..100u32),
+        );
         if rng.random_bool(0.3) {
             format!("+32 4{a:02} {b:02} {c:02} {d:02}")
         } else {
@@ -296,12 +326,27 @@ pub fn write(dir: &Path, options: &SampleOptions) -> Result<SampleSummary, IoErr
         let notes = match rng.random_range(0..6u32) {
             0 => String::new(),
             1 => match m.lang {
-                Lang::Fr => format!("Membre a appelé le {} ; IBAN {} confirmé.", date_dmy(2024, rng.random_range(1..=12), rng.random_range(1..=28)), iban::grouped(&iban_compact)),
-                _ => format!("Lid belde op {}; rekening {} bevestigd.", date_dmy(2024, rng.random_range(1..=12), rng.random_range(1..=28)), iban::grouped(&iban_compact)),
+                Lang::Fr => format!(
+                    "Membre a appelé le {} ; IBAN {} confirmé.",
+                    date_dmy(2024, rng.random_range(1..=12), rng.random_range(1..=28)),
+                    iban::grouped(&iban_compact)
+                ),
+                _ => format!(
+                    "Lid belde op {}; rekening {} bevestigd.",
+                    date_dmy(2024, rng.random_range(1..=12), rng.random_range(1..=28)),
+                    iban::grouped(&iban_compact)
+                ),
             },
             2 => format!("Contact: {} / {}", phone_text, email),
             3 => format!("Dossier {} \"prioritair\"\nZie ook INSZ {}", exid, niss::format_eid(m.niss)),
-            4 => format!("Remboursement {}{}50 EUR versé, réf. +++{:03}/{:04}/{:05}+++", rng.random_range(5..300u32), decimal, rng.random_range(0..1000u32), rng.random_range(0..10000u32), rng.random_range(0..100000u32)),
+            4 => format!(
+                "Remboursement {}{}50 EUR versé, réf. +++{:03}/{:04}/{:05}+++",
+                rng.random_range(5..300u32),
+                decimal,
+                rng.random_range(0..1000u32),
+                rng.random_range(0..10000u32),
+                rng.random_range(0..100000u32)
+            ),
             _ => format!("Adreswijziging aangevraagd door {} {}", m.first, m.last),
         };
         let birth_date = date_dmy(by, bmo, bd);

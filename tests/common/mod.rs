@@ -36,15 +36,9 @@ pub fn data(name: &str) -> PathBuf {
 
 /// Reads a CSV file's records as raw bytes (header included).
 pub fn records(path: &Path, separator: u8) -> Vec<Vec<Vec<u8>>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .delimiter(separator)
-        .from_path(path)
-        .expect("readable CSV");
-    reader
-        .byte_records()
-        .map(|r| r.expect("well-formed record").iter().map(|f| f.to_vec()).collect())
-        .collect()
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).delimiter(separator).from_path(path).expect("readable CSV");
+    reader.byte_records().map(|r| r.expect("well-formed record").iter().map(|f| f.to_vec()).collect()).collect()
 }
 
 /// Copies a fixture's `input/` and `mappings/` into a fresh temporary directory.
