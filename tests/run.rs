@@ -302,3 +302,92 @@ fn dropped_and_null_columns() {
     run_cmd(dir.path(), out.path(), KEY_A).assert().success();
     assert_eq!(std::fs::read_to_string(out.path().join("t.csv")).unwrap(), "a,c\n1,\n4,\n");
 }
+
+#[test]
+fn an_error_in_a_later_file_leaves_no_earlier_output_either() {
+    let dir = copy_fixture("two_tables");
+    // claims.csv sorts before members.csv: it succeeds, members.csv then fails.
+    std::fs::write(dir.path().join("input/members.csv"), "member_niss,first_name\n85073003328,Jan,EXTRA\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("members.csv").and(predicate::str::contains("line 2")));
+    assert!(file_names(out.path()).is_empty(), "{:?}", file_names(out.path()));
+}
+
+#[test]
+fn bytes_invalid_in_the_declared_encoding_name_line_and_column_not_the_value() {
+    let dir = copy_fixture("windows");
+    let mapping = dir.path().join("mappings/members.yaml");
+    let text = std::fs::read_to_string(&mapping).unwrap();
+    // Declare UTF-8 for a Windows-1252 file and hash the column holding "Müller" (0xFC).
+    std::fs::write(&mapping, text.replace("subject: niss", "csv: { encoding: utf-8 }\nsubject: niss")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A).assert().code(2).stderr(
+        predicate::str::contains("line 4")
+            .and(predicate::str::contains("column `naam`"))
+            .and(predicate::str::contains("not valid"))
+            .and(predicate::str::contains("M").and(predicate::str::contains("ller")).not()),
+    );
+    assert!(file_names(out.path()).is_empty());
+}
+
+#[test]
+fn tab_and_pipe_separated_files_are_detected() {
+    for (sep, name) in [('\t', "t.tsv"), ('|', "p.txt")] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("input")).unwrap();
+        std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+        let text = format!("id{sep}niss{sep}note\n1{sep}85073003328{sep}a, b; c\n2{sep}93051822361{sep}\n");
+        std::fs::write(dir.path().join("input").join(name), &text).unwrap();
+        std::fs::write(
+            dir.path().join("mappings/t.yaml"),
+            format!("table: t\nfiles: ['{name}']\ncolumns:\n  id: keep\n  niss: hash\n  note: keep\n"),
+        )
+        .unwrap();
+        let out = tempfile::tempdir().unwrap();
+        run_cmd(dir.path(), out.path(), KEY_A).assert().success();
+        let rows = records(&out.path().join(name), sep as u8);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[1][2], b"a, b; c");
+        assert_eq!(rows[1][1].len(), 16);
+    }
+}
+
+#[test]
+fn keygen_writes_a_usable_key_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k.hex");
+    pseudata().args(["keygen", "--out"]).arg(&key).assert().success().stdout(predicate::str::is_empty());
+    let text = std::fs::read_to_string(&key).unwrap();
+    assert_eq!(text.trim().len(), 64);
+    assert!(text.trim().bytes().all(|b| b.is_ascii_hexdigit()));
+    pseudata().args(["keygen", "--out"]).arg(&key).assert().code(2);
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), text, "existing key untouched");
+    let out = tempfile::tempdir().unwrap();
+    let fixture = data("two_tables");
+    pseudata()
+        .args(["run", "--quiet", "--key-file"])
+        .arg(&key)
+        .arg("--mappings")
+        .arg(fixture.join("mappings"))
+        .arg("--input")
+        .arg(fixture.join("input"))
+        .arg("--output")
+        .arg(out.path())
+        .assert()
+        .success();
+    let stdout_key = pseudata().arg("keygen").output().unwrap();
+    assert_eq!(String::from_utf8(stdout_key.stdout).unwrap().trim().len(), 64);
+}
+
+#[test]
+fn input_files_are_never_modified() {
+    let dir = copy_fixture("windows");
+    let before = std::fs::read(dir.path().join("input/members.csv")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A).assert().success();
+    assert_eq!(std::fs::read(dir.path().join("input/members.csv")).unwrap(), before);
+    assert_eq!(file_names(&dir.path().join("input")), ["members.csv"]);
+}

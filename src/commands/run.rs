@@ -1,6 +1,8 @@
 //! `pseudata run`: pseudonymise an extract, with progress bars on a terminal.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -52,6 +54,12 @@ impl Progress for Bars {
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
     let key = Key::load(args.key_file.as_deref())?;
+    // Ctrl-C stops the run between batches; the staging directory is then removed, so an
+    // interrupted run leaves nothing behind. If no handler can be installed, runs stay atomic
+    // (no final name is written early) but may leave the hidden staging directory.
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&cancel);
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
     let options = RunOptions {
         mappings: args.mappings,
         input: args.input,
@@ -61,6 +69,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
         subset: args.subset,
         force: args.force,
         batch_rows: args.batch_rows,
+        cancel: Some(cancel),
     };
     let show = !args.quiet && std::io::stderr().is_terminal();
     let manifest = if show {

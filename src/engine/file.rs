@@ -32,6 +32,17 @@ pub struct FileJob<'a> {
     pub batch_rows: usize,
     pub subset: Option<&'a Subset>,
     pub progress: &'a dyn FileProgress,
+    pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
+}
+
+impl FileJob<'_> {
+    /// Fails with `Interrupted` once the cancel flag is set.
+    fn check_cancel(&self) -> Result<(), RunError> {
+        match self.cancel {
+            Some(flag) if flag.load(std::sync::atomic::Ordering::Relaxed) => Err(RunError::Interrupted),
+            _ => Ok(()),
+        }
+    }
 }
 
 fn cell_error(job: &FileJob, plan: &BoundPlan, line: u64, column: usize, error: CellError) -> RunError {
@@ -198,6 +209,7 @@ pub fn process_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource) -> Re
             let mut stats = vec![ColumnStats::default(); plan.columns.len()];
             let (mut rows_in, mut rows_out) = (0u64, 0u64);
             for batch in batches {
+                job.check_cancel()?;
                 let mut batch = batch?;
                 rows_in += batch.len() as u64;
                 let position = batch.last().and_then(|r| r.position()).map_or(0, |p| p.byte());
@@ -306,6 +318,7 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
         let mut stats = vec![ColumnStats::default(); plan.columns.len()];
         let (mut rows_in, mut rows_out) = (0u64, 0u64);
         while let Some(mut df) = source.next_batch()? {
+            job.check_cancel()?;
             rows_in += df.height() as u64;
             if let (Some(subset), Some(subject)) = (job.subset, plan.subject) {
                 let text = text_column(job.input, &df.columns()[subject])?;

@@ -55,6 +55,8 @@ pub enum RunError {
         #[source]
         source: std::io::Error,
     },
+    #[error("interrupted: no output file was written")]
+    Interrupted,
     #[error("cannot start {threads} worker threads")]
     Threads { threads: usize },
 }
@@ -129,6 +131,8 @@ pub struct RunOptions {
     pub subset: Option<f64>,
     pub force: bool,
     pub batch_rows: usize,
+    /// Set from outside (a Ctrl-C handler) to stop the run between batches; nothing is kept.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// One input file and the table it belongs to.
@@ -278,11 +282,19 @@ fn job<'a>(
     item: &'a Planned,
     staged: &'a Path,
     to: Format,
-    options: &RunOptions,
+    options: &'a RunOptions,
     subset: Option<&'a Subset>,
     progress: &'a dyn FileProgress,
 ) -> file::FileJob<'a> {
-    file::FileJob { input: &item.path, output: staged, to, batch_rows: options.batch_rows.max(1), subset, progress }
+    file::FileJob {
+        input: &item.path,
+        output: staged,
+        to,
+        batch_rows: options.batch_rows.max(1),
+        subset,
+        progress,
+        cancel: options.cancel.as_deref(),
+    }
 }
 
 /// Lists the data files under `input` (recursively, sorted) with the table each belongs to.

@@ -188,6 +188,8 @@ pub struct CsvSource {
     format: CsvFormat,
     header: Vec<String>,
     records: u64,
+    /// Physical line (1-based) where the next record starts; newlines inside quotes count.
+    next_line: u64,
     /// A first record read while building column names for a header-less file.
     pending: Option<ByteRecord>,
 }
@@ -206,7 +208,15 @@ impl CsvSource {
             .flexible(false)
             .buffer_capacity(1 << 20)
             .from_reader(BufReader::with_capacity(1 << 20, file));
-        let mut source = CsvSource { path: path.into(), reader, format, header: Vec::new(), records: 0, pending: None };
+        let mut source = CsvSource {
+            path: path.into(),
+            reader,
+            format,
+            header: Vec::new(),
+            records: 0,
+            next_line: 1,
+            pending: None,
+        };
         let mut first = ByteRecord::new();
         if !source.read_record(&mut first)? {
             return Err(IoError::Empty { path: path.into() });
@@ -250,6 +260,12 @@ impl CsvSource {
             Ok(more) => {
                 if more {
                     self.records += 1;
+                    // The reader counts records, not lines: record the physical line instead.
+                    if let Some(mut position) = record.position().cloned() {
+                        position.set_line(self.next_line);
+                        record.set_position(Some(position));
+                    }
+                    self.next_line += 1 + memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
                 }
                 Ok(more)
             }
