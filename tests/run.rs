@@ -391,3 +391,34 @@ fn input_files_are_never_modified() {
     assert_eq!(std::fs::read(dir.path().join("input/members.csv")).unwrap(), before);
     assert_eq!(file_names(&dir.path().join("input")), ["members.csv"]);
 }
+
+/// Runs an all-`keep` mapping over `text` and returns the output bytes.
+fn keep_round_trip(name: &str, text: &[u8], columns: &[&str]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    std::fs::write(dir.path().join("input").join(name), text).unwrap();
+    let cols: String = columns.iter().map(|c| format!("  {c}: keep\n")).collect();
+    std::fs::write(dir.path().join("mappings/t.yaml"), format!("table: t\nfiles: ['{name}']\ncolumns:\n{cols}")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A).assert().success();
+    std::fs::read(out.path().join(name)).unwrap()
+}
+
+#[test]
+fn quoting_styles_and_a_missing_final_newline_round_trip() {
+    let cases: [&[u8]; 5] = [
+        b"\"id\";\"name\"\r\n\"1\";\"Jan\"\r\n\"2\";\"\"\r\n",
+        b"\"id\",\"name\",\"amount\"\n1,\"Jan\",12.5\n2,\"Marie\",-3\n",
+        b"id,name\n1,Jan\n2,Marie",
+        b"id;name\r\n1;Jan\r\n2;\"a;b\"",
+        b"id,name\n",
+    ];
+    for text in cases {
+        let header = std::str::from_utf8(text).unwrap().lines().next().unwrap().to_string();
+        let sep = if header.contains(';') { ';' } else { ',' };
+        let columns: Vec<String> = header.split(sep).map(|c| c.trim_matches('"').to_string()).collect();
+        let refs: Vec<&str> = columns.iter().map(String::as_str).collect();
+        assert_eq!(keep_round_trip("t.csv", text, &refs), text, "{}", String::from_utf8_lossy(text));
+    }
+}

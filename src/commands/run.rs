@@ -31,8 +31,9 @@ impl Drop for Bar {
 
 impl Progress for Bars {
     fn start(&self, name: &str, total: u64) -> Box<dyn FileProgress + '_> {
+        // Added to the multi-bar before anything is set, so it never draws on its own.
         let bar = if total > 0 {
-            let bar = ProgressBar::new(total);
+            let bar = self.multi.add(ProgressBar::new(total));
             bar.set_style(
                 ProgressStyle::with_template("{msg:30} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -40,7 +41,7 @@ impl Progress for Bars {
             );
             bar
         } else {
-            let bar = ProgressBar::new_spinner();
+            let bar = self.multi.add(ProgressBar::new_spinner());
             bar.set_style(
                 ProgressStyle::with_template("{msg:30} {spinner} {pos} rows")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
@@ -48,7 +49,7 @@ impl Progress for Bars {
             bar
         };
         bar.set_message(name.to_string());
-        Box::new(Bar(self.multi.add(bar)))
+        Box::new(Bar(bar))
     }
 }
 

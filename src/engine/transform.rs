@@ -125,7 +125,7 @@ fn transform_memoised(
     cells: &dyn Cells,
 ) -> Result<(Values, ColumnStats), (usize, CellError)> {
     let rows = cells.rows();
-    let mut distinct: FxHashMap<Cow<'_, str>, u32> = FxHashMap::default();
+    let mut distinct: FxHashMap<Cow<'_, str>, u32> = FxHashMap::with_capacity_and_hasher(rows, Default::default());
     let mut first_rows: Vec<usize> = Vec::new();
     let mut slots: Vec<u32> = Vec::with_capacity(rows);
     for row in 0..rows {

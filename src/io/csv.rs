@@ -27,8 +27,10 @@ pub struct CsvFormat {
     pub bom: bool,
     /// Lines end with CR LF.
     pub crlf: bool,
-    /// Every header field is quoted: write every field quoted.
-    pub quote_all: bool,
+    /// Which fields are quoted on output, as the input did.
+    pub quoting: Quoting,
+    /// The file ends with a line ending (most do); kept as it was.
+    pub final_newline: bool,
     /// The first line names the columns.
     pub header: bool,
 }
@@ -40,7 +42,15 @@ fn serialize_separator<S: serde::Serializer>(sep: &u8, s: S) -> Result<S::Ok, S:
 impl CsvFormat {
     /// The format written for a table that did not come from CSV: `,`, UTF-8, LF.
     pub fn plain() -> CsvFormat {
-        CsvFormat { separator: b',', encoding: Encoding::Utf8, bom: false, crlf: false, quote_all: false, header: true }
+        CsvFormat {
+            separator: b',',
+            encoding: Encoding::Utf8,
+            bom: false,
+            crlf: false,
+            quoting: Quoting::Necessary,
+            final_newline: true,
+            header: true,
+        }
     }
 
     /// Detects the format of `path`; options given in the mapping win over detection.
@@ -65,11 +75,12 @@ impl CsvFormat {
                 }
             }
         };
-        let first_line = first_line(body);
-        let separator = options.separator.unwrap_or_else(|| sniff_separator(first_line.bytes));
-        let quote_all = !first_line.bytes.is_empty()
-            && split_unquoted(first_line.bytes, separator).iter().all(|f| f.first() == Some(&b'"'));
-        Ok(CsvFormat { separator, encoding, bom, crlf: first_line.crlf, quote_all, header: options.header })
+        let header = first_line(body);
+        let separator = options.separator.unwrap_or_else(|| sniff_separator(header.bytes));
+        let second_start = (header.bytes.len() + if header.crlf { 2 } else { 1 }).min(body.len());
+        let quoting = sniff_quoting(header.bytes, first_line(&body[second_start..]).bytes, separator);
+        let final_newline = ends_with_newline(&mut file).map_err(|source| IoError::Read { path: path.into(), source })?;
+        Ok(CsvFormat { separator, encoding, bom, crlf: header.crlf, quoting, final_newline, header: options.header })
     }
 
     /// Name of the encoding, for messages.
@@ -105,6 +116,44 @@ impl CsvFormat {
         }
         Cow::Owned(out)
     }
+}
+
+/// Quoting styles seen in exports: minimal (RFC 4180), every field, every non-numeric field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Quoting {
+    Necessary,
+    Always,
+    NonNumeric,
+}
+
+/// Guesses the quoting style from the header line and the first data line.
+fn sniff_quoting(header: &[u8], data: &[u8], separator: u8) -> Quoting {
+    let quoted = |f: &&[u8]| f.first() == Some(&b'"');
+    if header.is_empty() || !split_unquoted(header, separator).iter().all(quoted) {
+        return Quoting::Necessary;
+    }
+    let fields = split_unquoted(data, separator);
+    if data.is_empty() || fields.iter().all(quoted) {
+        return Quoting::Always;
+    }
+    let numeric = |f: &&[u8]| std::str::from_utf8(f).is_ok_and(|t| t.parse::<f64>().is_ok());
+    if fields.iter().filter(|f| !quoted(f)).all(numeric) {
+        Quoting::NonNumeric
+    } else {
+        Quoting::Necessary
+    }
+}
+
+/// Whether the file's last byte is a line feed (an empty file counts as ending with one).
+fn ends_with_newline(file: &mut File) -> std::io::Result<bool> {
+    if file.metadata()?.len() == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
 }
 
 /// Streams `reader` and tells whether all of it is valid UTF-8.
@@ -331,6 +380,7 @@ pub struct CsvSink {
     path: PathBuf,
     writer: Box<csv::Writer<BufWriter<File>>>,
     format: CsvFormat,
+    records: u64,
 }
 
 impl CsvSink {
@@ -344,9 +394,13 @@ impl CsvSink {
         let writer = csv::WriterBuilder::new()
             .delimiter(format.separator)
             .terminator(if format.crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
-            .quote_style(if format.quote_all { QuoteStyle::Always } else { QuoteStyle::Necessary })
+            .quote_style(match format.quoting {
+                Quoting::Necessary => QuoteStyle::Necessary,
+                Quoting::Always => QuoteStyle::Always,
+                Quoting::NonNumeric => QuoteStyle::NonNumeric,
+            })
             .from_writer(out);
-        Ok(CsvSink { path: path.into(), writer: Box::new(writer), format })
+        Ok(CsvSink { path: path.into(), writer: Box::new(writer), format, records: 0 })
     }
 
     /// The format written.
@@ -356,6 +410,7 @@ impl CsvSink {
 
     /// Writes one record of already-encoded fields.
     pub fn write_fields<'a>(&mut self, fields: impl IntoIterator<Item = &'a [u8]>) -> Result<(), IoError> {
+        self.records += 1;
         self.writer.write_record(fields).map_err(|e| self.write_error(e))
     }
 
@@ -367,7 +422,14 @@ impl CsvSink {
             .into_inner()
             .map_err(|e| IoError::Write { path: path.clone(), source: std::io::Error::other(e.to_string()) })?;
         let file = out.into_inner().map_err(|e| IoError::Write { path: path.clone(), source: e.into_error() })?;
-        file.sync_all().map_err(|source| IoError::Write { path, source })
+        let write_err = |source| IoError::Write { path: path.clone(), source };
+        if !self.format.final_newline && self.records > 0 {
+            // The input's last line had no line ending: drop the one written after the last record.
+            let terminator = if self.format.crlf { 2 } else { 1 };
+            let len = file.metadata().map_err(write_err)?.len();
+            file.set_len(len.saturating_sub(terminator)).map_err(write_err)?;
+        }
+        file.sync_all().map_err(write_err)
     }
 
     fn write_error(&self, e: csv::Error) -> IoError {
@@ -391,6 +453,14 @@ mod tests {
         assert_eq!(sniff_separator(b"a\tb"), b'\t');
         assert_eq!(sniff_separator(b"a|b|c"), b'|');
         assert_eq!(sniff_separator(b"single"), b',');
+    }
+
+    #[test]
+    fn sniffs_the_quoting_style() {
+        assert_eq!(sniff_quoting(b"a;b", b"1;x", b';'), Quoting::Necessary);
+        assert_eq!(sniff_quoting(b"\"a\";\"b\"", b"\"1\";\"x\"", b';'), Quoting::Always);
+        assert_eq!(sniff_quoting(b"\"a\";\"b\"", b"1.5;\"x\"", b';'), Quoting::NonNumeric);
+        assert_eq!(sniff_quoting(b"\"a\";\"b\"", b"", b';'), Quoting::Always);
     }
 
     #[test]
