@@ -55,6 +55,7 @@ fn peak_memory_stays_under_400_mb_and_does_not_grow_with_the_file() {
     let small = peak_rss(2_000_000);
     let large = peak_rss(4_000_000);
     let mb = |b: u64| b as f64 / 1e6;
+    eprintln!("peak RSS: {:.0} MB for 2M rows, {:.0} MB for 4M rows", mb(small), mb(large));
     assert!(small < 400_000_000, "2M rows: peak {:.0} MB", mb(small));
     assert!(large < 400_000_000, "4M rows: peak {:.0} MB", mb(large));
     // Doubling the file may not double memory: allow 25% + 20 MB of noise, not growth.

@@ -399,7 +399,8 @@ fn keep_round_trip(name: &str, text: &[u8], columns: &[&str]) -> Vec<u8> {
     std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
     std::fs::write(dir.path().join("input").join(name), text).unwrap();
     let cols: String = columns.iter().map(|c| format!("  {c}: keep\n")).collect();
-    std::fs::write(dir.path().join("mappings/t.yaml"), format!("table: t\nfiles: ['{name}']\ncolumns:\n{cols}")).unwrap();
+    std::fs::write(dir.path().join("mappings/t.yaml"), format!("table: t\nfiles: ['{name}']\ncolumns:\n{cols}"))
+        .unwrap();
     let out = tempfile::tempdir().unwrap();
     run_cmd(dir.path(), out.path(), KEY_A).assert().success();
     std::fs::read(out.path().join(name)).unwrap()

@@ -79,7 +79,8 @@ impl CsvFormat {
         let separator = options.separator.unwrap_or_else(|| sniff_separator(header.bytes));
         let second_start = (header.bytes.len() + if header.crlf { 2 } else { 1 }).min(body.len());
         let quoting = sniff_quoting(header.bytes, first_line(&body[second_start..]).bytes, separator);
-        let final_newline = ends_with_newline(&mut file).map_err(|source| IoError::Read { path: path.into(), source })?;
+        let final_newline =
+            ends_with_newline(&mut file).map_err(|source| IoError::Read { path: path.into(), source })?;
         Ok(CsvFormat { separator, encoding, bom, crlf: header.crlf, quoting, final_newline, header: options.header })
     }
 
