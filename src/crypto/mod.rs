@@ -1,5 +1,7 @@
 //! Key material: the master key, per-rule-kind subkeys and keyed primitives built on them.
 
 mod key;
+mod permutation;
 
 pub use key::{Key, KeyError, Subkey, KEY_ENV};
+pub use permutation::{tweak, Domain, Permutation};

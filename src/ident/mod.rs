@@ -1,5 +1,12 @@
-//! Belgian identifiers: check digits, validation and spelling (one file per identifier).
+//! Belgian identifiers: parsing of the usual spellings, validation, and the keyed
+//! format-preserving pseudonym of each (one file per identifier).
 
+pub mod email;
+pub mod exid;
 pub mod iban;
 pub mod inami;
+pub mod ip;
+pub mod kbo;
 pub mod niss;
+pub mod phone;
+pub mod spelling;

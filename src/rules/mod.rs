@@ -5,9 +5,11 @@
 
 mod constant;
 mod hash;
+mod identifier;
 
 pub use constant::Constant;
 pub use hash::Hash;
+pub use identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
 
 use crate::crypto::Key;
 
@@ -59,6 +61,14 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo { name: "null", summary: "column kept, every value emptied (a bare YAML `null` too)" },
     RuleInfo { name: "hash", summary: "keyed HMAC-SHA256 token in hex; option `length` (8-64, default 16)" },
     RuleInfo { name: "constant", summary: "the same fixed value in every row: `{ constant: VALUE }`" },
+    RuleInfo { name: "niss", summary: "NISS/BIS number: valid, same class and century; `keep: [sex, birth_year]` (default) or less" },
+    RuleInfo { name: "exid", summary: "member number: same length and character classes; `keep_prefix: N`, `check: none|mod97`" },
+    RuleInfo { name: "iban", summary: "IBAN with valid checks; Belgian bank kept (`keep_bank: true`) or drawn among assigned codes" },
+    RuleInfo { name: "inami", summary: "care-provider number: profession, qualification and check scheme (97/89) kept" },
+    RuleInfo { name: "kbo", summary: "enterprise or establishment number: first digit kept, mod-97 valid" },
+    RuleInfo { name: "phone", summary: "phone number: country and first three national digits kept, rest permuted, spelling kept" },
+    RuleInfo { name: "email", summary: "realistic keyed address in a reserved domain (example.com/.net/.org)" },
+    RuleInfo { name: "ip", summary: "IPv4/IPv6 address of the same family" },
 ];
 
 /// What a mapping says about one column, validated but not yet keyed.
@@ -74,6 +84,8 @@ pub enum ColumnRule {
     Hash(hash::HashOptions),
     /// Replaced by a fixed value.
     Constant(String),
+    /// Replaced by a keyed format-preserving pseudonym (all identifier rules take `on_invalid`).
+    Identifier(IdentifierSpec),
 }
 
 impl ColumnRule {
@@ -103,6 +115,9 @@ impl ColumnRule {
             "null" => no_options(ColumnRule::Null),
             "hash" => hash::HashOptions::parse(options).map(ColumnRule::Hash),
             "constant" => constant::parse(options).map(ColumnRule::Constant),
+            other if IdentifierSpec::parse(other, options).is_some() => {
+                IdentifierSpec::parse(other, options).unwrap_or_else(|| Err(String::new())).map(ColumnRule::Identifier)
+            }
             other => Err(format!(
                 "unknown rule `{other}` (known rules: {})",
                 RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
@@ -118,6 +133,7 @@ impl ColumnRule {
             ColumnRule::Null => "null",
             ColumnRule::Hash(_) => "hash",
             ColumnRule::Constant(_) => "constant",
+            ColumnRule::Identifier(spec) => spec.kind.name(),
         }
     }
 
@@ -132,6 +148,7 @@ impl ColumnRule {
             ColumnRule::Keep | ColumnRule::Drop | ColumnRule::Null => None,
             ColumnRule::Hash(options) => Some(Box::new(Hash::new(key, options))),
             ColumnRule::Constant(value) => Some(Box::new(Constant(value.clone()))),
+            ColumnRule::Identifier(spec) => Some(Box::new(Identifier::new(key, spec))),
         }
     }
 }

@@ -1,0 +1,298 @@
+//! The identifier rules (`niss`, `exid`, `iban`, `inami`, `kbo`, `phone`, `email`, `ip`): each
+//! parses and validates the value, maps it through its keyed format-preserving pseudonym, and
+//! treats a value that fails validation as `on_invalid` says (never passing it through).
+
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+
+use super::{Pseudonym, Rule, RuleError};
+use crate::crypto::{Key, Permutation};
+use crate::ident::{email, exid, iban, inami, ip, kbo, niss, phone};
+
+/// What to write for a value that fails the identifier's validation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OnInvalid {
+    /// A keyed fake of the same shape (digits for digits, letters for letters), counted as invalid.
+    #[default]
+    Fake,
+    /// An empty cell, counted as invalid.
+    Null,
+    /// Stop the run with an error naming file, line and column.
+    Error,
+}
+
+/// Reads `on_invalid`; a bare YAML `null` means the `null` choice, as with column rules.
+fn on_invalid<'de, D: serde::Deserializer<'de>>(d: D) -> Result<OnInvalid, D::Error> {
+    match Option::<String>::deserialize(d)?.as_deref() {
+        None | Some("null") => Ok(OnInvalid::Null),
+        Some("fake") => Ok(OnInvalid::Fake),
+        Some("error") => Ok(OnInvalid::Error),
+        Some(other) => Err(serde::de::Error::custom(format!("on_invalid is fake, null or error, not `{other}`"))),
+    }
+}
+
+/// The identifier kinds and their options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentifierKind {
+    Niss(niss::NissKeep),
+    Exid { keep_prefix: usize, check: exid::Check },
+    Iban { keep_bank: bool },
+    Inami,
+    Kbo,
+    Phone,
+    Email,
+    Ip,
+}
+
+impl IdentifierKind {
+    /// The rule name, which is also the name of its subkey.
+    pub fn name(&self) -> &'static str {
+        match self {
+            IdentifierKind::Niss(_) => "niss",
+            IdentifierKind::Exid { .. } => "exid",
+            IdentifierKind::Iban { .. } => "iban",
+            IdentifierKind::Inami => "inami",
+            IdentifierKind::Kbo => "kbo",
+            IdentifierKind::Phone => "phone",
+            IdentifierKind::Email => "email",
+            IdentifierKind::Ip => "ip",
+        }
+    }
+}
+
+/// A validated identifier rule as written in a mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentifierSpec {
+    pub kind: IdentifierKind,
+    pub on_invalid: OnInvalid,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NissOptions {
+    #[serde(default = "default_niss_keep")]
+    keep: Vec<String>,
+    #[serde(default, deserialize_with = "on_invalid")]
+    on_invalid: OnInvalid,
+}
+
+fn default_niss_keep() -> Vec<String> {
+    vec!["sex".into(), "birth_year".into()]
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExidOptions {
+    #[serde(default)]
+    keep_prefix: usize,
+    #[serde(default)]
+    check: Option<String>,
+    #[serde(default, deserialize_with = "on_invalid")]
+    on_invalid: OnInvalid,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IbanOptions {
+    #[serde(default = "yes")]
+    keep_bank: bool,
+    #[serde(default, deserialize_with = "on_invalid")]
+    on_invalid: OnInvalid,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommonOptions {
+    #[serde(default, deserialize_with = "on_invalid")]
+    on_invalid: OnInvalid,
+}
+
+fn options<T: serde::de::DeserializeOwned>(name: &str, value: &serde_norway::Value) -> Result<T, String> {
+    let value = if value.is_null() { serde_norway::Value::Mapping(Default::default()) } else { value.clone() };
+    serde_norway::from_value(value).map_err(|e| format!("rule `{name}`: {e}"))
+}
+
+impl IdentifierSpec {
+    /// Parses the options of identifier rule `name`; `None` if `name` is not an identifier rule.
+    pub fn parse(name: &str, value: &serde_norway::Value) -> Option<Result<IdentifierSpec, String>> {
+        let parsed = match name {
+            "niss" => options::<NissOptions>(name, value).and_then(|o| {
+                let mut keep = niss::NissKeep { sex: false, birth_year: false };
+                for item in &o.keep {
+                    match item.as_str() {
+                        "sex" => keep.sex = true,
+                        "birth_year" => keep.birth_year = true,
+                        other => return Err(format!("rule `niss`: `keep` takes sex and birth_year, not `{other}`")),
+                    }
+                }
+                Ok(IdentifierSpec { kind: IdentifierKind::Niss(keep), on_invalid: o.on_invalid })
+            }),
+            "exid" => options::<ExidOptions>(name, value).and_then(|o| {
+                let check = match o.check.as_deref() {
+                    None | Some("none") => exid::Check::None,
+                    Some("mod97") => exid::Check::Mod97,
+                    Some(other) => return Err(format!("rule `exid`: `check` is none or mod97, not `{other}`")),
+                };
+                Ok(IdentifierSpec { kind: IdentifierKind::Exid { keep_prefix: o.keep_prefix, check }, on_invalid: o.on_invalid })
+            }),
+            "iban" => options::<IbanOptions>(name, value)
+                .map(|o| IdentifierSpec { kind: IdentifierKind::Iban { keep_bank: o.keep_bank }, on_invalid: o.on_invalid }),
+            "inami" | "kbo" | "phone" | "email" | "ip" => options::<CommonOptions>(name, value).map(|o| {
+                let kind = match name {
+                    "inami" => IdentifierKind::Inami,
+                    "kbo" => IdentifierKind::Kbo,
+                    "phone" => IdentifierKind::Phone,
+                    "email" => IdentifierKind::Email,
+                    _ => IdentifierKind::Ip,
+                };
+                IdentifierSpec { kind, on_invalid: o.on_invalid }
+            }),
+            _ => return None,
+        };
+        Some(parsed)
+    }
+}
+
+/// A keyed identifier rule.
+pub struct Identifier {
+    spec: IdentifierSpec,
+    perm: Permutation,
+    /// HMAC state for e-mail local parts and for fakes.
+    keyed: Hmac<Sha256>,
+}
+
+impl Identifier {
+    /// Keys the rule with the subkey of its kind.
+    pub fn new(key: &Key, spec: &IdentifierSpec) -> Identifier {
+        let name = spec.kind.name();
+        Identifier {
+            spec: spec.clone(),
+            perm: Permutation::new(&key.subkey(name)),
+            keyed: key.subkey(&format!("{name}/keyed")).hmac(),
+        }
+    }
+
+    /// The pseudonym of a valid value, written in its spelling; `None` if the value is not valid.
+    pub fn pseudonym(&self, value: &str) -> Option<String> {
+        let v = value.trim();
+        match &self.spec.kind {
+            IdentifierKind::Niss(keep) => niss::pseudonymise_text(&self.perm, *keep, v, true),
+            IdentifierKind::Exid { keep_prefix, check } => exid::pseudonymise(&self.perm, *keep_prefix, *check, v),
+            IdentifierKind::Iban { keep_bank } => iban::pseudonymise_text(&self.perm, *keep_bank, v),
+            IdentifierKind::Inami => inami::pseudonymise_text(&self.perm, v),
+            IdentifierKind::Kbo => kbo::pseudonymise_text(&self.perm, v),
+            IdentifierKind::Phone => phone::pseudonymise_text(&self.perm, v),
+            IdentifierKind::Email => email::pseudonymise_text(&self.keyed, v),
+            IdentifierKind::Ip => ip::pseudonymise_text(&self.perm, v),
+        }
+    }
+
+    /// A keyed fake of the same shape: each digit replaced by a keyed digit, each letter by a
+    /// keyed letter of the same case, everything else kept.
+    fn fake(&self, value: &str) -> String {
+        let mut mac = self.keyed.clone();
+        mac.update(b"fake\0");
+        mac.update(value.as_bytes());
+        let seed = mac.finalize().into_bytes();
+        let mut counter = 0u32;
+        let mut pool: Vec<u8> = Vec::new();
+        let mut next = |modulus: u8| -> u8 {
+            if pool.is_empty() {
+                let mut m = self.keyed.clone();
+                m.update(&seed);
+                m.update(&counter.to_le_bytes());
+                counter += 1;
+                pool = m.finalize().into_bytes().to_vec();
+            }
+            pool.pop().unwrap_or(0) % modulus
+        };
+        value
+            .chars()
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    (b'0' + next(10)) as char
+                } else if c.is_ascii_uppercase() {
+                    (b'A' + next(26)) as char
+                } else if c.is_ascii_lowercase() {
+                    (b'a' + next(26)) as char
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+}
+
+impl Rule for Identifier {
+    fn apply(&self, value: &str, _inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
+        if let Some(text) = self.pseudonym(value) {
+            return Ok(Pseudonym::valid(text));
+        }
+        match self.spec.on_invalid {
+            OnInvalid::Fake => {
+                let text = match self.spec.kind {
+                    IdentifierKind::Email => format!("invalid.{}@example.invalid", self.fake("xxxxxxxx")),
+                    _ => self.fake(value.trim()),
+                };
+                Ok(Pseudonym { text: Some(text), invalid: true })
+            }
+            OnInvalid::Null => Ok(Pseudonym { text: None, invalid: true }),
+            OnInvalid::Error => Err(RuleError(format!("value is not a valid {} (on_invalid: error)", self.spec.kind.name()))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(name: &str, options: &str) -> Identifier {
+        let value: serde_norway::Value = serde_norway::from_str(options).unwrap();
+        let spec = IdentifierSpec::parse(name, &value).unwrap().unwrap();
+        Identifier::new(&Key::from_hex(&"42".repeat(32), "t").unwrap(), &spec)
+    }
+
+    #[test]
+    fn invalid_values_are_faked_nulled_or_refused_never_passed_through() {
+        let fake = rule("niss", "~");
+        let out = fake.apply("85073003329", &[]).unwrap();
+        assert!(out.invalid);
+        let text = out.text.unwrap();
+        assert_eq!(text.len(), 11);
+        assert_ne!(text, "85073003329");
+        assert_eq!(fake.apply("85073003329", &[]).unwrap().text.unwrap(), text, "fakes are deterministic");
+        let null = rule("niss", "{ on_invalid: null }");
+        assert_eq!(null.apply("85073003329", &[]).unwrap(), Pseudonym { text: None, invalid: true });
+        let error = rule("niss", "{ on_invalid: error }");
+        let message = error.apply("85073003329", &[]).unwrap_err().0;
+        assert!(!message.contains("85073003329"));
+    }
+
+    #[test]
+    fn options_are_validated() {
+        let bad = |name: &str, options: &str| {
+            let value: serde_norway::Value = serde_norway::from_str(options).unwrap();
+            IdentifierSpec::parse(name, &value).unwrap().is_err()
+        };
+        assert!(bad("niss", "{ keep: [eye_colour] }"));
+        assert!(bad("exid", "{ check: luhn }"));
+        assert!(bad("iban", "{ keep_bank: maybe }"));
+        assert!(bad("kbo", "{ colour: red }"));
+        assert!(IdentifierSpec::parse("hash", &serde_norway::Value::Null).is_none());
+    }
+
+    #[test]
+    fn emails_land_in_reserved_domains() {
+        let r = rule("email", "~");
+        let a = r.apply("Jan.Peeters@Telenet.be", &[]).unwrap().text.unwrap();
+        assert_eq!(a, r.apply("jan.peeters@telenet.be", &[]).unwrap().text.unwrap());
+        assert!(email::RESERVED_DOMAINS.iter().any(|d| a.ends_with(&format!("@{d}"))), "{a}");
+        let bad = r.apply("not an email", &[]).unwrap();
+        assert!(bad.invalid && bad.text.unwrap().ends_with("@example.invalid"));
+    }
+}
