@@ -423,3 +423,78 @@ fn quoting_styles_and_a_missing_final_newline_round_trip() {
         assert_eq!(keep_round_trip("t.csv", text, &refs), text, "{}", String::from_utf8_lossy(text));
     }
 }
+
+#[test]
+fn one_niss_in_two_spellings_gets_one_pseudonym_and_joins_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    std::fs::write(
+        dir.path().join("input/members.csv"),
+        "niss;iban\n85.07.30-033.28;BE71 0961 2345 6769\n93051822361;BE48320070184927\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("input/claims.csv"), "id,niss\n1,85073003328\n2,93.05.18-223.61\n3,85073003328\n")
+        .unwrap();
+    std::fs::write(
+        dir.path().join("mappings/members.yaml"),
+        "table: members\nfiles: [members.csv]\ncolumns:\n  niss: niss\n  iban: iban\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("mappings/claims.yaml"),
+        "table: claims\nfiles: [claims.csv]\ncolumns:\n  id: keep\n  niss: niss\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A).assert().success();
+    let members = records(&out.path().join("members.csv"), b';');
+    let claims = records(&out.path().join("claims.csv"), b',');
+    let digits = |v: &[u8]| -> String { v.iter().filter(|b| b.is_ascii_digit()).map(|&b| b as char).collect() };
+    let first = String::from_utf8(members[1][0].clone()).unwrap();
+    assert_eq!(first.len(), "85.07.30-033.28".len());
+    assert_eq!(&first[2..3], ".", "eID spelling kept");
+    assert_ne!(digits(&members[1][0]), "85073003328");
+    assert_eq!(digits(&members[1][0]), digits(&claims[1][1]), "same person, same pseudonym");
+    assert_eq!(claims[1][1], claims[3][1]);
+    assert_eq!(digits(&members[2][0]), digits(&claims[2][1]));
+    assert_eq!(claims[2][1].len(), "93.05.18-223.61".len());
+    let iban = String::from_utf8(members[1][1].clone()).unwrap();
+    assert!(iban.starts_with("BE") && iban.len() == 19 && &iban[4..5] == " ", "grouped IBAN spelling kept: {iban}");
+}
+
+#[test]
+fn invalid_identifiers_are_counted_in_the_manifest_and_never_passed_through() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    std::fs::write(dir.path().join("input/t.csv"), "niss,n\n85073003328,1\n85073003329,2\n,3\nnot-a-niss,4\n").unwrap();
+    std::fs::write(dir.path().join("mappings/t.yaml"), "table: t\nfiles: [t.csv]\ncolumns:\n  niss: niss\n  n: keep\n")
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out.path(), KEY_A).assert().success();
+    let text = std::fs::read_to_string(out.path().join("t.csv")).unwrap();
+    for original in ["85073003328", "85073003329", "not-a-niss"] {
+        assert!(!text.contains(original), "{original} survived");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("pseudata-manifest.json")).unwrap()).unwrap();
+    let column = &manifest["files"][0]["columns"][0];
+    assert_eq!(
+        (column["transformed"].as_u64(), column["invalid"].as_u64(), column["empty"].as_u64()),
+        (Some(1), Some(2), Some(1))
+    );
+
+    std::fs::write(
+        dir.path().join("mappings/t.yaml"),
+        "table: t\nfiles: [t.csv]\ncolumns:\n  niss: { niss: { on_invalid: error } }\n  n: keep\n",
+    )
+    .unwrap();
+    let out2 = tempfile::tempdir().unwrap();
+    run_cmd(dir.path(), out2.path(), KEY_A).assert().code(2).stderr(
+        predicate::str::contains("line 3")
+            .and(predicate::str::contains("column `niss`"))
+            .and(predicate::str::contains("85073003329").not()),
+    );
+    assert!(file_names(out2.path()).is_empty());
+}

@@ -14,8 +14,8 @@ const FIRST: &[&str] = &[
 ];
 const LAST: &[&str] = &[
     "peeters", "janssens", "maes", "jacobs", "mertens", "willems", "claes", "goossens", "wouters", "desmet",
-    "vandamme", "dubois", "lambert", "dupont", "martin", "simon", "laurent", "leclercq", "renard", "lejeune",
-    "denis", "mathieu", "lemaire", "dumont", "schmitz", "muller", "kessler", "heinen",
+    "vandamme", "dubois", "lambert", "dupont", "martin", "simon", "laurent", "leclercq", "renard", "lejeune", "denis",
+    "mathieu", "lemaire", "dumont", "schmitz", "muller", "kessler", "heinen",
 ];
 
 /// Whether `text` has the shape of an e-mail address.

@@ -128,7 +128,18 @@ mod tests {
         let out = pseudonymise(&p, 3, Check::None, "509-AB12cd").unwrap();
         assert_eq!(out.len(), 10);
         assert!(out.starts_with("509-"));
-        let shape: String = out[4..].chars().map(|c| if c.is_ascii_digit() { '9' } else if c.is_ascii_uppercase() { 'A' } else { 'a' }).collect();
+        let shape: String = out[4..]
+            .chars()
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    '9'
+                } else if c.is_ascii_uppercase() {
+                    'A'
+                } else {
+                    'a'
+                }
+            })
+            .collect();
         assert_eq!(shape, "AA99aa");
         assert_ne!(out, "509-AB12cd");
     }

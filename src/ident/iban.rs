@@ -47,11 +47,44 @@ pub fn grouped(compact: &str) -> String {
 
 /// IBAN length per country (ISO 13616 registry) for the countries a Belgian mutuality meets.
 const LENGTHS: &[(&str, usize)] = &[
-    ("AD", 24), ("AT", 20), ("BE", 16), ("BG", 22), ("CH", 21), ("CY", 28), ("CZ", 24), ("DE", 22), ("DK", 18),
-    ("EE", 20), ("ES", 24), ("FI", 18), ("FR", 27), ("GB", 22), ("GR", 27), ("HR", 21), ("HU", 28), ("IE", 22),
-    ("IS", 26), ("IT", 27), ("LI", 21), ("LT", 20), ("LU", 20), ("LV", 21), ("MA", 28), ("MC", 27), ("MT", 31),
-    ("NL", 18), ("NO", 15), ("PL", 28), ("PT", 25), ("RO", 24), ("SE", 24), ("SI", 19), ("SK", 24), ("SM", 27),
-    ("TR", 26), ("UA", 29),
+    ("AD", 24),
+    ("AT", 20),
+    ("BE", 16),
+    ("BG", 22),
+    ("CH", 21),
+    ("CY", 28),
+    ("CZ", 24),
+    ("DE", 22),
+    ("DK", 18),
+    ("EE", 20),
+    ("ES", 24),
+    ("FI", 18),
+    ("FR", 27),
+    ("GB", 22),
+    ("GR", 27),
+    ("HR", 21),
+    ("HU", 28),
+    ("IE", 22),
+    ("IS", 26),
+    ("IT", 27),
+    ("LI", 21),
+    ("LT", 20),
+    ("LU", 20),
+    ("LV", 21),
+    ("MA", 28),
+    ("MC", 27),
+    ("MT", 31),
+    ("NL", 18),
+    ("NO", 15),
+    ("PL", 28),
+    ("PT", 25),
+    ("RO", 24),
+    ("SE", 24),
+    ("SI", 19),
+    ("SK", 24),
+    ("SM", 27),
+    ("TR", 26),
+    ("UA", 29),
 ];
 
 /// Expected length of an IBAN of `country`, if the country is known.
@@ -121,11 +154,19 @@ pub fn pseudonymise(perm: &Permutation, keep_bank: bool, iban: &Iban) -> String 
         let (new_bank, new_account) = match pool {
             Some(index) if !keep_bank => {
                 let n = ASSIGNED_BANKS.len() as u128 * 10_000_000;
-                let y = perm.permute(tweak(&[b"iban/be/pool"]), &Domain::new(n), index as u128 * 10_000_000 + account as u128);
+                let y = perm.permute(
+                    tweak(&[b"iban/be/pool"]),
+                    &Domain::new(n),
+                    index as u128 * 10_000_000 + account as u128,
+                );
                 (ASSIGNED_BANKS[(y / 10_000_000) as usize], (y % 10_000_000) as u64)
             }
             _ => {
-                let y = perm.permute(tweak(&[b"iban/be/bank", &bank.to_le_bytes()]), &Domain::new(10_000_000), account as u128);
+                let y = perm.permute(
+                    tweak(&[b"iban/be/bank", &bank.to_le_bytes()]),
+                    &Domain::new(10_000_000),
+                    account as u128,
+                );
                 (bank, y as u64)
             }
         };
@@ -141,7 +182,10 @@ pub fn pseudonymise(perm: &Permutation, keep_bank: bool, iban: &Iban) -> String 
         let t = tweak(&[b"iban/foreign", country.as_bytes(), letters.as_bytes()]);
         let y = perm.permute(t, &Domain::new(10u128.pow(digit_count)), value);
         let mut digits = format!("{y:0width$}", width = digit_count as usize).into_bytes().into_iter();
-        new_bban = bban.chars().map(|ch| if ch.is_ascii_digit() { digits.next().map_or(ch, char::from) } else { ch }).collect();
+        new_bban = bban
+            .chars()
+            .map(|ch| if ch.is_ascii_digit() { digits.next().map_or(ch, char::from) } else { ch })
+            .collect();
     }
     format!("{country}{:02}{new_bban}", check_digits(country, &new_bban))
 }
@@ -159,7 +203,14 @@ mod tests {
     // Vectors verified with python-stdnum 2.2 (shared/reference/belgian-identifiers.md, 3.4).
     #[test]
     fn published_vectors() {
-        for ok in ["BE71096123456769", "BE32 1234 5678 9002", "BE48320070184927", "BE31435411161155", "BE54000000009797", "GB82WEST12345698765432"] {
+        for ok in [
+            "BE71096123456769",
+            "BE32 1234 5678 9002",
+            "BE48320070184927",
+            "BE31435411161155",
+            "BE54000000009797",
+            "GB82WEST12345698765432",
+        ] {
             assert!(Iban::parse(ok).is_some(), "{ok}");
         }
         for bad in ["BE41091811735141", "BE68539007547035", "BE00539007547034"] {

@@ -52,7 +52,15 @@ mod tests {
     // Vectors verified with python-stdnum 2.2 (shared/reference/belgian-identifiers.md, 4.4).
     #[test]
     fn published_vectors() {
-        for ok in ["0403019261", "BE0403019261", "BE 428759497", "0566.988.259", "0353.456.320", "1000000021", "2.147.812.701"] {
+        for ok in [
+            "0403019261",
+            "BE0403019261",
+            "BE 428759497",
+            "0566.988.259",
+            "0353.456.320",
+            "1000000021",
+            "2.147.812.701",
+        ] {
             assert!(parse(ok).is_some(), "{ok}");
         }
         for bad in ["BE431150351", "0566988258"] {

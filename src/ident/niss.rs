@@ -213,7 +213,13 @@ pub fn pseudonymise(perm: &Permutation, keep: NissKeep, n: &Niss) -> Option<u64>
     let day_of_year: u32 = (1..n.month).map(|m| days_in_month(n.year, m)).sum::<u32>() + n.day - 1;
     let total_days: u128 = (years.0..=years.1).map(|y| days_in_year(y) as u128).sum();
     let index = (days_before + day_of_year as u128) * cell.serials() + cell.serial_index(n.serial);
-    let t = tweak(&[b"niss/dated", &class_tag, &years.0.to_le_bytes(), &years.1.to_le_bytes(), &[parity.map_or(2, |p| p as u8)]]);
+    let t = tweak(&[
+        b"niss/dated",
+        &class_tag,
+        &years.0.to_le_bytes(),
+        &years.1.to_le_bytes(),
+        &[parity.map_or(2, |p| p as u8)],
+    ]);
     let out = perm.permute(t, &Domain::new(total_days * cell.serials()), index);
     let (mut day_index, serial_index) = ((out / cell.serials()) as u32, out % cell.serials());
     let mut year = years.0;
@@ -329,7 +335,9 @@ mod tests {
     #[test]
     fn keeps_class_sex_year_century_and_real_dates() {
         let p = perm(2);
-        for text in ["85073003328", "17073003384", "98472899765", "05431500280", "85273000106", "00000100195", "75000000122"] {
+        for text in
+            ["85073003328", "17073003384", "98472899765", "05431500280", "85273000106", "00000100195", "75000000122"]
+        {
             let n = Niss::parse(text, false).unwrap();
             let out = Niss::from_digits(pseudonymise(&p, NissKeep::default(), &n).unwrap()).unwrap();
             assert_eq!(out.class, n.class, "{text}");

@@ -22,7 +22,9 @@ impl Phone {
     /// Parses a phone number in any usual spelling; `None` if it does not fit a numbering plan.
     pub fn parse(text: &str) -> Option<Phone> {
         let t = text.trim();
-        if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '.' | '-' | '/' | '(' | ')')) {
+        if t.is_empty()
+            || !t.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '.' | '-' | '/' | '(' | ')'))
+        {
             return None;
         }
         if t.matches('+').count() > 1 || (t.contains('+') && !t.starts_with('+')) {

@@ -138,10 +138,15 @@ impl IdentifierSpec {
                     Some("mod97") => exid::Check::Mod97,
                     Some(other) => return Err(format!("rule `exid`: `check` is none or mod97, not `{other}`")),
                 };
-                Ok(IdentifierSpec { kind: IdentifierKind::Exid { keep_prefix: o.keep_prefix, check }, on_invalid: o.on_invalid })
+                Ok(IdentifierSpec {
+                    kind: IdentifierKind::Exid { keep_prefix: o.keep_prefix, check },
+                    on_invalid: o.on_invalid,
+                })
             }),
-            "iban" => options::<IbanOptions>(name, value)
-                .map(|o| IdentifierSpec { kind: IdentifierKind::Iban { keep_bank: o.keep_bank }, on_invalid: o.on_invalid }),
+            "iban" => options::<IbanOptions>(name, value).map(|o| IdentifierSpec {
+                kind: IdentifierKind::Iban { keep_bank: o.keep_bank },
+                on_invalid: o.on_invalid,
+            }),
             "inami" | "kbo" | "phone" | "email" | "ip" => options::<CommonOptions>(name, value).map(|o| {
                 let kind = match name {
                     "inami" => IdentifierKind::Inami,
@@ -242,7 +247,9 @@ impl Rule for Identifier {
                 Ok(Pseudonym { text: Some(text), invalid: true })
             }
             OnInvalid::Null => Ok(Pseudonym { text: None, invalid: true }),
-            OnInvalid::Error => Err(RuleError(format!("value is not a valid {} (on_invalid: error)", self.spec.kind.name()))),
+            OnInvalid::Error => {
+                Err(RuleError(format!("value is not a valid {} (on_invalid: error)", self.spec.kind.name())))
+            }
         }
     }
 }

@@ -61,12 +61,27 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo { name: "null", summary: "column kept, every value emptied (a bare YAML `null` too)" },
     RuleInfo { name: "hash", summary: "keyed HMAC-SHA256 token in hex; option `length` (8-64, default 16)" },
     RuleInfo { name: "constant", summary: "the same fixed value in every row: `{ constant: VALUE }`" },
-    RuleInfo { name: "niss", summary: "NISS/BIS number: valid, same class and century; `keep: [sex, birth_year]` (default) or less" },
-    RuleInfo { name: "exid", summary: "member number: same length and character classes; `keep_prefix: N`, `check: none|mod97`" },
-    RuleInfo { name: "iban", summary: "IBAN with valid checks; Belgian bank kept (`keep_bank: true`) or drawn among assigned codes" },
-    RuleInfo { name: "inami", summary: "care-provider number: profession, qualification and check scheme (97/89) kept" },
+    RuleInfo {
+        name: "niss",
+        summary: "NISS/BIS number: valid, same class and century; `keep: [sex, birth_year]` (default) or less",
+    },
+    RuleInfo {
+        name: "exid",
+        summary: "member number: same length and character classes; `keep_prefix: N`, `check: none|mod97`",
+    },
+    RuleInfo {
+        name: "iban",
+        summary: "IBAN with valid checks; Belgian bank kept (`keep_bank: true`) or drawn among assigned codes",
+    },
+    RuleInfo {
+        name: "inami",
+        summary: "care-provider number: profession, qualification and check scheme (97/89) kept",
+    },
     RuleInfo { name: "kbo", summary: "enterprise or establishment number: first digit kept, mod-97 valid" },
-    RuleInfo { name: "phone", summary: "phone number: country and first three national digits kept, rest permuted, spelling kept" },
+    RuleInfo {
+        name: "phone",
+        summary: "phone number: country and first three national digits kept, rest permuted, spelling kept",
+    },
     RuleInfo { name: "email", summary: "realistic keyed address in a reserved domain (example.com/.net/.org)" },
     RuleInfo { name: "ip", summary: "IPv4/IPv6 address of the same family" },
 ];

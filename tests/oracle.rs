@@ -1,0 +1,116 @@
+//! The oracle nobody here wrote: 100,000 NISS/BIS pseudonyms and 100,000 IBAN pseudonyms,
+//! validated by python-stdnum 2.2 (`stdnum.be.ssn`, `stdnum.iban` with its Belgian bank list).
+//! `.ci/test` installs python-stdnum into `.venv` and points `PSEUDATA_PYTHON` at it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use pseudata::crypto::Key;
+use pseudata::rules::{ColumnRule, Rule};
+
+fn python() -> PathBuf {
+    let candidate = std::env::var_os("PSEUDATA_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"));
+    let ok = Command::new(&candidate).args(["-c", "import stdnum"]).status().is_ok_and(|s| s.success());
+    assert!(ok, "python-stdnum not found at {}: run the suite with `bash .ci/test`", candidate.display());
+    candidate
+}
+
+fn rule(name: &str) -> Box<dyn Rule> {
+    let key = Key::from_hex(&"c7".repeat(32), "oracle").unwrap();
+    ColumnRule::parse(&serde_norway::Value::String(name.into())).unwrap().build(&key).unwrap()
+}
+
+fn niss_inputs() -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0u64;
+    while out.len() < 100_000 {
+        i += 1;
+        let year = 1930 + (i * 7) % 96; // up to 2025
+        let month = 1 + (i * 5) % 12;
+        let day = 1 + (i * 11) % 28;
+        let serial = 1 + (i * 13) % 998;
+        let (month_field, day_field) = match i % 10 {
+            0..=5 => (month, day),   // regular
+            6 => (month + 40, day),  // BIS, sex known
+            7 => (month + 20, day),  // BIS, sex unknown
+            8 => (0, (i / 10) % 32), // month unknown (and day 00 at times)
+            _ => (20, day),          // BIS, month unknown
+        };
+        let first9 = ((year % 100) * 10_000 + month_field * 100 + day_field) * 1000 + serial;
+        let n = first9 * 100 + if year >= 2000 { 97 - (2_000_000_000 + first9) % 97 } else { 97 - first9 % 97 };
+        let s = format!("{n:011}");
+        out.push(if i % 3 == 0 {
+            format!("{}.{}.{}-{}.{}", &s[0..2], &s[2..4], &s[4..6], &s[6..9], &s[9..11])
+        } else {
+            s
+        });
+    }
+    out
+}
+
+fn iban_inputs() -> Vec<String> {
+    let banks = [1u64, 14, 35, 63, 68, 96, 103, 310, 363, 390, 419, 435, 630, 645, 735, 750, 890, 979];
+    (0..100_000u64)
+        .map(|i| {
+            let first10 = banks[(i % banks.len() as u64) as usize] * 10_000_000 + (i * 7_919) % 10_000_000;
+            let national = if first10 % 97 == 0 { 97 } else { first10 % 97 };
+            let bban = format!("{first10:010}{national:02}");
+            let rem = format!("{bban}111400").bytes().fold(0u32, |r, b| (r * 10 + (b - b'0') as u32) % 97);
+            format!("BE{:02}{bban}", 98 - rem)
+        })
+        .collect()
+}
+
+#[test]
+fn python_stdnum_accepts_every_niss_and_iban_pseudonym() {
+    let python = python();
+    let (niss, iban) = (rule("niss"), rule("iban"));
+    let iban_keep_false = {
+        let key = Key::from_hex(&"c7".repeat(32), "oracle").unwrap();
+        let spec: serde_norway::Value = serde_norway::from_str("{ iban: { keep_bank: false } }").unwrap();
+        ColumnRule::parse(&spec).unwrap().build(&key).unwrap()
+    };
+    let mut lines = String::new();
+    let mut inputs_checked = 0;
+    for value in niss_inputs() {
+        let p = niss.apply(&value, &[]).unwrap();
+        assert!(!p.invalid, "test input is a valid NISS");
+        lines.push_str(&format!("in-niss {value}\nniss {}\n", p.text.unwrap()));
+        inputs_checked += 1;
+    }
+    for (i, value) in iban_inputs().into_iter().enumerate() {
+        let rule = if i % 2 == 0 { &iban } else { &iban_keep_false };
+        let p = rule.apply(&value, &[]).unwrap();
+        assert!(!p.invalid, "test input is a valid IBAN");
+        lines.push_str(&format!("in-iban {value}\niban {}\n", p.text.unwrap()));
+    }
+    let script = r#"
+import sys
+from stdnum.be import ssn
+from stdnum import iban
+counts, bad = {}, []
+for line in sys.stdin:
+    kind, value = line.rstrip("\n").split(" ", 1)
+    ok = ssn.is_valid(value) if kind.endswith("niss") else iban.is_valid(value)
+    counts[kind] = counts.get(kind, 0) + 1
+    if not ok:
+        bad.append(line.strip())
+print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+print("invalid", len(bad))
+for b in bad[:20]:
+    print(b)
+"#;
+    let mut child =
+        Command::new(python).args(["-c", script]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(lines.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{report}");
+    assert!(report.contains("niss=100000") && report.contains("iban=100000"), "{report}");
+    assert!(report.contains("in-niss=100000") && report.contains("in-iban=100000"), "{report}");
+    assert!(report.lines().nth(1) == Some("invalid 0"), "python-stdnum rejects some values:\n{report}");
+    assert_eq!(inputs_checked, 100_000);
+}
