@@ -143,9 +143,8 @@ impl Default for NissKeep {
 /// do not change with the calendar) that validators comparing with today's year accept.
 const LAST_FREE_YEAR: u32 = 2025;
 
-/// The cell of the domain a number lives in, and how to walk it.
+/// How serials are walked in a domain cell.
 struct Cell {
-    years: (u32, u32),
     /// Serial parity kept (`Some(1)` odd, `Some(0)` even) or any serial 001-998.
     parity: Option<u32>,
 }
@@ -189,7 +188,7 @@ pub fn pseudonymise(perm: &Permutation, keep: NissKeep, n: &Niss) -> Option<u64>
     if !n.real_date {
         // Unknown or fictitious dates (month or day 00, 000001, exhausted counters): keep YYMMDD,
         // permute the serial among those of the same parity.
-        let cell = Cell { years: (n.year, n.year), parity };
+        let cell = Cell { parity };
         let yymmdd = n.digits / 100_000;
         let t = tweak(&[b"niss/undated", &class_tag, &yymmdd.to_le_bytes(), &[parity.map_or(2, |p| p as u8)]]);
         let index = perm.permute(t, &Domain::new(cell.serials()), cell.serial_index(n.serial));
@@ -205,7 +204,7 @@ pub fn pseudonymise(perm: &Permutation, keep: NissKeep, n: &Niss) -> Option<u64>
     } else {
         (1900, 1999)
     };
-    let cell = Cell { years, parity };
+    let cell = Cell { parity };
     let mut days_before = 0u128;
     for y in years.0..n.year {
         days_before += days_in_year(y) as u128;

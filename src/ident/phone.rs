@@ -77,7 +77,7 @@ pub fn pseudonymise_text(perm: &Permutation, text: &str) -> Option<String> {
     let phone = Phone::parse(text)?;
     let permuted = &phone.national[KEPT..];
     let value: u128 = permuted.parse().ok()?;
-    let t = tweak(&[b"phone", phone.country.as_bytes(), phone.national[..KEPT].as_bytes(), &[permuted.len() as u8]]);
+    let t = tweak(&[b"phone", phone.country.as_bytes(), &phone.national.as_bytes()[..KEPT], &[permuted.len() as u8]]);
     let y = perm.permute(t, &Domain::new(10u128.pow(permuted.len() as u32)), value);
     let new_digits = format!("{y:0width$}", width = permuted.len());
     let first_changed = phone.national_start + KEPT;
