@@ -12,22 +12,55 @@ fn key() -> Key {
     Key::from_hex(&"5a".repeat(32), "bench").expect("valid hex")
 }
 
-fn niss_values(n: usize) -> Vec<String> {
-    (0..n).map(|i| format!("{:011}", 85_000_000_000u64 + (i as u64 * 7919) % 10_000_000)).collect()
+/// 10,000 valid example values per rule kind (distinct), built with the published check rules.
+fn examples(kind: &str) -> Vec<String> {
+    (0..10_000u64)
+        .map(|i| match kind {
+            "hash" | "niss" => {
+                let first9 = (850_101 + i % 28) * 1000 + 1 + (i / 28) % 998;
+                format!("{:011}", first9 * 100 + 97 - first9 % 97)
+            }
+            "exid" => format!("5{:011}", i * 7919),
+            "iban" => {
+                let first10 = 96 * 10_000_000 + i * 13;
+                let national = if first10 % 97 == 0 { 97 } else { first10 % 97 };
+                let bban = format!("{first10:010}{national:02}");
+                let rem = format!("{bban}111400").bytes().fold(0u32, |r, b| (r * 10 + (b - b'0') as u32) % 97);
+                format!("BE{:02}{bban}", 98 - rem)
+            }
+            "inami" => {
+                let stem = 100_000 + i;
+                format!("{stem:06}{:02}580", 97 - stem % 97)
+            }
+            "kbo" => {
+                let first8 = 4_000_000 + i;
+                format!("{:010}", first8 * 100 + 97 - first8 % 97)
+            }
+            "phone" => format!("0475 {:06}", i * 37),
+            "email" => format!("member{i}@telenet.be"),
+            _ => std::net::Ipv4Addr::from(0x0a00_0000 + i as u32).to_string(),
+        })
+        .collect()
 }
 
 fn rules(c: &mut Criterion) {
     let key = key();
-    let values = niss_values(10_000);
     let mut group = c.benchmark_group("rule");
-    group.throughput(Throughput::Elements(values.len() as u64));
-    let hash =
-        ColumnRule::parse(&serde_norway::Value::String("hash".into())).expect("rule").build(&key).expect("keyed");
-    group.bench_function("hash", |b| {
-        b.iter(|| {
-            values.iter().map(|v| hash.apply(v, &[]).map(|p| p.text.map_or(0, |t| t.len())).unwrap_or(0)).sum::<usize>()
-        })
-    });
+    for kind in ["hash", "niss", "exid", "iban", "inami", "kbo", "phone", "email", "ip"] {
+        let values = examples(kind);
+        let rule =
+            ColumnRule::parse(&serde_norway::Value::String(kind.into())).expect("rule").build(&key).expect("keyed");
+        assert!(values.iter().all(|v| rule.apply(v, &[]).is_ok_and(|p| !p.invalid)), "{kind}: examples are valid");
+        group.throughput(Throughput::Elements(values.len() as u64));
+        group.bench_function(kind, |b| {
+            b.iter(|| {
+                values
+                    .iter()
+                    .map(|v| rule.apply(v, &[]).map(|p| p.text.map_or(0, |t| t.len())).unwrap_or(0))
+                    .sum::<usize>()
+            })
+        });
+    }
     group.finish();
 }
 
@@ -54,7 +87,8 @@ fn batch(c: &mut Criterion) {
     let table = Table::load(&path).expect("valid mapping");
     let header: Vec<String> = ["claim_id", "niss", "provider", "amount"].iter().map(|s| s.to_string()).collect();
     let plan = BoundPlan::bind(&table, &path, &header, &key()).expect("bound");
-    let niss = niss_values(65_536);
+    let niss: Vec<String> =
+        (0..65_536u64).map(|i| format!("{:011}", 85_000_000_000u64 + (i * 7919) % 10_000_000)).collect();
     let rows = Rows(
         niss.into_iter()
             .enumerate()

@@ -98,9 +98,14 @@ impl Permutation {
         bytes[15] = round ^ ((mixed >> 56) as u8 & 0xf0);
         let mut block = Array::from(bytes);
         self.cipher.encrypt_block(&mut block);
-        let mut out = [0u8; 16];
-        out.copy_from_slice(&block);
-        u128::from_le_bytes(out) % modulus
+        let mut out = [0u8; 8];
+        out.copy_from_slice(&block[..8]);
+        let r = u64::from_le_bytes(out);
+        // Moduli never exceed 2^64; 64 random bits reduce with negligible bias (< modulus / 2^64).
+        match u64::try_from(modulus) {
+            Ok(m) => (r % m) as u128,
+            Err(_) => r as u128,
+        }
     }
 
     fn feistel(&self, tweak: u64, domain: &Domain, x: u128, forward: bool) -> u128 {
@@ -110,7 +115,8 @@ impl Permutation {
         if forward {
             for i in 0..ROUNDS {
                 let m = if i % 2 == 0 { p } else { q };
-                let c = (a + self.round(tweak, tag, i, b, m)) % m;
+                let sum = a + self.round(tweak, tag, i, b, m);
+                let c = if sum >= m { sum - m } else { sum };
                 a = b;
                 b = c;
             }
@@ -118,7 +124,7 @@ impl Permutation {
             for i in (0..ROUNDS).rev() {
                 let m = if i % 2 == 0 { p } else { q };
                 let f = self.round(tweak, tag, i, a, m);
-                let prev_a = (b + m - f) % m;
+                let prev_a = if b >= f { b - f } else { b + m - f };
                 b = a;
                 a = prev_a;
             }
