@@ -317,3 +317,33 @@ fn ipv4_over_a_million_addresses_and_ipv6_family_kept() {
     assert!(v6.parse::<std::net::Ipv6Addr>().is_ok());
     assert_ne!(v6, "2001:db8::1");
 }
+
+#[test]
+fn every_identifier_rule_is_deterministic_across_instances() {
+    let examples: [(&str, Vec<String>); 8] = [
+        (
+            "niss",
+            (0..5000u64)
+                .map(|i| {
+                    let first9 = (850_101 + i % 28) * 1000 + 1 + i / 28;
+                    format!("{:011}", first9 * 100 + 97 - first9 % 97)
+                })
+                .collect(),
+        ),
+        ("exid", (0..5000u64).map(|i| format!("A{:07}-x", i)).collect()),
+        ("iban", vec!["BE71 0961 2345 6769".into(), "GB82WEST12345698765432".into()]),
+        ("inami", vec!["1-23456-25-580".into(), "12345676580".into()]),
+        ("kbo", vec!["BE0403019261".into(), "2.147.812.701".into()]),
+        ("phone", vec!["+32 2 511 11 11".into(), "0475/12.34.56".into()]),
+        ("email", vec!["jan@telenet.be".into()]),
+        ("ip", vec!["192.168.1.20".into(), "fe80::1".into()]),
+    ];
+    for (kind, values) in examples {
+        let (a, b) = (rule(kind, 9), rule(kind, 9));
+        for v in &values {
+            let (x, y) = (apply(a.as_ref(), v), apply(b.as_ref(), v));
+            assert_eq!(x, y, "{kind}");
+            assert_ne!(&x, v, "{kind}");
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! The oracle nobody here wrote: 100,000 NISS/BIS pseudonyms and 100,000 IBAN pseudonyms,
 //! validated by python-stdnum 2.2 (`stdnum.be.ssn`, `stdnum.iban` with its Belgian bank list).
-//! `.ci/test` installs python-stdnum into `.venv` and points `PSEUDATA_PYTHON` at it.
+//! Belgian phone pseudonyms are checked with phonenumbers (libphonenumber metadata).
+//! `.ci/test` installs both into `.venv` and points `PSEUDATA_PYTHON` at it.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,8 +14,12 @@ fn python() -> PathBuf {
     let candidate = std::env::var_os("PSEUDATA_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"));
-    let ok = Command::new(&candidate).args(["-c", "import stdnum"]).status().is_ok_and(|s| s.success());
-    assert!(ok, "python-stdnum not found at {}: run the suite with `bash .ci/test`", candidate.display());
+    let ok = Command::new(&candidate).args(["-c", "import stdnum, phonenumbers"]).status().is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "python-stdnum or phonenumbers not found at {}: run the suite with `bash .ci/test`",
+        candidate.display()
+    );
     candidate
 }
 
@@ -113,4 +118,57 @@ for b in bad[:20]:
     assert!(report.contains("in-niss=100000") && report.contains("in-iban=100000"), "{report}");
     assert!(report.lines().nth(1) == Some("invalid 0"), "python-stdnum rejects some values:\n{report}");
     assert_eq!(inputs_checked, 100_000);
+}
+
+fn run_python(python: &std::path::Path, script: &str, input: &str) -> String {
+    let mut child =
+        Command::new(python).args(["-c", script]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{text}");
+    text
+}
+
+#[test]
+fn phonenumbers_accepts_mobile_and_geographic_phone_pseudonyms() {
+    let python = python();
+    // libphonenumber (phonenumbers 9.0.43) draws 20,000 valid Belgian mobile and geographic numbers.
+    let generate = r#"
+import random, phonenumbers
+random.seed(7)
+zones = ["2", "3", "4", "9"] + [str(z) for z in range(10, 100) if z not in (70, 77, 78, 80, 90)]
+out = []
+while len(out) < 20000:
+    if random.random() < 0.5:
+        v = "04%02d%06d" % (random.randint(60, 99), random.randint(0, 999999))
+    else:
+        z = random.choice(zones)
+        v = "0" + z + "".join(random.choice("0123456789") for _ in range(8 - len(z)))
+    try:
+        if phonenumbers.is_valid_number(phonenumbers.parse(v, "BE")):
+            out.append(v if len(out) % 2 else "+32 " + v[1:])
+    except Exception:
+        pass
+print("\n".join(out))
+"#;
+    let inputs = run_python(&python, generate, "");
+    let phone = rule("phone");
+    let outputs: Vec<String> = inputs
+        .lines()
+        .map(|v| {
+            let p = phone.apply(v, &[]).unwrap();
+            assert!(!p.invalid, "valid input reported invalid");
+            p.text.unwrap()
+        })
+        .collect();
+    assert_eq!(outputs.len(), 20_000);
+    let validate = r#"
+import sys, phonenumbers
+bad = [l.strip() for l in sys.stdin if not phonenumbers.is_valid_number(phonenumbers.parse(l.strip(), "BE"))]
+print("invalid", len(bad))
+print("\n".join(bad[:20]))
+"#;
+    let report = run_python(&python, validate, &outputs.join("\n"));
+    assert!(report.starts_with("invalid 0\n"), "phonenumbers rejects some pseudonyms:\n{report}");
 }

@@ -64,7 +64,7 @@ impl Phone {
     fn belgian(national: &str, start: usize) -> Option<Phone> {
         let ok = match national.len() {
             9 => national.starts_with('4'),
-            8 => !national.starts_with('0') && !national.starts_with('4'),
+            8 => !national.starts_with('0'),
             _ => false,
         };
         ok.then(|| Phone { country: "32".into(), national: national.to_string(), national_start: start })
@@ -117,6 +117,7 @@ mod tests {
             ("0032 470 12 34 56", "470123456"),
             ("+32 (0)475 12 34 56", "475123456"),
             ("0800 12 345", "80012345"),
+            ("04 222 33 44", "42223344"),
         ] {
             let p = Phone::parse(text).unwrap_or_else(|| panic!("{text}"));
             assert_eq!(p.country, "32");
