@@ -64,7 +64,8 @@ impl Phone {
     fn belgian(national: &str, start: usize) -> Option<Phone> {
         let ok = match national.len() {
             9 => national.starts_with('4'),
-            8 => !national.starts_with('0'),
+            // 8 digits: a landline (zone 4 is Liège); 46-49 are mobile blocks, which have 9.
+            8 => !national.starts_with('0') && !matches!(national.as_bytes()[..2], [b'4', b'6'..=b'9']),
             _ => false,
         };
         ok.then(|| Phone { country: "32".into(), national: national.to_string(), national_start: start })

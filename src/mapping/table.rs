@@ -110,6 +110,32 @@ impl Table {
             }
             columns.push((name, rule));
         }
+        // `date: { from_niss: C }` must decode C's pseudonym exactly as C's own `niss` rule writes it.
+        let niss_keeps: Vec<(String, crate::ident::niss::NissKeep)> = columns
+            .iter()
+            .filter_map(|(name, rule)| match rule {
+                ColumnRule::Identifier(crate::rules::IdentifierSpec {
+                    kind: crate::rules::IdentifierKind::Niss(keep),
+                    ..
+                }) => Some((name.clone(), *keep)),
+                _ => None,
+            })
+            .collect();
+        for (name, rule) in columns.iter_mut() {
+            if let ColumnRule::Date(crate::rules::DateSpec::FromNiss { column, keep }) = rule {
+                match niss_keeps.iter().find(|(n, _)| n == column) {
+                    Some((_, k)) => *keep = *k,
+                    None => {
+                        return Err(MappingError::Column {
+                            path: path.to_path_buf(),
+                            table: raw.table.clone(),
+                            column: name.clone(),
+                            message: format!("`from_niss: {column}` needs column `{column}` to use the `niss` rule"),
+                        })
+                    }
+                }
+            }
+        }
         if columns.is_empty() {
             return Err(table_err("`columns` must name every column of the table".into()));
         }

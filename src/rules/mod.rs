@@ -4,12 +4,18 @@
 //! plan binds columns to rules. `ColumnRule::parse` is the one factory; `RULES` the one list.
 
 mod constant;
+mod date;
 mod hash;
+mod icd10;
 mod identifier;
+mod number;
 
 pub use constant::Constant;
+pub use date::{Date, DateSpec};
 pub use hash::Hash;
+pub use icd10::{Icd10, Icd10Level};
 pub use identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
+pub use number::{Number, NumberSpec};
 
 use crate::crypto::Key;
 
@@ -84,6 +90,9 @@ pub const RULES: &[RuleInfo] = &[
     },
     RuleInfo { name: "email", summary: "realistic keyed address in a reserved domain (example.com/.net/.org)" },
     RuleInfo { name: "ip", summary: "IPv4/IPv6 address of the same family" },
+    RuleInfo { name: "date", summary: "`shift_by: COLUMN` (+`max_days`): one keyed shift per subject; `from_niss: COLUMN`: birth date of the pseudonymised NISS" },
+    RuleInfo { name: "icd10", summary: "diagnosis code: `keep`, `category` (3 characters), `chapter` (range) or `suppress`" },
+    RuleInfo { name: "number", summary: "`round: N` (nearest multiple) and/or `noise_pct: P` (keyed, deterministic)" },
 ];
 
 /// What a mapping says about one column, validated but not yet keyed.
@@ -101,6 +110,12 @@ pub enum ColumnRule {
     Constant(String),
     /// Replaced by a keyed format-preserving pseudonym (all identifier rules take `on_invalid`).
     Identifier(IdentifierSpec),
+    /// Dates shifted per subject or taken from the pseudonymised NISS.
+    Date(DateSpec),
+    /// Diagnosis codes kept or generalised.
+    Icd10(Icd10Level),
+    /// Numbers rounded or noised.
+    Number(NumberSpec),
 }
 
 impl ColumnRule {
@@ -130,6 +145,9 @@ impl ColumnRule {
             "null" => no_options(ColumnRule::Null),
             "hash" => hash::HashOptions::parse(options).map(ColumnRule::Hash),
             "constant" => constant::parse(options).map(ColumnRule::Constant),
+            "date" => DateSpec::parse(options).map(ColumnRule::Date),
+            "icd10" => Icd10Level::parse(options).map(ColumnRule::Icd10),
+            "number" => NumberSpec::parse(options).map(ColumnRule::Number),
             other if IdentifierSpec::parse(other, options).is_some() => {
                 IdentifierSpec::parse(other, options).unwrap_or_else(|| Err(String::new())).map(ColumnRule::Identifier)
             }
@@ -149,12 +167,18 @@ impl ColumnRule {
             ColumnRule::Hash(_) => "hash",
             ColumnRule::Constant(_) => "constant",
             ColumnRule::Identifier(spec) => spec.kind.name(),
+            ColumnRule::Date(_) => "date",
+            ColumnRule::Icd10(_) => "icd10",
+            ColumnRule::Number(_) => "number",
         }
     }
 
-    /// Returns the other columns of the row this rule reads (none for the rules of this version).
+    /// Returns the other columns of the row this rule reads.
     pub fn inputs(&self) -> Vec<String> {
-        Vec::new()
+        match self {
+            ColumnRule::Date(spec) => vec![spec.input().to_string()],
+            _ => Vec::new(),
+        }
     }
 
     /// Returns the keyed rule for a transforming column, `None` for keep, drop and null.
@@ -164,6 +188,10 @@ impl ColumnRule {
             ColumnRule::Hash(options) => Some(Box::new(Hash::new(key, options))),
             ColumnRule::Constant(value) => Some(Box::new(Constant(value.clone()))),
             ColumnRule::Identifier(spec) => Some(Box::new(Identifier::new(key, spec))),
+            ColumnRule::Date(spec) => Some(Box::new(Date::new(key, spec))),
+            ColumnRule::Icd10(Icd10Level::Keep) => None,
+            ColumnRule::Icd10(level) => Some(Box::new(Icd10(*level))),
+            ColumnRule::Number(spec) => Some(Box::new(Number::new(key, spec))),
         }
     }
 }

@@ -1,0 +1,112 @@
+//! `icd10`: keep a diagnosis code, generalise it to its 3-character category or its chapter, or
+//! suppress it. Codes follow ICD-10(-CM/-BE): a letter, two digits, optionally `.` and up to 4 more.
+
+use super::{Pseudonym, Rule, RuleError};
+
+/// What the rule does with a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Icd10Level {
+    Keep,
+    Category,
+    Chapter,
+    Suppress,
+}
+
+impl Icd10Level {
+    pub(super) fn parse(options: &serde_norway::Value) -> Result<Icd10Level, String> {
+        match options.as_str() {
+            Some("keep") => Ok(Icd10Level::Keep),
+            Some("category") => Ok(Icd10Level::Category),
+            Some("chapter") => Ok(Icd10Level::Chapter),
+            Some("suppress") => Ok(Icd10Level::Suppress),
+            _ => Err("rule `icd10` takes keep, category, chapter or suppress: `{ icd10: category }`".into()),
+        }
+    }
+}
+
+/// ICD-10-CM chapters as (first code, last code) of 3-character categories.
+const CHAPTERS: &[(&str, &str)] = &[
+    ("A00", "B99"),
+    ("C00", "D49"),
+    ("D50", "D89"),
+    ("E00", "E89"),
+    ("F01", "F99"),
+    ("G00", "G99"),
+    ("H00", "H59"),
+    ("H60", "H95"),
+    ("I00", "I99"),
+    ("J00", "J99"),
+    ("K00", "K95"),
+    ("L00", "L99"),
+    ("M00", "M99"),
+    ("N00", "N99"),
+    ("O00", "O9A"),
+    ("P00", "P96"),
+    ("Q00", "Q99"),
+    ("R00", "R99"),
+    ("S00", "T88"),
+    ("U00", "U85"),
+    ("V00", "Y99"),
+    ("Z00", "Z99"),
+];
+
+/// Whether `code` has the shape of an ICD-10 code.
+pub fn is_code(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() >= 3
+        && b[0].is_ascii_alphabetic()
+        && b[1].is_ascii_digit()
+        && (b[2].is_ascii_digit() || b[2] == b'A' || b[2] == b'a')
+        && match b.get(3) {
+            None => true,
+            Some(b'.') => b.len() > 4 && b.len() <= 8 && b[4..].iter().all(u8::is_ascii_alphanumeric),
+            Some(_) => b.len() <= 7 && b[3..].iter().all(u8::is_ascii_alphanumeric),
+        }
+}
+
+/// The chapter range (`E00-E89`) of a code's category.
+pub fn chapter(code: &str) -> Option<String> {
+    let category = code.get(..3)?.to_ascii_uppercase();
+    CHAPTERS
+        .iter()
+        .find(|(first, last)| category.as_str() >= *first && category.as_str() <= *last)
+        .map(|(f, l)| format!("{f}-{l}"))
+}
+
+/// The ICD-10 rule.
+pub struct Icd10(pub Icd10Level);
+
+impl Rule for Icd10 {
+    fn apply(&self, value: &str, _inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
+        let code = value.trim();
+        if !is_code(code) {
+            return Ok(Pseudonym { text: None, invalid: true });
+        }
+        let text = match self.0 {
+            Icd10Level::Keep => Some(value.to_string()),
+            Icd10Level::Category => Some(code[..3].to_string()),
+            Icd10Level::Chapter => chapter(code),
+            Icd10Level::Suppress => None,
+        };
+        Ok(Pseudonym { invalid: text.is_none() && self.0 != Icd10Level::Suppress, text })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generalises_codes() {
+        let apply = |level, v: &str| Icd10(level).apply(v, &[]).unwrap().text;
+        assert_eq!(apply(Icd10Level::Category, "E11.9").as_deref(), Some("E11"));
+        assert_eq!(apply(Icd10Level::Category, "S93.401A").as_deref(), Some("S93"));
+        assert_eq!(apply(Icd10Level::Chapter, "E11.9").as_deref(), Some("E00-E89"));
+        assert_eq!(apply(Icd10Level::Chapter, "T14.90").as_deref(), Some("S00-T88"));
+        assert_eq!(apply(Icd10Level::Chapter, "O9A.1").as_deref(), Some("O00-O9A"));
+        assert_eq!(apply(Icd10Level::Keep, "J45.909").as_deref(), Some("J45.909"));
+        assert_eq!(apply(Icd10Level::Suppress, "J45.909"), None);
+        let invalid = Icd10(Icd10Level::Keep).apply("diabetes", &[]).unwrap();
+        assert!(invalid.invalid && invalid.text.is_none(), "free text in a code column is never kept");
+    }
+}
