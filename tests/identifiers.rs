@@ -17,7 +17,7 @@ fn rule(yaml: &str, key_byte: u8) -> Box<dyn Rule> {
 
 fn apply(rule: &dyn Rule, value: &str) -> String {
     let p = rule.apply(value, &[]).unwrap();
-    assert!(!p.invalid, "valid input reported invalid");
+    assert!(!p.invalid, "valid input reported invalid: {value}");
     p.text.unwrap()
 }
 

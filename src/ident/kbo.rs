@@ -38,11 +38,11 @@ pub fn pseudonymise(perm: &Permutation, n: u64) -> u64 {
 pub fn pseudonymise_text(perm: &Permutation, text: &str) -> Option<String> {
     let n = parse(text)?;
     let out = format!("{:010}", pseudonymise(perm, n));
-    let written = digits(text).len();
-    if written == 9 {
-        return respell(text, &out[1..]);
-    }
-    respell(text, &out)
+    // The VAT prefix `BE` stays as written; only the digits are respelled.
+    let split = text.find(|c: char| c.is_ascii_digit()).unwrap_or(0);
+    let (prefix, body) = text.split_at(split);
+    let body = if digits(body).len() == 9 { respell(body, &out[1..])? } else { respell(body, &out)? };
+    Some(format!("{prefix}{body}"))
 }
 
 #[cfg(test)]
@@ -66,5 +66,16 @@ mod tests {
         for bad in ["BE431150351", "0566988258"] {
             assert!(parse(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn vat_prefix_and_old_form_are_written_back() {
+        let p = Permutation::new(&crate::crypto::Key::from_hex(&"51".repeat(32), "t").unwrap().subkey("kbo"));
+        let vat = pseudonymise_text(&p, "BE 0403.019.261").unwrap();
+        assert!(vat.starts_with("BE 0") && vat.len() == "BE 0403.019.261".len(), "{vat}");
+        let old = pseudonymise_text(&p, "428.759.497").unwrap();
+        assert_eq!(old.len(), "428.759.497".len());
+        let full: u64 = digits(&old).parse().unwrap();
+        assert_eq!(check(full / 100), full % 100);
     }
 }
