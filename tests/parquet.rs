@@ -36,7 +36,7 @@ fn parquet_round_trip_keeps_types_and_keep_columns() {
     let after = read(&out.path().join("claims.parquet"));
     assert_eq!(before.height(), after.height());
     assert!(before.height() > 1000);
-    for keep in ["claim_id", "nomenclature_code", "icd10", "care_date", "amount_eur"] {
+    for keep in ["claim_id", "nomenclature_code", "amount_eur"] {
         let (b, a) = (before.column(keep).unwrap(), after.column(keep).unwrap());
         assert_eq!(b.dtype(), a.dtype(), "{keep}: type kept");
         assert!(b.as_materialized_series().equals_missing(a.as_materialized_series()), "{keep}: values kept");

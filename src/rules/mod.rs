@@ -9,6 +9,7 @@ mod hash;
 mod icd10;
 mod identifier;
 mod number;
+mod people;
 
 pub use constant::Constant;
 pub use date::{Date, DateSpec};
@@ -16,6 +17,7 @@ pub use hash::Hash;
 pub use icd10::{Icd10, Icd10Level};
 pub use identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
 pub use number::{Number, NumberSpec};
+pub use people::{People, PeopleSpec};
 
 use crate::crypto::Key;
 
@@ -93,6 +95,13 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo { name: "date", summary: "`shift_by: COLUMN` (+`max_days`): one keyed shift per subject; `from_niss: COLUMN`: birth date of the pseudonymised NISS" },
     RuleInfo { name: "icd10", summary: "diagnosis code: `keep`, `category` (3 characters), `chapter` (range) or `suppress`" },
     RuleInfo { name: "number", summary: "`round: N` (nearest multiple) and/or `noise_pct: P` (keyed, deterministic)" },
+    RuleInfo { name: "first_name", summary: "Belgian first name; `sex_from:` and `language_from:` columns pick the list" },
+    RuleInfo { name: "last_name", summary: "Belgian surname (the same surname gets the same fake); `language_from:`" },
+    RuleInfo { name: "full_name", summary: "`Last, First` or `First Last`, each part as first_name/last_name" },
+    RuleInfo { name: "street", summary: "Belgian street name (Dutch/French/German by `language_from:`)" },
+    RuleInfo { name: "house_number", summary: "keyed house number 1-199, suffix (`B`, `bus 2`) kept" },
+    RuleInfo { name: "postcode", summary: "`keep` or `region` (first digit, then 000)" },
+    RuleInfo { name: "city", summary: "Belgian municipality (by `language_from:`)" },
 ];
 
 /// What a mapping says about one column, validated but not yet keyed.
@@ -116,6 +125,8 @@ pub enum ColumnRule {
     Icd10(Icd10Level),
     /// Numbers rounded or noised.
     Number(NumberSpec),
+    /// Names and addresses.
+    People(PeopleSpec),
 }
 
 impl ColumnRule {
@@ -148,6 +159,9 @@ impl ColumnRule {
             "date" => DateSpec::parse(options).map(ColumnRule::Date),
             "icd10" => Icd10Level::parse(options).map(ColumnRule::Icd10),
             "number" => NumberSpec::parse(options).map(ColumnRule::Number),
+            other if PeopleSpec::parse(other, options).is_some() => {
+                PeopleSpec::parse(other, options).unwrap_or_else(|| Err(String::new())).map(ColumnRule::People)
+            }
             other if IdentifierSpec::parse(other, options).is_some() => {
                 IdentifierSpec::parse(other, options).unwrap_or_else(|| Err(String::new())).map(ColumnRule::Identifier)
             }
@@ -170,6 +184,7 @@ impl ColumnRule {
             ColumnRule::Date(_) => "date",
             ColumnRule::Icd10(_) => "icd10",
             ColumnRule::Number(_) => "number",
+            ColumnRule::People(spec) => spec.name(),
         }
     }
 
@@ -177,6 +192,7 @@ impl ColumnRule {
     pub fn inputs(&self) -> Vec<String> {
         match self {
             ColumnRule::Date(spec) => vec![spec.input().to_string()],
+            ColumnRule::People(spec) => spec.inputs(),
             _ => Vec::new(),
         }
     }
@@ -192,6 +208,8 @@ impl ColumnRule {
             ColumnRule::Icd10(Icd10Level::Keep) => None,
             ColumnRule::Icd10(level) => Some(Box::new(Icd10(*level))),
             ColumnRule::Number(spec) => Some(Box::new(Number::new(key, spec))),
+            ColumnRule::People(PeopleSpec::Postcode { region: false }) => None,
+            ColumnRule::People(spec) => Some(Box::new(People::new(key, spec))),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `pseudata sample`: a synthetic, realistic extract of a Belgian mutuality (members and claims),
 //! deterministic per seed. Every identifier in it is valid; every person in it is invented.
 
-mod data;
+pub(crate) mod data;
 
 use std::path::{Path, PathBuf};
 
