@@ -136,6 +136,40 @@ impl Table {
                 }
             }
         }
+        // `free_text` replaces identifiers exactly as this table's columns do, and names as their rules do.
+        let identifiers: Vec<crate::rules::IdentifierSpec> = columns
+            .iter()
+            .filter_map(|(_, rule)| match rule {
+                ColumnRule::Identifier(spec) => Some(spec.clone()),
+                _ => None,
+            })
+            .collect();
+        let people: Vec<(String, crate::rules::PeopleSpec)> = columns
+            .iter()
+            .filter_map(|(name, rule)| match rule {
+                ColumnRule::People(spec) => Some((name.clone(), spec.clone())),
+                _ => None,
+            })
+            .collect();
+        for (name, rule) in columns.iter_mut() {
+            if let ColumnRule::FreeText(spec) = rule {
+                spec.identifiers = identifiers.clone();
+                spec.name_rules.clear();
+                for source in &spec.names_from {
+                    match people.iter().find(|(n, _)| n == source) {
+                        Some((_, p)) => spec.name_rules.push((p.clone(), p.inputs())),
+                        None => {
+                            return Err(MappingError::Column {
+                                path: path.to_path_buf(),
+                                table: raw.table.clone(),
+                                column: name.clone(),
+                                message: format!("`names_from` column `{source}` must use a name rule (first_name, last_name, full_name)"),
+                            })
+                        }
+                    }
+                }
+            }
+        }
         if columns.is_empty() {
             return Err(table_err("`columns` must name every column of the table".into()));
         }

@@ -5,6 +5,7 @@
 
 mod constant;
 mod date;
+mod free_text;
 mod hash;
 mod icd10;
 mod identifier;
@@ -13,6 +14,7 @@ mod people;
 
 pub use constant::Constant;
 pub use date::{Date, DateSpec};
+pub use free_text::{FreeText, FreeTextSpec};
 pub use hash::Hash;
 pub use icd10::{Icd10, Icd10Level};
 pub use identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
@@ -102,6 +104,7 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo { name: "house_number", summary: "keyed house number 1-199, suffix (`B`, `bus 2`) kept" },
     RuleInfo { name: "postcode", summary: "`keep` or `region` (first digit, then 000)" },
     RuleInfo { name: "city", summary: "Belgian municipality (by `language_from:`)" },
+    RuleInfo { name: "free_text", summary: "NISS, IBAN, e-mail, phone, INAMI and EXID in the text replaced by their pseudonyms; `names_from: [COLUMNS]`" },
 ];
 
 /// What a mapping says about one column, validated but not yet keyed.
@@ -127,6 +130,8 @@ pub enum ColumnRule {
     Number(NumberSpec),
     /// Names and addresses.
     People(PeopleSpec),
+    /// Notes scrubbed of identifiers and of the row's names.
+    FreeText(FreeTextSpec),
 }
 
 impl ColumnRule {
@@ -159,6 +164,7 @@ impl ColumnRule {
             "date" => DateSpec::parse(options).map(ColumnRule::Date),
             "icd10" => Icd10Level::parse(options).map(ColumnRule::Icd10),
             "number" => NumberSpec::parse(options).map(ColumnRule::Number),
+            "free_text" => FreeTextSpec::parse(options).map(ColumnRule::FreeText),
             other if PeopleSpec::parse(other, options).is_some() => {
                 PeopleSpec::parse(other, options).unwrap_or_else(|| Err(String::new())).map(ColumnRule::People)
             }
@@ -185,6 +191,7 @@ impl ColumnRule {
             ColumnRule::Icd10(_) => "icd10",
             ColumnRule::Number(_) => "number",
             ColumnRule::People(spec) => spec.name(),
+            ColumnRule::FreeText(_) => "free_text",
         }
     }
 
@@ -193,6 +200,7 @@ impl ColumnRule {
         match self {
             ColumnRule::Date(spec) => vec![spec.input().to_string()],
             ColumnRule::People(spec) => spec.inputs(),
+            ColumnRule::FreeText(spec) => spec.inputs(),
             _ => Vec::new(),
         }
     }
@@ -210,6 +218,7 @@ impl ColumnRule {
             ColumnRule::Number(spec) => Some(Box::new(Number::new(key, spec))),
             ColumnRule::People(PeopleSpec::Postcode { region: false }) => None,
             ColumnRule::People(spec) => Some(Box::new(People::new(key, spec))),
+            ColumnRule::FreeText(spec) => Some(Box::new(FreeText::new(key, spec))),
         }
     }
 }

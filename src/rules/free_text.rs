@@ -1,0 +1,286 @@
+//! `free_text`: notes and comments with identifiers inside. One pass per cell with one combined
+//! automaton (a single regex with one alternative per kind); each candidate is validated (check
+//! digits, numbering plan) and replaced by exactly the pseudonym its structured rule gives, so a
+//! NISS in a note matches the NISS column. The row's own names (`names_from`) become the row's
+//! fake names. Amounts, dates and codes fail validation and stay as written.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
+use super::people::{People, PeopleSpec};
+use super::{Pseudonym, Rule, RuleError};
+use crate::crypto::Key;
+use crate::ident::niss::NissKeep;
+use crate::ident::{exid, niss};
+
+/// Options of `free_text`, completed from the table's other columns when the mapping is validated.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FreeTextSpec {
+    /// Columns whose values (the row's own names) are replaced in the text.
+    pub names_from: Vec<String>,
+    /// The people rule of each `names_from` column and the columns that rule reads.
+    pub name_rules: Vec<(PeopleSpec, Vec<String>)>,
+    /// Identifier rules as the table's columns configure them (defaults for kinds it lacks).
+    pub identifiers: Vec<IdentifierSpec>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFreeText {
+    #[serde(default)]
+    names_from: Vec<String>,
+}
+
+impl FreeTextSpec {
+    pub(super) fn parse(options: &serde_norway::Value) -> Result<FreeTextSpec, String> {
+        let raw: RawFreeText = if options.is_null() {
+            RawFreeText::default()
+        } else {
+            serde_norway::from_value(options.clone()).map_err(|e| format!("rule `free_text`: {e}"))?
+        };
+        Ok(FreeTextSpec { names_from: raw.names_from, ..FreeTextSpec::default() })
+    }
+
+    /// Every column `apply` receives: the names, then the columns their rules read.
+    pub fn inputs(&self) -> Vec<String> {
+        let mut all = self.names_from.clone();
+        for (_, inputs) in &self.name_rules {
+            all.extend(inputs.iter().cloned());
+        }
+        all
+    }
+}
+
+fn automaton() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})",
+            r"|(?P<iban>\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]{4}){2,7}(?:[ ]?[A-Za-z0-9]{1,4})?\b)",
+            r"|(?P<number>(?:\+|\b00|\b0|\b\d)[\d ./()-]{6,20}\d\b)",
+        ))
+        .unwrap_or_else(|e| unreachable!("the free-text pattern is valid: {e}"))
+    })
+}
+
+/// The keyed free-text rule.
+pub struct FreeText {
+    niss: Identifier,
+    iban: Identifier,
+    inami: Identifier,
+    phone: Identifier,
+    email: Identifier,
+    exid: Option<(Identifier, exid::Check)>,
+    names: Vec<(People, Vec<usize>)>,
+}
+
+fn spec_of(spec: &FreeTextSpec, pick: impl Fn(&IdentifierKind) -> bool, default: IdentifierKind) -> IdentifierSpec {
+    let found = spec.identifiers.iter().find(|s| pick(&s.kind)).map(|s| s.kind.clone()).unwrap_or(default);
+    // Inside text, a value that fails validation is simply not an identifier: never faked.
+    IdentifierSpec { kind: found, on_invalid: OnInvalid::Null }
+}
+
+impl FreeText {
+    pub fn new(key: &Key, spec: &FreeTextSpec) -> FreeText {
+        let make = |s: IdentifierSpec| Identifier::new(key, &s);
+        let exid = spec.identifiers.iter().find_map(|s| match s.kind {
+            IdentifierKind::Exid { check, .. } => Some((make(s.clone()), check)),
+            _ => None,
+        });
+        let mut offset = spec.names_from.len();
+        let names = spec
+            .name_rules
+            .iter()
+            .map(|(people, inputs)| {
+                let indices = (offset..offset + inputs.len()).collect();
+                offset += inputs.len();
+                (People::new(key, people), indices)
+            })
+            .collect();
+        FreeText {
+            niss: make(spec_of(
+                spec,
+                |k| matches!(k, IdentifierKind::Niss(_)),
+                IdentifierKind::Niss(NissKeep::default()),
+            )),
+            iban: make(spec_of(
+                spec,
+                |k| matches!(k, IdentifierKind::Iban { .. }),
+                IdentifierKind::Iban { keep_bank: true },
+            )),
+            inami: make(spec_of(spec, |k| matches!(k, IdentifierKind::Inami), IdentifierKind::Inami)),
+            phone: make(spec_of(spec, |k| matches!(k, IdentifierKind::Phone), IdentifierKind::Phone)),
+            email: make(spec_of(spec, |k| matches!(k, IdentifierKind::Email), IdentifierKind::Email)),
+            exid,
+            names,
+        }
+    }
+
+    /// The replacement for a digit run (NISS, INAMI, phone, EXID, in that order of trust).
+    fn number(&self, m: &str) -> Option<String> {
+        if niss::Niss::parse(m, false).is_some() {
+            return self.niss.pseudonym(m);
+        }
+        // In prose, only the full 11-digit INAMI form counts: 8 digits with separators is a date.
+        if m.chars().filter(char::is_ascii_digit).count() == 11 && !m.contains('/') {
+            if let Some(p) = self.inami.pseudonym(m) {
+                return Some(p);
+            }
+        }
+        if let Some(p) = self.phone.pseudonym(m) {
+            return Some(p);
+        }
+        match &self.exid {
+            Some((rule, check))
+                if m.bytes().all(|b| b.is_ascii_digit())
+                    && (9..=13).contains(&m.len())
+                    && exid::is_valid(m, *check) =>
+            {
+                rule.pseudonym(m)
+            }
+            _ => None,
+        }
+    }
+
+    /// Replaces every validated identifier in `text`.
+    pub fn scrub(&self, text: &str) -> String {
+        self.segments(text).into_iter().map(|(s, _)| s).collect()
+    }
+
+    /// `text` cut into pieces: (piece, whether it is a pseudonym written by this rule).
+    fn segments(&self, text: &str) -> Vec<(String, bool)> {
+        let mut out: Vec<(String, bool)> = Vec::new();
+        let mut push = |piece: &str, replaced: bool| {
+            if !piece.is_empty() {
+                out.push((piece.to_string(), replaced));
+            }
+        };
+        let mut last = 0;
+        let bytes = text.as_bytes();
+        for caps in automaton().captures_iter(text) {
+            let Some(m) = caps.get(0) else { continue };
+            // Numbers glued to other tokens (`+++697/0824/46002+++`, `abc123`) are not identifiers.
+            let before = m.start().checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(m.end()).copied();
+            let glued = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b"/+@_".contains(&b));
+            if caps.name("number").is_some() && (glued(before) || glued(after)) {
+                continue;
+            }
+            let value = m.as_str();
+            if caps.name("email").is_some() || caps.name("iban").is_some() {
+                let replacement =
+                    if caps.name("email").is_some() { self.email.pseudonym(value) } else { self.iban.pseudonym(value) };
+                if let Some(new) = replacement {
+                    push(&text[last..m.start()], false);
+                    push(&new, true);
+                    last = m.end();
+                }
+                continue;
+            }
+            // A run of digits and separators may hold several numbers ("85073003328 85073006197"):
+            // take the longest prefix that validates, else drop the first token, and go on.
+            let mut start = m.start();
+            while start < m.end() {
+                let span = &text[start..m.end()];
+                let ends: Vec<usize> = span
+                    .char_indices()
+                    .filter(|(i, c)| {
+                        c.is_ascii_digit() && span[i + 1..].chars().next().is_none_or(|n| !n.is_ascii_digit())
+                    })
+                    .map(|(i, _)| i + 1)
+                    .collect();
+                let found = ends.iter().rev().find_map(|&end| self.number(&span[..end]).map(|new| (end, new)));
+                match found {
+                    Some((end, new)) => {
+                        push(&text[last..start], false);
+                        push(&new, true);
+                        last = start + end;
+                        start += end;
+                    }
+                    None => match span.find(|c: char| !c.is_ascii_digit() && c != '+') {
+                        Some(sep) => start += sep + 1,
+                        None => break,
+                    },
+                }
+                while start < m.end() && !text.as_bytes()[start].is_ascii_digit() && text.as_bytes()[start] != b'+' {
+                    start += 1;
+                }
+            }
+        }
+        push(&text[last..], false);
+        out
+    }
+
+    /// Replaces the row's names in the pieces that are not pseudonyms already.
+    fn replace_names(&self, mut pieces: Vec<(String, bool)>, inputs: &[Option<&str>]) -> String {
+        for (i, (rule, indices)) in self.names.iter().enumerate() {
+            let Some(name) = inputs.get(i).copied().flatten().map(str::trim).filter(|n| n.chars().count() >= 2) else {
+                continue;
+            };
+            let rule_inputs: Vec<Option<&str>> = indices.iter().map(|&j| inputs.get(j).copied().flatten()).collect();
+            let Ok(Pseudonym { text: Some(fake), .. }) = rule.apply(name, &rule_inputs) else { continue };
+            let pattern = format!(r"(?i)\b{}\b", regex::escape(name));
+            if let Ok(re) = Regex::new(&pattern) {
+                for (piece, replaced) in pieces.iter_mut() {
+                    if !*replaced {
+                        *piece = re.replace_all(piece, regex::NoExpand(&fake)).into_owned();
+                    }
+                }
+            }
+        }
+        pieces.into_iter().map(|(s, _)| s).collect()
+    }
+}
+
+impl Rule for FreeText {
+    fn apply(&self, value: &str, inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
+        let pieces = self.segments(value);
+        Ok(Pseudonym::valid(self.replace_names(pieces, inputs)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule() -> FreeText {
+        FreeText::new(&Key::from_hex(&"71".repeat(32), "t").unwrap(), &FreeTextSpec::default())
+    }
+
+    #[test]
+    fn replaces_identifiers_and_leaves_amounts_dates_and_codes() {
+        let r = rule();
+        let text = "Lid belde op 12/03/2024 (17/01/2018, 17.01.2018) ivm 68,50 EUR (code 101010); INSZ 85.07.30-033.28, rek. BE71 0961 2345 6769, \
+                    gsm 0475 12 34 56, mail jan.peeters@telenet.be, ref +++697/0824/46002+++";
+        let out = r.scrub(text);
+        for kept in
+            ["12/03/2024", "17/01/2018", "17.01.2018", "68,50 EUR", "101010", "+++697/0824/46002+++", "Lid belde op"]
+        {
+            assert!(out.contains(kept), "{kept} lost: {out}");
+        }
+        for gone in ["85.07.30-033.28", "BE71 0961 2345 6769", "0475 12 34 56", "jan.peeters@telenet.be"] {
+            assert!(!out.contains(gone), "{gone} survived: {out}");
+        }
+        assert_eq!(out.matches("@example.").count(), 1);
+    }
+
+    #[test]
+    fn numbers_side_by_side_are_each_replaced() {
+        let r = rule();
+        let out = r.scrub("INSZ 85073003328 85073006197 en 0475 12 34 56");
+        assert!(
+            !out.contains("85073003328") && !out.contains("85073006197") && !out.contains("0475 12 34 56"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_niss_in_text_gets_the_structured_pseudonym() {
+        let r = rule();
+        let structured = r.niss.pseudonym("85073003328").unwrap();
+        assert_eq!(r.scrub("voor 85073003328."), format!("voor {structured}."));
+    }
+}
