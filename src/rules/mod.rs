@@ -5,6 +5,7 @@
 
 mod constant;
 mod date;
+mod fake;
 mod free_text;
 mod hash;
 mod icd10;
@@ -14,6 +15,7 @@ mod people;
 
 pub use constant::Constant;
 pub use date::{Date, DateSpec};
+pub use fake::{FakeValue, FAKE_KINDS};
 pub use free_text::{FreeText, FreeTextSpec};
 pub use hash::Hash;
 pub use icd10::{Icd10, Icd10Level};
@@ -104,6 +106,7 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo { name: "house_number", summary: "keyed house number 1-199, suffix (`B`, `bus 2`) kept" },
     RuleInfo { name: "postcode", summary: "`keep` or `region` (first digit, then 000)" },
     RuleInfo { name: "city", summary: "Belgian municipality (by `language_from:`)" },
+    RuleInfo { name: "fake", summary: "`{ fake: KIND }`: company, job, profession, industry, buzzword, catch_phrase or word, the same for the same value" },
     RuleInfo { name: "free_text", summary: "NISS, IBAN, e-mail, phone, INAMI and EXID in the text replaced by their pseudonyms; `names_from: [COLUMNS]`" },
 ];
 
@@ -132,6 +135,8 @@ pub enum ColumnRule {
     People(PeopleSpec),
     /// Notes scrubbed of identifiers and of the row's names.
     FreeText(FreeTextSpec),
+    /// A free fake of a kind.
+    Fake(String),
 }
 
 impl ColumnRule {
@@ -165,6 +170,7 @@ impl ColumnRule {
             "icd10" => Icd10Level::parse(options).map(ColumnRule::Icd10),
             "number" => NumberSpec::parse(options).map(ColumnRule::Number),
             "free_text" => FreeTextSpec::parse(options).map(ColumnRule::FreeText),
+            "fake" => fake::parse_kind(options).map(ColumnRule::Fake),
             other if PeopleSpec::parse(other, options).is_some() => {
                 PeopleSpec::parse(other, options).unwrap_or_else(|| Err(String::new())).map(ColumnRule::People)
             }
@@ -192,6 +198,7 @@ impl ColumnRule {
             ColumnRule::Number(_) => "number",
             ColumnRule::People(spec) => spec.name(),
             ColumnRule::FreeText(_) => "free_text",
+            ColumnRule::Fake(_) => "fake",
         }
     }
 
@@ -219,6 +226,7 @@ impl ColumnRule {
             ColumnRule::People(PeopleSpec::Postcode { region: false }) => None,
             ColumnRule::People(spec) => Some(Box::new(People::new(key, spec))),
             ColumnRule::FreeText(spec) => Some(Box::new(FreeText::new(key, spec))),
+            ColumnRule::Fake(kind) => Some(Box::new(FakeValue::new(key, kind))),
         }
     }
 }
