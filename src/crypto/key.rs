@@ -8,6 +8,14 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// HMAC-SHA256 keyed with 32 bytes. The key is zero-padded to the 64-byte block, which is what
+/// HMAC does with any shorter key (RFC 2104), so this equals keying with the 32 bytes themselves.
+fn hmac_with(key: &[u8; 32]) -> HmacSha256 {
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(key);
+    HmacSha256::new(&block.into())
+}
+
 /// Environment variable that may hold the master key as 64 hex characters.
 pub const KEY_ENV: &str = "PSEUDATA_KEY";
 
@@ -89,7 +97,7 @@ impl Key {
     }
 
     fn derive(&self, label: &[u8]) -> [u8; 32] {
-        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+        let mut mac = hmac_with(&self.0);
         mac.update(label);
         mac.finalize().into_bytes().into()
     }
@@ -108,7 +116,7 @@ pub struct Subkey([u8; 32]);
 impl Subkey {
     /// Returns a pre-keyed HMAC-SHA256 state; clone it per value instead of re-keying.
     pub fn hmac(&self) -> HmacSha256 {
-        HmacSha256::new_from_slice(&self.0).expect("HMAC takes keys of any length")
+        hmac_with(&self.0)
     }
 
     /// Returns the raw bytes, for primitives that need them (block ciphers).
