@@ -33,8 +33,10 @@ pub enum PeopleSpec {
     Postcode {
         region: bool,
     },
+    /// A municipality; with `postcode_from`, one whose postcode starts like the row's.
     City {
         language_from: Option<String>,
+        postcode_from: Option<String>,
     },
 }
 
@@ -45,6 +47,8 @@ struct Columns {
     sex_from: Option<String>,
     #[serde(default)]
     language_from: Option<String>,
+    #[serde(default)]
+    postcode_from: Option<String>,
 }
 
 impl PeopleSpec {
@@ -56,6 +60,9 @@ impl PeopleSpec {
             }
             serde_norway::from_value(options.clone()).map_err(|e| format!("rule `{name}`: {e}"))
         };
+        if name != "city" && options.get("postcode_from").is_some() {
+            return Some(Err(format!("rule `{name}` takes no `postcode_from`")));
+        }
         let spec = match name {
             "first_name" => {
                 columns().map(|c| PeopleSpec::FirstName { sex_from: c.sex_from, language_from: c.language_from })
@@ -72,8 +79,8 @@ impl PeopleSpec {
                 None => Ok(PeopleSpec::Street { language_from: c.language_from }),
             }),
             "city" => columns().and_then(|c| match c.sex_from {
-                Some(_) => Err("rule `city` takes `language_from` only".into()),
-                None => Ok(PeopleSpec::City { language_from: c.language_from }),
+                Some(_) => Err("rule `city` takes `language_from` and `postcode_from`".into()),
+                None => Ok(PeopleSpec::City { language_from: c.language_from, postcode_from: c.postcode_from }),
             }),
             "house_number" if options.is_null() => Ok(PeopleSpec::HouseNumber),
             "house_number" => Err("rule `house_number` takes no options".into()),
@@ -94,9 +101,12 @@ impl PeopleSpec {
             PeopleSpec::FirstName { sex_from, language_from } | PeopleSpec::FullName { sex_from, language_from } => {
                 sex_from.iter().chain(language_from.iter()).cloned().collect()
             }
-            PeopleSpec::LastName { language_from }
-            | PeopleSpec::Street { language_from }
-            | PeopleSpec::City { language_from } => language_from.iter().cloned().collect(),
+            PeopleSpec::LastName { language_from } | PeopleSpec::Street { language_from } => {
+                language_from.iter().cloned().collect()
+            }
+            PeopleSpec::City { language_from, postcode_from } => {
+                language_from.iter().chain(postcode_from.iter()).cloned().collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -269,10 +279,28 @@ impl Rule for People {
                     v.to_string()
                 }
             }
-            PeopleSpec::City { .. } => {
-                let lang = language_of(inputs.first().copied().flatten());
-                let places: Vec<&str> =
-                    data::PLACES.iter().filter(|p| lang.is_none_or(|l| p.2 == l)).map(|p| p.1).collect();
+            PeopleSpec::City { language_from, postcode_from } => {
+                let lang = language_from.as_ref().and_then(|_| language_of(inputs.first().copied().flatten()));
+                let region = postcode_from
+                    .as_ref()
+                    .and_then(|_| inputs.get(usize::from(language_from.is_some())).copied().flatten())
+                    .and_then(|p| p.trim().chars().next());
+                // Same region as the row's postcode first (so a generalised postcode stays true), then language.
+                let candidates = |use_lang: bool| -> Vec<&str> {
+                    data::PLACES
+                        .iter()
+                        .filter(|p| region.is_none_or(|r| p.0.starts_with(r)))
+                        .filter(|p| !use_lang || lang.is_none_or(|l| p.2 == l))
+                        .map(|p| p.1)
+                        .collect()
+                };
+                let mut places = candidates(true);
+                if places.is_empty() {
+                    places = candidates(false);
+                }
+                if places.is_empty() {
+                    places = data::PLACES.iter().map(|p| p.1).collect();
+                }
                 cased(value, self.pick("city", value, &places))
             }
         };
@@ -320,6 +348,19 @@ mod tests {
         assert!(comma.contains(", "));
         let plain = out(&r, "Marie Dubois", &[Some("FR")]);
         assert!(plain.contains(' ') && !plain.contains(','));
+    }
+
+    #[test]
+    fn city_follows_the_postcode_region() {
+        let r = rule("city", "{ postcode_from: postcode }");
+        for i in 0..100 {
+            let city = out(&r, &format!("Town{i}"), &[Some("9300")]);
+            let place = data::PLACES.iter().find(|p| p.1 == city).unwrap();
+            assert!(place.0.starts_with('9'), "{city}");
+        }
+        assert!(PeopleSpec::parse("street", &serde_norway::from_str("{ postcode_from: p }").unwrap())
+            .unwrap()
+            .is_err());
     }
 
     #[test]

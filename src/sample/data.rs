@@ -1,5 +1,6 @@
 //! Word lists for the synthetic extract: Belgian first names, surnames, streets and municipalities.
-//! Common names from public frequency lists (Statbel); the demo needs plausibility, not coverage.
+//! Hand-picked common Belgian names and street names (not an extract of Statbel statistics):
+//! plausible for demos and for the people rules, but short, so fakes repeat often.
 
 pub const MALE_NL: &[&str] = &[
     "Jan", "Luc", "Marc", "Peter", "Bart", "Tom", "Wim", "Koen", "Pieter", "Lucas", "Noah", "Arthur", "Jef", "Stijn",
