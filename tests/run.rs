@@ -127,16 +127,7 @@ fn malformed_key_is_an_error_that_does_not_print_the_key() {
     let key_file = out.path().join("k.hex");
     std::fs::write(&key_file, &KEY_A[..60]).unwrap();
     let out2 = tempfile::tempdir().unwrap();
-    let fixture = data("two_tables");
-    pseudata()
-        .args(["run", "--quiet", "--key-file"])
-        .arg(&key_file)
-        .arg("--mappings")
-        .arg(fixture.join("mappings"))
-        .arg("--input")
-        .arg(fixture.join("input"))
-        .arg("--output")
-        .arg(out2.path())
+    run_with_key_file(&data("two_tables"), out2.path(), &key_file)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("found 60 characters").and(predicate::str::contains(&KEY_A[..60]).not()));
@@ -366,18 +357,7 @@ fn keygen_writes_a_usable_key_and_never_overwrites() {
     pseudata().args(["keygen", "--out"]).arg(&key).assert().code(2);
     assert_eq!(std::fs::read_to_string(&key).unwrap(), text, "existing key untouched");
     let out = tempfile::tempdir().unwrap();
-    let fixture = data("two_tables");
-    pseudata()
-        .args(["run", "--quiet", "--key-file"])
-        .arg(&key)
-        .arg("--mappings")
-        .arg(fixture.join("mappings"))
-        .arg("--input")
-        .arg(fixture.join("input"))
-        .arg("--output")
-        .arg(out.path())
-        .assert()
-        .success();
+    run_with_key_file(&data("two_tables"), out.path(), &key).assert().success();
     let stdout_key = pseudata().arg("keygen").output().unwrap();
     assert_eq!(String::from_utf8(stdout_key.stdout).unwrap().trim().len(), 64);
 }

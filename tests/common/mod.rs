@@ -30,6 +30,20 @@ pub fn run_cmd(fixture: &Path, output: &Path, key: &str) -> Command {
     cmd
 }
 
+/// `pseudata run --quiet` on a fixture with the key read from `key_file` (no environment key).
+pub fn run_with_key_file(fixture: &Path, output: &Path, key_file: &Path) -> Command {
+    let mut cmd = pseudata();
+    cmd.args(["run", "--quiet", "--key-file"])
+        .arg(key_file)
+        .arg("--mappings")
+        .arg(fixture.join("mappings"))
+        .arg("--input")
+        .arg(fixture.join("input"))
+        .arg("--output")
+        .arg(output);
+    cmd
+}
+
 pub fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
 }
