@@ -222,17 +222,42 @@ impl FreeText {
             };
             let rule_inputs: Vec<Option<&str>> = indices.iter().map(|&j| inputs.get(j).copied().flatten()).collect();
             let Ok(Pseudonym { text: Some(fake), .. }) = rule.apply(name, &rule_inputs) else { continue };
-            let pattern = format!(r"(?i)\b{}\b", regex::escape(name));
-            if let Ok(re) = Regex::new(&pattern) {
-                for (piece, replaced) in pieces.iter_mut() {
-                    if !*replaced {
-                        *piece = re.replace_all(piece, regex::NoExpand(&fake)).into_owned();
-                    }
+            for (piece, replaced) in pieces.iter_mut() {
+                if !*replaced {
+                    *piece = replace_word(piece, name, &fake);
                 }
             }
         }
         pieces.into_iter().map(|(s, _)| s).collect()
     }
+}
+
+/// Replaces every whole-word, case-insensitive occurrence of `word` in `text` by `by`, without
+/// compiling anything per row.
+fn replace_word(text: &str, word: &str, by: &str) -> String {
+    let word: Vec<char> = word.chars().collect();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let same = |a: char, b: char| a == b || a.to_lowercase().eq(b.to_lowercase());
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i + word.len() <= chars.len() {
+        let boundary_before = i == 0 || !chars[i - 1].1.is_alphanumeric();
+        let end = i + word.len();
+        let boundary_after = end == chars.len() || !chars[end].1.is_alphanumeric();
+        if boundary_before && boundary_after && word.iter().enumerate().all(|(k, &w)| same(chars[i + k].1, w)) {
+            let start_byte = chars[i].0;
+            let end_byte = chars.get(end).map_or(text.len(), |c| c.0);
+            out.push_str(&text[copied..start_byte]);
+            out.push_str(by);
+            copied = end_byte;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 impl Rule for FreeText {
@@ -265,6 +290,12 @@ mod tests {
             assert!(!out.contains(gone), "{gone} survived: {out}");
         }
         assert_eq!(out.matches("@example.").count(), 1);
+    }
+
+    #[test]
+    fn names_are_replaced_as_whole_words_in_any_case() {
+        assert_eq!(replace_word("Jan, JAN en Janssens; jan.", "Jan", "Luc"), "Luc, Luc en Janssens; Luc.");
+        assert_eq!(replace_word("Émilie Dupont", "émilie", "Anne"), "Anne Dupont");
     }
 
     #[test]
