@@ -102,14 +102,7 @@ fn another_key_gives_other_tokens_and_the_same_key_the_same_bytes() {
 #[test]
 fn missing_key_is_an_error_with_exit_2() {
     let out = tempfile::tempdir().unwrap();
-    let fixture = data("two_tables");
-    pseudata()
-        .args(["run", "--quiet", "--mappings"])
-        .arg(fixture.join("mappings"))
-        .arg("--input")
-        .arg(fixture.join("input"))
-        .arg("--output")
-        .arg(out.path())
+    run_without_key(&data("two_tables"), out.path())
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no key").and(predicate::str::contains("PSEUDATA_KEY")));

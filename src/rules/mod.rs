@@ -171,16 +171,18 @@ impl ColumnRule {
             "number" => NumberSpec::parse(options).map(ColumnRule::Number),
             "free_text" => FreeTextSpec::parse(options).map(ColumnRule::FreeText),
             "fake" => fake::parse_kind(options).map(ColumnRule::Fake),
-            other if PeopleSpec::parse(other, options).is_some() => {
-                PeopleSpec::parse(other, options).unwrap_or_else(|| Err(String::new())).map(ColumnRule::People)
+            other => {
+                if let Some(people) = PeopleSpec::parse(other, options) {
+                    return people.map(ColumnRule::People);
+                }
+                if let Some(identifier) = IdentifierSpec::parse(other, options) {
+                    return identifier.map(ColumnRule::Identifier);
+                }
+                Err(format!(
+                    "unknown rule `{other}` (known rules: {})",
+                    RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
+                ))
             }
-            other if IdentifierSpec::parse(other, options).is_some() => {
-                IdentifierSpec::parse(other, options).unwrap_or_else(|| Err(String::new())).map(ColumnRule::Identifier)
-            }
-            other => Err(format!(
-                "unknown rule `{other}` (known rules: {})",
-                RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
-            )),
         }
     }
 

@@ -172,38 +172,46 @@ impl People {
         u64::from_le_bytes(first)
     }
 
-    fn pick<'a>(&self, label: &str, value: &str, list: &[&'a str]) -> &'a str {
-        list[(self.seed(label, value) % list.len() as u64) as usize]
+    /// Picks from the lists as if they were one concatenated list, without building it.
+    fn pick<'a>(&self, label: &str, value: &str, lists: &[&[&'a str]]) -> &'a str {
+        let total: usize = lists.iter().map(|l| l.len()).sum();
+        let mut index = (self.seed(label, value) % total as u64) as usize;
+        for list in lists {
+            if index < list.len() {
+                return list[index];
+            }
+            index -= list.len();
+        }
+        ""
     }
 
     fn first_name(&self, value: &str, sex: Option<Sex>, lang: Option<data::Lang>) -> String {
         use data::Lang::*;
-        let lists: Vec<&[&str]> = match (sex, lang) {
-            (Some(Sex::Male), Some(Nl)) => vec![data::MALE_NL],
-            (Some(Sex::Male), Some(Fr)) => vec![data::MALE_FR],
-            (Some(Sex::Male), Some(De)) => vec![data::MALE_DE],
-            (Some(Sex::Female), Some(Nl)) => vec![data::FEMALE_NL],
-            (Some(Sex::Female), Some(Fr)) => vec![data::FEMALE_FR],
-            (Some(Sex::Female), Some(De)) => vec![data::FEMALE_DE],
-            (Some(Sex::Male), None) => vec![data::MALE_NL, data::MALE_FR],
-            (Some(Sex::Female), None) => vec![data::FEMALE_NL, data::FEMALE_FR],
-            (None, Some(Nl)) => vec![data::MALE_NL, data::FEMALE_NL],
-            (None, Some(Fr)) => vec![data::MALE_FR, data::FEMALE_FR],
-            (None, Some(De)) => vec![data::MALE_DE, data::FEMALE_DE],
-            (None, None) => vec![data::MALE_NL, data::FEMALE_NL, data::MALE_FR, data::FEMALE_FR],
+        let lists: &[&[&str]] = match (sex, lang) {
+            (Some(Sex::Male), Some(Nl)) => &[data::MALE_NL],
+            (Some(Sex::Male), Some(Fr)) => &[data::MALE_FR],
+            (Some(Sex::Male), Some(De)) => &[data::MALE_DE],
+            (Some(Sex::Female), Some(Nl)) => &[data::FEMALE_NL],
+            (Some(Sex::Female), Some(Fr)) => &[data::FEMALE_FR],
+            (Some(Sex::Female), Some(De)) => &[data::FEMALE_DE],
+            (Some(Sex::Male), None) => &[data::MALE_NL, data::MALE_FR],
+            (Some(Sex::Female), None) => &[data::FEMALE_NL, data::FEMALE_FR],
+            (None, Some(Nl)) => &[data::MALE_NL, data::FEMALE_NL],
+            (None, Some(Fr)) => &[data::MALE_FR, data::FEMALE_FR],
+            (None, Some(De)) => &[data::MALE_DE, data::FEMALE_DE],
+            (None, None) => &[data::MALE_NL, data::FEMALE_NL, data::MALE_FR, data::FEMALE_FR],
         };
-        let all: Vec<&str> = lists.concat();
-        self.pick("first", value, &all).to_string()
+        self.pick("first", value, lists).to_string()
     }
 
     fn last_name(&self, value: &str, lang: Option<data::Lang>) -> String {
-        let list: Vec<&str> = match lang {
-            Some(data::Lang::Nl) => data::SURNAMES_NL.to_vec(),
-            Some(data::Lang::Fr) => data::SURNAMES_FR.to_vec(),
-            Some(data::Lang::De) => data::SURNAMES_DE.to_vec(),
-            None => [data::SURNAMES_NL, data::SURNAMES_FR].concat(),
+        let lists: &[&[&str]] = match lang {
+            Some(data::Lang::Nl) => &[data::SURNAMES_NL],
+            Some(data::Lang::Fr) => &[data::SURNAMES_FR],
+            Some(data::Lang::De) => &[data::SURNAMES_DE],
+            None => &[data::SURNAMES_NL, data::SURNAMES_FR],
         };
-        self.pick("last", value, &list).to_string()
+        self.pick("last", value, lists).to_string()
     }
 }
 
@@ -250,13 +258,13 @@ impl Rule for People {
                 cased(value, &full)
             }
             PeopleSpec::Street { .. } => {
-                let list = match language_of(inputs.first().copied().flatten()) {
-                    Some(data::Lang::Nl) => data::STREETS_NL.to_vec(),
-                    Some(data::Lang::Fr) => data::STREETS_FR.to_vec(),
-                    Some(data::Lang::De) => data::STREETS_DE.to_vec(),
-                    None => [data::STREETS_NL, data::STREETS_FR].concat(),
+                let lists: &[&[&str]] = match language_of(inputs.first().copied().flatten()) {
+                    Some(data::Lang::Nl) => &[data::STREETS_NL],
+                    Some(data::Lang::Fr) => &[data::STREETS_FR],
+                    Some(data::Lang::De) => &[data::STREETS_DE],
+                    None => &[data::STREETS_NL, data::STREETS_FR],
                 };
-                let street = self.pick("street", value, &list);
+                let street = self.pick("street", value, lists);
                 // A house number written in the street cell is replaced too.
                 if value.trim().chars().last().is_some_and(|c| c.is_ascii_digit()) {
                     format!("{street} {}", 1 + self.seed("number", value) % 199)
@@ -301,7 +309,7 @@ impl Rule for People {
                 if places.is_empty() {
                     places = data::PLACES.iter().map(|p| p.1).collect();
                 }
-                cased(value, self.pick("city", value, &places))
+                cased(value, self.pick("city", value, &[&places]))
             }
         };
         Ok(Pseudonym::valid(text))

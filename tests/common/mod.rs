@@ -17,11 +17,15 @@ pub fn pseudata() -> Command {
 
 /// `pseudata run` on a fixture directory holding `input/` and `mappings/`, writing to `output`.
 pub fn run_cmd(fixture: &Path, output: &Path, key: &str) -> Command {
+    let mut cmd = run_without_key(fixture, output);
+    cmd.env("PSEUDATA_KEY", key);
+    cmd
+}
+
+/// `pseudata run --quiet` on a fixture with no key given (add `--key-file` or the environment).
+pub fn run_without_key(fixture: &Path, output: &Path) -> Command {
     let mut cmd = pseudata();
-    cmd.env("PSEUDATA_KEY", key)
-        .arg("run")
-        .arg("--quiet")
-        .arg("--mappings")
+    cmd.args(["run", "--quiet", "--mappings"])
         .arg(fixture.join("mappings"))
         .arg("--input")
         .arg(fixture.join("input"))
@@ -32,15 +36,8 @@ pub fn run_cmd(fixture: &Path, output: &Path, key: &str) -> Command {
 
 /// `pseudata run --quiet` on a fixture with the key read from `key_file` (no environment key).
 pub fn run_with_key_file(fixture: &Path, output: &Path, key_file: &Path) -> Command {
-    let mut cmd = pseudata();
-    cmd.args(["run", "--quiet", "--key-file"])
-        .arg(key_file)
-        .arg("--mappings")
-        .arg(fixture.join("mappings"))
-        .arg("--input")
-        .arg(fixture.join("input"))
-        .arg("--output")
-        .arg(output);
+    let mut cmd = run_without_key(fixture, output);
+    cmd.arg("--key-file").arg(key_file);
     cmd
 }
 
