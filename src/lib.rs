@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod crypto;
+pub mod detect;
 pub mod engine;
 pub mod ident;
 pub mod io;

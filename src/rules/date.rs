@@ -137,6 +137,11 @@ pub fn parse(text: &str) -> Option<ParsedDate<'_>> {
 }
 
 impl ParsedDate<'_> {
+    /// What follows the date in the cell (a time, usually), untouched.
+    pub fn rest(&self) -> &str {
+        self.rest
+    }
+
     /// The same layout and rest, another date.
     pub fn write(&self, year: i64, month: u32, day: u32) -> String {
         let date = match self.layout {

@@ -1,12 +1,8 @@
-//! `free_text`: notes and comments with identifiers inside. One pass per cell with one combined
-//! automaton (a single regex with one alternative per kind); each candidate is validated (check
-//! digits, numbering plan) and replaced by exactly the pseudonym its structured rule gives, so a
+//! `free_text`: notes and comments with identifiers inside. The shared detector
+//! (`detect::text`) finds every validated identifier in one pass; each is replaced by exactly the pseudonym its structured rule gives, so a
 //! NISS in a note matches the NISS column. The row's own names (`names_from`) become the row's
 //! fake names. Amounts, dates and codes fail validation and stay as written.
 
-use std::sync::OnceLock;
-
-use regex::Regex;
 use serde::Deserialize;
 
 use super::identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
@@ -14,7 +10,9 @@ use super::people::{People, PeopleSpec};
 use super::{Pseudonym, Rule, RuleError};
 use crate::crypto::Key;
 use crate::ident::niss::NissKeep;
-use crate::ident::{exid, niss};
+use crate::detect::text::find_identifiers;
+use crate::detect::Kind;
+use crate::ident::exid;
 
 /// Options of `free_text`, completed from the table's other columns when the mapping is validated.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -52,18 +50,6 @@ impl FreeTextSpec {
         }
         all
     }
-}
-
-fn automaton() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(concat!(
-            r"(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})",
-            r"|(?P<iban>\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]{4}){2,7}(?:[ ]?[A-Za-z0-9]{1,4})?\b)",
-            r"|(?P<number>(?:\+|\b00|\b0|\b\d)[\d ./()-]{6,20}\d\b)",
-        ))
-        .unwrap_or_else(|e| unreachable!("the free-text pattern is valid: {e}"))
-    })
 }
 
 /// The keyed free-text rule.
@@ -119,28 +105,15 @@ impl FreeText {
         }
     }
 
-    /// The replacement for a digit run (NISS, INAMI, phone, EXID, in that order of trust).
-    fn number(&self, m: &str) -> Option<String> {
-        if niss::Niss::parse(m, false).is_some() {
-            return self.niss.pseudonym(m);
-        }
-        // In prose, only the full 11-digit INAMI form counts: 8 digits with separators is a date.
-        if m.chars().filter(char::is_ascii_digit).count() == 11 && !m.contains('/') {
-            if let Some(p) = self.inami.pseudonym(m) {
-                return Some(p);
-            }
-        }
-        if let Some(p) = self.phone.pseudonym(m) {
-            return Some(p);
-        }
-        match &self.exid {
-            Some((rule, check))
-                if m.bytes().all(|b| b.is_ascii_digit())
-                    && (9..=13).contains(&m.len())
-                    && exid::is_valid(m, *check) =>
-            {
-                rule.pseudonym(m)
-            }
+    /// The pseudonym of a validated identifier of `kind` found in a text.
+    fn replacement(&self, kind: Kind, value: &str) -> Option<String> {
+        match kind {
+            Kind::Niss => self.niss.pseudonym(value),
+            Kind::Iban => self.iban.pseudonym(value),
+            Kind::Inami => self.inami.pseudonym(value),
+            Kind::Phone => self.phone.pseudonym(value),
+            Kind::Email => self.email.pseudonym(value),
+            Kind::Exid => self.exid.as_ref().and_then(|(rule, _)| rule.pseudonym(value)),
             _ => None,
         }
     }
@@ -153,64 +126,19 @@ impl FreeText {
     /// `text` cut into pieces: (piece, whether it is a pseudonym written by this rule).
     fn segments(&self, text: &str) -> Vec<(String, bool)> {
         let mut out: Vec<(String, bool)> = Vec::new();
-        let mut push = |piece: &str, replaced: bool| {
-            if !piece.is_empty() {
-                out.push((piece.to_string(), replaced));
-            }
-        };
         let mut last = 0;
-        let bytes = text.as_bytes();
-        for caps in automaton().captures_iter(text) {
-            let Some(m) = caps.get(0) else { continue };
-            // Numbers glued to other tokens (`+++697/0824/46002+++`, `abc123`) are not identifiers.
-            let before = m.start().checked_sub(1).map(|i| bytes[i]);
-            let after = bytes.get(m.end()).copied();
-            let glued = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b"/+@_".contains(&b));
-            if caps.name("number").is_some() && (glued(before) || glued(after)) {
-                continue;
-            }
-            let value = m.as_str();
-            if caps.name("email").is_some() || caps.name("iban").is_some() {
-                let replacement =
-                    if caps.name("email").is_some() { self.email.pseudonym(value) } else { self.iban.pseudonym(value) };
-                if let Some(new) = replacement {
-                    push(&text[last..m.start()], false);
-                    push(&new, true);
-                    last = m.end();
+        for found in find_identifiers(text, self.exid.as_ref().map(|(_, check)| *check)) {
+            if let Some(new) = self.replacement(found.kind, &text[found.start..found.end]) {
+                if found.start > last {
+                    out.push((text[last..found.start].to_string(), false));
                 }
-                continue;
-            }
-            // A run of digits and separators may hold several numbers ("85073003328 85073006197"):
-            // take the longest prefix that validates, else drop the first token, and go on.
-            let mut start = m.start();
-            while start < m.end() {
-                let span = &text[start..m.end()];
-                let ends: Vec<usize> = span
-                    .char_indices()
-                    .filter(|(i, c)| {
-                        c.is_ascii_digit() && span[i + 1..].chars().next().is_none_or(|n| !n.is_ascii_digit())
-                    })
-                    .map(|(i, _)| i + 1)
-                    .collect();
-                let found = ends.iter().rev().find_map(|&end| self.number(&span[..end]).map(|new| (end, new)));
-                match found {
-                    Some((end, new)) => {
-                        push(&text[last..start], false);
-                        push(&new, true);
-                        last = start + end;
-                        start += end;
-                    }
-                    None => match span.find(|c: char| !c.is_ascii_digit() && c != '+') {
-                        Some(sep) => start += sep + 1,
-                        None => break,
-                    },
-                }
-                while start < m.end() && !text.as_bytes()[start].is_ascii_digit() && text.as_bytes()[start] != b'+' {
-                    start += 1;
-                }
+                out.push((new, true));
+                last = found.end;
             }
         }
-        push(&text[last..], false);
+        if last < text.len() || out.is_empty() {
+            out.push((text[last..].to_string(), false));
+        }
         out
     }
 

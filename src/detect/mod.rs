@@ -1,0 +1,499 @@
+//! Detectors shared by `scan`, `check`, `verify` and the `free_text` rule.
+//!
+//! Detectors validate, they do not just match: NISS/BIS by checksum and date rules, IBAN by
+//! mod 97 and the registry length, INAMI by mod 97/89, KBO by mod 97, phones by the numbering
+//! plan. A column is classified from its name (`hints`) and from the share of its sampled
+//! non-empty values that validate as each kind (its confidence).
+
+pub mod hints;
+pub mod text;
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use hints::Hint;
+
+use crate::ident::{email, exid, iban::Iban, inami::Inami, kbo, niss::Niss, phone::Phone};
+
+/// What a value or a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Niss,
+    Iban,
+    Inami,
+    Kbo,
+    Exid,
+    Email,
+    Phone,
+    Ip,
+    Icd10,
+    Date,
+    BirthDate,
+    FirstName,
+    LastName,
+    FullName,
+    Street,
+    HouseNumber,
+    Postcode,
+    City,
+    Sex,
+    Language,
+    FreeText,
+    Amount,
+    Count,
+    Id,
+    Code,
+    Unknown,
+}
+
+impl Kind {
+    /// Kinds that identify a person or a provider directly: never acceptable in a `keep` column.
+    pub const IDENTIFIERS: [Kind; 8] =
+        [Kind::Niss, Kind::Iban, Kind::Inami, Kind::Kbo, Kind::Exid, Kind::Email, Kind::Phone, Kind::Ip];
+
+    /// Kinds a single value is tested for, in order of trust when several validate.
+    const VALUE_KINDS: [Kind; 11] = [
+        Kind::Niss,
+        Kind::Iban,
+        Kind::Inami,
+        Kind::Kbo,
+        Kind::Exid,
+        Kind::Email,
+        Kind::Phone,
+        Kind::Ip,
+        Kind::Icd10,
+        Kind::Date,
+        Kind::FirstName,
+    ];
+
+    /// Name in reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Niss => "NISS/BIS number",
+            Kind::Iban => "IBAN",
+            Kind::Inami => "INAMI number",
+            Kind::Kbo => "KBO/BCE number",
+            Kind::Exid => "member number (EXID)",
+            Kind::Email => "e-mail address",
+            Kind::Phone => "phone number",
+            Kind::Ip => "IP address",
+            Kind::Icd10 => "ICD-10 code",
+            Kind::Date => "date",
+            Kind::BirthDate => "birth date",
+            Kind::FirstName => "first name",
+            Kind::LastName => "last name",
+            Kind::FullName => "person name",
+            Kind::Street => "street",
+            Kind::HouseNumber => "house number",
+            Kind::Postcode => "postcode",
+            Kind::City => "city",
+            Kind::Sex => "sex",
+            Kind::Language => "language",
+            Kind::FreeText => "free text",
+            Kind::Amount => "amount",
+            Kind::Count => "count",
+            Kind::Id => "record id",
+            Kind::Code => "code",
+            Kind::Unknown => "unclassified",
+        }
+    }
+
+    fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+
+    fn of_hint(hint: Hint) -> Kind {
+        match hint {
+            Hint::Niss => Kind::Niss,
+            Hint::Exid => Kind::Exid,
+            Hint::Iban => Kind::Iban,
+            Hint::Inami => Kind::Inami,
+            Hint::Kbo => Kind::Kbo,
+            Hint::Email => Kind::Email,
+            Hint::Phone => Kind::Phone,
+            Hint::Ip => Kind::Ip,
+            Hint::Icd10 => Kind::Icd10,
+            Hint::BirthDate => Kind::BirthDate,
+            Hint::Date => Kind::Date,
+            Hint::FirstName => Kind::FirstName,
+            Hint::LastName => Kind::LastName,
+            Hint::FullName => Kind::FullName,
+            Hint::Street => Kind::Street,
+            Hint::HouseNumber => Kind::HouseNumber,
+            Hint::Postcode => Kind::Postcode,
+            Hint::City => Kind::City,
+            Hint::Sex => Kind::Sex,
+            Hint::Language => Kind::Language,
+            Hint::FreeText => Kind::FreeText,
+            Hint::Amount => Kind::Amount,
+            Hint::Count => Kind::Count,
+            Hint::Id => Kind::Id,
+            Hint::Code => Kind::Code,
+        }
+    }
+}
+
+/// The shape of a table's member numbers (EXID has no public format): taken from the mapping's
+/// `exid` rule and from the values of the columns it is declared on.
+#[derive(Debug, Clone, Default)]
+pub struct ExidShape {
+    /// The mapping's check, when an `exid` rule exists.
+    pub check: Option<exid::Check>,
+    /// Character-class patterns (`9` digit, `A` letter, other kept) seen in declared EXID columns.
+    pub patterns: HashSet<String>,
+}
+
+/// Patterns kept per shape: enough for every real numbering scheme, bounded for odd data.
+const MAX_PATTERNS: usize = 64;
+
+impl ExidShape {
+    /// Records the shape of a value of a declared EXID column.
+    pub fn learn(&mut self, value: &str) {
+        if self.patterns.len() < MAX_PATTERNS {
+            self.patterns.insert(pattern(value.trim()));
+        }
+    }
+
+    /// Whether `value` has a declared EXID shape and check.
+    pub fn matches(&self, value: &str) -> bool {
+        let Some(check) = self.check else { return false };
+        let v = value.trim();
+        exid::is_valid(v, check) && self.patterns.contains(&pattern(v))
+    }
+}
+
+fn pattern(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| match c {
+            '0'..='9' => '9',
+            c if c.is_alphabetic() => 'A',
+            c => c,
+        })
+        .collect()
+}
+
+fn names() -> &'static HashSet<String> {
+    static NAMES: OnceLock<HashSet<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        use crate::sample::data::*;
+        [MALE_NL, FEMALE_NL, MALE_FR, FEMALE_FR, MALE_DE, FEMALE_DE, SURNAMES_NL, SURNAMES_FR, SURNAMES_DE]
+            .iter()
+            .flat_map(|list| list.iter())
+            .map(|name| name.to_lowercase())
+            .collect()
+    })
+}
+
+/// Whether `word` is in the shipped dictionary of Belgian first names and surnames.
+pub fn is_known_name(word: &str) -> bool {
+    names().contains(&word.trim().to_lowercase())
+}
+
+/// Whether `value` is a plain number: digits with at most one decimal mark and thousands groups.
+fn is_number(v: &str) -> bool {
+    let v = v.strip_prefix('-').unwrap_or(v);
+    !v.is_empty()
+        && v.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        && v.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+        && v.bytes().filter(|b| *b == b',' || *b == b'.').count() <= 2
+}
+
+/// Whether a value reads like prose (a note, a comment) rather than a field.
+fn is_prose(v: &str) -> bool {
+    let words = v.split_whitespace().count();
+    words >= 4 || (words >= 2 && v.len() >= 30) || v.contains('\n')
+}
+
+/// The kinds one trimmed, non-empty value validates as, as a bit set.
+pub fn value_kinds(v: &str, exid: &ExidShape) -> u32 {
+    let b = v.as_bytes();
+    let mut kinds = 0u32;
+    if b.contains(&b'@') {
+        if email::is_email(v) {
+            kinds |= Kind::Email.bit();
+        }
+        return kinds;
+    }
+    if exid.matches(v) {
+        kinds |= Kind::Exid.bit();
+    }
+    if b.len() >= 15 && b[0].is_ascii_alphabetic() && b[1].is_ascii_alphabetic() && b[2].is_ascii_digit() {
+        if Iban::parse(v).is_some() {
+            kinds |= Kind::Iban.bit();
+        }
+        return kinds;
+    }
+    let first = b[0];
+    let numeric_like = b.iter().all(|c| c.is_ascii_digit() || b" .-/+()".contains(c));
+    if numeric_like && b.iter().any(u8::is_ascii_digit) {
+        let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+        if digits == 11 && Niss::parse(v, false).is_some() {
+            kinds |= Kind::Niss.bit();
+        }
+        if (digits == 11 || (digits == 8 && !v.contains('/'))) && Inami::parse(v).is_some() {
+            kinds |= Kind::Inami.bit();
+        }
+        if digits == 10 && kbo::parse(v).is_some() {
+            kinds |= Kind::Kbo.bit();
+        }
+        if (first == b'0' || first == b'+' || first == b'(') && Phone::parse(v).is_some() {
+            kinds |= Kind::Phone.bit();
+        }
+        if (digits == 8 || v.len() >= 10) && crate::rules::date_parse(v).is_some_and(|d| d.rest().is_empty()) {
+            kinds |= Kind::Date.bit();
+        }
+        if v.bytes().filter(|c| *c == b'.').count() == 3 && v.parse::<std::net::Ipv4Addr>().is_ok() {
+            kinds |= Kind::Ip.bit();
+        }
+        return kinds;
+    }
+    if b.contains(&b':') && v.parse::<std::net::Ipv6Addr>().is_ok() {
+        return kinds | Kind::Ip.bit();
+    }
+    if b.len() >= 10 && crate::rules::date_parse(v).is_some() {
+        kinds |= Kind::Date.bit();
+    }
+    if b.len() <= 8 && first.is_ascii_alphabetic() && crate::rules::is_icd10_code(v) {
+        kinds |= Kind::Icd10.bit();
+    }
+    if first.is_ascii_alphabetic() || !first.is_ascii() {
+        if v.split([' ', '-']).any(is_known_name) {
+            kinds |= Kind::FirstName.bit();
+        }
+    }
+    kinds
+}
+
+/// What was seen in one column: counts over its sampled non-empty values.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    /// Non-empty values looked at.
+    pub values: u64,
+    /// Values that validate as each kind (index: `Kind as usize`).
+    pub kinds: [u64; Kind::Unknown as usize + 1],
+    /// Values that read like prose.
+    pub prose: u64,
+    /// Values with at least one identifier inside (prose or not).
+    pub with_identifiers: u64,
+    /// Identifiers found inside the values, by kind.
+    pub inside: [u64; Kind::Unknown as usize + 1],
+    /// Plain numbers.
+    pub numbers: u64,
+    /// Distinct values seen, up to a small bound (for codes such as sex and language).
+    pub distinct: HashSet<String>,
+    /// Total length of the values, in bytes.
+    pub length: u64,
+}
+
+const DISTINCT_BOUND: usize = 50;
+
+impl Profile {
+    /// Adds one value (empty values are not counted).
+    pub fn add(&mut self, value: &str, exid: &ExidShape) {
+        let v = value.trim();
+        if v.is_empty() {
+            return;
+        }
+        self.values += 1;
+        self.length += v.len() as u64;
+        let kinds = value_kinds(v, exid);
+        for kind in Kind::VALUE_KINDS {
+            if kinds & kind.bit() != 0 {
+                self.kinds[kind as usize] += 1;
+            }
+        }
+        if is_number(v) {
+            self.numbers += 1;
+        }
+        if self.distinct.len() <= DISTINCT_BOUND {
+            self.distinct.insert(v.to_string());
+        }
+        let prose = is_prose(v);
+        if prose {
+            self.prose += 1;
+        }
+        // A whole value that is an identifier is counted above; look inside longer values.
+        if prose || (v.len() > 16 && kinds == 0) {
+            let found = text::find_identifiers(v, exid.check);
+            if !found.is_empty() {
+                self.with_identifiers += 1;
+                for f in found {
+                    self.inside[f.kind as usize] += 1;
+                }
+            }
+        } else if kinds & IDENTIFIER_BITS != 0 {
+            self.with_identifiers += 1;
+        }
+    }
+
+    /// Adds the counts of another profile of the same column.
+    pub fn merge(&mut self, other: Profile) {
+        self.values += other.values;
+        self.prose += other.prose;
+        self.with_identifiers += other.with_identifiers;
+        self.numbers += other.numbers;
+        self.length += other.length;
+        for i in 0..self.kinds.len() {
+            self.kinds[i] += other.kinds[i];
+            self.inside[i] += other.inside[i];
+        }
+        for v in other.distinct {
+            if self.distinct.len() > DISTINCT_BOUND {
+                break;
+            }
+            self.distinct.insert(v);
+        }
+    }
+
+    /// Share of values that validate as `kind`.
+    pub fn share(&self, kind: Kind) -> f64 {
+        ratio(self.kinds[kind as usize], self.values)
+    }
+
+    /// The identifier kind most values validate as, with its share; numbers in amount, count, id
+    /// and code columns are not taken for phones, and need 90 % to be taken for NISS, IBAN, INAMI or KBO.
+    pub fn best_identifier(&self, hint: Option<Hint>) -> Option<(Kind, f64)> {
+        let numeric = hint.is_some_and(Hint::is_numeric);
+        Kind::IDENTIFIERS
+            .iter()
+            .filter(|k| !(numeric && **k == Kind::Phone))
+            .map(|&k| (k, self.share(k)))
+            .filter(|(_, share)| *share > 0.0 && (!numeric || *share >= 0.9))
+            .fold(None, |best: Option<(Kind, f64)>, (k, s)| match best {
+                Some((_, bs)) if bs >= s => best,
+                _ => Some((k, s)),
+            })
+    }
+
+    /// The identifier kinds found inside the values (free text), most frequent first.
+    pub fn kinds_inside(&self) -> Vec<Kind> {
+        let mut kinds: Vec<Kind> = Kind::IDENTIFIERS.iter().copied().filter(|k| self.inside[*k as usize] > 0).collect();
+        kinds.sort_by_key(|k| std::cmp::Reverse(self.inside[*k as usize]));
+        kinds
+    }
+
+    fn mostly_prose(&self) -> bool {
+        self.values > 0 && (ratio(self.prose, self.values) >= 0.3 || self.length / self.values >= 40)
+    }
+}
+
+const IDENTIFIER_BITS: u32 = (1 << Kind::Niss as u32)
+    | (1 << Kind::Iban as u32)
+    | (1 << Kind::Inami as u32)
+    | (1 << Kind::Kbo as u32)
+    | (1 << Kind::Exid as u32)
+    | (1 << Kind::Email as u32)
+    | (1 << Kind::Phone as u32)
+    | (1 << Kind::Ip as u32);
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// A column's classification: what it holds and how sure the detectors are.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Classification {
+    pub kind: Kind,
+    /// Share of sampled non-empty values that validate as `kind` (1.0 for name hints alone).
+    pub confidence: f64,
+    /// Whether the column's name suggested the kind.
+    pub by_name: bool,
+}
+
+/// Values must validate this often for a column to be classified by its values alone.
+const VALUE_SHARE: f64 = 0.5;
+
+/// Classifies a column from its name and the profile of its values.
+pub fn classify(name: &str, profile: &Profile) -> Classification {
+    let hint = hints::hint(name);
+    let by_hint = |kind: Kind, confidence: f64| Classification { kind, confidence, by_name: true };
+    let by_values = |kind: Kind, confidence: f64| Classification { kind, confidence, by_name: false };
+    let hinted = hint.map(Kind::of_hint);
+    // Values that validate as an identifier outrank a harmless-sounding name.
+    if let Some((kind, share)) = profile.best_identifier(hint) {
+        if share >= VALUE_SHARE {
+            return Classification { kind, confidence: share, by_name: hinted == Some(kind) };
+        }
+    }
+    if let Some(kind) = hinted {
+        let confidence = match kind {
+            Kind::BirthDate => profile.share(Kind::Date),
+            Kind::FreeText => ratio(profile.with_identifiers, profile.values),
+            k if Kind::VALUE_KINDS.contains(&k) => profile.share(k),
+            _ => 1.0,
+        };
+        // A "date" column of dates, a "code" of ICD-10 codes: the values decide between close kinds.
+        if kind == Kind::Code && profile.share(Kind::Icd10) >= VALUE_SHARE {
+            return by_values(Kind::Icd10, profile.share(Kind::Icd10));
+        }
+        if matches!(kind, Kind::FreeText) || !profile.mostly_prose() {
+            return by_hint(kind, confidence);
+        }
+    }
+    if profile.mostly_prose() {
+        return by_values(Kind::FreeText, ratio(profile.with_identifiers, profile.values));
+    }
+    for kind in [Kind::Date, Kind::Icd10] {
+        if profile.share(kind) >= VALUE_SHARE {
+            return by_values(kind, profile.share(kind));
+        }
+    }
+    if profile.share(Kind::FirstName) >= VALUE_SHARE {
+        return by_values(Kind::FullName, profile.share(Kind::FirstName));
+    }
+    if profile.values > 0 && profile.numbers == profile.values {
+        return by_values(Kind::Amount, 1.0);
+    }
+    by_values(Kind::Unknown, 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(values: &[&str]) -> Profile {
+        let mut p = Profile::default();
+        for v in values {
+            p.add(v, &ExidShape::default());
+        }
+        p
+    }
+
+    #[test]
+    fn values_that_validate_classify_a_column_whatever_its_name() {
+        let c = classify("x1", &profile(&["85.07.30-033.28", "85073003328", "00012556777"]));
+        assert_eq!(c.kind, Kind::Niss);
+        assert!(c.confidence > 0.6, "{c:?}");
+        assert_eq!(classify("col", &profile(&["BE71 0961 2345 6769", "BE71096123456769"])).kind, Kind::Iban);
+        assert_eq!(classify("col", &profile(&["a@b.be", "jan.peeters@telenet.be"])).kind, Kind::Email);
+        assert_eq!(classify("col", &profile(&["0475 12 34 56", "+32 2 512 34 56"])).kind, Kind::Phone);
+        assert_eq!(classify("col", &profile(&["J06.9", "E11", "Z00.00"])).kind, Kind::Icd10);
+        assert_eq!(classify("col", &profile(&["2024-01-03", "03/01/2024"])).kind, Kind::Date);
+    }
+
+    #[test]
+    fn amounts_counts_and_ids_are_not_phones_or_niss() {
+        // 0475123456 is a valid mobile number, 85073003328 a valid NISS: in an amount or id column
+        // a few such values are chance, not identifiers.
+        let ids = ["0475123456", "0475123457", "1000001", "1000002", "85073003328"];
+        assert_eq!(classify("claim_id", &profile(&ids)).kind, Kind::Id);
+        assert_eq!(classify("amount_eur", &profile(&["0475123456", "19,45"])).kind, Kind::Amount);
+        assert_eq!(classify("aantal", &profile(&["0475123456", "3"])).kind, Kind::Count);
+    }
+
+    #[test]
+    fn prose_with_identifiers_is_free_text() {
+        let c = classify(
+            "remark",
+            &profile(&["Belde op 12/03/2024 vanop 0475 12 34 56 voor de terugbetaling", "Geen opmerking bij dit dossier vandaag"]),
+        );
+        assert_eq!(c.kind, Kind::FreeText);
+        assert!((c.confidence - 0.5).abs() < 1e-9, "{c:?}");
+    }
+}
