@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::io::Format;
+use crate::report::ReportFormat;
 
 /// Consistent, keyed pseudonymisation of Belgian health-mutuality extracts (CSV, Parquet).
 #[derive(Debug, Parser)]
@@ -18,6 +19,12 @@ pub struct Cli {
 pub enum Command {
     /// Pseudonymise every input file that a mapping matches into the output directory.
     Run(RunArgs),
+    /// Detect identifiers and health fields per column; propose mapping drafts.
+    Scan(ScanArgs),
+    /// CI gate before a run: unmapped files and columns, identifiers in kept columns (exit 1 on findings).
+    Check(CheckArgs),
+    /// After a run: no original identifier survives, pseudonyms valid, row counts and joins kept (exit 1 on findings).
+    Verify(VerifyArgs),
     /// Write a new random 256-bit key (64 hex characters).
     Keygen(KeygenArgs),
     /// Write a synthetic, realistic extract (members and claims) for demos, tests and benchmarks.
@@ -56,6 +63,86 @@ pub struct RunArgs {
     /// Rows per batch (memory grows with it, not with file size).
     #[arg(long, default_value_t = crate::engine::DEFAULT_BATCH_ROWS, hide = true)]
     pub batch_rows: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Directory of input files (CSV, Parquet), read recursively.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Mappings to compare with; drafts are written only for tables no mapping matches.
+    #[arg(long)]
+    pub mappings: Option<PathBuf>,
+    /// Write one draft mapping per unmapped table into this directory (existing files are never overwritten).
+    #[arg(long, value_name = "DIR")]
+    pub write_drafts: Option<PathBuf>,
+    /// Rows read per file.
+    #[arg(long, value_name = "N", default_value_t = crate::inspect::DEFAULT_SAMPLE_ROWS)]
+    pub sample: u64,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+}
+
+/// Formats of the `scan` report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScanFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Directory of mapping files (one YAML file per table).
+    #[arg(long)]
+    pub mappings: PathBuf,
+    /// Directory of input files (CSV, Parquet), read recursively and never modified.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Report format: a readable table, JSON, or JUnit XML (one test case per table column).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Read every row (default: the first --sample rows of each file).
+    #[arg(long)]
+    pub full: bool,
+    /// Rows read per file without --full.
+    #[arg(long, value_name = "N", default_value_t = crate::inspect::DEFAULT_SAMPLE_ROWS)]
+    pub sample: u64,
+    /// Share (0-1) of a kept column's non-empty values that must be identifiers to fail.
+    #[arg(long, default_value_t = crate::inspect::check::DEFAULT_THRESHOLD)]
+    pub threshold: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Directory of mapping files used by the run.
+    #[arg(long, required_unless_present = "manifest")]
+    pub mappings: Option<PathBuf>,
+    /// The run's input directory.
+    #[arg(long, required_unless_present = "manifest")]
+    pub input: Option<PathBuf>,
+    /// The run's output directory.
+    #[arg(long, required_unless_present = "manifest")]
+    pub output: Option<PathBuf>,
+    /// Only check the signature of this run manifest (needs the run's key).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["mappings", "input", "output"])]
+    pub manifest: Option<PathBuf>,
+    /// The run's key: needed for --manifest and for output written with --subset; when given,
+    /// the results are also recorded, signed, in the output's manifest.
+    #[arg(long)]
+    pub key_file: Option<PathBuf>,
+    /// Report format: a readable table, JSON, or JUnit XML (one test case per table column).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Warn when a combination of quasi-identifiers is shared by fewer rows than this.
+    #[arg(long, value_name = "K", default_value_t = crate::inspect::verify::DEFAULT_K)]
+    pub k: u64,
 }
 
 #[derive(Debug, Args)]

@@ -1,8 +1,11 @@
 //! One file per subcommand; each returns the process exit status.
 
+pub mod check;
 pub mod keygen;
 pub mod run;
 pub mod sample;
+pub mod scan;
+pub mod verify;
 
 /// Exit status of a command: 0 success, 1 findings (check/verify), 2 error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +20,24 @@ pub fn dispatch(cli: crate::cli::Cli) -> anyhow::Result<ExitStatus> {
     use crate::cli::Command;
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Scan(args) => scan::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Sample(args) => sample::run(args),
+    }
+}
+
+/// Writes a report to `path`, or to standard output.
+pub(crate) fn emit(text: &str, path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use std::io::Write;
+    match path {
+        Some(path) => std::fs::write(path, text).map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
     }
 }

@@ -41,7 +41,8 @@ impl Hint {
 /// Hints in priority order: the first that matches wins, so `postcode` is a postcode before it
 /// is a `code`, and `birth_date` a birth date before it is a date. A pattern matches a name when
 /// it equals one of its words, equals the name without separators, or (from 5 letters) occurs
-/// inside it (`rijksregisternummer_partner`).
+/// inside it (`rijksregisternummer_partner`). A pattern starting with `=` matches only the whole
+/// name (`name` is a person's name, `product_name` is not).
 const HINTS: &[(Hint, &[&str])] = &[
     (
         Hint::Niss,
@@ -77,8 +78,8 @@ const HINTS: &[(Hint, &[&str])] = &[
     (Hint::Icd10, &["icd", "icd10", "icd9", "diagnose", "diagnosis", "diagnostic", "diagnosecode", "cim10", "cim"]),
     (Hint::BirthDate, &["birthdate", "dateofbirth", "dob", "geboortedatum", "geboorte", "datenaissance", "naissance", "geburtsdatum", "geburt", "birth"]),
     (Hint::FirstName, &["firstname", "givenname", "voornaam", "voornamen", "prenom", "prenoms", "vorname"]),
-    (Hint::LastName, &["lastname", "surname", "familyname", "achternaam", "familienaam", "nom", "nomdefamille", "nachname", "familienname"]),
-    (Hint::FullName, &["fullname", "naam", "name", "nomcomplet", "volledigenaam", "patientname"]),
+    (Hint::LastName, &["lastname", "surname", "familyname", "achternaam", "familienaam", "=nom", "nomdefamille", "nachname", "familienname"]),
+    (Hint::FullName, &["fullname", "=naam", "=name", "=nom_complet", "nomcomplet", "personname", "membername", "patientname", "volledigenaam"]),
     (Hint::HouseNumber, &["housenumber", "huisnummer", "huisnr", "hausnummer", "numeromaison", "numerorue", "busnummer"]),
     (Hint::Postcode, &["postcode", "postalcode", "zip", "zipcode", "codepostal", "postleitzahl", "plz", "cp"]),
     (Hint::Street, &["street", "straat", "straatnaam", "rue", "strasse", "adres", "address", "adresse", "anschrift"]),
@@ -155,7 +156,10 @@ pub fn hint(name: &str) -> Option<Hint> {
     HINTS.iter().find_map(|(hint, patterns)| {
         patterns
             .iter()
-            .any(|p| words.iter().any(|w| w == p) || joined == *p || (p.len() >= 5 && joined.contains(p)))
+            .any(|p| match p.strip_prefix('=') {
+                Some(whole) => joined == whole.replace('_', ""),
+                None => words.iter().any(|w| w == p) || joined == *p || (p.len() >= 5 && joined.contains(p)),
+            })
             .then_some(*hint)
     })
 }
@@ -204,6 +208,8 @@ mod tests {
         }
         assert_eq!(hint("affiliation_date"), Some(Hint::Date));
         assert_eq!(hint("zzz"), None);
+        assert_eq!(hint("product_name"), None);
+        assert_eq!(hint("nom_produit"), None);
     }
 
     #[test]

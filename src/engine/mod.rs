@@ -57,6 +57,8 @@ pub enum RunError {
     },
     #[error("interrupted: no output file was written")]
     Interrupted,
+    #[error("this output was written with --subset: verify needs the run's key (--key-file or PSEUDATA_KEY) to align its rows with the input")]
+    SubsetNeedsKey,
     #[error("cannot start {threads} worker threads")]
     Threads { threads: usize },
 }

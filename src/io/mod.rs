@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod parquet;
+pub mod reader;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,247 @@
+//! `check`: the CI gate before a run. Without writing data, it reports every file no mapping
+//! matches, every column missing from its mapping or from the data, and every column declared
+//! `keep` in which identifiers are detected above the threshold (inside free text too).
+
+use std::path::PathBuf;
+
+use super::{data_files, learn_exid, profile_file, DataFile, DEFAULT_SAMPLE_ROWS};
+use crate::detect::hints::{hint, Hint};
+use crate::detect::{classify, ExidShape, Kind, Profile};
+use crate::engine::RunError;
+use crate::mapping::{ColumnRule, CsvOptions, Table};
+use crate::report::{ColumnCase, Finding, Report, Severity};
+use crate::rules::{Icd10Level, PeopleSpec};
+
+/// What `check` is asked to do.
+pub struct CheckOptions {
+    pub mappings: PathBuf,
+    pub input: PathBuf,
+    /// Read every row (otherwise the first `sample` rows of each file).
+    pub full: bool,
+    pub sample: u64,
+    /// Share of a kept column's values that must validate as identifiers for a finding.
+    pub threshold: f64,
+    pub batch_rows: usize,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            mappings: PathBuf::new(),
+            input: PathBuf::new(),
+            full: false,
+            sample: DEFAULT_SAMPLE_ROWS,
+            threshold: DEFAULT_THRESHOLD,
+            batch_rows: crate::engine::DEFAULT_BATCH_ROWS,
+        }
+    }
+}
+
+/// Default share of identifiers that makes a kept column a finding.
+pub const DEFAULT_THRESHOLD: f64 = 0.05;
+
+/// Whether a rule writes the column's values unchanged.
+fn kept(rule: &ColumnRule) -> bool {
+    matches!(
+        rule,
+        ColumnRule::Keep | ColumnRule::Icd10(Icd10Level::Keep) | ColumnRule::People(PeopleSpec::Postcode { region: false })
+    )
+}
+
+/// Name hints that make a plain `keep` a finding by themselves.
+fn identifying_hint(h: Hint) -> Option<Kind> {
+    match h {
+        Hint::Niss => Some(Kind::Niss),
+        Hint::Iban => Some(Kind::Iban),
+        Hint::Inami => Some(Kind::Inami),
+        Hint::Kbo => Some(Kind::Kbo),
+        Hint::Exid => Some(Kind::Exid),
+        Hint::Email => Some(Kind::Email),
+        Hint::Phone => Some(Kind::Phone),
+        Hint::Ip => Some(Kind::Ip),
+        Hint::FirstName => Some(Kind::FirstName),
+        Hint::LastName => Some(Kind::LastName),
+        Hint::FullName => Some(Kind::FullName),
+        _ => None,
+    }
+}
+
+fn pct(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+/// Runs the check. Errors (exit 2) are unreadable mappings or data; everything else is a finding.
+pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
+    let mappings = crate::mapping::load_dir(&options.mappings)?;
+    let files = data_files(&options.input)?;
+    let exid = learn_exid(&mappings, &files, options.batch_rows)?;
+    let limit = if options.full { None } else { Some(options.sample) };
+    let mut report = Report::new("check");
+    report.files = files.len();
+    for file in &files {
+        let tables = mappings.matching(&file.relative);
+        match tables.as_slice() {
+            [] => unmapped_file(&mut report, file, &exid, options)?,
+            [table] => mapped_file(&mut report, file, table, &exid, limit, options)?,
+            many => report.add(Finding {
+                severity: Severity::Error,
+                code: "ambiguous_file",
+                file: file.relative.clone(),
+                table: None,
+                column: None,
+                row: None,
+                message: format!(
+                    "matches more than one mapping (tables {}): narrow their `files` globs",
+                    many.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            }),
+        }
+    }
+    report.notes.push(format!(
+        "{}; a kept column fails when {} of its values validate as identifiers",
+        if options.full { "every row read".to_string() } else { format!("first {} rows of each file read", options.sample) },
+        pct(options.threshold)
+    ));
+    Ok(report)
+}
+
+fn unmapped_file(report: &mut Report, file: &DataFile, exid: &ExidShape, options: &CheckOptions) -> Result<(), RunError> {
+    let profiled =
+        profile_file(file, &CsvOptions { header: true, ..CsvOptions::default() }, Some(options.sample), options.batch_rows, exid, |h| {
+            vec![true; h.len()]
+        })?;
+    for (name, profile) in profiled.header.iter().zip(&profiled.profiles) {
+        report.columns.push(case(file, None, name, None, profile.as_ref()));
+    }
+    report.add(Finding {
+        severity: Severity::Error,
+        code: "unmapped_file",
+        file: file.relative.clone(),
+        table: None,
+        column: None,
+        row: None,
+        message: "no mapping matches this file: every file must be classified (`pseudata scan --write-drafts` proposes one)"
+            .into(),
+    });
+    Ok(())
+}
+
+fn case(file: &DataFile, table: Option<&Table>, name: &str, rule: Option<&ColumnRule>, profile: Option<&Profile>) -> ColumnCase {
+    let classification = profile.map(|p| classify(name, p));
+    ColumnCase {
+        file: file.relative.clone(),
+        table: table.map(|t| t.name.clone()),
+        column: name.to_string(),
+        rule: rule.map(|r| r.name().to_string()),
+        detected: classification.as_ref().map(|c| c.kind),
+        confidence: classification.as_ref().map(|c| c.confidence),
+        proposed: None,
+        values: profile.map_or(0, |p| p.values),
+    }
+}
+
+fn mapped_file(
+    report: &mut Report,
+    file: &DataFile,
+    table: &Table,
+    exid: &ExidShape,
+    limit: Option<u64>,
+    options: &CheckOptions,
+) -> Result<(), RunError> {
+    let full = options.full;
+    let profiled = profile_file(file, &table.csv, limit, options.batch_rows, exid, |header| {
+        // Sampling looks at every column; a full read only at what leaves unchanged.
+        header.iter().map(|h| !full || table.rule(h).is_none_or(kept)).collect()
+    })?;
+    let finding = |code: &'static str, column: &str, message: String| Finding {
+        severity: Severity::Error,
+        code,
+        file: file.relative.clone(),
+        table: Some(table.name.clone()),
+        column: Some(column.to_string()),
+        row: None,
+        message,
+    };
+    for (i, name) in profiled.header.iter().enumerate() {
+        let rule = table.rule(name);
+        let profile = profiled.profiles[i].as_ref();
+        report.columns.push(case(file, Some(table), name, rule, profile));
+        if profiled.header[..i].contains(name) {
+            report.add(finding("duplicate_column", name, "the header names this column twice".into()));
+            continue;
+        }
+        let Some(rule) = rule else {
+            report.add(finding(
+                "unmapped_column",
+                name,
+                format!("not in mapping `{}` of table `{}`: every column must be classified", file_name(table), table.name),
+            ));
+            continue;
+        };
+        if !kept(rule) {
+            continue;
+        }
+        let name_hint = hint(name);
+        if matches!(rule, ColumnRule::Keep) {
+            if let Some(kind) = name_hint.and_then(identifying_hint) {
+                report.add(finding(
+                    "kept_named_identifier",
+                    name,
+                    format!("declared `keep`, but its name says it holds a {}", kind.label()),
+                ));
+            }
+        }
+        let Some(profile) = profile else { continue };
+        if profile.values == 0 {
+            continue;
+        }
+        let sampled = if options.full { "values" } else { "sampled values" };
+        if let Some((kind, share)) = profile.best_identifier(name_hint) {
+            if share >= options.threshold {
+                report.add(finding(
+                    "kept_identifier",
+                    name,
+                    format!("declared `keep`, but {} of {} non-empty {sampled} are valid {}s", pct(share), profile.values, kind.label()),
+                ));
+                continue;
+            }
+        }
+        let inside = profile.kinds_inside();
+        let share_inside = profile.with_identifiers as f64 / profile.values as f64;
+        if !inside.is_empty() && share_inside >= options.threshold {
+            report.add(finding(
+                "kept_free_text",
+                name,
+                format!(
+                    "declared `keep`, but {} of {} non-empty {sampled} hold identifiers ({}): use `free_text`",
+                    pct(share_inside),
+                    profile.values,
+                    inside.iter().map(|k| k.label()).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+            continue;
+        }
+        if matches!(rule, ColumnRule::Keep) && profile.share(Kind::FirstName) >= 0.5 && !name_hint.is_some_and(Hint::is_numeric) {
+            report.add(finding(
+                "kept_names",
+                name,
+                format!("declared `keep`, but {} of {} non-empty {sampled} are person names", pct(profile.share(Kind::FirstName)), profile.values),
+            ));
+        }
+    }
+    for (name, _) in &table.columns {
+        if !profiled.header.contains(name) {
+            report.columns.push(case(file, Some(table), name, table.rule(name), None));
+            report.add(finding(
+                "missing_column",
+                name,
+                format!("mapped in `{}` (table `{}`) but missing from the data", file_name(table), table.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn file_name(table: &Table) -> String {
+    table.path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+}

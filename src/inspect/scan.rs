@@ -1,0 +1,322 @@
+//! `scan`: classifies every column of every file (name hints, validated values) and proposes a
+//! rule for each; `--write-drafts` writes one mapping per unmapped table, never overwriting.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use super::{data_files, learn_exid, profile_file, DataFile, DEFAULT_SAMPLE_ROWS};
+use crate::detect::{classify, Classification, ExidShape, Kind};
+use crate::engine::RunError;
+use crate::mapping::{CsvOptions, Encoding, Mappings};
+use crate::report::{ColumnCase, Report};
+
+/// What `scan` is asked to do.
+pub struct ScanOptions {
+    pub input: PathBuf,
+    pub mappings: Option<PathBuf>,
+    pub write_drafts: Option<PathBuf>,
+    pub sample: u64,
+    pub batch_rows: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            input: PathBuf::new(),
+            mappings: None,
+            write_drafts: None,
+            sample: DEFAULT_SAMPLE_ROWS,
+            batch_rows: crate::engine::DEFAULT_BATCH_ROWS,
+        }
+    }
+}
+
+/// One file's columns, classified, with the rule proposed for each.
+struct Scanned {
+    file_index: usize,
+    columns: Vec<(String, Classification, String, u64)>,
+    separator: Option<u8>,
+    encoding: Option<Encoding>,
+}
+
+/// Scans the input; writes drafts when asked. Errors (exit 2) are unreadable files or mappings.
+pub fn scan(options: &ScanOptions) -> Result<Report, RunError> {
+    let files = data_files(&options.input)?;
+    let mappings = match &options.mappings {
+        Some(dir) => crate::mapping::load_dir(dir)?,
+        None => Mappings { tables: Vec::new() },
+    };
+    let exid = learn_exid(&mappings, &files, options.batch_rows)?;
+    let mut report = Report::new("scan");
+    report.files = files.len();
+    let mut unmapped: Vec<Scanned> = Vec::new();
+    for (file_index, file) in files.iter().enumerate() {
+        let matching = mappings.matching(&file.relative);
+        let table = matching.first().copied();
+        let csv = table.map_or_else(|| CsvOptions { header: true, ..CsvOptions::default() }, |t| t.csv.clone());
+        let scanned = scan_file(file, &csv, options, &exid)?;
+        for (name, classification, proposed, values) in &scanned.columns {
+            report.columns.push(ColumnCase {
+                file: file.relative.clone(),
+                table: table.map(|t| t.name.clone()),
+                column: name.clone(),
+                rule: table.and_then(|t| t.rule(name)).map(|r| r.name().to_string()),
+                detected: Some(classification.kind),
+                confidence: Some(classification.confidence),
+                proposed: Some(proposed.clone()),
+                values: *values,
+            });
+        }
+        if matching.is_empty() {
+            unmapped.push(Scanned { file_index, ..scanned });
+        }
+    }
+    if let Some(dir) = &options.write_drafts {
+        write_drafts(dir, &files, &unmapped, &mut report)?;
+    }
+    Ok(report)
+}
+
+fn scan_file(file: &DataFile, csv: &CsvOptions, options: &ScanOptions, exid: &ExidShape) -> Result<Scanned, RunError> {
+    let profiled = profile_file(file, csv, Some(options.sample), options.batch_rows, exid, |h| vec![true; h.len()])?;
+    let classes: Vec<Classification> = profiled
+        .header
+        .iter()
+        .zip(&profiled.profiles)
+        .map(|(name, p)| classify(name, &p.clone().unwrap_or_default()))
+        .collect();
+    let context = Context::new(&profiled.header, &classes);
+    let columns = profiled
+        .header
+        .iter()
+        .zip(classes)
+        .zip(&profiled.profiles)
+        .map(|((name, c), p)| {
+            let proposed = context.propose(c.kind);
+            (name.clone(), c, proposed, p.as_ref().map_or(0, |p| p.values))
+        })
+        .collect();
+    let (separator, encoding) = match file.format {
+        crate::io::Format::Csv => {
+            let format = crate::io::csv::CsvFormat::detect(&file.path, csv)?;
+            (Some(format.separator), Some(format.encoding))
+        }
+        crate::io::Format::Parquet => (None, None),
+    };
+    Ok(Scanned { file_index: 0, columns, separator, encoding })
+}
+
+/// The columns of a table that other rules refer to.
+struct Context {
+    niss: Option<String>,
+    subject: Option<String>,
+    sex: Option<String>,
+    language: Option<String>,
+    names: Vec<String>,
+}
+
+impl Context {
+    fn new(header: &[String], classes: &[Classification]) -> Context {
+        let first = |kinds: &[Kind]| header.iter().zip(classes).find(|(_, c)| kinds.contains(&c.kind)).map(|(n, _)| n.clone());
+        let niss = first(&[Kind::Niss]);
+        let subject = niss.clone().or_else(|| first(&[Kind::Exid]));
+        let names = header
+            .iter()
+            .zip(classes)
+            .filter(|(_, c)| matches!(c.kind, Kind::FirstName | Kind::LastName | Kind::FullName))
+            .map(|(n, _)| n.clone())
+            .collect();
+        Context { niss, subject, sex: first(&[Kind::Sex]), language: first(&[Kind::Language]), names }
+    }
+
+    fn options(pairs: &[(&str, &Option<String>)]) -> String {
+        pairs.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}: {v}"))).collect::<Vec<_>>().join(", ")
+    }
+
+    fn with_options(rule: &str, options: String) -> String {
+        if options.is_empty() {
+            rule.to_string()
+        } else {
+            format!("{{ {rule}: {{ {options} }} }}")
+        }
+    }
+
+    /// The rule proposed for a column of `kind`, as written in a mapping (YAML flow style).
+    fn propose(&self, kind: Kind) -> String {
+        let shift = |subject: &String| format!("{{ date: {{ shift_by: {subject}, max_days: 30 }} }}");
+        match kind {
+            Kind::Niss => "niss".into(),
+            Kind::Iban => "iban".into(),
+            Kind::Inami => "inami".into(),
+            Kind::Kbo => "kbo".into(),
+            Kind::Exid => "exid".into(),
+            Kind::Email => "email".into(),
+            Kind::Phone => "phone".into(),
+            Kind::Ip => "ip".into(),
+            Kind::Icd10 => "{ icd10: category }".into(),
+            Kind::BirthDate => match (&self.niss, &self.subject) {
+                (Some(niss), _) => format!("{{ date: {{ from_niss: {niss} }} }}"),
+                (None, Some(subject)) => shift(subject),
+                (None, None) => "drop".into(),
+            },
+            Kind::Date => self.subject.as_ref().map_or_else(|| "keep".into(), shift),
+            Kind::FirstName => Self::with_options(
+                "first_name",
+                Self::options(&[("sex_from", &self.sex), ("language_from", &self.language)]),
+            ),
+            Kind::FullName => {
+                Self::with_options("full_name", Self::options(&[("sex_from", &self.sex), ("language_from", &self.language)]))
+            }
+            Kind::LastName => Self::with_options("last_name", Self::options(&[("language_from", &self.language)])),
+            Kind::Street => Self::with_options("street", Self::options(&[("language_from", &self.language)])),
+            Kind::HouseNumber => "house_number".into(),
+            Kind::FreeText if self.names.is_empty() => "free_text".into(),
+            Kind::FreeText => format!("{{ free_text: {{ names_from: [{}] }} }}", self.names.join(", ")),
+            Kind::Postcode
+            | Kind::City
+            | Kind::Sex
+            | Kind::Language
+            | Kind::Amount
+            | Kind::Count
+            | Kind::Id
+            | Kind::Code
+            | Kind::Unknown => "keep".into(),
+        }
+    }
+}
+
+/// A table name from a file name: `Claims_2024-01.csv` gives `claims`.
+fn table_name(relative: &str) -> String {
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let table: String =
+        stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let trimmed = table.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_');
+    if trimmed.is_empty() {
+        "table".into()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// YAML needs quotes around names that are not plain words.
+fn yaml_key(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && !name.starts_with('-')
+        && !["null", "true", "false", "yes", "no", "on", "off", "y", "n", "~"].contains(&name.to_ascii_lowercase().as_str())
+        && name.parse::<f64>().is_err();
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+fn write_drafts(dir: &std::path::Path, files: &[DataFile], unmapped: &[Scanned], report: &mut Report) -> Result<(), RunError> {
+    let out_err = |path: &std::path::Path| {
+        let path = path.to_path_buf();
+        move |source| RunError::Output { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(out_err(dir))?;
+    // Files that give the same table name share one draft.
+    let mut tables: BTreeMap<String, Vec<&Scanned>> = BTreeMap::new();
+    for s in unmapped {
+        tables.entry(table_name(&files[s.file_index].relative)).or_default().push(s);
+    }
+    for (table, group) in tables {
+        let path = dir.join(format!("{table}.yaml"));
+        if path.exists() {
+            report.notes.push(format!("draft {} exists: not overwritten", path.display()));
+            continue;
+        }
+        let first = group[0];
+        let mut patterns: Vec<String> = Vec::new();
+        for s in &group {
+            let relative = &files[s.file_index].relative;
+            let name = relative.rsplit('/').next().unwrap_or(relative);
+            let extension = name.rsplit_once('.').map_or("", |(_, e)| e);
+            let glob = format!("{}{table}*.{extension}", relative.strip_suffix(name).unwrap_or(""));
+            // The wide glob only if it catches no file of another table.
+            let pattern = match globset::Glob::new(&glob).map(|g| g.compile_matcher()) {
+                Ok(m)
+                    if m.is_match(relative)
+                        && files.iter().all(|f| !m.is_match(&f.relative) || table_name(&f.relative) == table) =>
+                {
+                    glob
+                }
+                _ => relative.clone(),
+            };
+            if !patterns.contains(&pattern) {
+                patterns.push(pattern);
+            }
+        }
+        let subject = first
+            .columns
+            .iter()
+            .find(|(_, c, _, _)| c.kind == Kind::Niss)
+            .or_else(|| first.columns.iter().find(|(_, c, _, _)| c.kind == Kind::Exid))
+            .map(|(n, _, _, _)| n.clone());
+        let mut yaml = String::new();
+        let _ = writeln!(yaml, "# Draft written by `pseudata scan` from {}.", files[first.file_index].relative);
+        let _ = writeln!(yaml, "# Review every rule before use: detection samples values, it does not read minds.");
+        let _ = writeln!(yaml, "table: {}", yaml_key(&table));
+        let _ = writeln!(
+            yaml,
+            "files: [{}]",
+            patterns.iter().map(|p| format!("\"{}\"", p.replace('"', "\\\""))).collect::<Vec<_>>().join(", ")
+        );
+        if let (Some(separator), Some(encoding)) = (first.separator, first.encoding) {
+            let separator = if separator == b'\t' { "tab".to_string() } else { (separator as char).to_string() };
+            let encoding = match encoding {
+                Encoding::Utf8 => "utf-8",
+                Encoding::Windows1252 => "windows-1252",
+            };
+            let _ = writeln!(yaml, "csv: {{ separator: \"{separator}\", encoding: {encoding} }}");
+        }
+        if let Some(subject) = &subject {
+            let _ = writeln!(yaml, "subject: {}", yaml_key(subject));
+        }
+        yaml.push_str("columns:\n");
+        let width = first.columns.iter().map(|(n, _, p, _)| yaml_key(n).len() + p.len()).max().unwrap_or(0) + 4;
+        for (name, classification, proposed, values) in &first.columns {
+            let entry = format!("  {}: {proposed}", yaml_key(name));
+            let why = if classification.kind == Kind::Unknown {
+                format!("nothing detected in {values} values")
+            } else {
+                format!(
+                    "{}{}, {:.0}% of {values} values",
+                    classification.kind.label(),
+                    if classification.by_name { " (by name)" } else { "" },
+                    classification.confidence * 100.0
+                )
+            };
+            let _ = writeln!(yaml, "{entry:<width$}# {why}");
+        }
+        std::fs::write(&path, yaml).map_err(out_err(&path))?;
+        report.notes.push(format!("draft written: {}", path.display()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_from_file_names() {
+        assert_eq!(table_name("Claims_2024-01.csv"), "claims");
+        assert_eq!(table_name("sub/members.parquet"), "members");
+        assert_eq!(table_name("2024.csv"), "table");
+        assert_eq!(table_name("adres-lijst.csv"), "adres_lijst");
+    }
+
+    #[test]
+    fn odd_column_names_are_quoted() {
+        assert_eq!(yaml_key("niss"), "niss");
+        assert_eq!(yaml_key("Naam lid"), "\"Naam lid\"");
+        assert_eq!(yaml_key("null"), "\"null\"");
+        assert_eq!(yaml_key("2024"), "\"2024\"");
+    }
+}

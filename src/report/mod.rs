@@ -1,0 +1,370 @@
+//! Reports of `scan`, `check` and `verify`: one model, rendered as a readable table, JSON for
+//! machines, or JUnit XML with one test case per table column so a CI server lists each.
+//! Reports name files, rows and columns; they never hold a value from the data.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+/// How serious a finding is: errors fail `check` and `verify` (exit 1), warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// Stable identifier of the kind of finding (`unmapped_column`, `kept_identifier`, `leak`...).
+    pub code: &'static str,
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// Data row (1 = first row after the header), when one row is at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
+    pub message: String,
+}
+
+/// One column of one file, as the command saw it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnCase {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    pub column: String,
+    /// The mapping's rule, when the column is mapped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// What the detectors classified it as (`None` when its values were not read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detected: Option<crate::detect::Kind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+    /// The rule `scan` proposes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposed: Option<String>,
+    /// Non-empty values looked at.
+    pub values: u64,
+}
+
+/// The whole report of one command.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub command: &'static str,
+    pub clean: bool,
+    pub files: usize,
+    pub columns: Vec<ColumnCase>,
+    pub findings: Vec<Finding>,
+    /// Facts worth reading that are not findings (join rates, group sizes, drafts written).
+    pub notes: Vec<String>,
+    /// Command-specific measurements (row counts, joins, k-anonymity), for machines.
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub details: serde_json::Value,
+}
+
+impl Report {
+    /// A report with no findings yet.
+    pub fn new(command: &'static str) -> Report {
+        Report {
+            command,
+            clean: true,
+            files: 0,
+            columns: Vec::new(),
+            findings: Vec::new(),
+            notes: Vec::new(),
+            details: serde_json::Value::Null,
+        }
+    }
+
+    /// Adds a finding; an error makes the report unclean.
+    pub fn add(&mut self, finding: Finding) {
+        if finding.severity == Severity::Error {
+            self.clean = false;
+        }
+        self.findings.push(finding);
+    }
+
+    /// Errors found.
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+    }
+
+    fn findings_of<'a>(&'a self, file: &'a str, column: Option<&'a str>) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings.iter().filter(move |f| f.file == file && f.column.as_deref() == column)
+    }
+}
+
+/// Output formats of the reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Junit,
+}
+
+/// Renders `report` in `format`.
+pub fn render(report: &Report, format: ReportFormat) -> String {
+    match format {
+        ReportFormat::Text => text(report),
+        ReportFormat::Json => serde_json::to_string_pretty(report).unwrap_or_default() + "\n",
+        ReportFormat::Junit => junit(report),
+    }
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
+}
+
+/// A readable table, then the findings and notes.
+pub fn text(report: &Report) -> String {
+    let mut rows: Vec<[String; 7]> = vec![[
+        "FILE".into(),
+        "TABLE".into(),
+        "COLUMN".into(),
+        "RULE".into(),
+        "DETECTED".into(),
+        "CONF".into(),
+        if report.command == "scan" { "PROPOSED".into() } else { "STATUS".into() },
+    ]];
+    for c in &report.columns {
+        let status = if report.command == "scan" {
+            c.proposed.clone().unwrap_or_default()
+        } else {
+            let mut worst = "ok";
+            for f in report.findings_of(&c.file, Some(&c.column)) {
+                worst = match (worst, f.severity) {
+                    (_, Severity::Error) => "FAIL",
+                    ("ok", Severity::Warning) => "warn",
+                    (w, _) => w,
+                };
+            }
+            worst.to_string()
+        };
+        rows.push([
+            c.file.clone(),
+            c.table.clone().unwrap_or_else(|| "-".into()),
+            c.column.clone(),
+            c.rule.clone().unwrap_or_else(|| "-".into()),
+            c.detected.map_or("-".into(), |k| k.label().to_string()),
+            c.confidence.map_or("-".into(), percent),
+            status,
+        ]);
+    }
+    let mut widths = [0usize; 7];
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    if report.columns.is_empty() {
+        rows.clear();
+    }
+    for row in &rows {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell:<w$}  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    if !report.findings.is_empty() {
+        out.push_str("\nFindings:\n");
+        for f in &report.findings {
+            let severity = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let _ = writeln!(out, "  {severity}: {}", place(f));
+        }
+    }
+    if !report.notes.is_empty() {
+        out.push_str("\nNotes:\n");
+        for n in &report.notes {
+            let _ = writeln!(out, "  {n}");
+        }
+    }
+    let errors = report.errors();
+    let warnings = report.findings.len() - errors;
+    let _ = writeln!(
+        out,
+        "\n{}: {} file(s), {} column(s), {errors} error(s), {warnings} warning(s): {}",
+        report.command,
+        report.files,
+        report.columns.len(),
+        if report.clean { "clean" } else { "FAILED" }
+    );
+    out
+}
+
+fn place(f: &Finding) -> String {
+    let mut s = f.file.clone();
+    if let Some(row) = f.row {
+        let _ = write!(s, ", row {row}");
+    }
+    if let Some(column) = &f.column {
+        let _ = write!(s, ", column `{column}`");
+    }
+    let _ = write!(s, ": {} [{}]", f.message, f.code);
+    s
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JUnit XML: one test suite per file, one test case per column (plus one for the file itself
+/// when a finding concerns the whole file), a failure per error, warnings in `system-out`.
+pub fn junit(report: &Report) -> String {
+    // Files in order of first appearance, in columns or in findings.
+    let mut files: Vec<&str> = Vec::new();
+    for f in report.columns.iter().map(|c| c.file.as_str()).chain(report.findings.iter().map(|f| f.file.as_str())) {
+        if !files.contains(&f) {
+            files.push(f);
+        }
+    }
+    let mut suites = String::new();
+    let (mut total, mut failed) = (0usize, 0usize);
+    for file in files {
+        let mut cases: Vec<(String, Option<&str>)> = report
+            .columns
+            .iter()
+            .filter(|c| c.file == file)
+            .map(|c| (c.column.clone(), Some(c.column.as_str())))
+            .collect();
+        for f in report.findings.iter().filter(|f| f.file == file) {
+            let key = f.column.as_deref();
+            if !cases.iter().any(|(_, c)| *c == key) {
+                cases.push((key.map_or_else(|| "(file)".to_string(), str::to_string), key));
+            }
+        }
+        let table = report
+            .columns
+            .iter()
+            .find(|c| c.file == file)
+            .and_then(|c| c.table.clone())
+            .or_else(|| report.findings.iter().find(|f| f.file == file).and_then(|f| f.table.clone()));
+        let classname = match &table {
+            Some(t) => format!("{t}.{file}"),
+            None => file.to_string(),
+        };
+        let mut body = String::new();
+        let mut suite_failed = 0;
+        for (name, column) in &cases {
+            let findings: Vec<&Finding> = report.findings_of(file, *column).collect();
+            let errors: Vec<&&Finding> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
+            let warnings: Vec<&&Finding> = findings.iter().filter(|f| f.severity == Severity::Warning).collect();
+            let _ = write!(
+                body,
+                "    <testcase classname=\"{}\" name=\"{}\">",
+                xml_escape(&classname),
+                xml_escape(name)
+            );
+            if !errors.is_empty() {
+                suite_failed += 1;
+                let message = errors.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ");
+                let detail = errors.iter().map(|f| place(f)).collect::<Vec<_>>().join("\n");
+                let _ = write!(
+                    body,
+                    "\n      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                    xml_escape(&message),
+                    errors[0].code,
+                    xml_escape(&detail)
+                );
+            }
+            if !warnings.is_empty() {
+                let detail = warnings.iter().map(|f| format!("warning: {}", place(f))).collect::<Vec<_>>().join("\n");
+                let _ = write!(body, "\n      <system-out>{}</system-out>", xml_escape(&detail));
+            }
+            if errors.is_empty() && warnings.is_empty() {
+                body.push_str("</testcase>\n");
+            } else {
+                body.push_str("\n    </testcase>\n");
+            }
+        }
+        total += cases.len();
+        failed += suite_failed;
+        let _ = write!(
+            suites,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{suite_failed}\" errors=\"0\" skipped=\"0\">\n{body}  </testsuite>\n",
+            xml_escape(&format!("pseudata {} {file}", report.command)),
+            cases.len()
+        );
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"pseudata {}\" tests=\"{total}\" failures=\"{failed}\">\n{suites}</testsuites>\n",
+        report.command
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Report {
+        let mut r = Report::new("check");
+        r.files = 1;
+        for column in ["niss", "a&b"] {
+            r.columns.push(ColumnCase {
+                file: "m.csv".into(),
+                table: Some("members".into()),
+                column: column.into(),
+                rule: Some("keep".into()),
+                detected: None,
+                confidence: None,
+                proposed: None,
+                values: 3,
+            });
+        }
+        r.add(Finding {
+            severity: Severity::Error,
+            code: "kept_identifier",
+            file: "m.csv".into(),
+            table: Some("members".into()),
+            column: Some("niss".into()),
+            row: None,
+            message: "declared `keep` but holds <NISS> numbers".into(),
+        });
+        r
+    }
+
+    #[test]
+    fn junit_has_one_case_per_column_and_escapes() {
+        let xml = junit(&sample());
+        assert_eq!(xml.matches("<testcase ").count(), 2);
+        assert_eq!(xml.matches("<failure ").count(), 1);
+        assert!(xml.contains("name=\"a&amp;b\""));
+        assert!(xml.contains("&lt;NISS&gt;"));
+        assert!(xml.contains("tests=\"2\" failures=\"1\""));
+    }
+
+    #[test]
+    fn text_marks_the_failing_column() {
+        let t = text(&sample());
+        let line = t.lines().find(|l| l.contains("niss")).unwrap();
+        assert!(line.ends_with("FAIL"), "{t}");
+        assert!(t.contains("FAILED"));
+    }
+}
