@@ -23,7 +23,14 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
     } else {
         None
     };
-    let options = VerifyOptions { mappings, input, output: output.clone(), key, k: args.k.max(1), batch_rows: crate::engine::DEFAULT_BATCH_ROWS };
+    let options = VerifyOptions {
+        mappings,
+        input,
+        output: output.clone(),
+        key,
+        k: args.k.max(1),
+        batch_rows: crate::engine::DEFAULT_BATCH_ROWS,
+    };
     let mut report = verify(&options)?;
     record_in_manifest(&output.join(MANIFEST_NAME), options.key.as_ref(), &mut report)?;
     super::emit(&render(&report, args.format), args.report.as_deref())?;
@@ -31,7 +38,8 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
 }
 
 fn read_manifest(path: &Path) -> anyhow::Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read manifest {}: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read manifest {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("manifest {} is not valid JSON: {e}", path.display()))
 }
 
@@ -65,7 +73,8 @@ fn record_in_manifest(path: &Path, key: Option<&Key>, report: &mut Report) -> an
             table: None,
             column: None,
             row: None,
-            message: "the manifest's signature does not verify under this key: edited since the run, or another key".into(),
+            message: "the manifest's signature does not verify under this key: edited since the run, or another key"
+                .into(),
         });
         return Ok(());
     }

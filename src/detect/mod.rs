@@ -258,10 +258,8 @@ pub fn value_kinds(v: &str, exid: &ExidShape) -> u32 {
     if b.len() <= 8 && first.is_ascii_alphabetic() && crate::rules::is_icd10_code(v) {
         kinds |= Kind::Icd10.bit();
     }
-    if first.is_ascii_alphabetic() || !first.is_ascii() {
-        if v.split([' ', '-']).any(is_known_name) {
-            kinds |= Kind::FirstName.bit();
-        }
+    if (first.is_ascii_alphabetic() || !first.is_ascii()) && v.split([' ', '-']).any(is_known_name) {
+        kinds |= Kind::FirstName.bit();
     }
     kinds
 }
@@ -491,7 +489,10 @@ mod tests {
     fn prose_with_identifiers_is_free_text() {
         let c = classify(
             "remark",
-            &profile(&["Belde op 12/03/2024 vanop 0475 12 34 56 voor de terugbetaling", "Geen opmerking bij dit dossier vandaag"]),
+            &profile(&[
+                "Belde op 12/03/2024 vanop 0475 12 34 56 voor de terugbetaling",
+                "Geen opmerking bij dit dossier vandaag",
+            ]),
         );
         assert_eq!(c.kind, Kind::FreeText);
         assert!((c.confidence - 0.5).abs() < 1e-9, "{c:?}");

@@ -122,7 +122,8 @@ mod tests {
 
     #[test]
     fn finds_validated_identifiers_and_leaves_amounts_dates_and_references() {
-        let text = "Lid belde op 12/03/2024 ivm 68,50 EUR (code 101010); INSZ 85.07.30-033.28, rek. BE71 0961 2345 6769, \
+        let text =
+            "Lid belde op 12/03/2024 ivm 68,50 EUR (code 101010); INSZ 85.07.30-033.28, rek. BE71 0961 2345 6769, \
                     gsm 0475 12 34 56, mail jan.peeters@telenet.be, ref +++697/0824/46002+++";
         assert_eq!(
             kinds(text),

@@ -44,7 +44,9 @@ pub const DEFAULT_THRESHOLD: f64 = 0.05;
 fn kept(rule: &ColumnRule) -> bool {
     matches!(
         rule,
-        ColumnRule::Keep | ColumnRule::Icd10(Icd10Level::Keep) | ColumnRule::People(PeopleSpec::Postcode { region: false })
+        ColumnRule::Keep
+            | ColumnRule::Icd10(Icd10Level::Keep)
+            | ColumnRule::People(PeopleSpec::Postcode { region: false })
     )
 }
 
@@ -99,17 +101,30 @@ pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
     }
     report.notes.push(format!(
         "{}; a kept column fails when {} of its values validate as identifiers",
-        if options.full { "every row read".to_string() } else { format!("first {} rows of each file read", options.sample) },
+        if options.full {
+            "every row read".to_string()
+        } else {
+            format!("first {} rows of each file read", options.sample)
+        },
         pct(options.threshold)
     ));
     Ok(report)
 }
 
-fn unmapped_file(report: &mut Report, file: &DataFile, exid: &ExidShape, options: &CheckOptions) -> Result<(), RunError> {
-    let profiled =
-        profile_file(file, &CsvOptions { header: true, ..CsvOptions::default() }, Some(options.sample), options.batch_rows, exid, |h| {
-            vec![true; h.len()]
-        })?;
+fn unmapped_file(
+    report: &mut Report,
+    file: &DataFile,
+    exid: &ExidShape,
+    options: &CheckOptions,
+) -> Result<(), RunError> {
+    let profiled = profile_file(
+        file,
+        &CsvOptions { header: true, ..CsvOptions::default() },
+        Some(options.sample),
+        options.batch_rows,
+        exid,
+        |h| vec![true; h.len()],
+    )?;
     for (name, profile) in profiled.header.iter().zip(&profiled.profiles) {
         report.columns.push(case(file, None, name, None, profile.as_ref()));
     }
@@ -120,13 +135,20 @@ fn unmapped_file(report: &mut Report, file: &DataFile, exid: &ExidShape, options
         table: None,
         column: None,
         row: None,
-        message: "no mapping matches this file: every file must be classified (`pseudata scan --write-drafts` proposes one)"
-            .into(),
+        message:
+            "no mapping matches this file: every file must be classified (`pseudata scan --write-drafts` proposes one)"
+                .into(),
     });
     Ok(())
 }
 
-fn case(file: &DataFile, table: Option<&Table>, name: &str, rule: Option<&ColumnRule>, profile: Option<&Profile>) -> ColumnCase {
+fn case(
+    file: &DataFile,
+    table: Option<&Table>,
+    name: &str,
+    rule: Option<&ColumnRule>,
+    profile: Option<&Profile>,
+) -> ColumnCase {
     let classification = profile.map(|p| classify(name, p));
     ColumnCase {
         file: file.relative.clone(),
@@ -174,7 +196,11 @@ fn mapped_file(
             report.add(finding(
                 "unmapped_column",
                 name,
-                format!("not in mapping `{}` of table `{}`: every column must be classified", file_name(table), table.name),
+                format!(
+                    "not in mapping `{}` of table `{}`: every column must be classified",
+                    file_name(table),
+                    table.name
+                ),
             ));
             continue;
         };
@@ -201,7 +227,12 @@ fn mapped_file(
                 report.add(finding(
                     "kept_identifier",
                     name,
-                    format!("declared `keep`, but {} of {} non-empty {sampled} are valid {}s", pct(share), profile.values, kind.label()),
+                    format!(
+                        "declared `keep`, but {} of {} non-empty {sampled} are valid {}s",
+                        pct(share),
+                        profile.values,
+                        kind.label()
+                    ),
                 ));
                 continue;
             }
@@ -221,11 +252,18 @@ fn mapped_file(
             ));
             continue;
         }
-        if matches!(rule, ColumnRule::Keep) && profile.share(Kind::FirstName) >= 0.5 && !name_hint.is_some_and(Hint::is_numeric) {
+        if matches!(rule, ColumnRule::Keep)
+            && profile.share(Kind::FirstName) >= 0.5
+            && !name_hint.is_some_and(Hint::is_numeric)
+        {
             report.add(finding(
                 "kept_names",
                 name,
-                format!("declared `keep`, but {} of {} non-empty {sampled} are person names", pct(profile.share(Kind::FirstName)), profile.values),
+                format!(
+                    "declared `keep`, but {} of {} non-empty {sampled} are person names",
+                    pct(profile.share(Kind::FirstName)),
+                    profile.values
+                ),
             ));
         }
     }

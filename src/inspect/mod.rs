@@ -93,8 +93,9 @@ pub fn profile_file(
                 }
                 let mut profile = Profile::default();
                 for row in 0..batch.rows() {
-                    let cell =
-                        batch.cell(column, row).map_err(|e| cell_error(&file.path, batch.line(row), &header[column], e))?;
+                    let cell = batch
+                        .cell(column, row)
+                        .map_err(|e| cell_error(&file.path, batch.line(row), &header[column], e))?;
                     if let Some(value) = cell {
                         profile.add(&value, exid);
                     }
@@ -129,9 +130,7 @@ pub fn learn_exid(mappings: &Mappings, files: &[DataFile], batch_rows: usize) ->
     }
     for file in files {
         let [table] = mappings.matching(&file.relative)[..] else { continue };
-        let is_exid = |name: &str| {
-            matches!(table.rule(name), Some(ColumnRule::Identifier(s)) if matches!(s.kind, IdentifierKind::Exid { .. }))
-        };
+        let is_exid = |name: &str| matches!(table.rule(name), Some(ColumnRule::Identifier(s)) if matches!(s.kind, IdentifierKind::Exid { .. }));
         if !table.columns.iter().any(|(name, _)| is_exid(name)) {
             continue;
         }
@@ -144,8 +143,9 @@ pub fn learn_exid(mappings: &Mappings, files: &[DataFile], batch_rows: usize) ->
         while let Some(batch) = reader.next_batch()? {
             for &column in &columns {
                 for row in 0..batch.rows() {
-                    let cell =
-                        batch.cell(column, row).map_err(|e| cell_error(&file.path, batch.line(row), &header[column], e))?;
+                    let cell = batch
+                        .cell(column, row)
+                        .map_err(|e| cell_error(&file.path, batch.line(row), &header[column], e))?;
                     if let Some(value) = cell {
                         shape.learn(&value);
                     }

@@ -118,7 +118,8 @@ struct Context {
 
 impl Context {
     fn new(header: &[String], classes: &[Classification]) -> Context {
-        let first = |kinds: &[Kind]| header.iter().zip(classes).find(|(_, c)| kinds.contains(&c.kind)).map(|(n, _)| n.clone());
+        let first =
+            |kinds: &[Kind]| header.iter().zip(classes).find(|(_, c)| kinds.contains(&c.kind)).map(|(n, _)| n.clone());
         let niss = first(&[Kind::Niss]);
         let subject = niss.clone().or_else(|| first(&[Kind::Exid]));
         let names = header
@@ -165,9 +166,10 @@ impl Context {
                 "first_name",
                 Self::options(&[("sex_from", &self.sex), ("language_from", &self.language)]),
             ),
-            Kind::FullName => {
-                Self::with_options("full_name", Self::options(&[("sex_from", &self.sex), ("language_from", &self.language)]))
-            }
+            Kind::FullName => Self::with_options(
+                "full_name",
+                Self::options(&[("sex_from", &self.sex), ("language_from", &self.language)]),
+            ),
             Kind::LastName => Self::with_options("last_name", Self::options(&[("language_from", &self.language)])),
             Kind::Street => Self::with_options("street", Self::options(&[("language_from", &self.language)])),
             Kind::HouseNumber => "house_number".into(),
@@ -205,7 +207,8 @@ fn yaml_key(name: &str) -> String {
     let plain = !name.is_empty()
         && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
         && !name.starts_with('-')
-        && !["null", "true", "false", "yes", "no", "on", "off", "y", "n", "~"].contains(&name.to_ascii_lowercase().as_str())
+        && !["null", "true", "false", "yes", "no", "on", "off", "y", "n", "~"]
+            .contains(&name.to_ascii_lowercase().as_str())
         && name.parse::<f64>().is_err();
     if plain {
         name.to_string()
@@ -214,7 +217,12 @@ fn yaml_key(name: &str) -> String {
     }
 }
 
-fn write_drafts(dir: &std::path::Path, files: &[DataFile], unmapped: &[Scanned], report: &mut Report) -> Result<(), RunError> {
+fn write_drafts(
+    dir: &std::path::Path,
+    files: &[DataFile],
+    unmapped: &[Scanned],
+    report: &mut Report,
+) -> Result<(), RunError> {
     let out_err = |path: &std::path::Path| {
         let path = path.to_path_buf();
         move |source| RunError::Output { path, source }

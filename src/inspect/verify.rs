@@ -159,13 +159,20 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
             message: message.to_string(),
         };
         let [table] = tables[..] else {
-            let message = if tables.is_empty() { "no mapping matches this input file" } else { "more than one mapping matches this input file" };
+            let message = if tables.is_empty() {
+                "no mapping matches this input file"
+            } else {
+                "more than one mapping matches this input file"
+            };
             report.add(finding("unmapped_file", message));
             continue;
         };
         match output_of(&input, manifest.as_ref(), &options.output) {
             Some(output) => pairs.push(Pair { input, output, table }),
-            None => report.add(Finding { table: Some(table.name.clone()), ..finding("missing_output", "no output file for this input file") }),
+            None => report.add(Finding {
+                table: Some(table.name.clone()),
+                ..finding("missing_output", "no output file for this input file")
+            }),
         }
     }
     report.files = pairs.len();
@@ -214,7 +221,7 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
     let mut k_anonymity = Vec::new();
     for pair in &pairs {
         let groups = pass_two(pair, options, exid_check, &fingerprints, &originals, &pseudonyms, &mut report)?;
-        if let Some((quasi, smallest, below, total)) = groups {
+        if let Some(Groups { quasi, smallest, below, rows: total }) = groups {
             let detail = serde_json::json!({"file": pair.output.relative, "table": pair.table.name, "quasi_identifiers": quasi, "smallest_group": smallest, "rows_in_groups_below_k": below, "rows": total, "k": options.k});
             if smallest < options.k && total > 0 {
                 report.add(Finding {
@@ -254,11 +261,8 @@ fn output_of(input: &DataFile, manifest: Option<&serde_json::Value>, output: &Pa
             .map(str::to_string)
     });
     let stem = input.relative.rsplit_once('.').map_or(input.relative.as_str(), |(s, _)| s);
-    let candidates = from_manifest.into_iter().chain([
-        input.relative.clone(),
-        format!("{stem}.parquet"),
-        format!("{stem}.csv"),
-    ]);
+    let candidates =
+        from_manifest.into_iter().chain([input.relative.clone(), format!("{stem}.parquet"), format!("{stem}.csv")]);
     for relative in candidates {
         let path = output.join(&relative);
         if let (true, Some(format)) = (path.is_file(), Format::of(&path)) {
@@ -268,8 +272,19 @@ fn output_of(input: &DataFile, manifest: Option<&serde_json::Value>, output: &Pa
     None
 }
 
-/// Per-batch fingerprints of one identifier column: (fingerprint, valid) per kept row.
-type Column = Vec<Option<(u64, bool)>>;
+/// A fingerprinted identifier cell: (fingerprint, valid), `None` when empty.
+type Print = Option<(u64, bool)>;
+
+/// Per-batch fingerprints of one identifier column, one per kept row.
+type Column = Vec<Print>;
+
+/// Smallest groups of rows sharing one combination of quasi-identifiers.
+struct Groups {
+    quasi: Vec<String>,
+    smallest: u64,
+    below: u64,
+    rows: u64,
+}
 
 /// Fingerprints the `rows` of identifier `columns` (index, rule) of a batch; validity is that of
 /// an original on the input side, that of a pseudonym (reserved e-mail domains...) on the output side.
@@ -288,7 +303,8 @@ fn fingerprint_batch(
             let kind = kind_of(rule);
             rows.iter()
                 .map(|&row| {
-                    let cell = batch.cell(*index, row).map_err(|e| cell_error(path, batch.line(row), &header[*index], e))?;
+                    let cell =
+                        batch.cell(*index, row).map_err(|e| cell_error(path, batch.line(row), &header[*index], e))?;
                     Ok(cell.filter(|v| !v.trim().is_empty()).map(|v| {
                         let (c, parsed) = canonical(kind, &v);
                         let valid = match rule {
@@ -317,14 +333,19 @@ fn pass_one(
     faked: &mut u64,
 ) -> Result<(u64, u64), RunError> {
     let table = pair.table;
-    let mut input = TableReader::open(&pair.input.path, pair.input.format, &table.csv, options.batch_rows, None, |h| {
-        h.iter().map(|c| is_identifier(table, c) || table.subject.as_deref() == Some(c)).collect()
-    })?;
-    let output_csv =
-        if pair.input.format == pair.output.format { table.csv.clone() } else { CsvOptions { header: true, ..CsvOptions::default() } };
-    let mut output = TableReader::open(&pair.output.path, pair.output.format, &output_csv, options.batch_rows, None, |h| {
-        h.iter().map(|c| is_identifier(table, c)).collect()
-    })?;
+    let mut input =
+        TableReader::open(&pair.input.path, pair.input.format, &table.csv, options.batch_rows, None, |h| {
+            h.iter().map(|c| is_identifier(table, c) || table.subject.as_deref() == Some(c)).collect()
+        })?;
+    let output_csv = if pair.input.format == pair.output.format {
+        table.csv.clone()
+    } else {
+        CsvOptions { header: true, ..CsvOptions::default() }
+    };
+    let mut output =
+        TableReader::open(&pair.output.path, pair.output.format, &output_csv, options.batch_rows, None, |h| {
+            h.iter().map(|c| is_identifier(table, c)).collect()
+        })?;
     let in_header = input.header().to_vec();
     let out_header = output.header().to_vec();
     // Identifier columns present on both sides: (input index, output index, column).
@@ -338,10 +359,12 @@ fn pass_one(
         compared.push((i, o, c));
     }
     let subject = table.subject.as_deref().and_then(|s| in_header.iter().position(|h| h == s));
-    let in_cols: Vec<(usize, IdentifierKind)> = compared.iter().map(|&(i, _, c)| (i, id_columns[c].kind.clone())).collect();
-    let out_cols: Vec<(usize, IdentifierKind)> = compared.iter().map(|&(_, o, c)| (o, id_columns[c].kind.clone())).collect();
-    let mut in_queue: Vec<VecDeque<Option<(u64, bool)>>> = vec![VecDeque::new(); compared.len()];
-    let mut out_queue: Vec<VecDeque<(u64, Option<(u64, bool)>)>> = vec![VecDeque::new(); compared.len()];
+    let in_cols: Vec<(usize, IdentifierKind)> =
+        compared.iter().map(|&(i, _, c)| (i, id_columns[c].kind.clone())).collect();
+    let out_cols: Vec<(usize, IdentifierKind)> =
+        compared.iter().map(|&(_, o, c)| (o, id_columns[c].kind.clone())).collect();
+    let mut in_queue: Vec<VecDeque<Print>> = vec![VecDeque::new(); compared.len()];
+    let mut out_queue: Vec<VecDeque<(u64, Print)>> = vec![VecDeque::new(); compared.len()];
     let mut tallies: Vec<ColumnTally> = (0..compared.len()).map(|_| ColumnTally::default()).collect();
     let (mut rows_in, mut rows_kept, mut rows_out) = (0u64, 0u64, 0u64);
     let (mut input_done, mut output_done) = (false, false);
@@ -358,7 +381,9 @@ fn pass_one(
             for row in 0..batch.rows() {
                 let keep = match (subset, subject) {
                     (Some(subset), Some(s)) => {
-                        let cell = batch.cell(s, row).map_err(|e| cell_error(&pair.input.path, batch.line(row), &in_header[s], e))?;
+                        let cell = batch
+                            .cell(s, row)
+                            .map_err(|e| cell_error(&pair.input.path, batch.line(row), &in_header[s], e))?;
                         subset.selects(cell.as_deref())
                     }
                     _ => true,
@@ -368,7 +393,8 @@ fn pass_one(
                 }
             }
             rows_kept += kept_rows.len() as u64;
-            let columns = fingerprint_batch(&batch, &in_cols, &kept_rows, false, fingerprints, &pair.input.path, &in_header)?;
+            let columns =
+                fingerprint_batch(&batch, &in_cols, &kept_rows, false, fingerprints, &pair.input.path, &in_header)?;
             for (queue, column) in in_queue.iter_mut().zip(columns) {
                 queue.extend(column);
             }
@@ -378,7 +404,8 @@ fn pass_one(
                 continue;
             };
             let all: Vec<usize> = (0..batch.rows()).collect();
-            let columns = fingerprint_batch(&batch, &out_cols, &all, true, fingerprints, &pair.output.path, &out_header)?;
+            let columns =
+                fingerprint_batch(&batch, &out_cols, &all, true, fingerprints, &pair.output.path, &out_header)?;
             for (queue, column) in out_queue.iter_mut().zip(columns) {
                 queue.extend(column.into_iter().enumerate().map(|(r, v)| (rows_out + r as u64 + 1, v)));
             }
@@ -389,7 +416,9 @@ fn pass_one(
             let tally = &mut tallies[c];
             let column = &mut id_columns[id];
             while !in_queue[c].is_empty() && !out_queue[c].is_empty() {
-                let (Some(original), Some((row, new))) = (in_queue[c].pop_front(), out_queue[c].pop_front()) else { break };
+                let (Some(original), Some((row, new))) = (in_queue[c].pop_front(), out_queue[c].pop_front()) else {
+                    break;
+                };
                 if let Some((fp, _)) = original {
                     originals.insert(fp);
                     column.input.insert(fp);
@@ -468,10 +497,21 @@ fn report_pass_one(
             report.add(finding("leak", Some(row), format!("the original {label} is unchanged in the output")));
         }
         if tally.unchanged > tally.unchanged_rows.len() as u64 {
-            report.add(finding("leak", None, format!("{} more cells keep their original {label}", tally.unchanged - tally.unchanged_rows.len() as u64)));
+            report.add(finding(
+                "leak",
+                None,
+                format!(
+                    "{} more cells keep their original {label}",
+                    tally.unchanged - tally.unchanged_rows.len() as u64
+                ),
+            ));
         }
         for &row in &tally.invalid_rows {
-            report.add(finding("invalid_pseudonym", Some(row), format!("the pseudonym of a valid {label} fails validation")));
+            report.add(finding(
+                "invalid_pseudonym",
+                Some(row),
+                format!("the pseudonym of a valid {label} fails validation"),
+            ));
         }
         if tally.invalid > tally.invalid_rows.len() as u64 {
             report.add(finding(
@@ -507,8 +547,7 @@ fn is_identifier(table: &Table, column: &str) -> bool {
 }
 
 /// Pass 2: original identifiers anywhere in the output's other columns; k-anonymity.
-/// Returns (quasi-identifiers, smallest group, rows in groups below k, rows) when the table declares them.
-#[allow(clippy::type_complexity)]
+/// Returns the group sizes when the table declares quasi-identifiers.
 fn pass_two(
     pair: &Pair,
     options: &VerifyOptions,
@@ -517,14 +556,18 @@ fn pass_two(
     originals: &FxHashSet<u64>,
     pseudonyms: &FxHashSet<u64>,
     report: &mut Report,
-) -> Result<Option<(Vec<String>, u64, u64, u64)>, RunError> {
+) -> Result<Option<Groups>, RunError> {
     let table = pair.table;
-    let output_csv =
-        if pair.input.format == pair.output.format { table.csv.clone() } else { CsvOptions { header: true, ..CsvOptions::default() } };
+    let output_csv = if pair.input.format == pair.output.format {
+        table.csv.clone()
+    } else {
+        CsvOptions { header: true, ..CsvOptions::default() }
+    };
     let quasi = &table.quasi_identifiers;
-    let mut reader = TableReader::open(&pair.output.path, pair.output.format, &output_csv, options.batch_rows, None, |h| {
-        h.iter().map(|c| !is_identifier(table, c) || quasi.contains(c)).collect()
-    })?;
+    let mut reader =
+        TableReader::open(&pair.output.path, pair.output.format, &output_csv, options.batch_rows, None, |h| {
+            h.iter().map(|c| !is_identifier(table, c) || quasi.contains(c)).collect()
+        })?;
     let header = reader.header().to_vec();
     let scanned: Vec<usize> = (0..header.len()).filter(|&i| !is_identifier(table, &header[i])).collect();
     let quasi_index: Vec<usize> = quasi.iter().filter_map(|q| header.iter().position(|h| h == q)).collect();
@@ -538,8 +581,9 @@ fn pass_two(
             .map(|&column| {
                 let mut hits = Vec::new();
                 for row in 0..batch.rows() {
-                    let cell =
-                        batch.cell(column, row).map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[column], e))?;
+                    let cell = batch
+                        .cell(column, row)
+                        .map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[column], e))?;
                     let Some(text) = cell else { continue };
                     for f in find_identifiers(&text, exid_check) {
                         let (c, _) = canonical(f.kind, &text[f.start..f.end]);
@@ -566,7 +610,9 @@ fn pass_two(
             for row in 0..batch.rows() {
                 let mut values: Vec<Option<String>> = Vec::with_capacity(quasi_index.len());
                 for &q in &quasi_index {
-                    let cell = batch.cell(q, row).map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[q], e))?;
+                    let cell = batch
+                        .cell(q, row)
+                        .map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[q], e))?;
                     values.push(cell.map(|c| c.into_owned()));
                 }
                 *groups.entry(group_hasher.hash_one(&values)).or_default() += 1;
@@ -588,7 +634,10 @@ fn pass_two(
             report.add(finding(Some(row), format!("an original {} of the input appears in this cell", kind.label())));
         }
         if count > listed.len() as u64 {
-            report.add(finding(None, format!("{} more original identifiers appear in this column", count - listed.len() as u64)));
+            report.add(finding(
+                None,
+                format!("{} more original identifiers appear in this column", count - listed.len() as u64),
+            ));
         }
     }
     if quasi_index.is_empty() {
@@ -596,7 +645,7 @@ fn pass_two(
     }
     let smallest = groups.values().copied().min().unwrap_or(0);
     let below = groups.values().filter(|&&n| n < options.k).sum();
-    Ok(Some((quasi_index.iter().map(|&i| header[i].clone()).collect(), smallest, below, total)))
+    Ok(Some(Groups { quasi: quasi_index.iter().map(|&i| header[i].clone()).collect(), smallest, below, rows: total }))
 }
 
 /// Share of the distinct values of `a` found in `b`.
@@ -630,7 +679,10 @@ fn join_rates(columns: &[IdColumn], pairs: &[Pair], report: &mut Report) -> Vec<
                 after * 100.0
             );
             if (before - after).abs() > 1e-9 {
-                let file = pairs.iter().find(|p| p.table.name == a.table).map_or_else(String::new, |p| p.output.relative.clone());
+                let file = pairs
+                    .iter()
+                    .find(|p| p.table.name == a.table)
+                    .map_or_else(String::new, |p| p.output.relative.clone());
                 report.add(Finding {
                     severity: Severity::Error,
                     code: "join_rate",

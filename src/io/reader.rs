@@ -96,10 +96,8 @@ impl TableReader {
                         match source.next_batch(&mut records, max) {
                             Ok(0) => break,
                             Ok(n) => {
-                                let batch = Batch {
-                                    first_row: read,
-                                    data: BatchData::Csv { records, format: shared.clone() },
-                                };
+                                let batch =
+                                    Batch { first_row: read, data: BatchData::Csv { records, format: shared.clone() } };
                                 read += n as u64;
                                 if send.send(Ok(batch)).is_err() {
                                     break;

@@ -276,12 +276,8 @@ pub fn junit(report: &Report) -> String {
             let findings: Vec<&Finding> = report.findings_of(file, *column).collect();
             let errors: Vec<&&Finding> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
             let warnings: Vec<&&Finding> = findings.iter().filter(|f| f.severity == Severity::Warning).collect();
-            let _ = write!(
-                body,
-                "    <testcase classname=\"{}\" name=\"{}\">",
-                xml_escape(&classname),
-                xml_escape(name)
-            );
+            let _ =
+                write!(body, "    <testcase classname=\"{}\" name=\"{}\">", xml_escape(&classname), xml_escape(name));
             if !errors.is_empty() {
                 suite_failed += 1;
                 let message = errors.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ");

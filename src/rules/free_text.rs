@@ -9,10 +9,10 @@ use super::identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
 use super::people::{People, PeopleSpec};
 use super::{Pseudonym, Rule, RuleError};
 use crate::crypto::Key;
-use crate::ident::niss::NissKeep;
 use crate::detect::text::find_identifiers;
 use crate::detect::Kind;
 use crate::ident::exid;
+use crate::ident::niss::NissKeep;
 
 /// Options of `free_text`, completed from the table's other columns when the mapping is validated.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -1,0 +1,485 @@
+//! The CI gate end to end: `check` before a run, `scan` drafts, `verify` after a run.
+//! Every test runs the binary on the bundled demo extract (Windows dialect) or on variants of it.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{pseudata, records};
+use pseudata::mapping::{load_dir, ColumnRule};
+use pseudata::rules::DateSpec;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A scratch copy of the demo input and the shipped mappings.
+fn demo_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (from, to) in [("demo/input", "input"), ("mappings", "mappings")] {
+        std::fs::create_dir_all(dir.path().join(to)).unwrap();
+        for entry in std::fs::read_dir(root().join(from)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), dir.path().join(to).join(entry.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+fn check(dir: &Path, format: &str) -> assert_cmd::assert::Assert {
+    pseudata()
+        .args(["check", "--format", format, "--mappings"])
+        .arg(dir.join("mappings"))
+        .arg("--input")
+        .arg(dir.join("input"))
+        .assert()
+}
+
+fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+/// Replaces the rule of `column` in a mapping file (the line `  column: ...`).
+fn set_rule(mapping: &Path, column: &str, rule: Option<&str>) {
+    let text = std::fs::read_to_string(mapping).unwrap();
+    let prefix = format!("  {column}:");
+    assert!(text.lines().any(|l| l.starts_with(&prefix)), "{column} not in {}", mapping.display());
+    let edited: Vec<String> = text
+        .lines()
+        .filter_map(|l| match (l.starts_with(&prefix), rule) {
+            (true, Some(rule)) => Some(format!("{prefix} {rule}")),
+            (true, None) => None,
+            (false, _) => Some(l.to_string()),
+        })
+        .collect();
+    std::fs::write(mapping, edited.join("\n") + "\n").unwrap();
+}
+
+fn findings(json: &str) -> Vec<serde_json::Value> {
+    let report: serde_json::Value = serde_json::from_str(json).expect("JSON report");
+    report["findings"].as_array().unwrap().clone()
+}
+
+fn has_finding(json: &str, code: &str, column: &str) -> bool {
+    findings(json).iter().any(|f| f["code"] == code && f["column"] == column)
+}
+
+#[test]
+fn check_passes_the_complete_demo_mapping() {
+    let dir = demo_copy();
+    let assert = check(dir.path(), "json").code(0);
+    let out = stdout(&assert);
+    assert!(findings(&out).is_empty(), "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["columns"].as_array().unwrap().len(), 24);
+    // The full read agrees.
+    pseudata()
+        .args(["check", "--full", "--mappings"])
+        .arg(dir.path().join("mappings"))
+        .arg("--input")
+        .arg(dir.path().join("input"))
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn check_fails_for_a_column_removed_from_the_mapping() {
+    let dir = demo_copy();
+    set_rule(&dir.path().join("mappings/claims.yaml"), "amount_eur", None);
+    let out = stdout(&check(dir.path(), "json").code(1));
+    assert!(has_finding(&out, "unmapped_column", "amount_eur"), "{out}");
+    assert_eq!(findings(&out).len(), 1, "{out}");
+}
+
+#[test]
+fn check_fails_for_a_new_column_in_the_data_and_a_mapped_column_gone() {
+    let dir = demo_copy();
+    let path = dir.path().join("input/claims.csv");
+    let rows = records(&path, b';');
+    let mut writer = csv::WriterBuilder::new().delimiter(b';').from_path(&path).unwrap();
+    for (i, row) in rows.iter().enumerate() {
+        // `amount_eur` leaves, `batch_ref` arrives.
+        let mut fields: Vec<&[u8]> =
+            row.iter().enumerate().filter(|(c, _)| *c != 6).map(|(_, f)| f.as_slice()).collect();
+        fields.push(if i == 0 { b"batch_ref" } else { b"B7" });
+        writer.write_record(fields).unwrap();
+    }
+    writer.flush().unwrap();
+    drop(writer);
+    let out = stdout(&check(dir.path(), "json").code(1));
+    assert!(has_finding(&out, "unmapped_column", "batch_ref"), "{out}");
+    assert!(has_finding(&out, "missing_column", "amount_eur"), "{out}");
+}
+
+#[test]
+fn check_fails_for_niss_iban_and_email_columns_declared_keep() {
+    for (mapping, column) in [("claims.yaml", "niss"), ("members.yaml", "iban"), ("members.yaml", "email")] {
+        let dir = demo_copy();
+        set_rule(&dir.path().join("mappings").join(mapping), column, Some("keep"));
+        let out = stdout(&check(dir.path(), "json").code(1));
+        assert!(has_finding(&out, "kept_identifier", column), "{column}: {out}");
+    }
+}
+
+#[test]
+fn check_finds_identifiers_by_their_values_under_a_harmless_name() {
+    // A column of NISS numbers called `ref_a`, one of IBANs called `x`, declared keep: the name
+    // says nothing, the check digits do.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    let mut csv = String::from("id,ref_a,x,amount\n");
+    for i in 0..200 {
+        let niss = ["85.07.30-033.28", "85073003328", "00012556777"][i % 3];
+        let iban = ["BE71 0961 2345 6769", "BE68539007547034"][i % 2];
+        csv.push_str(&format!("{},{niss},{iban},{}.{:02}\n", 1_000_000 + i, 10 + i, i % 100));
+    }
+    std::fs::write(dir.path().join("input/t.csv"), csv).unwrap();
+    std::fs::write(
+        dir.path().join("mappings/t.yaml"),
+        "table: t\nfiles: [t.csv]\ncolumns: { id: keep, ref_a: keep, x: keep, amount: keep }\n",
+    )
+    .unwrap();
+    let out = stdout(&check(dir.path(), "json").code(1));
+    assert!(has_finding(&out, "kept_identifier", "ref_a"), "{out}");
+    assert!(has_finding(&out, "kept_identifier", "x"), "{out}");
+    assert!(!findings(&out).iter().any(|f| f["column"] == "id" || f["column"] == "amount"), "{out}");
+}
+
+#[test]
+fn check_fails_for_free_text_with_identifiers_kept() {
+    let dir = demo_copy();
+    set_rule(&dir.path().join("mappings/members.yaml"), "notes", Some("keep"));
+    let out = stdout(&check(dir.path(), "json").code(1));
+    assert!(has_finding(&out, "kept_free_text", "notes"), "{out}");
+}
+
+#[test]
+fn check_fails_for_a_file_no_mapping_matches() {
+    let dir = demo_copy();
+    std::fs::copy(dir.path().join("input/claims.csv"), dir.path().join("input/payments.csv")).unwrap();
+    let out = stdout(&check(dir.path(), "json").code(1));
+    assert!(findings(&out).iter().any(|f| f["code"] == "unmapped_file" && f["file"] == "payments.csv"), "{out}");
+}
+
+#[test]
+fn amounts_counts_and_ids_are_not_taken_for_identifiers() {
+    // Values that happen to be valid mobile numbers, NISS or KBO numbers, in columns whose names
+    // say they are ids, amounts or counts, declared keep: no finding.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    let mut csv = String::from("claim_id;amount_eur;aantal;nomenclature_code\n");
+    for i in 0..500u64 {
+        let id = if i % 10 == 0 { "85073003328".to_string() } else { format!("{:010}", 475_000_000 + i * 7919) };
+        csv.push_str(&format!("{id};{},{:02};{};{:06}\n", 10 + i, i % 100, i % 9, 101_010 + i));
+    }
+    std::fs::write(dir.path().join("input/c.csv"), csv).unwrap();
+    std::fs::write(
+        dir.path().join("mappings/c.yaml"),
+        "table: c\nfiles: [c.csv]\ncolumns: { claim_id: keep, amount_eur: keep, aantal: keep, nomenclature_code: keep }\n",
+    )
+    .unwrap();
+    let out = stdout(&check(dir.path(), "json").code(0));
+    assert!(findings(&out).is_empty(), "{out}");
+}
+
+#[test]
+fn junit_parses_and_names_the_failing_column() {
+    let dir = demo_copy();
+    set_rule(&dir.path().join("mappings/members.yaml"), "iban", Some("keep"));
+    let xml = stdout(&check(dir.path(), "junit").code(1));
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed JUnit XML");
+    let cases: Vec<roxmltree::Node> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    assert_eq!(cases.len(), 24, "one test case per table column");
+    let failing: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+        .map(|c| c.attribute("name").unwrap())
+        .collect();
+    assert_eq!(failing, ["iban"]);
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("failures"), Some("1"));
+}
+
+#[test]
+fn the_report_can_go_to_a_file() {
+    let dir = demo_copy();
+    let report = dir.path().join("check.xml");
+    pseudata()
+        .args(["check", "--format", "junit", "--report"])
+        .arg(&report)
+        .arg("--mappings")
+        .arg(dir.path().join("mappings"))
+        .arg("--input")
+        .arg(dir.path().join("input"))
+        .assert()
+        .code(0)
+        .stdout("");
+    roxmltree::Document::parse(&std::fs::read_to_string(report).unwrap()).unwrap();
+}
+
+/// The rule of a column, as compared between a draft and the shipped mapping: the rule name,
+/// and for dates whether it shifts or derives from the NISS.
+fn rule_shape(rule: &ColumnRule) -> String {
+    match rule {
+        ColumnRule::Date(DateSpec::ShiftBy { column, .. }) => format!("date shift_by {column}"),
+        ColumnRule::Date(DateSpec::FromNiss { column, .. }) => format!("date from_niss {column}"),
+        ColumnRule::Icd10(level) => format!("icd10 {level:?}"),
+        other => other.name().to_string(),
+    }
+}
+
+#[test]
+fn scan_drafts_the_shipped_rule_for_every_demo_column() {
+    let drafts = tempfile::tempdir().unwrap();
+    pseudata()
+        .args(["scan", "--input"])
+        .arg(root().join("demo/input"))
+        .arg("--write-drafts")
+        .arg(drafts.path())
+        .assert()
+        .code(0);
+    let drafted = load_dir(drafts.path()).expect("drafts are valid mappings");
+    let shipped = load_dir(&root().join("mappings")).unwrap();
+    assert_eq!(drafted.tables.len(), 2);
+    for table in &shipped.tables {
+        let draft = drafted.tables.iter().find(|t| t.name == table.name).expect("a draft per table");
+        assert_eq!(draft.subject, table.subject, "{}", table.name);
+        let names: Vec<&String> = draft.columns.iter().map(|(n, _)| n).collect();
+        let expected: Vec<&String> = table.columns.iter().map(|(n, _)| n).collect();
+        assert_eq!(names, expected, "every column present, in file order");
+        for (column, rule) in &table.columns {
+            let drafted = draft.rule(column).unwrap();
+            assert_eq!(rule_shape(drafted), rule_shape(rule), "{}.{column}", table.name);
+        }
+        for file in ["claims.csv", "members.csv"] {
+            assert_eq!(draft.matches(file), table.matches(file), "{} globs", table.name);
+        }
+    }
+    // Drafts are never overwritten.
+    let path = drafts.path().join("claims.yaml");
+    std::fs::write(&path, "edited by hand\n").unwrap();
+    let assert = pseudata()
+        .args(["scan", "--input"])
+        .arg(root().join("demo/input"))
+        .arg("--write-drafts")
+        .arg(drafts.path())
+        .assert()
+        .code(0);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "edited by hand\n");
+    assert!(stdout(&assert).contains("not overwritten"));
+}
+
+#[test]
+fn scan_reports_json_and_only_drafts_unmapped_tables() {
+    let dir = demo_copy();
+    std::fs::remove_file(dir.path().join("mappings/claims.yaml")).unwrap();
+    let drafts = dir.path().join("drafts");
+    let out = pseudata()
+        .args(["scan", "--format", "json", "--input"])
+        .arg(dir.path().join("input"))
+        .arg("--mappings")
+        .arg(dir.path().join("mappings"))
+        .arg("--write-drafts")
+        .arg(&drafts)
+        .assert()
+        .code(0);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let niss = report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["file"] == "claims.csv" && c["column"] == "niss")
+        .unwrap();
+    assert_eq!(niss["detected"], "niss");
+    assert!(niss["confidence"].as_f64().unwrap() > 0.99);
+    assert_eq!(common::file_names(&drafts), ["claims.yaml"]);
+}
+
+fn run_demo(dir: &Path, extra: &[&str]) -> PathBuf {
+    let output = dir.join("out");
+    pseudata()
+        .args(["run", "--quiet", "--force", "--key-file"])
+        .arg(root().join("demo/demo.key"))
+        .arg("--mappings")
+        .arg(dir.join("mappings"))
+        .arg("--input")
+        .arg(dir.join("input"))
+        .arg("--output")
+        .arg(&output)
+        .args(extra)
+        .assert()
+        .code(0);
+    output
+}
+
+fn verify(dir: &Path, output: &Path, format: &str, key: bool) -> assert_cmd::assert::Assert {
+    let mut cmd = pseudata();
+    cmd.args(["verify", "--format", format, "--mappings"])
+        .arg(dir.join("mappings"))
+        .arg("--input")
+        .arg(dir.join("input"))
+        .arg("--output")
+        .arg(output);
+    if key {
+        cmd.arg("--key-file").arg(root().join("demo/demo.key"));
+    }
+    cmd.assert()
+}
+
+#[test]
+fn verify_passes_a_real_run_and_records_it_in_the_signed_manifest() {
+    let dir = demo_copy();
+    let output = run_demo(dir.path(), &[]);
+    let out = stdout(&verify(dir.path(), &output, "json", true).code(0));
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // The only finding allowed on the demo is the k-anonymity warning (300 members, exact birth dates).
+    for f in findings(&out) {
+        assert_eq!(f["severity"], "warning", "{f}");
+        assert_eq!(f["code"], "k_anonymity", "{f}");
+    }
+    let joins = report["details"]["joins"].as_array().unwrap();
+    assert!(
+        joins.iter().any(|j| j["from"] == "claims.niss" && j["to"] == "members.niss" && j["output_rate"] == 1.0),
+        "{out}"
+    );
+    let manifest = output.join("pseudata-manifest.json");
+    let recorded: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert_eq!(recorded["verify"]["clean"], true);
+    pseudata()
+        .args(["verify", "--manifest"])
+        .arg(&manifest)
+        .arg("--key-file")
+        .arg(root().join("demo/demo.key"))
+        .assert()
+        .code(0);
+    // An edited manifest no longer verifies.
+    let edited = std::fs::read_to_string(&manifest).unwrap().replace("\"rows_out\": 300", "\"rows_out\": 301");
+    std::fs::write(&manifest, edited).unwrap();
+    pseudata()
+        .args(["verify", "--manifest"])
+        .arg(&manifest)
+        .arg("--key-file")
+        .arg(root().join("demo/demo.key"))
+        .assert()
+        .code(1);
+}
+
+/// The NISS of the first data row of the demo members, in the file's spelling.
+fn first_member_niss(dir: &Path) -> String {
+    String::from_utf8(records(&dir.join("input/members.csv"), b';')[1][0].clone()).unwrap()
+}
+
+#[test]
+fn verify_fails_when_one_original_niss_is_planted_in_a_note_without_printing_it() {
+    let dir = demo_copy();
+    let output = run_demo(dir.path(), &[]);
+    let niss = first_member_niss(dir.path());
+    let path = output.join("members.csv");
+    let mut rows = records(&path, b';');
+    let row = 42;
+    rows[row][15].extend_from_slice(format!(" (zie {niss})").as_bytes());
+    let mut writer =
+        csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_path(&path).unwrap();
+    for r in &rows {
+        writer.write_record(r).unwrap();
+    }
+    writer.flush().unwrap();
+    drop(writer);
+    for format in ["text", "json", "junit"] {
+        let assert = verify(dir.path(), &output, format, false).code(1);
+        let out = stdout(&assert);
+        let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        let digits: String = niss.chars().filter(char::is_ascii_digit).collect();
+        for printed in [&out, &err] {
+            assert!(!printed.contains(&niss) && !printed.contains(&digits), "the NISS was printed ({format})");
+        }
+        if format == "json" {
+            let leak = findings(&out).into_iter().find(|f| f["code"] == "leak").expect("a leak finding");
+            assert_eq!(leak["file"], "members.csv");
+            assert_eq!(leak["column"], "notes");
+            assert_eq!(leak["row"], row as u64);
+        }
+    }
+}
+
+#[test]
+fn verify_fails_for_an_unchanged_identifier_a_lost_row_and_a_broken_join() {
+    let dir = demo_copy();
+    let output = run_demo(dir.path(), &[]);
+    let path = output.join("claims.csv");
+    let input = records(&dir.path().join("input/claims.csv"), b';');
+    let mut rows = records(&path, b';');
+    // Row 5 keeps its original NISS; row 9's NISS becomes one that is no member's pseudonym.
+    rows[5][1] = input[5][1].clone();
+    rows[9][1] = b"85073003328".to_vec();
+    rows.pop();
+    let mut writer =
+        csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_path(&path).unwrap();
+    for r in &rows {
+        writer.write_record(r).unwrap();
+    }
+    writer.flush().unwrap();
+    drop(writer);
+    let out = stdout(&verify(dir.path(), &output, "json", false).code(1));
+    let all = findings(&out);
+    assert!(all.iter().any(|f| f["code"] == "leak" && f["column"] == "niss" && f["row"] == 5), "{out}");
+    assert!(all.iter().any(|f| f["code"] == "row_count" && f["file"] == "claims.csv"), "{out}");
+    assert!(all.iter().any(|f| f["code"] == "join_rate" && f["column"] == "niss"), "{out}");
+}
+
+#[test]
+fn verify_aligns_rows_of_a_subset_run_with_the_key_and_reads_parquet() {
+    let dir = demo_copy();
+    let output = run_demo(dir.path(), &["--subset", "30", "--to", "parquet"]);
+    assert!(output.join("claims.parquet").is_file());
+    // Without the key the rows of a subset cannot be aligned: a clear error, exit 2.
+    verify(dir.path(), &output, "text", false).code(2);
+    let out = stdout(&verify(dir.path(), &output, "json", true).code(0));
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = report["details"]["rows"].as_array().unwrap();
+    assert!(rows.iter().all(|r| r["rows_out"].as_u64() < r["rows_in"].as_u64()), "{out}");
+}
+
+#[test]
+fn check_and_verify_read_other_dialects() {
+    // UTF-8 with `,` and Windows-1252 with `;`, and a Parquet input.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    pseudata().args(["sample", "--members", "120", "--seed", "7", "--output"]).arg(&input).assert().code(0);
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    for entry in std::fs::read_dir(root().join("mappings")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join("mappings").join(entry.file_name())).unwrap();
+    }
+    check(dir.path(), "text").code(0);
+    let output = run_demo(dir.path(), &[]);
+    verify(dir.path(), &output, "text", false).code(0);
+    let parquet = tempfile::tempdir().unwrap();
+    pseudata()
+        .args(["sample", "--members", "120", "--seed", "7", "--to", "parquet", "--output"])
+        .arg(parquet.path().join("input"))
+        .assert()
+        .code(0);
+    std::fs::rename(dir.path().join("mappings"), parquet.path().join("mappings")).unwrap();
+    check(parquet.path(), "text").code(0);
+    let output = run_demo(parquet.path(), &[]);
+    verify(parquet.path(), &output, "text", false).code(0);
+}
+
+#[test]
+fn errors_exit_2_and_name_the_place() {
+    let dir = demo_copy();
+    std::fs::write(
+        dir.path().join("mappings/claims.yaml"),
+        "table: claims\nfiles: [claims*.csv]\ncolumns: { a: scramble }\n",
+    )
+    .unwrap();
+    let assert = check(dir.path(), "text").code(2);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(err.contains("claims.yaml") && err.contains("scramble"), "{err}");
+    pseudata().args(["check", "--mappings", "mappings", "--input", "/nonexistent"]).assert().code(2);
+    pseudata().args(["scan", "--input", "/nonexistent"]).assert().code(2);
+}
