@@ -2,6 +2,11 @@
 //! over `Z_p x Z_q` (`p*q >= n`) with AES-256 as the round function and cycle walking back into
 //! `[0, n)`. It is a bijection by construction (every round is invertible), the same
 //! construction as NIST SP 800-38G FF1 with native integers instead of numeral strings.
+//!
+//! What the rules use is `permute`: that permutation conjugated with a shift,
+//! `x -> pi^-1((pi(x) + 1) mod n)`, a single cycle through the whole domain, so no value is ever
+//! its own pseudonym (a plain keyed permutation leaves about one fixed point per domain: with
+//! 250,000 members and five permuted phone digits, a few members kept their real number).
 
 use aes::cipher::{Array, BlockCipherEncrypt, KeyInit};
 use aes::Aes256;
@@ -37,6 +42,22 @@ impl Domain {
     /// The whole `u128` range (IPv6 addresses).
     pub fn full_u128() -> Domain {
         Domain { n: None, p: 1 << 64, q: 1 << 64 }
+    }
+
+    /// `x + 1`, wrapping to 0 at the end of the domain.
+    fn successor(&self, x: u128) -> u128 {
+        match self.n {
+            Some(n) if x + 1 >= n => 0,
+            _ => x.wrapping_add(1),
+        }
+    }
+
+    /// `x - 1`, wrapping to the last value of the domain.
+    fn predecessor(&self, x: u128) -> u128 {
+        match (x, self.n) {
+            (0, Some(n)) => n - 1,
+            _ => x.wrapping_sub(1),
+        }
     }
 
     /// Whether `x` lies in the domain.
@@ -132,8 +153,8 @@ impl Permutation {
         a * q + b
     }
 
-    /// Returns the image of `x` (which must lie in `domain`) under the permutation named by `tweak`.
-    pub fn permute(&self, tweak: u64, domain: &Domain, x: u128) -> u128 {
+    /// The plain keyed permutation `pi` (cycle walking back into the domain).
+    fn forward(&self, tweak: u64, domain: &Domain, x: u128) -> u128 {
         let mut y = self.feistel(tweak, domain, x, true);
         while !domain.contains(y) {
             y = self.feistel(tweak, domain, y, true);
@@ -141,13 +162,26 @@ impl Permutation {
         y
     }
 
-    /// Inverse of `permute`: `invert(t, d, permute(t, d, x)) == x`.
-    pub fn invert(&self, tweak: u64, domain: &Domain, y: u128) -> u128 {
+    /// `pi^-1`.
+    fn backward(&self, tweak: u64, domain: &Domain, y: u128) -> u128 {
         let mut x = self.feistel(tweak, domain, y, false);
         while !domain.contains(x) {
             x = self.feistel(tweak, domain, x, false);
         }
         x
+    }
+
+    /// Returns the image of `x` (which must lie in `domain`) under the permutation named by
+    /// `tweak`: a bijection of the domain without fixed points (for domains of two or more).
+    pub fn permute(&self, tweak: u64, domain: &Domain, x: u128) -> u128 {
+        let next = domain.successor(self.forward(tweak, domain, x));
+        self.backward(tweak, domain, next)
+    }
+
+    /// Inverse of `permute`: `invert(t, d, permute(t, d, x)) == x`.
+    pub fn invert(&self, tweak: u64, domain: &Domain, y: u128) -> u128 {
+        let previous = domain.predecessor(self.forward(tweak, domain, y));
+        self.backward(tweak, domain, previous)
     }
 }
 
@@ -170,6 +204,7 @@ mod tests {
                 let y = p.permute(42, &d, x);
                 assert!(y < n);
                 assert!(!seen[y as usize], "collision in domain {n}");
+                assert!(n == 1 || y != x, "fixed point in domain {n}");
                 seen[y as usize] = true;
                 assert_eq!(p.invert(42, &d, y), x);
             }
@@ -190,7 +225,7 @@ mod tests {
     }
 
     #[test]
-    fn keys_and_tweaks_change_the_permutation_and_fixed_points_are_rare() {
+    fn keys_and_tweaks_change_the_permutation_and_nothing_is_fixed() {
         let d = Domain::new(10_000_000);
         let (a, b) = (perm(3), perm(4));
         let xs: Vec<u128> = (0..10_000u128).map(|i| i * 997).collect();
@@ -199,7 +234,7 @@ mod tests {
         let fixed = xs.iter().filter(|&&x| a.permute(1, &d, x) == x).count();
         assert!(diff_key >= 9_990, "{diff_key}");
         assert!(diff_tweak >= 9_990, "{diff_tweak}");
-        assert!(fixed <= 2, "{fixed}");
+        assert_eq!(fixed, 0);
     }
 
     #[test]
