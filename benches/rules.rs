@@ -107,5 +107,33 @@ fn batch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, rules, batch);
+/// Detector throughput: classifying whole values (what `check` does per kept cell) and finding
+/// identifiers inside notes (what `free_text` and `verify` do per text cell).
+fn detect(c: &mut Criterion) {
+    use pseudata::detect::{text::find_identifiers, value_kinds, ExidShape};
+    let shape = ExidShape::default();
+    let mut group = c.benchmark_group("detect");
+    let mut values: Vec<String> = Vec::new();
+    for kind in ["niss", "iban", "phone", "email"] {
+        values.extend(examples(kind).into_iter().take(2_500));
+    }
+    values.extend((0..10_000u64).map(|i| format!("{},{:02}", i % 500, i % 100)));
+    group.throughput(Throughput::Elements(values.len() as u64));
+    group.bench_function("value_kinds", |b| b.iter(|| values.iter().map(|v| value_kinds(v, &shape)).sum::<u32>()));
+    let notes: Vec<String> = (0..10_000u64)
+        .map(|i| match i % 4 {
+            0 => format!("Lid belde op 12/03/2024 ivm {},50 EUR (code 101010)", i % 300),
+            1 => format!("INSZ {} gemeld, rek. {}", examples("niss")[i as usize], examples("iban")[i as usize]),
+            2 => format!("Contact: {} / member{i}@telenet.be", examples("phone")[i as usize]),
+            _ => "Geen opmerking".to_string(),
+        })
+        .collect();
+    group.throughput(Throughput::Elements(notes.len() as u64));
+    group.bench_function("find_identifiers", |b| {
+        b.iter(|| notes.iter().map(|n| find_identifiers(n, None).len()).sum::<usize>())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, rules, batch, detect);
 criterion_main!(benches);

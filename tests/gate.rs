@@ -483,3 +483,52 @@ fn errors_exit_2_and_name_the_place() {
     pseudata().args(["check", "--mappings", "mappings", "--input", "/nonexistent"]).assert().code(2);
     pseudata().args(["scan", "--input", "/nonexistent"]).assert().code(2);
 }
+
+#[test]
+fn a_pseudonym_in_free_text_that_equals_a_real_niss_is_a_leak_only_without_the_key() {
+    // Y appears only in a note; the run writes its pseudonym P there. P is also the real NISS of
+    // another member. Without the key verify cannot tell P from a leaked original (strict: exit
+    // 1); with the key it recomputes the note's pseudonyms and knows P was written by the run.
+    use pseudata::crypto::Key;
+    use pseudata::rules::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
+    let key = Key::from_hex(common::KEY_A, "test").unwrap();
+    let spec = IdentifierSpec { kind: IdentifierKind::Niss(Default::default()), on_invalid: OnInvalid::Fake };
+    let rule = Identifier::new(&key, &spec);
+    let y = "85073003328";
+    let p = rule.pseudonym(y).unwrap();
+    let m = "60012133115";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    std::fs::write(dir.path().join("input/members.csv"), format!("niss\n{p}\n{m}\n")).unwrap();
+    std::fs::write(dir.path().join("input/claims.csv"), format!("niss,comment\n{m},partner {y} belde\n")).unwrap();
+    std::fs::write(
+        dir.path().join("mappings/members.yaml"),
+        "table: members\nfiles: [members.csv]\ncolumns: { niss: niss }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("mappings/claims.yaml"),
+        "table: claims\nfiles: [claims.csv]\ncolumns: { niss: niss, comment: free_text }\n",
+    )
+    .unwrap();
+    let output = dir.path().join("out");
+    common::run_cmd(dir.path(), &output, common::KEY_A).assert().code(0);
+    let written = std::fs::read_to_string(output.join("claims.csv")).unwrap();
+    assert!(written.contains(&format!("partner {p} belde")), "{written}");
+    let args = |cmd: &mut assert_cmd::Command| {
+        cmd.args(["verify", "--format", "json", "--mappings"])
+            .arg(dir.path().join("mappings"))
+            .arg("--input")
+            .arg(dir.path().join("input"))
+            .arg("--output")
+            .arg(&output);
+    };
+    let mut without = pseudata();
+    args(&mut without);
+    let out = stdout(&without.assert().code(1));
+    assert!(has_finding(&out, "leak", "comment"), "{out}");
+    let mut with = pseudata();
+    args(&mut with);
+    with.env("PSEUDATA_KEY", common::KEY_A).assert().code(0);
+}

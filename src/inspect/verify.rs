@@ -6,7 +6,9 @@
 //! so memory holds no value and grows with distinct identifiers, not with rows). Pass 2 reads the
 //! outputs again and looks for original identifiers anywhere else, free text included; an
 //! original that is also a pseudonym written by the run is not a leak (pseudonyms live in the
-//! same domain as real identifiers). Then it compares join rates between tables whose columns
+//! same domain as real identifiers; with the run's key, the pseudonyms written inside free text
+//! are recomputed as well, without it a free-text-only pseudonym that equals another person's
+//! real number is reported as a leak: strict by default). Then it compares join rates between tables whose columns
 //! share an identifier rule, and reports k-anonymity of declared quasi-identifiers.
 
 use std::collections::{BTreeMap, VecDeque};
@@ -366,6 +368,19 @@ fn pass_one(
     let mut in_queue: Vec<VecDeque<Print>> = vec![VecDeque::new(); compared.len()];
     let mut out_queue: Vec<VecDeque<(u64, Print)>> = vec![VecDeque::new(); compared.len()];
     let mut tallies: Vec<ColumnTally> = (0..compared.len()).map(|_| ColumnTally::default()).collect();
+    // With the key, the pseudonyms the run wrote inside free text are known too, so an original
+    // that equals one of them by chance is not taken for a leak.
+    let free_text: Vec<(usize, crate::rules::FreeText)> = match &options.key {
+        Some(key) => in_header
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| match table.rule(name) {
+                Some(ColumnRule::FreeText(spec)) => Some((i, crate::rules::FreeText::new(key, spec))),
+                _ => None,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let (mut rows_in, mut rows_kept, mut rows_out) = (0u64, 0u64, 0u64);
     let (mut input_done, mut output_done) = (false, false);
     while !(input_done && output_done) {
@@ -393,6 +408,29 @@ fn pass_one(
                 }
             }
             rows_kept += kept_rows.len() as u64;
+            if !free_text.is_empty() {
+                let columns: Vec<usize> = (0..free_text.len()).collect();
+                let written: Vec<Result<Vec<u64>, RunError>> = chunks(&columns, kept_rows.len())
+                    .into_par_iter()
+                    .map(|(f, range)| {
+                        let (index, rule) = &free_text[f];
+                        let mut prints = Vec::new();
+                        for &row in &kept_rows[range] {
+                            let cell = batch
+                                .cell(*index, row)
+                                .map_err(|e| cell_error(&pair.input.path, batch.line(row), &in_header[*index], e))?;
+                            let Some(text) = cell else { continue };
+                            for (kind, pseudonym) in rule.pseudonyms_in(&text) {
+                                prints.push(fingerprints.of(kind, &canonical(kind, &pseudonym).0));
+                            }
+                        }
+                        Ok(prints)
+                    })
+                    .collect();
+                for prints in written {
+                    pseudonyms.extend(prints?);
+                }
+            }
             let columns =
                 fingerprint_batch(&batch, &in_cols, &kept_rows, false, fingerprints, &pair.input.path, &in_header)?;
             for (queue, column) in in_queue.iter_mut().zip(columns) {
@@ -576,11 +614,11 @@ fn pass_two(
     let group_hasher = std::collections::hash_map::RandomState::new();
     let mut total = 0u64;
     while let Some(batch) = reader.next_batch()? {
-        let found: Vec<Result<Vec<(u64, Kind)>, RunError>> = scanned
-            .par_iter()
-            .map(|&column| {
+        let found: Vec<Result<(usize, Vec<(u64, Kind)>), RunError>> = chunks(&scanned, batch.rows())
+            .into_par_iter()
+            .map(|(column, rows)| {
                 let mut hits = Vec::new();
-                for row in 0..batch.rows() {
+                for row in rows {
                     let cell = batch
                         .cell(column, row)
                         .map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[column], e))?;
@@ -593,11 +631,11 @@ fn pass_two(
                         }
                     }
                 }
-                Ok(hits)
+                Ok((column, hits))
             })
             .collect();
-        for (&column, hits) in scanned.iter().zip(found) {
-            let hits = hits?;
+        for result in found {
+            let (column, hits) = result?;
             if hits.is_empty() {
                 continue;
             }
@@ -647,6 +685,24 @@ fn pass_two(
     let below = groups.values().filter(|&&n| n < options.k).sum();
     Ok(Some(Groups { quasi: quasi_index.iter().map(|&i| header[i].clone()).collect(), smallest, below, rows: total }))
 }
+
+/// Work units for one batch: (column, rows) pairs of at most `CHUNK_ROWS` rows, so a single
+/// long text column keeps every core busy.
+fn chunks(columns: &[usize], rows: usize) -> Vec<(usize, std::ops::Range<usize>)> {
+    let mut units = Vec::new();
+    for &column in columns {
+        let mut start = 0;
+        while start < rows {
+            let end = (start + CHUNK_ROWS).min(rows);
+            units.push((column, start..end));
+            start = end;
+        }
+    }
+    units
+}
+
+/// Rows per unit of parallel work when scanning text.
+const CHUNK_ROWS: usize = 4096;
 
 /// Share of the distinct values of `a` found in `b`.
 fn rate(a: &FxHashSet<u64>, b: &FxHashSet<u64>) -> f64 {

@@ -118,6 +118,14 @@ impl FreeText {
         }
     }
 
+    /// The pseudonyms this rule writes for the identifiers in `text` (kind, pseudonym), names aside.
+    pub fn pseudonyms_in(&self, text: &str) -> Vec<(Kind, String)> {
+        find_identifiers(text, self.exid.as_ref().map(|(_, check)| *check))
+            .into_iter()
+            .filter_map(|f| self.replacement(f.kind, &text[f.start..f.end]).map(|p| (f.kind, p)))
+            .collect()
+    }
+
     /// Replaces every validated identifier in `text`.
     pub fn scrub(&self, text: &str) -> String {
         self.segments(text).into_iter().map(|(s, _)| s).collect()
