@@ -280,6 +280,9 @@ type Print = Option<(u64, bool)>;
 /// Per-batch fingerprints of one identifier column, one per kept row.
 type Column = Vec<Print>;
 
+/// An original identifier found in an output cell: (data row, kind).
+type Hit = (u64, Kind);
+
 /// Smallest groups of rows sharing one combination of quasi-identifiers.
 struct Groups {
     quasi: Vec<String>,
@@ -610,11 +613,11 @@ fn pass_two(
     let scanned: Vec<usize> = (0..header.len()).filter(|&i| !is_identifier(table, &header[i])).collect();
     let quasi_index: Vec<usize> = quasi.iter().filter_map(|q| header.iter().position(|h| h == q)).collect();
     let mut groups: FxHashMap<u64, u64> = FxHashMap::default();
-    let mut leaks: BTreeMap<usize, (u64, Vec<(u64, Kind)>)> = BTreeMap::new();
+    let mut leaks: BTreeMap<usize, (u64, Vec<Hit>)> = BTreeMap::new();
     let group_hasher = std::collections::hash_map::RandomState::new();
     let mut total = 0u64;
     while let Some(batch) = reader.next_batch()? {
-        let found: Vec<Result<(usize, Vec<(u64, Kind)>), RunError>> = chunks(&scanned, batch.rows())
+        let found: Vec<Result<(usize, Vec<Hit>), RunError>> = chunks(&scanned, batch.rows())
             .into_par_iter()
             .map(|(column, rows)| {
                 let mut hits = Vec::new();
