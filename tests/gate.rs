@@ -532,3 +532,131 @@ fn a_pseudonym_in_free_text_that_equals_a_real_niss_is_a_leak_only_without_the_k
     args(&mut with);
     with.env("PSEUDATA_KEY", common::KEY_A).assert().code(0);
 }
+
+/// The demo members under column names in another language, written in another dialect.
+fn translated_members(dir: &Path, names: &[&str; 16], separator: u8, windows_1252: bool) {
+    let rows = records(&root().join("demo/input/members.csv"), b';');
+    let mut out = Vec::new();
+    {
+        let mut writer = csv::WriterBuilder::new().delimiter(separator).from_writer(&mut out);
+        for (i, row) in rows.iter().enumerate() {
+            let fields: Vec<String> = if i == 0 {
+                names.iter().map(|n| n.to_string()).collect()
+            } else {
+                row.iter().map(|f| encoding_rs::WINDOWS_1252.decode_without_bom_handling(f).0.into_owned()).collect()
+            };
+            writer.write_record(&fields).unwrap();
+        }
+        writer.flush().unwrap();
+    }
+    if windows_1252 {
+        out = encoding_rs::WINDOWS_1252.encode(std::str::from_utf8(&out).unwrap()).0.into_owned();
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("leden.csv"), out).unwrap();
+}
+
+#[test]
+fn scan_drafts_the_same_rules_under_dutch_french_and_german_column_names() {
+    let shipped = load_dir(&root().join("mappings")).unwrap();
+    let members = shipped.tables.iter().find(|t| t.name == "members").unwrap();
+    let variants: [([&str; 16], u8, bool); 3] = [
+        (
+            [
+                "Rijksregisternummer",
+                "Lidnummer",
+                "Familienaam",
+                "Voornaam",
+                "Geslacht",
+                "Geboortedatum",
+                "Taal",
+                "Straat",
+                "Huisnummer",
+                "Postcode",
+                "Gemeente",
+                "Telefoon",
+                "E-mail",
+                "Rekeningnummer",
+                "Aansluitingsdatum",
+                "Opmerkingen",
+            ],
+            b';',
+            true,
+        ),
+        (
+            [
+                "Numéro national",
+                "Numéro de membre",
+                "Nom",
+                "Prénom",
+                "Sexe",
+                "Date de naissance",
+                "Langue",
+                "Rue",
+                "Numéro de maison",
+                "Code postal",
+                "Localité",
+                "GSM",
+                "Courriel",
+                "Compte bancaire",
+                "Date d'affiliation",
+                "Remarques",
+            ],
+            b',',
+            false,
+        ),
+        (
+            [
+                "Nationalnummer",
+                "Mitgliedsnummer",
+                "Nachname",
+                "Vorname",
+                "Geschlecht",
+                "Geburtsdatum",
+                "Sprache",
+                "Straße",
+                "Hausnummer",
+                "PLZ",
+                "Ort",
+                "Telefon",
+                "E-Mail",
+                "Kontonummer",
+                "Beitrittsdatum",
+                "Bemerkungen",
+            ],
+            b'\t',
+            false,
+        ),
+    ];
+    for (names, separator, windows) in variants {
+        let dir = tempfile::tempdir().unwrap();
+        translated_members(&dir.path().join("input"), &names, separator, windows);
+        let drafts = dir.path().join("drafts");
+        pseudata()
+            .args(["scan", "--input"])
+            .arg(dir.path().join("input"))
+            .arg("--write-drafts")
+            .arg(&drafts)
+            .assert()
+            .code(0);
+        let drafted = load_dir(&drafts).expect("a valid draft");
+        let draft = &drafted.tables[0];
+        assert_eq!(draft.subject.as_deref(), Some(names[0]));
+        for (i, (column, rule)) in members.columns.iter().enumerate() {
+            let got = rule_shape(draft.rule(names[i]).unwrap()).replace(names[0], "niss");
+            assert_eq!(got, rule_shape(rule), "{} (for {column})", names[i]);
+        }
+        // The draft runs as it is.
+        let output = dir.path().join("out");
+        pseudata()
+            .args(["run", "--quiet", "--mappings"])
+            .arg(&drafts)
+            .arg("--input")
+            .arg(dir.path().join("input"))
+            .arg("--output")
+            .arg(&output)
+            .env("PSEUDATA_KEY", common::KEY_A)
+            .assert()
+            .code(0);
+    }
+}

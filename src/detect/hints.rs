@@ -178,7 +178,16 @@ const HINTS: &[(Hint, &[&str])] = &[
     ),
     (
         Hint::HouseNumber,
-        &["housenumber", "huisnummer", "huisnr", "hausnummer", "numeromaison", "numerorue", "busnummer"],
+        &[
+            "housenumber",
+            "huisnummer",
+            "huisnr",
+            "hausnummer",
+            "numeromaison",
+            "numerodemaison",
+            "numerorue",
+            "busnummer",
+        ],
     ),
     (Hint::Postcode, &["postcode", "postalcode", "zip", "zipcode", "codepostal", "postleitzahl", "plz", "cp"]),
     (Hint::Street, &["street", "straat", "straatnaam", "rue", "strasse", "adres", "address", "adresse", "anschrift"]),
@@ -319,7 +328,10 @@ pub fn words(name: &str) -> Vec<String> {
         }
         previous_lower = ch.is_lowercase() || ch.is_ascii_digit();
         for lower in ch.to_lowercase() {
-            current.push(fold_accent(lower));
+            match lower {
+                'ß' => current.push_str("ss"),
+                other => current.push(fold_accent(other)),
+            }
         }
     }
     if !current.is_empty() {
@@ -336,7 +348,6 @@ fn fold_accent(c: char) -> char {
         'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
         'ù' | 'ú' | 'û' | 'ü' => 'u',
         'ç' => 'c',
-        'ß' => 's',
         other => other,
     }
 }
@@ -409,5 +420,6 @@ mod tests {
         assert_eq!(words("Date_Naissance"), ["date", "naissance"]);
         assert_eq!(words("dateNaissance"), ["date", "naissance"]);
         assert_eq!(words("Prénom"), ["prenom"]);
+        assert_eq!(words("Straße"), ["strasse"]);
     }
 }

@@ -229,7 +229,9 @@ pub fn value_kinds(v: &str, exid: &ExidShape) -> u32 {
     let numeric_like = b.iter().all(|c| c.is_ascii_digit() || b" .-/+()".contains(c));
     if numeric_like && b.iter().any(u8::is_ascii_digit) {
         let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
-        if digits == 11 && Niss::parse(v, false).is_some() {
+        // 9 or 10 bare digits: a NISS whose leading zeros a spreadsheet dropped (born 2000-2009).
+        let bare = digits == b.len();
+        if (digits == 11 || (bare && (digits == 9 || digits == 10))) && Niss::parse(v, bare).is_some() {
             kinds |= Kind::Niss.bit();
         }
         if (digits == 11 || (digits == 8 && !v.contains('/'))) && Inami::parse(v).is_some() {
@@ -468,7 +470,9 @@ mod tests {
         let c = classify("x1", &profile(&["85.07.30-033.28", "85073003328", "00012556777"]));
         assert_eq!(c.kind, Kind::Niss);
         assert!(c.confidence > 0.6, "{c:?}");
-        assert_eq!(classify("col", &profile(&["BE71 0961 2345 6769", "BE71096123456769"])).kind, Kind::Iban);
+        assert_eq!(classify("col", &profile(&["BE71 0961 2345 6769", "be71096123456769"])).kind, Kind::Iban);
+        // Leading zeros lost in a spreadsheet (born in 2000-2009).
+        assert_eq!(classify("col", &profile(&["1012556701", "5120312305", "9071200103"])).kind, Kind::Niss);
         assert_eq!(classify("col", &profile(&["a@b.be", "jan.peeters@telenet.be"])).kind, Kind::Email);
         assert_eq!(classify("col", &profile(&["0475 12 34 56", "+32 2 512 34 56"])).kind, Kind::Phone);
         assert_eq!(classify("col", &profile(&["J06.9", "E11", "Z00.00"])).kind, Kind::Icd10);
