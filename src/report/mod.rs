@@ -121,17 +121,12 @@ fn percent(share: f64) -> String {
     format!("{:.0}%", share * 100.0)
 }
 
-/// A readable table, then the findings and notes.
+/// A readable table per file, then the findings and notes.
 pub fn text(report: &Report) -> String {
-    let mut rows: Vec<[String; 7]> = vec![[
-        "FILE".into(),
-        "TABLE".into(),
-        "COLUMN".into(),
-        "RULE".into(),
-        "DETECTED".into(),
-        "CONF".into(),
-        if report.command == "scan" { "PROPOSED".into() } else { "STATUS".into() },
-    ]];
+    let last = if report.command == "scan" { "PROPOSED" } else { "STATUS" };
+    let heading: [String; 5] = ["COLUMN".into(), "RULE".into(), "DETECTED".into(), "CONF".into(), last.into()];
+    // (file, table, rows), in order of appearance.
+    let mut files: Vec<(&str, Option<&str>, Vec<[String; 5]>)> = Vec::new();
     for c in &report.columns {
         let status = if report.command == "scan" {
             c.proposed.clone().unwrap_or_default()
@@ -146,40 +141,46 @@ pub fn text(report: &Report) -> String {
             }
             worst.to_string()
         };
-        rows.push([
-            c.file.clone(),
-            c.table.clone().unwrap_or_else(|| "-".into()),
+        let row = [
             c.column.clone(),
             c.rule.clone().unwrap_or_else(|| "-".into()),
             c.detected.map_or("-".into(), |k| k.label().to_string()),
             c.confidence.map_or("-".into(), percent),
             status,
-        ]);
+        ];
+        match files.iter_mut().find(|(f, _, _)| *f == c.file) {
+            Some((_, _, rows)) => rows.push(row),
+            None => files.push((&c.file, c.table.as_deref(), vec![row])),
+        }
     }
-    let mut widths = [0usize; 7];
-    for row in &rows {
+    let mut widths = [0usize; 5];
+    for row in files.iter().flat_map(|(_, _, rows)| rows.iter()).chain([&heading]) {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
     let mut out = String::new();
-    if report.columns.is_empty() {
-        rows.clear();
-    }
-    for row in &rows {
-        let mut line = String::new();
-        for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
-            if i + 1 == row.len() {
-                line.push_str(cell);
-            } else {
-                let _ = write!(line, "{cell:<w$}  ");
+    for (file, table, rows) in &files {
+        let _ = match table {
+            Some(t) => writeln!(out, "{file} (table {t})"),
+            None => writeln!(out, "{file} (no mapping)"),
+        };
+        for row in [&heading].into_iter().chain(rows.iter()) {
+            let mut line = String::from("  ");
+            for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+                if i + 1 == row.len() {
+                    line.push_str(cell);
+                } else {
+                    let _ = write!(line, "{cell:<w$}  ");
+                }
             }
+            out.push_str(line.trim_end());
+            out.push('\n');
         }
-        out.push_str(line.trim_end());
         out.push('\n');
     }
     if !report.findings.is_empty() {
-        out.push_str("\nFindings:\n");
+        out.push_str("Findings:\n");
         for f in &report.findings {
             let severity = match f.severity {
                 Severity::Error => "error",
@@ -187,18 +188,20 @@ pub fn text(report: &Report) -> String {
             };
             let _ = writeln!(out, "  {severity}: {}", place(f));
         }
+        out.push('\n');
     }
     if !report.notes.is_empty() {
-        out.push_str("\nNotes:\n");
+        out.push_str("Notes:\n");
         for n in &report.notes {
             let _ = writeln!(out, "  {n}");
         }
+        out.push('\n');
     }
     let errors = report.errors();
     let warnings = report.findings.len() - errors;
     let _ = writeln!(
         out,
-        "\n{}: {} file(s), {} column(s), {errors} error(s), {warnings} warning(s): {}",
+        "{}: {} file(s), {} column(s), {errors} error(s), {warnings} warning(s): {}",
         report.command,
         report.files,
         report.columns.len(),
