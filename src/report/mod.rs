@@ -126,7 +126,8 @@ pub fn text(report: &Report) -> String {
     let last = if report.command == "scan" { "PROPOSED" } else { "STATUS" };
     let heading: [String; 5] = ["COLUMN".into(), "RULE".into(), "DETECTED".into(), "CONF".into(), last.into()];
     // (file, table, rows), in order of appearance.
-    let mut files: Vec<(&str, Option<&str>, Vec<[String; 5]>)> = Vec::new();
+    type Row = [String; 5];
+    let mut files: Vec<(&str, Option<&str>, Vec<Row>)> = Vec::new();
     for c in &report.columns {
         let status = if report.command == "scan" {
             c.proposed.clone().unwrap_or_default()
