@@ -25,6 +25,8 @@ pub enum Command {
     Check(CheckArgs),
     /// After a run: no original identifier survives, pseudonyms valid, row counts and joins kept (exit 1 on findings).
     Verify(VerifyArgs),
+    /// Trainers' case files: every row of the chosen members across all tables, pseudonymised.
+    Case(CaseArgs),
     /// Write a new random 256-bit key (64 hex characters).
     Keygen(KeygenArgs),
     /// Write a synthetic, realistic extract (members and claims) for demos, tests and benchmarks.
@@ -143,6 +145,42 @@ pub struct VerifyArgs {
     /// Warn when a combination of quasi-identifiers is shared by fewer rows than this.
     #[arg(long, value_name = "K", default_value_t = crate::inspect::verify::DEFAULT_K)]
     pub k: u64,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("who").required(true).args(["subject", "subjects_file", "sample_subjects"])))]
+pub struct CaseArgs {
+    /// Directory of mapping files (one YAML file per table); tables need a `subject` column.
+    #[arg(long)]
+    pub mappings: PathBuf,
+    /// Directory of input files (CSV, Parquet), read recursively and never modified.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Output directory: must not be the input directory or inside it.
+    #[arg(long)]
+    pub output: PathBuf,
+    /// Subject identifiers (any spelling) whose rows to keep. They are visible in the process
+    /// list and the shell history: prefer --subjects-file for real identifiers.
+    #[arg(long, value_name = "ID", num_args = 1..)]
+    pub subject: Vec<String>,
+    /// File with one subject identifier per line.
+    #[arg(long, value_name = "FILE")]
+    pub subjects_file: Option<PathBuf>,
+    /// Choose N subjects among those in the input (a keyed choice: the same for the same key and data).
+    #[arg(long, value_name = "N")]
+    pub sample_subjects: Option<usize>,
+    /// File holding the key (64 hex characters); otherwise the PSEUDATA_KEY environment variable.
+    #[arg(long)]
+    pub key_file: Option<PathBuf>,
+    /// Output format (default: the input's own format).
+    #[arg(long, value_enum)]
+    pub to: Option<Format>,
+    /// Write into a non-empty output directory (files of the same name are replaced).
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bars.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -52,6 +52,10 @@ pub struct OptionsEntry {
     pub to: Option<Format>,
     pub threads: Option<usize>,
     pub subset_percent: Option<f64>,
+    /// Case file: keyed fingerprints (HMAC under the `case` subkey) of the chosen subjects,
+    /// never the identifiers; `verify` uses them, with the key, to find their rows in the input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_subjects: Option<Vec<String>>,
     pub batch_rows: usize,
 }
 
@@ -79,6 +83,7 @@ impl Manifest {
         mappings: Vec<MappingEntry>,
         files: Vec<FileEntry>,
         options: &RunOptions,
+        case_subjects: Option<&[[u8; 16]]>,
         seconds: f64,
     ) -> Manifest {
         Manifest {
@@ -90,6 +95,7 @@ impl Manifest {
                 to: options.to,
                 threads: options.threads,
                 subset_percent: options.subset,
+                case_subjects: case_subjects.map(|prints| prints.iter().map(hex::encode).collect()),
                 batch_rows: options.batch_rows,
             },
             mappings,

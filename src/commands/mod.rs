@@ -1,5 +1,6 @@
 //! One file per subcommand; each returns the process exit status.
 
+pub mod case;
 pub mod check;
 pub mod keygen;
 pub mod run;
@@ -23,6 +24,7 @@ pub fn dispatch(cli: crate::cli::Cli) -> anyhow::Result<ExitStatus> {
         Command::Scan(args) => scan::run(args),
         Command::Check(args) => check::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Case(args) => case::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Sample(args) => sample::run(args),
     }

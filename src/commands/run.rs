@@ -10,6 +10,7 @@ use super::ExitStatus;
 use crate::cli::RunArgs;
 use crate::crypto::Key;
 use crate::engine::{self, FileProgress, NoProgress, Progress, RunOptions, MANIFEST_NAME};
+use crate::manifest::Manifest;
 
 struct Bars {
     multi: MultiProgress,
@@ -55,43 +56,52 @@ impl Progress for Bars {
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
     let key = Key::load(args.key_file.as_deref())?;
+    let options = RunOptions {
+        mappings: args.mappings,
+        input: args.input,
+        output: args.output,
+        to: args.to,
+        threads: args.threads,
+        subset: args.subset,
+        case: None,
+        force: args.force,
+        batch_rows: args.batch_rows,
+        cancel: None,
+    };
+    execute(options, &key, args.quiet, "pseudonymised")?;
+    Ok(ExitStatus::Success)
+}
+
+/// Runs the engine with progress bars on a terminal and Ctrl-C handling; prints a summary
+/// (file names, row counts, key fingerprint: never a value) unless `quiet`.
+pub(crate) fn execute(mut options: RunOptions, key: &Key, quiet: bool, verb: &str) -> anyhow::Result<Manifest> {
     // Ctrl-C stops the run between batches; the staging directory is then removed, so an
     // interrupted run leaves nothing behind. If no handler can be installed, runs stay atomic
     // (no final name is written early) but may leave the hidden staging directory.
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&cancel);
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
-    let options = RunOptions {
-        mappings: args.mappings,
-        input: args.input,
-        output: args.output.clone(),
-        to: args.to,
-        threads: args.threads,
-        subset: args.subset,
-        force: args.force,
-        batch_rows: args.batch_rows,
-        cancel: Some(cancel),
-    };
-    let show = !args.quiet && std::io::stderr().is_terminal();
+    options.cancel = Some(cancel);
+    let show = !quiet && std::io::stderr().is_terminal();
     let manifest = if show {
         let bars = Bars { multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()) };
-        engine::run(&options, &key, &bars)?
+        engine::run(&options, key, &bars)?
     } else {
-        engine::run(&options, &key, &NoProgress)?
+        engine::run(&options, key, &NoProgress)?
     };
-    if !args.quiet {
+    if !quiet {
         let rows: u64 = manifest.files.iter().map(|f| f.rows_out).sum();
         eprintln!(
-            "pseudonymised {} file(s), {} rows, in {:.2} s (key fingerprint {})",
+            "{verb} {} file(s), {} rows, in {:.2} s (key fingerprint {})",
             manifest.files.len(),
             rows,
             manifest.seconds,
             manifest.key_fingerprint
         );
         for file in &manifest.files {
-            eprintln!("  {} -> {} ({} rows)", file.input, args.output.join(&file.output).display(), file.rows_out);
+            eprintln!("  {} -> {} ({} rows)", file.input, options.output.join(&file.output).display(), file.rows_out);
         }
-        eprintln!("manifest: {}", args.output.join(MANIFEST_NAME).display());
+        eprintln!("manifest: {}", options.output.join(MANIFEST_NAME).display());
     }
-    Ok(ExitStatus::Success)
+    Ok(manifest)
 }

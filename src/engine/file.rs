@@ -213,8 +213,12 @@ pub fn process_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource) -> Re
                 let mut batch = batch?;
                 rows_in += batch.len() as u64;
                 let position = batch.last().and_then(|r| r.position()).map_or(0, |p| p.byte());
-                if let (Some(subset), Some(subject)) = (job.subset, plan.subject) {
-                    batch.retain(|r| subset.selects(r.get(subject).and_then(|b| format.decode(b)).as_deref()));
+                match (job.subset, plan.subject) {
+                    (Some(subset), Some(subject)) => {
+                        batch.retain(|r| subset.selects(r.get(subject).and_then(|b| format.decode(b)).as_deref()))
+                    }
+                    (Some(subset), None) if !subset.keeps_unattributed() => batch.clear(),
+                    _ => {}
                 }
                 let cells = CsvCells { records: &batch, format: &format };
                 let values = transform_batch(plan, &cells, &mut stats)
@@ -324,6 +328,9 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
                 let text = text_column(job.input, &df.columns()[subject])?;
                 let mask: polars::prelude::BooleanChunked = text.iter().map(|v| Some(subset.selects(v))).collect();
                 df = df.filter(&mask).map_err(|e| parquet_err(job.input, e))?;
+            }
+            if job.subset.is_some_and(|s| !s.keeps_unattributed()) && plan.subject.is_none() {
+                df = df.slice(0, 0);
             }
             let height = df.height();
             let mut text = Vec::with_capacity(plan.source_width);

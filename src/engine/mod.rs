@@ -59,6 +59,12 @@ pub enum RunError {
     Interrupted,
     #[error("this output was written with --subset: verify needs the run's key (--key-file or PSEUDATA_KEY) to align its rows with the input")]
     SubsetNeedsKey,
+    #[error(
+        "none of the chosen subjects appears in a table with a `subject` column (the identifiers are not printed)"
+    )]
+    NoSubjects,
+    #[error("this output is a case file: verify needs the run's key (--key-file or PSEUDATA_KEY) to find its subjects' rows in the input")]
+    CaseNeedsKey,
     #[error("cannot start {threads} worker threads")]
     Threads { threads: usize },
 }
@@ -90,10 +96,29 @@ impl Progress for NoProgress {
     }
 }
 
-/// Selects a keyed share of subjects: the same subjects in every table, file and run under one key.
+/// Which rows a run keeps, by the subject column: a keyed share of subjects (`--subset`) or the
+/// chosen subjects of a case file (`case`), known only by keyed fingerprints.
 pub struct Subset {
     state: hmac::Hmac<sha2::Sha256>,
-    threshold: u64,
+    selection: Selection,
+}
+
+enum Selection {
+    /// Subjects whose keyed hash falls under the threshold.
+    Share(u64),
+    /// Subjects whose keyed fingerprint is in the set.
+    Subjects(rustc_hash::FxHashSet<[u8; 16]>),
+}
+
+/// A subject identifier as compared: letters and digits, upper case, leading zeros of a
+/// number dropped (a spreadsheet drops them), so every spelling of one identifier agrees.
+fn normalise_subject(subject: &str) -> String {
+    let compact: String = subject.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
+    if compact.bytes().all(|b| b.is_ascii_digit()) {
+        let trimmed = compact.trim_start_matches('0');
+        return if trimmed.is_empty() { "0".into() } else { trimmed.into() };
+    }
+    compact
 }
 
 impl Subset {
@@ -103,24 +128,71 @@ impl Subset {
             return Err(RunError::BadSubset(percent));
         }
         let threshold = if percent >= 100.0 { u64::MAX } else { (percent / 100.0 * u64::MAX as f64) as u64 };
-        Ok(Subset { state: key.subkey("subset").hmac(), threshold })
+        Ok(Subset { state: key.subkey("subset").hmac(), selection: Selection::Share(threshold) })
+    }
+
+    /// Keeps the subjects whose fingerprints (`Subset::fingerprint`) are given.
+    pub fn subjects(key: &Key, fingerprints: impl IntoIterator<Item = [u8; 16]>) -> Subset {
+        Subset { state: key.subkey("case").hmac(), selection: Selection::Subjects(fingerprints.into_iter().collect()) }
+    }
+
+    /// The keyed fingerprint of a subject identifier under `key` (`None` for an empty one):
+    /// what a case file's manifest records instead of the identifier.
+    pub fn fingerprint(key: &Key, subject: &str) -> Option<[u8; 16]> {
+        Self::print(&key.subkey("case").hmac(), subject)
+    }
+
+    fn print(state: &hmac::Hmac<sha2::Sha256>, subject: &str) -> Option<[u8; 16]> {
+        let normalised = normalise_subject(subject);
+        if normalised.is_empty() {
+            return None;
+        }
+        let mut mac = state.clone();
+        mac.update(normalised.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let mut print = [0u8; 16];
+        print.copy_from_slice(&digest[..16]);
+        Some(print)
+    }
+
+    /// Whether rows without a subject (or in tables without a subject column) are kept: yes
+    /// for a share, no for a case file (they belong to nobody's dossier).
+    pub fn keeps_unattributed(&self) -> bool {
+        matches!(self.selection, Selection::Share(_))
     }
 
     /// Whether the row of `subject` is kept. Spellings of one identifier (dots, dashes, spaces,
-    /// case) select alike; rows without a subject are kept.
+    /// case) select alike.
     pub fn selects(&self, subject: Option<&str>) -> bool {
-        let Some(subject) = subject else { return true };
-        let normalised: String = subject.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
-        if normalised.is_empty() {
-            return true;
+        match &self.selection {
+            Selection::Share(threshold) => {
+                let Some(subject) = subject else { return true };
+                let normalised: String =
+                    subject.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
+                if normalised.is_empty() {
+                    return true;
+                }
+                let mut mac = self.state.clone();
+                mac.update(normalised.as_bytes());
+                let digest = mac.finalize().into_bytes();
+                let mut first = [0u8; 8];
+                first.copy_from_slice(&digest[..8]);
+                u64::from_be_bytes(first) <= *threshold
+            }
+            Selection::Subjects(prints) => {
+                subject.and_then(|s| Self::print(&self.state, s)).is_some_and(|p| prints.contains(&p))
+            }
         }
-        let mut mac = self.state.clone();
-        mac.update(normalised.as_bytes());
-        let digest = mac.finalize().into_bytes();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&digest[..8]);
-        u64::from_be_bytes(first) <= self.threshold
     }
+}
+
+/// The subjects of a case file.
+#[derive(Debug, Clone)]
+pub enum Case {
+    /// These subject identifiers.
+    Subjects(Vec<String>),
+    /// This many subjects, a keyed choice among those in the input.
+    Sample(usize),
 }
 
 /// What `run` is asked to do.
@@ -131,6 +203,8 @@ pub struct RunOptions {
     pub to: Option<Format>,
     pub threads: Option<usize>,
     pub subset: Option<f64>,
+    /// Case file: keep only these subjects' rows (instead of `subset`).
+    pub case: Option<Case>,
     pub force: bool,
     pub batch_rows: usize,
     /// Set from outside (a Ctrl-C handler) to stop the run between batches; nothing is kept.
@@ -159,11 +233,28 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
         return Err(RunError::OutputInsideInput { output: options.output.clone(), input: options.input.clone() });
     }
     let mappings = crate::mapping::load_dir(&options.mappings)?;
-    let subset = options.subset.map(|p| Subset::new(key, p)).transpose()?;
     let planned = plan_files(&input, &mappings)?;
     if planned.is_empty() {
         return Err(RunError::NoFiles(options.input.clone()));
     }
+    let mut case_prints: Option<Vec<[u8; 16]>> = None;
+    let subset = match &options.case {
+        Some(case) => {
+            let prints = match case {
+                Case::Subjects(ids) => ids.iter().filter_map(|id| Subset::fingerprint(key, id)).collect(),
+                Case::Sample(n) => sample_subjects(&planned, *n, key, options.batch_rows)?,
+            };
+            if prints.is_empty() {
+                return Err(RunError::NoSubjects);
+            }
+            let mut sorted: Vec<[u8; 16]> =
+                prints.iter().copied().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+            sorted.sort();
+            case_prints = Some(sorted);
+            Some(Subset::subjects(key, prints))
+        }
+        None => options.subset.map(|p| Subset::new(key, p)).transpose()?,
+    };
     let output_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| RunError::Output { path, source }
@@ -199,6 +290,9 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
         });
         moves.push((staged, output.join(&relative_out)));
     }
+    if case_prints.is_some() && files.iter().all(|f| f.rows_out == 0) {
+        return Err(RunError::NoSubjects);
+    }
     for (staged, target) in &moves {
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(output_err(parent))?;
@@ -218,6 +312,7 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
             .collect(),
         files,
         options,
+        case_prints.as_deref(),
         started.elapsed().as_secs_f64(),
     );
     let staged_manifest = staging.path().join(MANIFEST_NAME);
@@ -297,6 +392,47 @@ fn job<'a>(
         progress,
         cancel: options.cancel.as_deref(),
     }
+}
+
+/// A keyed choice of `n` subjects among those of every table with a subject column: the `n`
+/// smallest keyed fingerprints, so the same key and input give the same subjects.
+fn sample_subjects(planned: &[Planned], n: usize, key: &Key, batch_rows: usize) -> Result<Vec<[u8; 16]>, RunError> {
+    use std::collections::BTreeSet;
+    let mut chosen: BTreeSet<[u8; 16]> = BTreeSet::new();
+    for item in planned {
+        let Some(subject) = item.table.subject.as_deref() else { continue };
+        let mut index = None;
+        let mut reader = crate::io::reader::TableReader::open(
+            &item.path,
+            item.format,
+            &item.table.csv,
+            batch_rows,
+            None,
+            |header| {
+                index = header.iter().position(|h| h == subject);
+                header.iter().map(|h| h == subject).collect()
+            },
+        )?;
+        let Some(index) = index else { continue };
+        let header = reader.header().to_vec();
+        while let Some(batch) = reader.next_batch()? {
+            for row in 0..Cells::rows(&batch) {
+                let cell = batch.cell(index, row).map_err(|_| RunError::Cell {
+                    path: item.path.clone(),
+                    line: batch.line(row),
+                    column: header[index].clone(),
+                    message: "bytes that are not valid in the file's encoding".into(),
+                })?;
+                let Some(print) = cell.and_then(|c| Subset::fingerprint(key, &c)) else { continue };
+                if chosen.len() < n {
+                    chosen.insert(print);
+                } else if chosen.last().is_some_and(|last| print < *last) && chosen.insert(print) {
+                    chosen.pop_last();
+                }
+            }
+        }
+    }
+    Ok(chosen.into_iter().collect())
 }
 
 /// Lists the data files under `input` (recursively, sorted) with the table each belongs to.

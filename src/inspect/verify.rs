@@ -142,10 +142,17 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok());
     let subset_percent = manifest.as_ref().and_then(|m| m["options"]["subset_percent"].as_f64());
-    let subset = match (subset_percent, &options.key) {
-        (None, _) => None,
-        (Some(p), Some(key)) => Some(Subset::new(key, p)?),
-        (Some(_), None) => return Err(RunError::SubsetNeedsKey),
+    let case_subjects: Option<Vec<[u8; 16]>> = manifest.as_ref().and_then(|m| {
+        m["options"]["case_subjects"]
+            .as_array()
+            .map(|prints| prints.iter().filter_map(|p| hex::decode(p.as_str()?).ok()?.try_into().ok()).collect())
+    });
+    let subset = match (subset_percent, case_subjects, &options.key) {
+        (_, Some(prints), Some(key)) => Some(Subset::subjects(key, prints)),
+        (_, Some(_), None) => return Err(RunError::CaseNeedsKey),
+        (None, None, _) => None,
+        (Some(p), None, Some(key)) => Some(Subset::new(key, p)?),
+        (Some(_), None, None) => return Err(RunError::SubsetNeedsKey),
     };
     let mut report = Report::new("verify");
     let mut pairs = Vec::new();
@@ -398,6 +405,7 @@ fn pass_one(
             let mut kept_rows = Vec::with_capacity(batch.rows());
             for row in 0..batch.rows() {
                 let keep = match (subset, subject) {
+                    (Some(subset), None) => subset.keeps_unattributed(),
                     (Some(subset), Some(s)) => {
                         let cell = batch
                             .cell(s, row)
@@ -505,7 +513,7 @@ fn pass_one(
             message: format!(
                 "{rows_out} rows in the output, {rows_kept} expected from {} ({rows_in} rows{})",
                 pair.input.relative,
-                if subset.is_some() { ", before --subset" } else { "" }
+                if subset.is_some() { ", before selecting subjects" } else { "" }
             ),
         });
     }
