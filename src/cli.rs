@@ -33,8 +33,9 @@ pub enum Command {
     Sample(SampleArgs),
 }
 
+/// What `run` and `case` read and write.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub struct Job {
     /// Directory of mapping files (one YAML file per table).
     #[arg(long)]
     pub mappings: PathBuf,
@@ -50,18 +51,24 @@ pub struct RunArgs {
     /// Output format (default: the input's own format).
     #[arg(long, value_enum)]
     pub to: Option<Format>,
-    /// Worker threads (default: one per core); the output is the same whatever the number.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Keep only about PCT % of subjects (keyed choice, the same subjects in every table).
-    #[arg(long, value_name = "PCT")]
-    pub subset: Option<f64>,
     /// Write into a non-empty output directory (files of the same name are replaced).
     #[arg(long)]
     pub force: bool,
     /// No progress bars.
     #[arg(long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub job: Job,
+    /// Worker threads (default: one per core); the output is the same whatever the number.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Keep only about PCT % of subjects (keyed choice, the same subjects in every table).
+    #[arg(long, value_name = "PCT")]
+    pub subset: Option<f64>,
     /// Rows per batch (memory grows with it, not with file size).
     #[arg(long, default_value_t = crate::engine::DEFAULT_BATCH_ROWS, hide = true)]
     pub batch_rows: usize,
@@ -150,15 +157,8 @@ pub struct VerifyArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("who").required(true).args(["subject", "subjects_file", "sample_subjects"])))]
 pub struct CaseArgs {
-    /// Directory of mapping files (one YAML file per table); tables need a `subject` column.
-    #[arg(long)]
-    pub mappings: PathBuf,
-    /// Directory of input files (CSV, Parquet), read recursively and never modified.
-    #[arg(long)]
-    pub input: PathBuf,
-    /// Output directory: must not be the input directory or inside it.
-    #[arg(long)]
-    pub output: PathBuf,
+    #[command(flatten)]
+    pub job: Job,
     /// Subject identifiers (any spelling) whose rows to keep. They are visible in the process
     /// list and the shell history: prefer --subjects-file for real identifiers.
     #[arg(long, value_name = "ID", num_args = 1..)]
@@ -169,18 +169,6 @@ pub struct CaseArgs {
     /// Choose N subjects among those in the input (a keyed choice: the same for the same key and data).
     #[arg(long, value_name = "N")]
     pub sample_subjects: Option<usize>,
-    /// File holding the key (64 hex characters); otherwise the PSEUDATA_KEY environment variable.
-    #[arg(long)]
-    pub key_file: Option<PathBuf>,
-    /// Output format (default: the input's own format).
-    #[arg(long, value_enum)]
-    pub to: Option<Format>,
-    /// Write into a non-empty output directory (files of the same name are replaced).
-    #[arg(long)]
-    pub force: bool,
-    /// No progress bars.
-    #[arg(long)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

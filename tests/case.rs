@@ -13,14 +13,7 @@ fn root() -> PathBuf {
 
 /// The demo extract and mappings, plus a `providers` table that has no subject column.
 fn fixture() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (from, to) in [("demo/input", "input"), ("mappings", "mappings")] {
-        std::fs::create_dir_all(dir.path().join(to)).unwrap();
-        for entry in std::fs::read_dir(root().join(from)).unwrap() {
-            let entry = entry.unwrap();
-            std::fs::copy(entry.path(), dir.path().join(to).join(entry.file_name())).unwrap();
-        }
-    }
+    let dir = common::demo_copy();
     std::fs::write(
         dir.path().join("input/providers.csv"),
         "inami;name\n16825742480;Cabinet A\n19250144000;Cabinet B\n",
@@ -35,17 +28,7 @@ fn fixture() -> tempfile::TempDir {
 }
 
 fn case(dir: &Path, output: &Path, who: &[&str]) -> assert_cmd::assert::Assert {
-    pseudata()
-        .args(["case", "--key-file"])
-        .arg(root().join("demo/demo.key"))
-        .arg("--mappings")
-        .arg(dir.join("mappings"))
-        .arg("--input")
-        .arg(dir.join("input"))
-        .arg("--output")
-        .arg(output)
-        .args(who)
-        .assert()
+    common::demo_job("case", dir, output).args(who).assert()
 }
 
 fn digits(bytes: &[u8]) -> String {

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{pseudata, records};
+use common::{demo_copy, pseudata, records};
 use pseudata::mapping::{load_dir, ColumnRule};
 use pseudata::rules::DateSpec;
 
@@ -13,15 +13,13 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A scratch copy of the demo input and the shipped mappings.
-fn demo_copy() -> tempfile::TempDir {
+/// A scratch directory holding `files` (path relative to it, contents).
+fn scratch(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for (from, to) in [("demo/input", "input"), ("mappings", "mappings")] {
-        std::fs::create_dir_all(dir.path().join(to)).unwrap();
-        for entry in std::fs::read_dir(root().join(from)).unwrap() {
-            let entry = entry.unwrap();
-            std::fs::copy(entry.path(), dir.path().join(to).join(entry.file_name())).unwrap();
-        }
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
     }
     dir
 }
@@ -125,21 +123,16 @@ fn check_fails_for_niss_iban_and_email_columns_declared_keep() {
 fn check_finds_identifiers_by_their_values_under_a_harmless_name() {
     // A column of NISS numbers called `ref_a`, one of IBANs called `x`, declared keep: the name
     // says nothing, the check digits do.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("input")).unwrap();
-    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
     let mut csv = String::from("id,ref_a,x,amount\n");
     for i in 0..200 {
         let niss = ["85.07.30-033.28", "85073003328", "00012556777"][i % 3];
         let iban = ["BE71 0961 2345 6769", "BE68539007547034"][i % 2];
         csv.push_str(&format!("{},{niss},{iban},{}.{:02}\n", 1_000_000 + i, 10 + i, i % 100));
     }
-    std::fs::write(dir.path().join("input/t.csv"), csv).unwrap();
-    std::fs::write(
-        dir.path().join("mappings/t.yaml"),
-        "table: t\nfiles: [t.csv]\ncolumns: { id: keep, ref_a: keep, x: keep, amount: keep }\n",
-    )
-    .unwrap();
+    let dir = scratch(&[
+        ("input/t.csv", &csv),
+        ("mappings/t.yaml", "table: t\nfiles: [t.csv]\ncolumns: { id: keep, ref_a: keep, x: keep, amount: keep }\n"),
+    ]);
     let out = stdout(&check(dir.path(), "json").code(1));
     assert!(has_finding(&out, "kept_identifier", "ref_a"), "{out}");
     assert!(has_finding(&out, "kept_identifier", "x"), "{out}");
@@ -166,20 +159,18 @@ fn check_fails_for_a_file_no_mapping_matches() {
 fn amounts_counts_and_ids_are_not_taken_for_identifiers() {
     // Values that happen to be valid mobile numbers, NISS or KBO numbers, in columns whose names
     // say they are ids, amounts or counts, declared keep: no finding.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("input")).unwrap();
-    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
     let mut csv = String::from("claim_id;amount_eur;aantal;nomenclature_code\n");
     for i in 0..500u64 {
         let id = if i % 10 == 0 { "85073003328".to_string() } else { format!("{:010}", 475_000_000 + i * 7919) };
         csv.push_str(&format!("{id};{},{:02};{};{:06}\n", 10 + i, i % 100, i % 9, 101_010 + i));
     }
-    std::fs::write(dir.path().join("input/c.csv"), csv).unwrap();
-    std::fs::write(
-        dir.path().join("mappings/c.yaml"),
-        "table: c\nfiles: [c.csv]\ncolumns: { claim_id: keep, amount_eur: keep, aantal: keep, nomenclature_code: keep }\n",
-    )
-    .unwrap();
+    let dir = scratch(&[
+        ("input/c.csv", &csv),
+        (
+            "mappings/c.yaml",
+            "table: c\nfiles: [c.csv]\ncolumns: { claim_id: keep, amount_eur: keep, aantal: keep, nomenclature_code: keep }\n",
+        ),
+    ]);
     let out = stdout(&check(dir.path(), "json").code(0));
     assert!(findings(&out).is_empty(), "{out}");
 }
@@ -300,18 +291,7 @@ fn scan_reports_json_and_only_drafts_unmapped_tables() {
 
 fn run_demo(dir: &Path, extra: &[&str]) -> PathBuf {
     let output = dir.join("out");
-    pseudata()
-        .args(["run", "--quiet", "--force", "--key-file"])
-        .arg(root().join("demo/demo.key"))
-        .arg("--mappings")
-        .arg(dir.join("mappings"))
-        .arg("--input")
-        .arg(dir.join("input"))
-        .arg("--output")
-        .arg(&output)
-        .args(extra)
-        .assert()
-        .code(0);
+    common::demo_job("run", dir, &output).args(["--quiet", "--force"]).args(extra).assert().code(0);
     output
 }
 
@@ -348,23 +328,29 @@ fn verify_passes_a_real_run_and_records_it_in_the_signed_manifest() {
     let manifest = output.join("pseudata-manifest.json");
     let recorded: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
     assert_eq!(recorded["verify"]["clean"], true);
-    pseudata()
-        .args(["verify", "--manifest"])
-        .arg(&manifest)
-        .arg("--key-file")
-        .arg(root().join("demo/demo.key"))
-        .assert()
-        .code(0);
+    let check_signature = || {
+        pseudata()
+            .args(["verify", "--manifest"])
+            .arg(&manifest)
+            .arg("--key-file")
+            .arg(root().join("demo/demo.key"))
+            .assert()
+    };
+    check_signature().code(0);
     // An edited manifest no longer verifies.
     let edited = std::fs::read_to_string(&manifest).unwrap().replace("\"rows_out\": 300", "\"rows_out\": 301");
     std::fs::write(&manifest, edited).unwrap();
-    pseudata()
-        .args(["verify", "--manifest"])
-        .arg(&manifest)
-        .arg("--key-file")
-        .arg(root().join("demo/demo.key"))
-        .assert()
-        .code(1);
+    check_signature().code(1);
+}
+
+/// Rewrites an output file of the demo (`;`, CRLF) with edited records.
+fn write_windows_csv(path: &Path, rows: &[Vec<Vec<u8>>]) {
+    let mut writer =
+        csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_path(path).unwrap();
+    for r in rows {
+        writer.write_record(r).unwrap();
+    }
+    writer.flush().unwrap();
 }
 
 /// The NISS of the first data row of the demo members, in the file's spelling.
@@ -381,13 +367,7 @@ fn verify_fails_when_one_original_niss_is_planted_in_a_note_without_printing_it(
     let mut rows = records(&path, b';');
     let row = 42;
     rows[row][15].extend_from_slice(format!(" (zie {niss})").as_bytes());
-    let mut writer =
-        csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_path(&path).unwrap();
-    for r in &rows {
-        writer.write_record(r).unwrap();
-    }
-    writer.flush().unwrap();
-    drop(writer);
+    write_windows_csv(&path, &rows);
     for format in ["text", "json", "junit"] {
         let assert = verify(dir.path(), &output, format, false).code(1);
         let out = stdout(&assert);
@@ -416,13 +396,7 @@ fn verify_fails_for_an_unchanged_identifier_a_lost_row_and_a_broken_join() {
     rows[5][1] = input[5][1].clone();
     rows[9][1] = b"85073003328".to_vec();
     rows.pop();
-    let mut writer =
-        csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_path(&path).unwrap();
-    for r in &rows {
-        writer.write_record(r).unwrap();
-    }
-    writer.flush().unwrap();
-    drop(writer);
+    write_windows_csv(&path, &rows);
     let out = stdout(&verify(dir.path(), &output, "json", false).code(1));
     let all = findings(&out);
     assert!(all.iter().any(|f| f["code"] == "leak" && f["column"] == "niss" && f["row"] == 5), "{out}");
@@ -497,21 +471,12 @@ fn a_pseudonym_in_free_text_that_equals_a_real_niss_is_a_leak_only_without_the_k
     let y = "85073003328";
     let p = rule.pseudonym(y).unwrap();
     let m = "60012133115";
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("input")).unwrap();
-    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
-    std::fs::write(dir.path().join("input/members.csv"), format!("niss\n{p}\n{m}\n")).unwrap();
-    std::fs::write(dir.path().join("input/claims.csv"), format!("niss,comment\n{m},partner {y} belde\n")).unwrap();
-    std::fs::write(
-        dir.path().join("mappings/members.yaml"),
-        "table: members\nfiles: [members.csv]\ncolumns: { niss: niss }\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("mappings/claims.yaml"),
-        "table: claims\nfiles: [claims.csv]\ncolumns: { niss: niss, comment: free_text }\n",
-    )
-    .unwrap();
+    let dir = scratch(&[
+        ("input/members.csv", &format!("niss\n{p}\n{m}\n")),
+        ("input/claims.csv", &format!("niss,comment\n{m},partner {y} belde\n")),
+        ("mappings/members.yaml", "table: members\nfiles: [members.csv]\ncolumns: { niss: niss }\n"),
+        ("mappings/claims.yaml", "table: claims\nfiles: [claims.csv]\ncolumns: { niss: niss, comment: free_text }\n"),
+    ]);
     let output = dir.path().join("out");
     common::run_cmd(dir.path(), &output, common::KEY_A).assert().code(0);
     let written = std::fs::read_to_string(output.join("claims.csv")).unwrap();

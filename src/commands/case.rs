@@ -2,11 +2,9 @@
 
 use super::ExitStatus;
 use crate::cli::CaseArgs;
-use crate::crypto::Key;
-use crate::engine::{Case, RunOptions, DEFAULT_BATCH_ROWS};
+use crate::engine::{Case, DEFAULT_BATCH_ROWS};
 
 pub fn run(args: CaseArgs) -> anyhow::Result<ExitStatus> {
-    let key = Key::load(args.key_file.as_deref())?;
     let case = match (args.sample_subjects, &args.subjects_file) {
         (Some(0), _) => anyhow::bail!("--sample-subjects must be at least 1"),
         (Some(n), _) => Case::Sample(n),
@@ -20,18 +18,8 @@ pub fn run(args: CaseArgs) -> anyhow::Result<ExitStatus> {
         }
         (None, None) => Case::Subjects(args.subject.clone()),
     };
-    let options = RunOptions {
-        mappings: args.mappings,
-        input: args.input,
-        output: args.output,
-        to: args.to,
-        threads: None,
-        subset: None,
-        case: Some(case),
-        force: args.force,
-        batch_rows: DEFAULT_BATCH_ROWS,
-        cancel: None,
-    };
-    super::run::execute(options, &key, args.quiet, "case file:")?;
+    let quiet = args.job.quiet;
+    let (options, key) = super::run::options(args.job, None, None, Some(case), DEFAULT_BATCH_ROWS)?;
+    super::run::execute(options, &key, quiet, "case file:")?;
     Ok(ExitStatus::Success)
 }

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::ExitStatus;
-use crate::cli::RunArgs;
+use crate::cli::{Job, RunArgs};
 use crate::crypto::Key;
-use crate::engine::{self, FileProgress, NoProgress, Progress, RunOptions, MANIFEST_NAME};
+use crate::engine::{self, Case, FileProgress, NoProgress, Progress, RunOptions, MANIFEST_NAME};
 use crate::manifest::Manifest;
 
 struct Bars {
@@ -55,21 +55,34 @@ impl Progress for Bars {
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
-    let key = Key::load(args.key_file.as_deref())?;
+    let quiet = args.job.quiet;
+    let (options, key) = options(args.job, args.threads, args.subset, None, args.batch_rows)?;
+    execute(options, &key, quiet, "pseudonymised")?;
+    Ok(ExitStatus::Success)
+}
+
+/// The engine's options and the key for a `run` or `case` job.
+pub(crate) fn options(
+    job: Job,
+    threads: Option<usize>,
+    subset: Option<f64>,
+    case: Option<Case>,
+    batch_rows: usize,
+) -> anyhow::Result<(RunOptions, Key)> {
+    let key = Key::load(job.key_file.as_deref())?;
     let options = RunOptions {
-        mappings: args.mappings,
-        input: args.input,
-        output: args.output,
-        to: args.to,
-        threads: args.threads,
-        subset: args.subset,
-        case: None,
-        force: args.force,
-        batch_rows: args.batch_rows,
+        mappings: job.mappings,
+        input: job.input,
+        output: job.output,
+        to: job.to,
+        threads,
+        subset,
+        case,
+        force: job.force,
+        batch_rows,
         cancel: None,
     };
-    execute(options, &key, args.quiet, "pseudonymised")?;
-    Ok(ExitStatus::Success)
+    Ok((options, key))
 }
 
 /// Runs the engine with progress bars on a terminal and Ctrl-C handling; prints a summary

@@ -1,51 +1,15 @@
 //! Column-name hints in Dutch, French, German and English: what a column's name says it holds.
 
-/// What a column's name suggests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Hint {
-    Niss,
-    Exid,
-    Iban,
-    Inami,
-    Kbo,
-    Email,
-    Phone,
-    Ip,
-    Icd10,
-    BirthDate,
-    Date,
-    FirstName,
-    LastName,
-    FullName,
-    Street,
-    HouseNumber,
-    Postcode,
-    City,
-    Sex,
-    Language,
-    FreeText,
-    Amount,
-    Count,
-    Id,
-    Code,
-}
-
-impl Hint {
-    /// Numbers in these columns are measures or keys, never phones, bank accounts or NISS.
-    pub fn is_numeric(self) -> bool {
-        matches!(self, Hint::Amount | Hint::Count | Hint::Id | Hint::Code)
-    }
-}
+use super::Kind;
 
 /// Hints in priority order: the first that matches wins, so `postcode` is a postcode before it
 /// is a `code`, and `birth_date` a birth date before it is a date. A pattern matches a name when
 /// it equals one of its words, equals the name without separators, or (from 5 letters) occurs
 /// inside it (`rijksregisternummer_partner`). A pattern starting with `=` matches only the whole
 /// name (`name` is a person's name, `product_name` is not).
-const HINTS: &[(Hint, &[&str])] = &[
+const HINTS: &[(Kind, &[&str])] = &[
     (
-        Hint::Niss,
+        Kind::Niss,
         &[
             "niss",
             "inss",
@@ -69,7 +33,7 @@ const HINTS: &[(Hint, &[&str])] = &[
         ],
     ),
     (
-        Hint::Iban,
+        Kind::Iban,
         &[
             "iban",
             "rekeningnummer",
@@ -82,9 +46,9 @@ const HINTS: &[(Hint, &[&str])] = &[
             "accountnumber",
         ],
     ),
-    (Hint::Inami, &["inami", "riziv", "nihdi", "inaminummer", "rizivnummer"]),
+    (Kind::Inami, &["inami", "riziv", "nihdi", "inaminummer", "rizivnummer"]),
     (
-        Hint::Kbo,
+        Kind::Kbo,
         &[
             "kbo",
             "bce",
@@ -98,7 +62,7 @@ const HINTS: &[(Hint, &[&str])] = &[
         ],
     ),
     (
-        Hint::Exid,
+        Kind::Exid,
         &[
             "exid",
             "lidnummer",
@@ -111,9 +75,9 @@ const HINTS: &[(Hint, &[&str])] = &[
             "affiliatenumber",
         ],
     ),
-    (Hint::Email, &["email", "mail", "courriel", "emailadres", "adressemail"]),
+    (Kind::Email, &["email", "mail", "courriel", "emailadres", "adressemail"]),
     (
-        Hint::Phone,
+        Kind::Phone,
         &[
             "phone",
             "telephone",
@@ -130,10 +94,10 @@ const HINTS: &[(Hint, &[&str])] = &[
             "fax",
         ],
     ),
-    (Hint::Ip, &["ip", "ipaddress", "ipadres", "adresseip", "ipadresse"]),
-    (Hint::Icd10, &["icd", "icd10", "icd9", "diagnose", "diagnosis", "diagnostic", "diagnosecode", "cim10", "cim"]),
+    (Kind::Ip, &["ip", "ipaddress", "ipadres", "adresseip", "ipadresse"]),
+    (Kind::Icd10, &["icd", "icd10", "icd9", "diagnose", "diagnosis", "diagnostic", "diagnosecode", "cim10", "cim"]),
     (
-        Hint::BirthDate,
+        Kind::BirthDate,
         &[
             "birthdate",
             "dateofbirth",
@@ -147,9 +111,9 @@ const HINTS: &[(Hint, &[&str])] = &[
             "birth",
         ],
     ),
-    (Hint::FirstName, &["firstname", "givenname", "voornaam", "voornamen", "prenom", "prenoms", "vorname"]),
+    (Kind::FirstName, &["firstname", "givenname", "voornaam", "voornamen", "prenom", "prenoms", "vorname"]),
     (
-        Hint::LastName,
+        Kind::LastName,
         &[
             "lastname",
             "surname",
@@ -163,7 +127,7 @@ const HINTS: &[(Hint, &[&str])] = &[
         ],
     ),
     (
-        Hint::FullName,
+        Kind::FullName,
         &[
             "fullname",
             "=naam",
@@ -177,7 +141,7 @@ const HINTS: &[(Hint, &[&str])] = &[
         ],
     ),
     (
-        Hint::HouseNumber,
+        Kind::HouseNumber,
         &[
             "housenumber",
             "huisnummer",
@@ -189,10 +153,10 @@ const HINTS: &[(Hint, &[&str])] = &[
             "busnummer",
         ],
     ),
-    (Hint::Postcode, &["postcode", "postalcode", "zip", "zipcode", "codepostal", "postleitzahl", "plz", "cp"]),
-    (Hint::Street, &["street", "straat", "straatnaam", "rue", "strasse", "adres", "address", "adresse", "anschrift"]),
+    (Kind::Postcode, &["postcode", "postalcode", "zip", "zipcode", "codepostal", "postleitzahl", "plz", "cp"]),
+    (Kind::Street, &["street", "straat", "straatnaam", "rue", "strasse", "adres", "address", "adresse", "anschrift"]),
     (
-        Hint::City,
+        Kind::City,
         &[
             "city",
             "gemeente",
@@ -208,10 +172,10 @@ const HINTS: &[(Hint, &[&str])] = &[
             "gemeinde",
         ],
     ),
-    (Hint::Sex, &["sex", "gender", "geslacht", "sexe", "geschlecht"]),
-    (Hint::Language, &["language", "taal", "langue", "sprache", "lang", "taalrol"]),
+    (Kind::Sex, &["sex", "gender", "geslacht", "sexe", "geschlecht"]),
+    (Kind::Language, &["language", "taal", "langue", "sprache", "lang", "taalrol"]),
     (
-        Hint::FreeText,
+        Kind::FreeText,
         &[
             "note",
             "notes",
@@ -241,9 +205,9 @@ const HINTS: &[(Hint, &[&str])] = &[
             "toelichting",
         ],
     ),
-    (Hint::Date, &["date", "datum", "dt", "day", "dag", "jour", "tag", "timestamp", "created", "updated"]),
+    (Kind::Date, &["date", "datum", "dt", "day", "dag", "jour", "tag", "timestamp", "created", "updated"]),
     (
-        Hint::Amount,
+        Kind::Amount,
         &[
             "amount",
             "bedrag",
@@ -271,11 +235,11 @@ const HINTS: &[(Hint, &[&str])] = &[
         ],
     ),
     (
-        Hint::Count,
+        Kind::Count,
         &["count", "aantal", "nombre", "anzahl", "qty", "quantity", "hoeveelheid", "quantite", "menge", "nb"],
     ),
     (
-        Hint::Code,
+        Kind::Code,
         &[
             "code",
             "nomenclature",
@@ -290,7 +254,7 @@ const HINTS: &[(Hint, &[&str])] = &[
         ],
     ),
     (
-        Hint::Id,
+        Kind::Id,
         &[
             "id",
             "nr",
@@ -353,7 +317,7 @@ fn fold_accent(c: char) -> char {
 }
 
 /// What the column's name suggests, if anything.
-pub fn hint(name: &str) -> Option<Hint> {
+pub fn hint(name: &str) -> Option<Kind> {
     let words = words(name);
     let joined: String = words.concat();
     HINTS.iter().find_map(|(hint, patterns)| {
@@ -374,42 +338,42 @@ mod tests {
     #[test]
     fn names_in_four_languages() {
         for (name, expected) in [
-            ("rijksregisternummer", Hint::Niss),
-            ("INSZ", Hint::Niss),
-            ("numero_national", Hint::Niss),
-            ("NationalRegisterNumber", Hint::Niss),
-            ("rekeningnummer", Hint::Iban),
-            ("IBAN", Hint::Iban),
-            ("exid", Hint::Exid),
-            ("voornaam", Hint::FirstName),
-            ("prénom", Hint::FirstName),
-            ("Vorname", Hint::FirstName),
-            ("first_name", Hint::FirstName),
-            ("nom", Hint::LastName),
-            ("naam", Hint::FullName),
-            ("adres", Hint::Street),
-            ("gsm", Hint::Phone),
-            ("telefoon", Hint::Phone),
-            ("diagnose", Hint::Icd10),
-            ("date_naissance", Hint::BirthDate),
-            ("geboortedatum", Hint::BirthDate),
-            ("birth_date", Hint::BirthDate),
-            ("care_date", Hint::Date),
-            ("postcode", Hint::Postcode),
-            ("code_postal", Hint::Postcode),
-            ("house_number", Hint::HouseNumber),
-            ("amount_eur", Hint::Amount),
-            ("montant", Hint::Amount),
-            ("claim_id", Hint::Id),
-            ("nomenclature_code", Hint::Code),
-            ("aantal", Hint::Count),
-            ("opmerking", Hint::FreeText),
-            ("provider_inami", Hint::Inami),
-            ("RIZIV_nr", Hint::Inami),
+            ("rijksregisternummer", Kind::Niss),
+            ("INSZ", Kind::Niss),
+            ("numero_national", Kind::Niss),
+            ("NationalRegisterNumber", Kind::Niss),
+            ("rekeningnummer", Kind::Iban),
+            ("IBAN", Kind::Iban),
+            ("exid", Kind::Exid),
+            ("voornaam", Kind::FirstName),
+            ("prénom", Kind::FirstName),
+            ("Vorname", Kind::FirstName),
+            ("first_name", Kind::FirstName),
+            ("nom", Kind::LastName),
+            ("naam", Kind::FullName),
+            ("adres", Kind::Street),
+            ("gsm", Kind::Phone),
+            ("telefoon", Kind::Phone),
+            ("diagnose", Kind::Icd10),
+            ("date_naissance", Kind::BirthDate),
+            ("geboortedatum", Kind::BirthDate),
+            ("birth_date", Kind::BirthDate),
+            ("care_date", Kind::Date),
+            ("postcode", Kind::Postcode),
+            ("code_postal", Kind::Postcode),
+            ("house_number", Kind::HouseNumber),
+            ("amount_eur", Kind::Amount),
+            ("montant", Kind::Amount),
+            ("claim_id", Kind::Id),
+            ("nomenclature_code", Kind::Code),
+            ("aantal", Kind::Count),
+            ("opmerking", Kind::FreeText),
+            ("provider_inami", Kind::Inami),
+            ("RIZIV_nr", Kind::Inami),
         ] {
             assert_eq!(hint(name), Some(expected), "{name}");
         }
-        assert_eq!(hint("affiliation_date"), Some(Hint::Date));
+        assert_eq!(hint("affiliation_date"), Some(Kind::Date));
         assert_eq!(hint("zzz"), None);
         assert_eq!(hint("product_name"), None);
         assert_eq!(hint("nom_produit"), None);

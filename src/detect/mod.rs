@@ -11,8 +11,6 @@ pub mod text;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use hints::Hint;
-
 use crate::ident::{email, exid, iban::Iban, inami::Inami, kbo, niss::Niss, phone::Phone};
 
 /// What a value or a column holds.
@@ -103,34 +101,9 @@ impl Kind {
         1 << (self as u32)
     }
 
-    fn of_hint(hint: Hint) -> Kind {
-        match hint {
-            Hint::Niss => Kind::Niss,
-            Hint::Exid => Kind::Exid,
-            Hint::Iban => Kind::Iban,
-            Hint::Inami => Kind::Inami,
-            Hint::Kbo => Kind::Kbo,
-            Hint::Email => Kind::Email,
-            Hint::Phone => Kind::Phone,
-            Hint::Ip => Kind::Ip,
-            Hint::Icd10 => Kind::Icd10,
-            Hint::BirthDate => Kind::BirthDate,
-            Hint::Date => Kind::Date,
-            Hint::FirstName => Kind::FirstName,
-            Hint::LastName => Kind::LastName,
-            Hint::FullName => Kind::FullName,
-            Hint::Street => Kind::Street,
-            Hint::HouseNumber => Kind::HouseNumber,
-            Hint::Postcode => Kind::Postcode,
-            Hint::City => Kind::City,
-            Hint::Sex => Kind::Sex,
-            Hint::Language => Kind::Language,
-            Hint::FreeText => Kind::FreeText,
-            Hint::Amount => Kind::Amount,
-            Hint::Count => Kind::Count,
-            Hint::Id => Kind::Id,
-            Hint::Code => Kind::Code,
-        }
+    /// Numbers in columns named as these are measures or keys, never phones, bank accounts or NISS.
+    pub fn is_numeric(self) -> bool {
+        matches!(self, Kind::Amount | Kind::Count | Kind::Id | Kind::Code)
     }
 }
 
@@ -354,8 +327,8 @@ impl Profile {
 
     /// The identifier kind most values validate as, with its share; numbers in amount, count, id
     /// and code columns are not taken for phones, and need 90 % to be taken for NISS, IBAN, INAMI or KBO.
-    pub fn best_identifier(&self, hint: Option<Hint>) -> Option<(Kind, f64)> {
-        let numeric = hint.is_some_and(Hint::is_numeric);
+    pub fn best_identifier(&self, hint: Option<Kind>) -> Option<(Kind, f64)> {
+        let numeric = hint.is_some_and(Kind::is_numeric);
         Kind::IDENTIFIERS
             .iter()
             .filter(|k| !(numeric && **k == Kind::Phone))
@@ -414,14 +387,13 @@ pub fn classify(name: &str, profile: &Profile) -> Classification {
     let hint = hints::hint(name);
     let by_hint = |kind: Kind, confidence: f64| Classification { kind, confidence, by_name: true };
     let by_values = |kind: Kind, confidence: f64| Classification { kind, confidence, by_name: false };
-    let hinted = hint.map(Kind::of_hint);
     // Values that validate as an identifier outrank a harmless-sounding name.
     if let Some((kind, share)) = profile.best_identifier(hint) {
         if share >= VALUE_SHARE {
-            return Classification { kind, confidence: share, by_name: hinted == Some(kind) };
+            return Classification { kind, confidence: share, by_name: hint == Some(kind) };
         }
     }
-    if let Some(kind) = hinted {
+    if let Some(kind) = hint {
         let confidence = match kind {
             Kind::BirthDate => profile.share(Kind::Date),
             Kind::FreeText => ratio(profile.with_identifiers, profile.values),

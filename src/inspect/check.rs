@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use super::{data_files, learn_exid, profile_file, DataFile, DEFAULT_SAMPLE_ROWS};
-use crate::detect::hints::{hint, Hint};
+use crate::detect::hints::hint;
 use crate::detect::{classify, ExidShape, Kind, Profile};
 use crate::engine::RunError;
 use crate::mapping::{ColumnRule, CsvOptions, Table};
@@ -50,22 +50,10 @@ fn kept(rule: &ColumnRule) -> bool {
     )
 }
 
-/// Name hints that make a plain `keep` a finding by themselves.
-fn identifying_hint(h: Hint) -> Option<Kind> {
-    match h {
-        Hint::Niss => Some(Kind::Niss),
-        Hint::Iban => Some(Kind::Iban),
-        Hint::Inami => Some(Kind::Inami),
-        Hint::Kbo => Some(Kind::Kbo),
-        Hint::Exid => Some(Kind::Exid),
-        Hint::Email => Some(Kind::Email),
-        Hint::Phone => Some(Kind::Phone),
-        Hint::Ip => Some(Kind::Ip),
-        Hint::FirstName => Some(Kind::FirstName),
-        Hint::LastName => Some(Kind::LastName),
-        Hint::FullName => Some(Kind::FullName),
-        _ => None,
-    }
+/// Name hints that make a plain `keep` a finding by themselves: identifiers and names.
+fn identifying_hint(kind: Kind) -> Option<Kind> {
+    (Kind::IDENTIFIERS.contains(&kind) || matches!(kind, Kind::FirstName | Kind::LastName | Kind::FullName))
+        .then_some(kind)
 }
 
 fn pct(share: f64) -> String {
@@ -254,7 +242,7 @@ fn mapped_file(
         }
         if matches!(rule, ColumnRule::Keep)
             && profile.share(Kind::FirstName) >= 0.5
-            && !name_hint.is_some_and(Hint::is_numeric)
+            && !name_hint.is_some_and(Kind::is_numeric)
         {
             report.add(finding(
                 "kept_names",

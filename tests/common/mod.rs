@@ -75,3 +75,33 @@ pub fn file_names(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// A scratch copy of the bundled demo extract (`input/`) and the shipped mappings (`mappings/`).
+pub fn demo_copy() -> tempfile::TempDir {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for (from, to) in [("demo/input", "input"), ("mappings", "mappings")] {
+        std::fs::create_dir_all(dir.path().join(to)).unwrap();
+        for entry in std::fs::read_dir(root.join(from)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), dir.path().join(to).join(entry.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+/// `pseudata COMMAND` (`run` or `case`) on `dir/input` with `dir/mappings`, writing to `output`,
+/// under the committed demo key.
+pub fn demo_job(command: &str, dir: &Path, output: &Path) -> Command {
+    let mut cmd = pseudata();
+    cmd.arg(command)
+        .arg("--key-file")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key"))
+        .arg("--mappings")
+        .arg(dir.join("mappings"))
+        .arg("--input")
+        .arg(dir.join("input"))
+        .arg("--output")
+        .arg(output);
+    cmd
+}
