@@ -179,10 +179,13 @@ fn is_prose(v: &str) -> bool {
     words >= 4 || (words >= 2 && v.len() >= 30) || v.contains('\n')
 }
 
-/// The kinds one trimmed, non-empty value validates as, as a bit set.
+/// The kinds one trimmed value validates as, as a bit set (none for an empty one).
 pub fn value_kinds(v: &str, exid: &ExidShape) -> u32 {
     let b = v.as_bytes();
     let mut kinds = 0u32;
+    if b.is_empty() {
+        return kinds;
+    }
     if b.contains(&b'@') {
         if email::is_email(v) {
             kinds |= Kind::Email.bit();
@@ -191,6 +194,10 @@ pub fn value_kinds(v: &str, exid: &ExidShape) -> u32 {
     }
     if exid.matches(v) {
         kinds |= Kind::Exid.bit();
+    }
+    // `BE0403.170.701`: an enterprise number with its country prefix.
+    if b.len() < 16 && (v.starts_with("BE") || v.starts_with("be")) && kbo::parse(v).is_some() {
+        return kinds | Kind::Kbo.bit();
     }
     if b.len() >= 15 && b[0].is_ascii_alphabetic() && b[1].is_ascii_alphabetic() && b[2].is_ascii_digit() {
         if Iban::parse(v).is_some() {
@@ -448,7 +455,28 @@ mod tests {
         assert_eq!(classify("col", &profile(&["a@b.be", "jan.peeters@telenet.be"])).kind, Kind::Email);
         assert_eq!(classify("col", &profile(&["0475 12 34 56", "+32 2 512 34 56"])).kind, Kind::Phone);
         assert_eq!(classify("col", &profile(&["J06.9", "E11", "Z00.00"])).kind, Kind::Icd10);
+        assert_eq!(classify("col", &profile(&["BE0403.170.701", "0403170701", "BE 0403 170 701"])).kind, Kind::Kbo);
         assert_eq!(classify("col", &profile(&["2024-01-03", "03/01/2024"])).kind, Kind::Date);
+    }
+
+    proptest::proptest! {
+        /// Any text, any script: detectors never panic, and what they find lies on character
+        /// boundaries, in order, without overlap.
+        #[test]
+        fn detectors_take_any_text(text in "\\PC{0,80}", digits in "[0-9 ./+()@a-zA-Z-]{0,40}") {
+            for t in [text.as_str(), digits.as_str()] {
+                let _ = value_kinds(t.trim(), &ExidShape::default());
+                let mut last = 0;
+                for f in text::find_identifiers(t, Some(exid::Check::None)) {
+                    proptest::prop_assert!(f.start >= last && f.start < f.end && f.end <= t.len());
+                    proptest::prop_assert!(t.is_char_boundary(f.start) && t.is_char_boundary(f.end));
+                    last = f.end;
+                }
+                let mut p = Profile::default();
+                p.add(t, &ExidShape::default());
+                let _ = classify(t, &p);
+            }
+        }
     }
 
     #[test]
