@@ -625,3 +625,22 @@ fn scan_drafts_the_same_rules_under_dutch_french_and_german_column_names() {
             .code(0);
     }
 }
+
+#[test]
+fn verify_fails_for_pseudonyms_that_fail_validation() {
+    let dir = demo_copy();
+    let output = run_demo(dir.path(), &[]);
+    let path = output.join("members.csv");
+    let mut rows = records(&path, b';');
+    // Row 7: an address outside the reserved domains; row 8: an IBAN whose check digits are wrong.
+    rows[7][12] = b"someone.else@telenet.be".to_vec();
+    let iban = &mut rows[8][13];
+    let last = iban.len() - 1;
+    iban[last] = if iban[last] == b'0' { b'1' } else { b'0' };
+    write_windows_csv(&path, &rows);
+    let out = stdout(&verify(dir.path(), &output, "json", false).code(1));
+    let all = findings(&out);
+    assert!(all.iter().any(|f| f["code"] == "invalid_pseudonym" && f["column"] == "email" && f["row"] == 7), "{out}");
+    assert!(all.iter().any(|f| f["code"] == "invalid_pseudonym" && f["column"] == "iban" && f["row"] == 8), "{out}");
+    assert!(!out.contains("someone.else"), "a value was printed");
+}
