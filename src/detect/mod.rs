@@ -261,13 +261,9 @@ pub struct Profile {
     pub inside: [u64; Kind::Unknown as usize + 1],
     /// Plain numbers.
     pub numbers: u64,
-    /// Distinct values seen, up to a small bound (for codes such as sex and language).
-    pub distinct: HashSet<String>,
     /// Total length of the values, in bytes.
     pub length: u64,
 }
-
-const DISTINCT_BOUND: usize = 50;
 
 impl Profile {
     /// Adds one value (empty values are not counted).
@@ -286,9 +282,6 @@ impl Profile {
         }
         if is_number(v) {
             self.numbers += 1;
-        }
-        if self.distinct.len() <= DISTINCT_BOUND {
-            self.distinct.insert(v.to_string());
         }
         let prose = is_prose(v);
         if prose {
@@ -318,12 +311,6 @@ impl Profile {
         for i in 0..self.kinds.len() {
             self.kinds[i] += other.kinds[i];
             self.inside[i] += other.inside[i];
-        }
-        for v in other.distinct {
-            if self.distinct.len() > DISTINCT_BOUND {
-                break;
-            }
-            self.distinct.insert(v);
         }
     }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::{data_files, learn_exid, profile_file, DataFile, DEFAULT_SAMPLE_ROWS};
-use crate::detect::{classify, Classification, ExidShape, Kind};
+use crate::detect::{classify, Classification, ExidShape, Kind, Profile};
 use crate::engine::RunError;
 use crate::mapping::{CsvOptions, Encoding, Mappings};
 use crate::report::{ColumnCase, Report};
@@ -84,7 +84,7 @@ fn scan_file(file: &DataFile, csv: &CsvOptions, options: &ScanOptions, exid: &Ex
         .header
         .iter()
         .zip(&profiled.profiles)
-        .map(|(name, p)| classify(name, &p.clone().unwrap_or_default()))
+        .map(|(name, p)| classify(name, p.as_ref().unwrap_or(&Profile::default())))
         .collect();
     let context = Context::new(&profiled.header, &classes);
     let columns = profiled
