@@ -24,11 +24,19 @@ pub fn run_cmd(fixture: &Path, output: &Path, key: &str) -> Command {
 
 /// `pseudata run --quiet` on a fixture with no key given (add `--key-file` or the environment).
 pub fn run_without_key(fixture: &Path, output: &Path) -> Command {
+    let mut cmd = job("run", fixture, output);
+    cmd.arg("--quiet");
+    cmd
+}
+
+/// `pseudata COMMAND` (`run` or `case`) on `dir/input` with `dir/mappings`, writing to `output`.
+pub fn job(command: &str, dir: &Path, output: &Path) -> Command {
     let mut cmd = pseudata();
-    cmd.args(["run", "--quiet", "--mappings"])
-        .arg(fixture.join("mappings"))
+    cmd.arg(command)
+        .arg("--mappings")
+        .arg(dir.join("mappings"))
         .arg("--input")
-        .arg(fixture.join("input"))
+        .arg(dir.join("input"))
         .arg("--output")
         .arg(output);
     cmd
@@ -93,15 +101,7 @@ pub fn demo_copy() -> tempfile::TempDir {
 /// `pseudata COMMAND` (`run` or `case`) on `dir/input` with `dir/mappings`, writing to `output`,
 /// under the committed demo key.
 pub fn demo_job(command: &str, dir: &Path, output: &Path) -> Command {
-    let mut cmd = pseudata();
-    cmd.arg(command)
-        .arg("--key-file")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key"))
-        .arg("--mappings")
-        .arg(dir.join("mappings"))
-        .arg("--input")
-        .arg(dir.join("input"))
-        .arg("--output")
-        .arg(output);
+    let mut cmd = job(command, dir, output);
+    cmd.arg("--key-file").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key"));
     cmd
 }
