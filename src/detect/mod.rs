@@ -367,8 +367,9 @@ fn ratio(part: u64, whole: u64) -> f64 {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Classification {
     pub kind: Kind,
-    /// Share of sampled non-empty values that validate as `kind` (1.0 for name hints alone).
-    pub confidence: f64,
+    /// Share of sampled non-empty values that validate as `kind`; `None` when only the name
+    /// speaks (sex, street, amount... have no validator).
+    pub confidence: Option<f64>,
     /// Whether the column's name suggested the kind.
     pub by_name: bool,
 }
@@ -379,20 +380,20 @@ const VALUE_SHARE: f64 = 0.5;
 /// Classifies a column from its name and the profile of its values.
 pub fn classify(name: &str, profile: &Profile) -> Classification {
     let hint = hints::hint(name);
-    let by_hint = |kind: Kind, confidence: f64| Classification { kind, confidence, by_name: true };
-    let by_values = |kind: Kind, confidence: f64| Classification { kind, confidence, by_name: false };
+    let by_hint = |kind: Kind, confidence: Option<f64>| Classification { kind, confidence, by_name: true };
+    let by_values = |kind: Kind, confidence: f64| Classification { kind, confidence: Some(confidence), by_name: false };
     // Values that validate as an identifier outrank a harmless-sounding name.
     if let Some((kind, share)) = profile.best_identifier(hint) {
         if share >= VALUE_SHARE {
-            return Classification { kind, confidence: share, by_name: hint == Some(kind) };
+            return Classification { kind, confidence: Some(share), by_name: hint == Some(kind) };
         }
     }
     if let Some(kind) = hint {
         let confidence = match kind {
-            Kind::BirthDate => profile.share(Kind::Date),
-            Kind::FreeText => ratio(profile.with_identifiers, profile.values),
-            k if Kind::VALUE_KINDS.contains(&k) => profile.share(k),
-            _ => 1.0,
+            Kind::BirthDate => Some(profile.share(Kind::Date)),
+            Kind::FreeText => Some(ratio(profile.with_identifiers, profile.values)),
+            k if Kind::VALUE_KINDS.contains(&k) => Some(profile.share(k)),
+            _ => None,
         };
         // A "date" column of dates, a "code" of ICD-10 codes: the values decide between close kinds.
         if kind == Kind::Code && profile.share(Kind::Icd10) >= VALUE_SHARE {
@@ -435,7 +436,7 @@ mod tests {
     fn values_that_validate_classify_a_column_whatever_its_name() {
         let c = classify("x1", &profile(&["85.07.30-033.28", "85073003328", "00012556777"]));
         assert_eq!(c.kind, Kind::Niss);
-        assert!(c.confidence > 0.6, "{c:?}");
+        assert!(c.confidence.is_some_and(|c| c > 0.6), "{c:?}");
         assert_eq!(classify("col", &profile(&["BE71 0961 2345 6769", "be71096123456769"])).kind, Kind::Iban);
         // Leading zeros lost in a spreadsheet (born in 2000-2009).
         assert_eq!(classify("col", &profile(&["1012556701", "5120312305", "9071200103"])).kind, Kind::Niss);
@@ -486,6 +487,6 @@ mod tests {
             ]),
         );
         assert_eq!(c.kind, Kind::FreeText);
-        assert!((c.confidence - 0.5).abs() < 1e-9, "{c:?}");
+        assert!(c.confidence.is_some_and(|c| (c - 0.5).abs() < 1e-9), "{c:?}");
     }
 }

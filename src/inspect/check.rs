@@ -144,7 +144,7 @@ fn case(
         column: name.to_string(),
         rule: rule.map(|r| r.name().to_string()),
         detected: classification.as_ref().map(|c| c.kind),
-        confidence: classification.as_ref().map(|c| c.confidence),
+        confidence: classification.as_ref().and_then(|c| c.confidence),
         proposed: None,
         values: profile.map_or(0, |p| p.values),
     }

@@ -63,7 +63,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, RunError> {
                 column: name.clone(),
                 rule: table.and_then(|t| t.rule(name)).map(|r| r.name().to_string()),
                 detected: Some(classification.kind),
-                confidence: Some(classification.confidence),
+                confidence: classification.confidence,
                 proposed: Some(proposed.clone()),
                 values: *values,
             });
@@ -290,15 +290,11 @@ fn write_drafts(
         let width = first.columns.iter().map(|(n, _, p, _)| yaml_key(n).len() + p.len()).max().unwrap_or(0) + 4;
         for (name, classification, proposed, values) in &first.columns {
             let entry = format!("  {}: {proposed}", yaml_key(name));
-            let why = if classification.kind == Kind::Unknown {
-                format!("nothing detected in {values} values")
-            } else {
-                format!(
-                    "{}{}, {:.0}% of {values} values",
-                    classification.kind.label(),
-                    if classification.by_name { " (by name)" } else { "" },
-                    classification.confidence * 100.0
-                )
+            let by_name = if classification.by_name { " (by name)" } else { "" };
+            let why = match (classification.kind, classification.confidence) {
+                (Kind::Unknown, _) => format!("nothing detected in {values} values"),
+                (kind, Some(share)) => format!("{}{by_name}, {:.0}% of {values} values", kind.label(), share * 100.0),
+                (kind, None) => format!("{}{by_name}", kind.label()),
             };
             let _ = writeln!(yaml, "{entry:<width$}# {why}");
         }

@@ -44,6 +44,8 @@ pub struct ColumnCase {
     /// What the detectors classified it as (`None` when its values were not read).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detected: Option<crate::detect::Kind>,
+    /// Share of its non-empty values that validate as `detected`; absent when only the
+    /// column's name classified it (sex, street, amount... have no validator).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
     /// The rule `scan` proposes.
@@ -146,7 +148,11 @@ pub fn text(report: &Report) -> String {
             c.column.clone(),
             c.rule.clone().unwrap_or_else(|| "-".into()),
             c.detected.map_or("-".into(), |k| k.label().to_string()),
-            c.confidence.map_or("-".into(), percent),
+            match (c.confidence, c.detected) {
+                (Some(share), _) => percent(share),
+                (None, Some(_)) => "name".into(),
+                (None, None) => "-".into(),
+            },
             status,
         ];
         match files.iter_mut().find(|(f, _, _)| *f == c.file) {
