@@ -649,3 +649,28 @@ fn verify_fails_for_pseudonyms_that_fail_validation() {
     assert!(all.iter().any(|f| f["code"] == "invalid_pseudonym" && f["column"] == "iban" && f["row"] == 8), "{out}");
     assert!(!out.contains("someone.else"), "a value was printed");
 }
+
+#[test]
+fn a_key_column_shaped_like_member_numbers_is_not_taken_for_one() {
+    // The demo's EXID are 12 digits without a check; claim ids of 12 digits under an id name are
+    // keys, not member numbers. The same values under a neutral name are worth a finding.
+    let dir = demo_copy();
+    let path = dir.path().join("input/claims.csv");
+    let mut rows = records(&path, b';');
+    for (i, row) in rows.iter_mut().enumerate().skip(1) {
+        row[0] = format!("{}", 500_000_000_000u64 + i as u64 * 7).into_bytes();
+    }
+    write_windows_csv(&path, &rows);
+    let out = stdout(&check(dir.path(), "json").code(0));
+    assert!(findings(&out).is_empty(), "{out}");
+    // Renamed to a neutral name (data and mapping), the member-number shape is reported.
+    for row in rows.iter_mut().take(1) {
+        row[0] = b"x".to_vec();
+    }
+    write_windows_csv(&path, &rows);
+    let mapping = dir.path().join("mappings/claims.yaml");
+    let text = std::fs::read_to_string(&mapping).unwrap().replace("  claim_id: keep", "  x: keep");
+    std::fs::write(&mapping, text).unwrap();
+    let out = stdout(&check(dir.path(), "json").code(1));
+    assert!(has_finding(&out, "kept_identifier", "x"), "{out}");
+}

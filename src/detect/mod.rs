@@ -320,12 +320,14 @@ impl Profile {
     }
 
     /// The identifier kind most values validate as, with its share; numbers in amount, count, id
-    /// and code columns are not taken for phones, and need 90 % to be taken for NISS, IBAN, INAMI or KBO.
+    /// and code columns are not taken for phones or member numbers (an EXID is often just a
+    /// number of the same length as other keys), and need 90 % to be taken for NISS, IBAN, INAMI
+    /// or KBO.
     pub fn best_identifier(&self, hint: Option<Kind>) -> Option<(Kind, f64)> {
         let numeric = hint.is_some_and(Kind::is_numeric);
         Kind::IDENTIFIERS
             .iter()
-            .filter(|k| !(numeric && **k == Kind::Phone))
+            .filter(|k| !(numeric && matches!(**k, Kind::Phone | Kind::Exid)))
             .map(|&k| (k, self.share(k)))
             .filter(|(_, share)| *share > 0.0 && (!numeric || *share >= 0.9))
             .fold(None, |best: Option<(Kind, f64)>, (k, s)| match best {
