@@ -97,7 +97,7 @@ impl Kind {
         }
     }
 
-    fn bit(self) -> u32 {
+    const fn bit(self) -> u32 {
         1 << (self as u32)
     }
 
@@ -348,14 +348,16 @@ impl Profile {
     }
 }
 
-const IDENTIFIER_BITS: u32 = (1 << Kind::Niss as u32)
-    | (1 << Kind::Iban as u32)
-    | (1 << Kind::Inami as u32)
-    | (1 << Kind::Kbo as u32)
-    | (1 << Kind::Exid as u32)
-    | (1 << Kind::Email as u32)
-    | (1 << Kind::Phone as u32)
-    | (1 << Kind::Ip as u32);
+/// `Kind::IDENTIFIERS` as a bit set.
+const IDENTIFIER_BITS: u32 = {
+    let mut bits = 0;
+    let mut i = 0;
+    while i < Kind::IDENTIFIERS.len() {
+        bits |= Kind::IDENTIFIERS[i].bit();
+        i += 1;
+    }
+    bits
+};
 
 fn ratio(part: u64, whole: u64) -> f64 {
     if whole == 0 {

@@ -46,12 +46,8 @@ impl FileJob<'_> {
 }
 
 fn cell_error(job: &FileJob, plan: &BoundPlan, line: u64, column: usize, error: CellError) -> RunError {
-    let column = plan.columns.get(column).map_or_else(String::new, |c| c.name.clone());
-    let message = match error {
-        CellError::Encoding => "bytes that are not valid in the file's encoding".to_string(),
-        CellError::Rule(e) => e.0,
-    };
-    RunError::Cell { path: job.input.to_path_buf(), line, column, message }
+    let column = plan.columns.get(column).map_or("", |c| c.name.as_str());
+    super::cell_error(job.input, line, column, error)
 }
 
 fn parquet_err(path: &Path, e: polars::prelude::PolarsError) -> IoError {

@@ -69,6 +69,16 @@ pub enum RunError {
     Threads { threads: usize },
 }
 
+/// A cell that could not be read or transformed, as a run error naming file, line and column
+/// (never the value).
+pub(crate) fn cell_error(path: &Path, line: u64, column: &str, error: CellError) -> RunError {
+    let message = match error {
+        CellError::Encoding => "bytes that are not valid in the file's encoding".to_string(),
+        CellError::Rule(e) => e.0,
+    };
+    RunError::Cell { path: path.to_path_buf(), line, column: column.to_string(), message }
+}
+
 /// Progress of one file, in bytes (CSV) or rows (Parquet). The library never draws it itself.
 pub trait FileProgress: Sync {
     /// Work done so far.
@@ -110,6 +120,16 @@ enum Selection {
     Subjects(rustc_hash::FxHashSet<[u8; 16]>),
 }
 
+/// The first 16 bytes of the keyed HMAC of a normalised subject.
+fn digest(state: &hmac::Hmac<sha2::Sha256>, normalised: &str) -> [u8; 16] {
+    let mut mac = state.clone();
+    mac.update(normalised.as_bytes());
+    let full = mac.finalize().into_bytes();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full[..16]);
+    out
+}
+
 /// A subject identifier as compared: letters and digits, upper case, leading zeros of a
 /// number dropped (a spreadsheet drops them), so every spelling of one identifier agrees.
 fn normalise_subject(subject: &str) -> String {
@@ -144,15 +164,7 @@ impl Subset {
 
     fn print(state: &hmac::Hmac<sha2::Sha256>, subject: &str) -> Option<[u8; 16]> {
         let normalised = normalise_subject(subject);
-        if normalised.is_empty() {
-            return None;
-        }
-        let mut mac = state.clone();
-        mac.update(normalised.as_bytes());
-        let digest = mac.finalize().into_bytes();
-        let mut print = [0u8; 16];
-        print.copy_from_slice(&digest[..16]);
-        Some(print)
+        (!normalised.is_empty()).then(|| digest(state, &normalised))
     }
 
     /// Whether rows without a subject (or in tables without a subject column) are kept: yes
@@ -172,12 +184,9 @@ impl Subset {
                 if normalised.is_empty() {
                     return true;
                 }
-                let mut mac = self.state.clone();
-                mac.update(normalised.as_bytes());
-                let digest = mac.finalize().into_bytes();
-                let mut first = [0u8; 8];
-                first.copy_from_slice(&digest[..8]);
-                u64::from_be_bytes(first) <= *threshold
+                let first: [u8; 16] = digest(&self.state, &normalised);
+                u64::from_be_bytes([first[0], first[1], first[2], first[3], first[4], first[5], first[6], first[7]])
+                    <= *threshold
             }
             Selection::Subjects(prints) => {
                 subject.and_then(|s| Self::print(&self.state, s)).is_some_and(|p| prints.contains(&p))
@@ -417,12 +426,8 @@ fn sample_subjects(planned: &[Planned], n: usize, key: &Key, batch_rows: usize) 
         let header = reader.header().to_vec();
         while let Some(batch) = reader.next_batch()? {
             for row in 0..Cells::rows(&batch) {
-                let cell = batch.cell(index, row).map_err(|_| RunError::Cell {
-                    path: item.path.clone(),
-                    line: batch.line(row),
-                    column: header[index].clone(),
-                    message: "bytes that are not valid in the file's encoding".into(),
-                })?;
+                let cell =
+                    batch.cell(index, row).map_err(|e| cell_error(&item.path, batch.line(row), &header[index], e))?;
                 let Some(print) = cell.and_then(|c| Subset::fingerprint(key, &c)) else { continue };
                 if chosen.len() < n {
                     chosen.insert(print);

@@ -51,9 +51,8 @@ fn kept(rule: &ColumnRule) -> bool {
 }
 
 /// Name hints that make a plain `keep` a finding by themselves: identifiers and names.
-fn identifying_hint(kind: Kind) -> Option<Kind> {
-    (Kind::IDENTIFIERS.contains(&kind) || matches!(kind, Kind::FirstName | Kind::LastName | Kind::FullName))
-        .then_some(kind)
+fn identifying(kind: Kind) -> bool {
+    Kind::IDENTIFIERS.contains(&kind) || matches!(kind, Kind::FirstName | Kind::LastName | Kind::FullName)
 }
 
 fn pct(share: f64) -> String {
@@ -197,7 +196,7 @@ fn mapped_file(
         }
         let name_hint = hint(name);
         if matches!(rule, ColumnRule::Keep) {
-            if let Some(kind) = name_hint.and_then(identifying_hint) {
+            if let Some(kind) = name_hint.filter(|k| identifying(*k)) {
                 report.add(finding(
                     "kept_named_identifier",
                     name,

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::detect::{ExidShape, Profile};
-use crate::engine::{collect_files, CellError, Cells, RunError};
+pub(crate) use crate::engine::cell_error;
+use crate::engine::{collect_files, Cells, RunError};
 use crate::io::reader::TableReader;
 use crate::io::Format;
 use crate::mapping::{ColumnRule, CsvOptions, Mappings};
@@ -44,15 +45,6 @@ pub fn data_files(input: &Path) -> Result<Vec<DataFile>, RunError> {
         return Err(RunError::NoFiles(input.to_path_buf()));
     }
     Ok(files)
-}
-
-/// Turns a cell error into a run error naming file, line and column (never the value).
-pub(crate) fn cell_error(path: &Path, line: u64, column: &str, error: CellError) -> RunError {
-    let message = match error {
-        CellError::Encoding => "bytes that are not valid in the file's encoding".to_string(),
-        CellError::Rule(e) => e.0,
-    };
-    RunError::Cell { path: path.to_path_buf(), line, column: column.to_string(), message }
 }
 
 /// What profiling one file gave.

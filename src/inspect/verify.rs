@@ -121,6 +121,18 @@ struct Pair<'m> {
     table: &'m Table,
 }
 
+impl Pair<'_> {
+    /// How to read the output: as the input when the run kept the format, else detected
+    /// (a converted table is written as plain CSV).
+    fn output_csv(&self) -> CsvOptions {
+        if self.input.format == self.output.format {
+            self.table.csv.clone()
+        } else {
+            CsvOptions { header: true, ..CsvOptions::default() }
+        }
+    }
+}
+
 /// What pass 1 measured per file and column, for the report.
 #[derive(Default)]
 struct ColumnTally {
@@ -349,11 +361,7 @@ fn pass_one(
         TableReader::open(&pair.input.path, pair.input.format, &table.csv, options.batch_rows, None, |h| {
             h.iter().map(|c| is_identifier(table, c) || table.subject.as_deref() == Some(c)).collect()
         })?;
-    let output_csv = if pair.input.format == pair.output.format {
-        table.csv.clone()
-    } else {
-        CsvOptions { header: true, ..CsvOptions::default() }
-    };
+    let output_csv = pair.output_csv();
     let mut output =
         TableReader::open(&pair.output.path, pair.output.format, &output_csv, options.batch_rows, None, |h| {
             h.iter().map(|c| is_identifier(table, c)).collect()
@@ -607,11 +615,7 @@ fn pass_two(
     report: &mut Report,
 ) -> Result<Option<Groups>, RunError> {
     let table = pair.table;
-    let output_csv = if pair.input.format == pair.output.format {
-        table.csv.clone()
-    } else {
-        CsvOptions { header: true, ..CsvOptions::default() }
-    };
+    let output_csv = pair.output_csv();
     let quasi = &table.quasi_identifiers;
     let mut reader =
         TableReader::open(&pair.output.path, pair.output.format, &output_csv, options.batch_rows, None, |h| {
