@@ -476,31 +476,54 @@ fn a_pseudonym_in_free_text_that_equals_a_real_niss_is_a_leak_only_without_the_k
     let y = "85073003328";
     let p = rule.pseudonym(y).unwrap();
     let m = "60012133115";
-    let dir = scratch(&[
-        ("input/members.csv", &format!("niss\n{p}\n{m}\n")),
-        ("input/claims.csv", &format!("niss,comment\n{m},partner {y} belde\n")),
-        ("mappings/members.yaml", "table: members\nfiles: [members.csv]\ncolumns: { niss: niss }\n"),
-        ("mappings/claims.yaml", "table: claims\nfiles: [claims.csv]\ncolumns: { niss: niss, comment: free_text }\n"),
-    ]);
-    let output = dir.path().join("out");
-    common::run_cmd(dir.path(), &output, common::KEY_A).assert().code(0);
-    let written = std::fs::read_to_string(output.join("claims.csv")).unwrap();
-    assert!(written.contains(&format!("partner {p} belde")), "{written}");
-    let args = |cmd: &mut assert_cmd::Command| {
-        cmd.args(["verify", "--format", "json", "--mappings"])
-            .arg(dir.path().join("mappings"))
-            .arg("--input")
-            .arg(dir.path().join("input"))
-            .arg("--output")
-            .arg(&output);
-    };
-    let mut without = pseudata();
-    args(&mut without);
-    let out = stdout(&without.assert().code(1));
-    assert!(has_finding(&out, "leak", "comment"), "{out}");
-    let mut with = pseudata();
-    args(&mut with);
-    with.env("PSEUDATA_KEY", common::KEY_A).assert().code(0);
+    for parquet in [false, true] {
+        let dir = scratch(&[
+            ("input/members.csv", &format!("niss\n{p}\n{m}\n")),
+            ("input/claims.csv", &format!("niss,comment\n{m},partner {y} belde\n")),
+            ("mappings/members.yaml", "table: members\nfiles: [members*]\ncolumns: { niss: niss }\n"),
+            ("mappings/claims.yaml", "table: claims\nfiles: [claims*]\ncolumns: { niss: niss, comment: free_text }\n"),
+            ("copy/members.yaml", "table: members\nfiles: [members*]\ncolumns: { niss: keep }\n"),
+            ("copy/claims.yaml", "table: claims\nfiles: [claims*]\ncolumns: { niss: keep, comment: keep }\n"),
+        ]);
+        if parquet {
+            // The same input as Parquet (columns read as text only when needed).
+            let converted = dir.path().join("converted");
+            pseudata()
+                .args(["run", "--quiet", "--to", "parquet", "--mappings"])
+                .arg(dir.path().join("copy"))
+                .arg("--input")
+                .arg(dir.path().join("input"))
+                .arg("--output")
+                .arg(&converted)
+                .env("PSEUDATA_KEY", common::KEY_A)
+                .assert()
+                .code(0);
+            std::fs::remove_dir_all(dir.path().join("input")).unwrap();
+            std::fs::rename(&converted, dir.path().join("input")).unwrap();
+        }
+        let output = dir.path().join("out");
+        common::run_cmd(dir.path(), &output, common::KEY_A).assert().code(0);
+        if !parquet {
+            let written = std::fs::read_to_string(output.join("claims.csv")).unwrap();
+            assert!(written.contains(&format!("partner {p} belde")), "{written}");
+        }
+        let args = |cmd: &mut assert_cmd::Command| {
+            cmd.args(["verify", "--format", "json", "--mappings"])
+                .arg(dir.path().join("mappings"))
+                .arg("--input")
+                .arg(dir.path().join("input"))
+                .arg("--output")
+                .arg(&output);
+        };
+        let mut without = pseudata();
+        args(&mut without);
+        let out = stdout(&without.assert().code(1));
+        assert!(has_finding(&out, "leak", "comment"), "parquet {parquet}: {out}");
+        let mut with = pseudata();
+        args(&mut with);
+        let out = stdout(&with.env("PSEUDATA_KEY", common::KEY_A).assert());
+        assert!(findings(&out).is_empty(), "parquet {parquet}: {out}");
+    }
 }
 
 /// The demo members under column names in another language, written in another dialect.

@@ -357,9 +357,17 @@ fn pass_one(
     faked: &mut u64,
 ) -> Result<(u64, u64), RunError> {
     let table = pair.table;
+    // Parquet columns are converted to text only when read: identifiers, the subject, and with
+    // the key the free-text columns whose pseudonyms are recomputed.
+    let keyed = options.key.is_some();
+    let needed = |c: &String| {
+        is_identifier(table, c)
+            || table.subject.as_deref() == Some(c.as_str())
+            || (keyed && matches!(table.rule(c), Some(ColumnRule::FreeText(_))))
+    };
     let mut input =
         TableReader::open(&pair.input.path, pair.input.format, &table.csv, options.batch_rows, None, |h| {
-            h.iter().map(|c| is_identifier(table, c) || table.subject.as_deref() == Some(c)).collect()
+            h.iter().map(needed).collect()
         })?;
     let output_csv = pair.output_csv();
     let mut output =
