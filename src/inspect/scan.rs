@@ -55,7 +55,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, RunError> {
         let matching = mappings.matching(&file.relative);
         let table = matching.first().copied();
         let csv = table.map_or_else(|| CsvOptions { header: true, ..CsvOptions::default() }, |t| t.csv.clone());
-        let scanned = scan_file(file, &csv, options, &exid)?;
+        let scanned = scan_file(file_index, file, &csv, options, &exid)?;
         for (name, classification, proposed, values) in &scanned.columns {
             report.columns.push(ColumnCase {
                 file: file.relative.clone(),
@@ -69,7 +69,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, RunError> {
             });
         }
         if matching.is_empty() {
-            unmapped.push(Scanned { file_index, ..scanned });
+            unmapped.push(scanned);
         }
     }
     if let Some(dir) = &options.write_drafts {
@@ -78,7 +78,13 @@ pub fn scan(options: &ScanOptions) -> Result<Report, RunError> {
     Ok(report)
 }
 
-fn scan_file(file: &DataFile, csv: &CsvOptions, options: &ScanOptions, exid: &ExidShape) -> Result<Scanned, RunError> {
+fn scan_file(
+    file_index: usize,
+    file: &DataFile,
+    csv: &CsvOptions,
+    options: &ScanOptions,
+    exid: &ExidShape,
+) -> Result<Scanned, RunError> {
     let profiled = profile_file(file, csv, Some(options.sample), options.batch_rows, exid, |h| vec![true; h.len()])?;
     let classes: Vec<Classification> = profiled
         .header
@@ -104,7 +110,7 @@ fn scan_file(file: &DataFile, csv: &CsvOptions, options: &ScanOptions, exid: &Ex
         }
         crate::io::Format::Parquet => (None, None),
     };
-    Ok(Scanned { file_index: 0, columns, separator, encoding })
+    Ok(Scanned { file_index, columns, separator, encoding })
 }
 
 /// The columns of a table that other rules refer to.
