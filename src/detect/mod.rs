@@ -159,6 +159,23 @@ fn names() -> &'static HashSet<String> {
     })
 }
 
+fn first_names() -> &'static HashSet<String> {
+    static NAMES: OnceLock<HashSet<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        use crate::sample::data::*;
+        [MALE_NL, FEMALE_NL, MALE_FR, FEMALE_FR, MALE_DE, FEMALE_DE]
+            .iter()
+            .flat_map(|list| list.iter())
+            .map(|name| name.to_lowercase())
+            .collect()
+    })
+}
+
+/// Whether `word` is in the shipped lists of Belgian first names.
+pub fn is_known_first_name(word: &str) -> bool {
+    first_names().contains(&word.trim().to_lowercase())
+}
+
 /// Whether `word` is in the shipped dictionary of Belgian first names and surnames.
 pub fn is_known_name(word: &str) -> bool {
     names().contains(&word.trim().to_lowercase())

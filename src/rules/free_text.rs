@@ -9,10 +9,13 @@ use super::identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
 use super::people::{People, PeopleSpec};
 use super::{Pseudonym, Rule, RuleError};
 use crate::crypto::Key;
-use crate::detect::text::find_identifiers;
+use crate::detect::text::numbers::be_iban;
+use crate::detect::text::people::{self, Mention};
+use crate::detect::text::{find_identifiers, plain, Form, Found};
 use crate::detect::Kind;
 use crate::ident::exid;
-use crate::ident::niss::NissKeep;
+use crate::ident::niss::{self, NissKeep};
+use crate::ident::spelling::{self, compact_upper, respell};
 
 /// Options of `free_text`, completed from the table's other columns when the mapping is validated.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -57,16 +60,43 @@ pub struct FreeText {
     niss: Identifier,
     iban: Identifier,
     inami: Identifier,
+    kbo: Identifier,
     phone: Identifier,
     email: Identifier,
+    ip: Identifier,
     exid: Option<(Identifier, exid::Check)>,
+    /// The row's own names: the column's rule and the indices of the inputs it reads.
     names: Vec<(People, Vec<usize>)>,
+    /// Other people's names and streets: the structured rules without row inputs.
+    first_name: People,
+    last_name: People,
+    street: People,
 }
 
 fn spec_of(spec: &FreeTextSpec, pick: impl Fn(&IdentifierKind) -> bool, default: IdentifierKind) -> IdentifierSpec {
     let found = spec.identifiers.iter().find(|s| pick(&s.kind)).map(|s| s.kind.clone()).unwrap_or(default);
     // Inside text, a value that fails validation is simply not an identifier: never faked.
     IdentifierSpec { kind: found, on_invalid: OnInvalid::Null }
+}
+
+/// A piece of the text to replace: byte range, replacement, kind.
+struct Replacement {
+    start: usize,
+    end: usize,
+    text: String,
+    kind: Kind,
+}
+
+/// `pseudonym` written in the spelling of `written` (separators, case) when both have as many
+/// alphanumerics, else as the rule wrote it.
+fn in_spelling(written: &str, pseudonym: String) -> String {
+    respell(written, &compact_upper(&pseudonym)).unwrap_or(pseudonym)
+}
+
+/// Masks every ASCII alphanumeric: the last resort when a rule gives no pseudonym for a value
+/// the detector found (never expected; a leak is worse than a changed shape).
+fn masked(written: &str) -> String {
+    written.chars().map(|c| if c.is_ascii_alphanumeric() { 'X' } else { c }).collect()
 }
 
 impl FreeText {
@@ -86,120 +116,167 @@ impl FreeText {
                 (People::new(key, people), indices)
             })
             .collect();
+        let plain = |kind: IdentifierKind| {
+            make(spec_of(spec, |k| std::mem::discriminant(k) == std::mem::discriminant(&kind), kind.clone()))
+        };
         FreeText {
-            niss: make(spec_of(
-                spec,
-                |k| matches!(k, IdentifierKind::Niss(_)),
-                IdentifierKind::Niss(NissKeep::default()),
-            )),
-            iban: make(spec_of(
-                spec,
-                |k| matches!(k, IdentifierKind::Iban { .. }),
-                IdentifierKind::Iban { keep_bank: true },
-            )),
-            inami: make(spec_of(spec, |k| matches!(k, IdentifierKind::Inami), IdentifierKind::Inami)),
-            phone: make(spec_of(spec, |k| matches!(k, IdentifierKind::Phone), IdentifierKind::Phone)),
-            email: make(spec_of(spec, |k| matches!(k, IdentifierKind::Email), IdentifierKind::Email)),
+            niss: plain(IdentifierKind::Niss(NissKeep::default())),
+            iban: plain(IdentifierKind::Iban { keep_bank: true }),
+            inami: plain(IdentifierKind::Inami),
+            kbo: plain(IdentifierKind::Kbo),
+            phone: plain(IdentifierKind::Phone),
+            email: plain(IdentifierKind::Email),
+            ip: plain(IdentifierKind::Ip),
             exid,
             names,
+            first_name: People::new(key, &PeopleSpec::FirstName { sex_from: Some(String::new()), language_from: None }),
+            last_name: People::new(key, &PeopleSpec::LastName { language_from: None }),
+            street: People::new(key, &PeopleSpec::Street { language_from: None }),
         }
     }
 
-    /// The pseudonym of a validated identifier of `kind` found in a text.
-    fn replacement(&self, kind: Kind, value: &str) -> Option<String> {
-        match kind {
-            Kind::Niss => self.niss.pseudonym(value),
-            Kind::Iban => self.iban.pseudonym(value),
-            Kind::Inami => self.inami.pseudonym(value),
-            Kind::Phone => self.phone.pseudonym(value),
-            Kind::Email => self.email.pseudonym(value),
-            Kind::Exid => self.exid.as_ref().and_then(|(rule, _)| rule.pseudonym(value)),
-            _ => None,
-        }
-    }
-
-    /// The pseudonyms this rule writes for the identifiers in `text` (kind, pseudonym), names aside.
-    pub fn pseudonyms_in(&self, text: &str) -> Vec<(Kind, String)> {
-        find_identifiers(text, self.exid.as_ref().map(|(_, check)| *check))
-            .into_iter()
-            .filter_map(|f| self.replacement(f.kind, &text[f.start..f.end]).map(|p| (f.kind, p)))
-            .collect()
-    }
-
-    /// Replaces every validated identifier in `text`.
-    pub fn scrub(&self, text: &str) -> String {
-        self.segments(text).into_iter().map(|(s, _)| s).collect()
-    }
-
-    /// `text` cut into pieces: (piece, whether it is a pseudonym written by this rule).
-    fn segments(&self, text: &str) -> Vec<(String, bool)> {
-        let mut out: Vec<(String, bool)> = Vec::new();
-        let mut last = 0;
-        for found in find_identifiers(text, self.exid.as_ref().map(|(_, check)| *check)) {
-            if let Some(new) = self.replacement(found.kind, &text[found.start..found.end]) {
-                if found.start > last {
-                    out.push((text[last..found.start].to_string(), false));
-                }
-                out.push((new, true));
-                last = found.end;
+    /// The pseudonym of an identifier found in a text, in its spelling there.
+    fn replacement(&self, found: &Found, written: &str) -> String {
+        let plain_text = plain(written);
+        let rule = match found.kind {
+            Kind::Niss => &self.niss,
+            Kind::Iban => &self.iban,
+            Kind::Inami => &self.inami,
+            Kind::Kbo => &self.kbo,
+            Kind::Phone => &self.phone,
+            Kind::Ip => &self.ip,
+            Kind::Email => &self.email,
+            Kind::Exid => match &self.exid {
+                Some((rule, _)) => rule,
+                None => return masked(written),
+            },
+            _ => return masked(written),
+        };
+        let pseudonym = match (found.kind, found.form) {
+            (Kind::Niss, Form::NearMiss) => {
+                // The typo's own valid twin (same first nine digits) gets the NISS pseudonym.
+                let first9: u64 = spelling::digits(written)[..9].parse().unwrap_or(0);
+                rule.pseudonym(&format!("{:011}", niss::with_check(first9, false)))
             }
+            (Kind::Iban, Form::Account) => {
+                let bban = spelling::digits(written);
+                rule.pseudonym(&be_iban(&bban)).map(|iban| iban[4..].to_string())
+            }
+            (Kind::Iban, _) => rule.pseudonym(&compact_upper(written)),
+            (Kind::Email | Kind::Ip, _) => return rule.pseudonym(written).unwrap_or_else(|| masked(written)),
+            _ => rule.pseudonym(&plain_text),
+        };
+        match pseudonym {
+            Some(p) => in_spelling(written, p),
+            None => masked(written),
         }
-        if last < text.len() || out.is_empty() {
-            out.push((text[last..].to_string(), false));
-        }
-        out
     }
 
-    /// Replaces the row's names in the pieces that are not pseudonyms already.
-    fn replace_names(&self, mut pieces: Vec<(String, bool)>, inputs: &[Option<&str>]) -> String {
+    /// A keyed fake for another person's name (`Marie Dubois` -> first name and surname; a lone
+    /// surname -> a surname), the sex taken from the title.
+    fn fake_name(&self, name: &str, mention: &Mention) -> String {
+        let sex = mention.female.map(|f| if f { "F" } else { "M" });
+        let first = |v: &str| self.first_name.apply(v, &[sex]).ok().and_then(|p| p.text).unwrap_or_default();
+        let last = |v: &str| self.last_name.apply(v, &[]).ok().and_then(|p| p.text).unwrap_or_default();
+        let split = match mention.surname_at {
+            Some(at) => Some(at - mention.start),
+            None => name.find(' ').filter(|_| name.split_whitespace().count() == 2).map(|i| i + 1),
+        };
+        match split {
+            Some(at) => format!("{} {}", first(name[..at].trim()), last(&name[at..])),
+            None => last(name),
+        }
+    }
+
+    /// Every replacement in `text`: identifiers first, then the row's own names, then other
+    /// people's names and street addresses; in order, not overlapping.
+    fn replacements(&self, text: &str, inputs: &[Option<&str>]) -> Vec<Replacement> {
+        let mut out: Vec<Replacement> = find_identifiers(text, self.exid.as_ref().map(|(_, check)| *check))
+            .into_iter()
+            .map(|f| Replacement {
+                start: f.start,
+                end: f.end,
+                text: self.replacement(&f, &text[f.start..f.end]),
+                kind: f.kind,
+            })
+            .collect();
+        let free = |out: &[Replacement], s: usize, e: usize| !out.iter().any(|r| r.start < e && s < r.end);
         for (i, (rule, indices)) in self.names.iter().enumerate() {
             let Some(name) = inputs.get(i).copied().flatten().map(str::trim).filter(|n| n.chars().count() >= 2) else {
                 continue;
             };
             let rule_inputs: Vec<Option<&str>> = indices.iter().map(|&j| inputs.get(j).copied().flatten()).collect();
             let Ok(Pseudonym { text: Some(fake), .. }) = rule.apply(name, &rule_inputs) else { continue };
-            for (piece, replaced) in pieces.iter_mut() {
-                if !*replaced {
-                    *piece = replace_word(piece, name, &fake);
+            for (s, e) in word_positions(text, name) {
+                if free(&out, s, e) {
+                    out.push(Replacement { start: s, end: e, text: fake.clone(), kind: Kind::FullName });
                 }
             }
         }
-        pieces.into_iter().map(|(s, _)| s).collect()
+        for mention in people::find(text) {
+            if !free(&out, mention.start, mention.end) {
+                continue;
+            }
+            let written = &text[mention.start..mention.end];
+            let replacement = match mention.kind {
+                Kind::Street => {
+                    self.street.apply(written, &[]).ok().and_then(|p| p.text).unwrap_or_else(|| masked(written))
+                }
+                _ => self.fake_name(written, &mention),
+            };
+            out.push(Replacement { start: mention.start, end: mention.end, text: replacement, kind: mention.kind });
+        }
+        out.sort_by_key(|r| r.start);
+        out
+    }
+
+    /// The pseudonyms this rule writes into `text` (kind, pseudonym): identifiers, names, streets.
+    pub fn pseudonyms_in(&self, text: &str, inputs: &[Option<&str>]) -> Vec<(Kind, String)> {
+        self.replacements(text, inputs).into_iter().map(|r| (r.kind, r.text)).collect()
+    }
+
+    /// `text` with every identifier, name and address replaced (no row names known).
+    pub fn scrub(&self, text: &str) -> String {
+        self.scrub_row(text, &[])
+    }
+
+    fn scrub_row(&self, text: &str, inputs: &[Option<&str>]) -> String {
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut last = 0;
+        for r in self.replacements(text, inputs) {
+            out.push_str(&text[last..r.start]);
+            out.push_str(&r.text);
+            last = r.end;
+        }
+        out.push_str(&text[last..]);
+        out
     }
 }
 
-/// Replaces every whole-word, case-insensitive occurrence of `word` in `text` by `by`, without
-/// compiling anything per row.
-fn replace_word(text: &str, word: &str, by: &str) -> String {
+/// Byte ranges of every whole-word, case-insensitive occurrence of `word` in `text`.
+fn word_positions(text: &str, word: &str) -> Vec<(usize, usize)> {
     let word: Vec<char> = word.chars().collect();
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let same = |a: char, b: char| a == b || a.to_lowercase().eq(b.to_lowercase());
-    let mut out = String::with_capacity(text.len());
+    let mut found = Vec::new();
     let mut i = 0;
-    let mut copied = 0;
     while i + word.len() <= chars.len() {
         let boundary_before = i == 0 || !chars[i - 1].1.is_alphanumeric();
         let end = i + word.len();
         let boundary_after = end == chars.len() || !chars[end].1.is_alphanumeric();
         if boundary_before && boundary_after && word.iter().enumerate().all(|(k, &w)| same(chars[i + k].1, w)) {
-            let start_byte = chars[i].0;
-            let end_byte = chars.get(end).map_or(text.len(), |c| c.0);
-            out.push_str(&text[copied..start_byte]);
-            out.push_str(by);
-            copied = end_byte;
+            found.push((chars[i].0, chars.get(end).map_or(text.len(), |c| c.0)));
             i = end;
         } else {
             i += 1;
         }
     }
-    out.push_str(&text[copied..]);
-    out
+    found
 }
 
 impl Rule for FreeText {
     fn apply(&self, value: &str, inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
-        let pieces = self.segments(value);
-        Ok(Pseudonym::valid(self.replace_names(pieces, inputs)))
+        Ok(Pseudonym::valid(self.scrub_row(value, inputs)))
     }
 }
 
@@ -229,9 +306,36 @@ mod tests {
     }
 
     #[test]
-    fn names_are_replaced_as_whole_words_in_any_case() {
-        assert_eq!(replace_word("Jan, JAN en Janssens; jan.", "Jan", "Luc"), "Luc, Luc en Janssens; Luc.");
-        assert_eq!(replace_word("Émilie Dupont", "émilie", "Anne"), "Anne Dupont");
+    fn names_are_found_as_whole_words_in_any_case() {
+        let text = "Jan, JAN en Janssens; jan.";
+        let words: Vec<&str> = word_positions(text, "Jan").into_iter().map(|(s, e)| &text[s..e]).collect();
+        assert_eq!(words, ["Jan", "JAN", "jan"]);
+        assert_eq!(word_positions("Émilie Dupont", "émilie"), [(0, 7)]);
+    }
+
+    #[test]
+    fn other_people_and_addresses_get_keyed_fakes() {
+        let r = rule();
+        let out = r.scrub("Gesprek met Mevr. Marie Dubois, woont Kerkstraat 12, 9000 Gent.");
+        assert!(!out.contains("Dubois") && !out.contains("Kerkstraat 12"), "{out}");
+        assert!(out.contains("Mevr. ") && out.contains(", 9000 Gent."), "{out}");
+        assert_eq!(out, r.scrub("Gesprek met Mevr. Marie Dubois, woont Kerkstraat 12, 9000 Gent."));
+        // The same surname elsewhere gets the same fake.
+        let fake = out["Gesprek met Mevr. ".len()..].split(',').next().unwrap().to_string();
+        let surname = fake.rsplit(' ').next().unwrap();
+        assert!(r.scrub("Dhr. Dubois").ends_with(surname), "{fake}");
+    }
+
+    #[test]
+    fn near_misses_and_old_accounts_are_replaced_consistently() {
+        let r = rule();
+        let a = r.scrub("INSZ 85.07.30-033.29 (typo)");
+        assert!(!a.contains("85.07.30-033.29") && a.starts_with("INSZ ") && a.ends_with(" (typo)"), "{a}");
+        assert_eq!(a, r.scrub("INSZ 85.07.30-033.29 (typo)"));
+        let old = r.scrub("rek. 001-1234567-27");
+        let iban = r.scrub("rek. BE48 0011 2345 6727");
+        assert!(!old.contains("1234567"), "{old}");
+        assert_eq!(spelling::digits(&old), spelling::digits(&iban)[2..], "{old} vs {iban}");
     }
 
     #[test]

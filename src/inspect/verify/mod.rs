@@ -1,15 +1,17 @@
 //! `verify`: after a run, proves that nothing identifying got through.
 //!
 //! Pass 1 reads every input file in step with its output file: each identifier cell is compared
-//! with its own original (unchanged = leak), each pseudonym is validated, and the distinct
-//! values of every identifier column are kept as keyed fingerprints (a per-process random key,
-//! so memory holds no value and grows with distinct identifiers, not with rows). Pass 2 reads the
-//! outputs again and looks for original identifiers anywhere else, free text included; an
-//! original that is also a pseudonym written by the run is not a leak (pseudonyms live in the
-//! same domain as real identifiers; with the run's key, the pseudonyms written inside free text
-//! are recomputed as well, without it a free-text-only pseudonym that equals another person's
-//! real number is reported as a leak: strict by default). Then it compares join rates between tables whose columns
-//! share an identifier rule, and reports k-anonymity of declared quasi-identifiers.
+//! with its own original (unchanged = leak), each pseudonym is validated, and every original
+//! identifier and full name goes into `windows::Index` as keyed fingerprints of its normalised
+//! spellings (a per-process random key: memory holds no value and grows with distinct
+//! originals, not with rows), the pseudonyms the run wrote likewise. Pass 2 normalises every
+//! output cell of every column and looks up every window of the originals' lengths (`windows`):
+//! it shares no code with the free-text detector, so the scrubber's blind spots are not its
+//! own. An original that is also a pseudonym written by the run is not a leak (pseudonyms live
+//! in the same domain as real identifiers); with the run's key the pseudonyms written inside
+//! free text are recomputed as well, without it a free-text-only pseudonym that equals another
+//! person's real number is reported (strict by default). Then it compares join rates between
+//! tables whose columns share an identifier rule, and reports k-anonymity of quasi-identifiers.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::hash::BuildHasher;
@@ -18,9 +20,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+mod windows;
+
 use super::{cell_error, data_files, DataFile};
 use crate::crypto::Key;
-use crate::detect::text::find_identifiers;
 use crate::detect::Kind;
 use crate::engine::{Cells, RunError, Subset, MANIFEST_NAME};
 use crate::ident::{email, exid, iban::Iban, inami::Inami, kbo, niss::Niss, phone::Phone, spelling};
@@ -28,7 +31,8 @@ use crate::io::reader::{Batch, TableReader};
 use crate::io::Format;
 use crate::mapping::{ColumnRule, CsvOptions, Table};
 use crate::report::{ColumnCase, Finding, Report, Severity};
-use crate::rules::IdentifierKind;
+use crate::rules::{IdentifierKind, PeopleSpec};
+use windows::Index;
 
 /// Default smallest acceptable group of rows sharing one combination of quasi-identifiers.
 pub const DEFAULT_K: u64 = 5;
@@ -212,8 +216,7 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
             }
         }
     }
-    let mut originals: FxHashSet<u64> = FxHashSet::default();
-    let mut pseudonyms: FxHashSet<u64> = FxHashSet::default();
+    let mut index = Index::new();
     let mut rows = Vec::new();
     let mut faked = 0u64;
     for pair in &pairs {
@@ -223,8 +226,7 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
             subset.as_ref(),
             &fingerprints,
             &mut id_columns,
-            &mut originals,
-            &mut pseudonyms,
+            &mut index,
             &mut report,
             &mut faked,
         )?;
@@ -235,13 +237,9 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
             "{faked} input identifier value(s) failed validation and were replaced by shape-preserving fakes (on_invalid: fake)"
         ));
     }
-    let exid_check = id_columns.iter().find_map(|c| match c.kind {
-        IdentifierKind::Exid { check, .. } => Some(check),
-        _ => None,
-    });
     let mut k_anonymity = Vec::new();
     for pair in &pairs {
-        let groups = pass_two(pair, options, exid_check, &fingerprints, &originals, &pseudonyms, &mut report)?;
+        let groups = pass_two(pair, options, &index, &mut report)?;
         if let Some(Groups { quasi, smallest, below, rows: total }) = groups {
             let detail = serde_json::json!({"file": pair.output.relative, "table": pair.table.name, "quasi_identifiers": quasi, "smallest_group": smallest, "rows_in_groups_below_k": below, "rows": total, "k": options.k});
             if smallest < options.k && total > 0 {
@@ -351,8 +349,7 @@ fn pass_one(
     subset: Option<&Subset>,
     fingerprints: &Fingerprints,
     id_columns: &mut [IdColumn],
-    originals: &mut FxHashSet<u64>,
-    pseudonyms: &mut FxHashSet<u64>,
+    index: &mut Index,
     report: &mut Report,
     faked: &mut u64,
 ) -> Result<(u64, u64), RunError> {
@@ -362,6 +359,7 @@ fn pass_one(
     let keyed = options.key.is_some();
     let needed = |c: &String| {
         is_identifier(table, c)
+            || name_part(table, c).is_some()
             || table.subject.as_deref() == Some(c.as_str())
             || (keyed && matches!(table.rule(c), Some(ColumnRule::FreeText(_))))
     };
@@ -372,7 +370,7 @@ fn pass_one(
     let output_csv = pair.output_csv();
     let mut output =
         TableReader::open(&pair.output.path, pair.output.format, &output_csv, options.batch_rows, None, |h| {
-            h.iter().map(|c| is_identifier(table, c)).collect()
+            h.iter().map(|c| is_identifier(table, c) || name_part(table, c).is_some()).collect()
         })?;
     let in_header = input.header().to_vec();
     let out_header = output.header().to_vec();
@@ -387,6 +385,8 @@ fn pass_one(
         compared.push((i, o, c));
     }
     let subject = table.subject.as_deref().and_then(|s| in_header.iter().position(|h| h == s));
+    let in_names = NameColumns::of(table, &in_header);
+    let out_names = NameColumns::of(table, &out_header);
     let in_cols: Vec<(usize, IdentifierKind)> =
         compared.iter().map(|&(i, _, c)| (i, id_columns[c].kind.clone())).collect();
     let out_cols: Vec<(usize, IdentifierKind)> =
@@ -437,7 +437,7 @@ fn pass_one(
             rows_kept += kept_rows.len() as u64;
             if !free_text.is_empty() {
                 let columns: Vec<usize> = (0..free_text.len()).collect();
-                let written: Vec<Result<Vec<u64>, RunError>> = chunks(&columns, kept_rows.len())
+                let written: Vec<Result<Vec<(Kind, String)>, RunError>> = chunks(&columns, kept_rows.len())
                     .into_par_iter()
                     .map(|(f, range)| {
                         let (index, rule) = &free_text[f];
@@ -447,17 +447,21 @@ fn pass_one(
                                 .cell(*index, row)
                                 .map_err(|e| cell_error(&pair.input.path, batch.line(row), &in_header[*index], e))?;
                             let Some(text) = cell else { continue };
-                            for (kind, pseudonym) in rule.pseudonyms_in(&text) {
-                                prints.push(fingerprints.of(kind, &canonical(kind, &pseudonym).0));
-                            }
+                            prints.extend(rule.pseudonyms_in(&text, &[]));
                         }
                         Ok(prints)
                     })
                     .collect();
                 for prints in written {
-                    pseudonyms.extend(prints?);
+                    for (kind, pseudonym) in prints? {
+                        index.add_pseudonym(kind, &pseudonym);
+                    }
                 }
             }
+            record(&batch, &in_cols, &in_names, &kept_rows, &pair.input.path, &in_header, |kind, value| match kind {
+                Recorded::Identifier(kind) => index.add_original(kind, value),
+                Recorded::Name(first, last) => index.add_name(first, last),
+            })?;
             let columns =
                 fingerprint_batch(&batch, &in_cols, &kept_rows, false, fingerprints, &pair.input.path, &in_header)?;
             for (queue, column) in in_queue.iter_mut().zip(columns) {
@@ -469,6 +473,10 @@ fn pass_one(
                 continue;
             };
             let all: Vec<usize> = (0..batch.rows()).collect();
+            record(&batch, &out_cols, &out_names, &all, &pair.output.path, &out_header, |kind, value| match kind {
+                Recorded::Identifier(kind) => index.add_pseudonym(kind, value),
+                Recorded::Name(first, last) => index.add_name_pseudonym(first, last),
+            })?;
             let columns =
                 fingerprint_batch(&batch, &out_cols, &all, true, fingerprints, &pair.output.path, &out_header)?;
             for (queue, column) in out_queue.iter_mut().zip(columns) {
@@ -485,12 +493,10 @@ fn pass_one(
                     break;
                 };
                 if let Some((fp, _)) = original {
-                    originals.insert(fp);
                     column.input.insert(fp);
                 }
                 let Some((out_fp, out_valid)) = new else { continue };
                 tally.values += 1;
-                pseudonyms.insert(out_fp);
                 column.output.insert(out_fp);
                 let original_valid = original.is_some_and(|(_, v)| v);
                 if original.is_some_and(|(fp, _)| fp == out_fp) {
@@ -513,7 +519,6 @@ fn pass_one(
     // Remaining input values (more input rows than output rows) still count as originals.
     for (c, &(_, _, id)) in compared.iter().enumerate() {
         for (fp, _) in in_queue[c].drain(..).flatten() {
-            originals.insert(fp);
             id_columns[id].input.insert(fp);
         }
     }
@@ -611,15 +616,90 @@ fn is_identifier(table: &Table, column: &str) -> bool {
     matches!(table.rule(column), Some(ColumnRule::Identifier(_)))
 }
 
+/// Which part of a person's name a column holds, if any.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NamePart {
+    First,
+    Last,
+    Full,
+}
+
+fn name_part(table: &Table, column: &str) -> Option<NamePart> {
+    match table.rule(column) {
+        Some(ColumnRule::People(PeopleSpec::FirstName { .. })) => Some(NamePart::First),
+        Some(ColumnRule::People(PeopleSpec::LastName { .. })) => Some(NamePart::Last),
+        Some(ColumnRule::People(PeopleSpec::FullName { .. })) => Some(NamePart::Full),
+        _ => None,
+    }
+}
+
+/// The name columns of one side of a table: (first, last) pairs and full-name columns.
+struct NameColumns {
+    pairs: Vec<(usize, usize)>,
+    full: Vec<usize>,
+}
+
+impl NameColumns {
+    fn of(table: &Table, header: &[String]) -> NameColumns {
+        let with = |part| (0..header.len()).filter(|&i| name_part(table, &header[i]) == Some(part)).collect::<Vec<_>>();
+        let (first, last, full) = (with(NamePart::First), with(NamePart::Last), with(NamePart::Full));
+        let pairs = first.iter().flat_map(|&f| last.iter().map(move |&l| (f, l))).collect();
+        NameColumns { pairs, full }
+    }
+}
+
+/// What `record` hands over: an identifier value, or a person's first and last name.
+enum Recorded<'a> {
+    Identifier(Kind),
+    Name(&'a str, &'a str),
+}
+
+/// Hands every identifier value and every full name of the `rows` of a batch to `add`.
+fn record(
+    batch: &Batch,
+    columns: &[(usize, IdentifierKind)],
+    names: &NameColumns,
+    rows: &[usize],
+    path: &Path,
+    header: &[String],
+    mut add: impl FnMut(Recorded, &str),
+) -> Result<(), RunError> {
+    let cell = |index: usize, row: usize| {
+        batch.cell(index, row).map_err(|e| cell_error(path, batch.line(row), &header[index], e))
+    };
+    for &row in rows {
+        for (index, rule) in columns {
+            if let Some(value) = cell(*index, row)?.filter(|v| !v.trim().is_empty()) {
+                add(Recorded::Identifier(kind_of(rule)), &value);
+            }
+        }
+        for &(f, l) in &names.pairs {
+            if let (Some(first), Some(last)) = (cell(f, row)?, cell(l, row)?) {
+                add(Recorded::Name(&first, &last), "");
+            }
+        }
+        for &f in &names.full {
+            if let Some(full) = cell(f, row)? {
+                let (first, last) = match full.split_once(',') {
+                    Some((last, first)) => (first.to_string(), last.to_string()),
+                    None => match full.trim().rsplit_once(' ') {
+                        Some((first, last)) => (first.to_string(), last.to_string()),
+                        None => continue,
+                    },
+                };
+                add(Recorded::Name(&first, &last), "");
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Pass 2: original identifiers anywhere in the output's other columns; k-anonymity.
 /// Returns the group sizes when the table declares quasi-identifiers.
 fn pass_two(
     pair: &Pair,
     options: &VerifyOptions,
-    exid_check: Option<exid::Check>,
-    fingerprints: &Fingerprints,
-    originals: &FxHashSet<u64>,
-    pseudonyms: &FxHashSet<u64>,
+    index: &Index,
     report: &mut Report,
 ) -> Result<Option<Groups>, RunError> {
     let table = pair.table;
@@ -627,10 +707,12 @@ fn pass_two(
     let quasi = &table.quasi_identifiers;
     let mut reader =
         TableReader::open(&pair.output.path, pair.output.format, &output_csv, options.batch_rows, None, |h| {
-            h.iter().map(|c| !is_identifier(table, c) || quasi.contains(c)).collect()
+            vec![true; h.len()]
         })?;
     let header = reader.header().to_vec();
-    let scanned: Vec<usize> = (0..header.len()).filter(|&i| !is_identifier(table, &header[i])).collect();
+    // Every column: identifier columns too (their own originals are compared in pass 1; here an
+    // original of another row or column is found as well).
+    let scanned: Vec<usize> = (0..header.len()).collect();
     let quasi_index: Vec<usize> = quasi.iter().filter_map(|q| header.iter().position(|h| h == q)).collect();
     let mut groups: FxHashMap<u64, u64> = FxHashMap::default();
     let mut leaks: BTreeMap<usize, (u64, Vec<Hit>)> = BTreeMap::new();
@@ -646,12 +728,8 @@ fn pass_two(
                         .cell(column, row)
                         .map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[column], e))?;
                     let Some(text) = cell else { continue };
-                    for f in find_identifiers(&text, exid_check) {
-                        let (c, _) = canonical(f.kind, &text[f.start..f.end]);
-                        let fp = fingerprints.of(f.kind, &c);
-                        if originals.contains(&fp) && !pseudonyms.contains(&fp) {
-                            hits.push((batch.first_row + row as u64 + 1, f.kind));
-                        }
+                    for kind in index.find(&text) {
+                        hits.push((batch.first_row + row as u64 + 1, kind));
                     }
                 }
                 Ok((column, hits))

@@ -1,0 +1,354 @@
+//! Runs of digit groups in prose (`85.07.30-033.28`, `0475 12 34 56`, `001-1234567-27`): the
+//! groups of a run are joined by one separator each (or `(0)` in a phone). Dates, amounts and
+//! payment references (OGM) are claimed first; then, from each group on, every combination of
+//! whole groups is tried, longest first, against the kinds in order of trust; the search
+//! restarts right after each hit, so an adjacent identifier is never lost.
+
+use super::{is_separator, plain, Form, Found};
+use crate::detect::Kind;
+use crate::ident::{exid, iban::Iban, inami::Inami, kbo, niss::Niss, phone::Phone};
+
+/// Digits of the longest number tried (an international phone number written with `00`).
+const MAX_DIGITS: usize = 15;
+
+/// One group of ASCII digits: byte range.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    start: usize,
+    end: usize,
+}
+
+impl Group {
+    fn len(&self) -> usize {
+        self.end - self.start
+    }
+}
+
+/// A run of groups; `seps[k]` is the text between groups `k` and `k + 1`.
+struct Run<'t> {
+    text: &'t str,
+    groups: Vec<Group>,
+    seps: Vec<&'t str>,
+    /// Byte offset of a `+` written before the first group.
+    plus: Option<usize>,
+}
+
+/// Every identifier written as a run of digit groups in `text`, outside the `claimed` ranges.
+pub fn find(text: &str, claimed: &[(usize, usize)], exid: Option<exid::Check>) -> Vec<Found> {
+    let mut found = Vec::new();
+    for run in runs(text, claimed) {
+        run.scan(exid, &mut found);
+    }
+    found
+}
+
+/// Whether the text between two groups joins them into one run.
+fn joins(between: &str) -> bool {
+    let mut chars = between.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some(c), None, None) => is_separator(c) || c == '(' || c == ')',
+        // `+32 (0)475`: a space and a bracket.
+        (Some(a), Some(b), None) => matches!((a, b), (' ', '(') | (')', ' ')),
+        _ => false,
+    }
+}
+
+fn runs<'t>(text: &'t str, claimed: &[(usize, usize)]) -> Vec<Run<'t>> {
+    let bytes = text.as_bytes();
+    let mut groups = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(&(_, end)) = claimed.iter().find(|(s, e)| *s <= i && i < *e) {
+            i = end;
+            continue;
+        }
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() && !claimed.iter().any(|(s, _)| *s == i) {
+                i += 1;
+            }
+            groups.push(Group { start, end: i });
+        } else {
+            i += 1;
+        }
+    }
+    let mut runs: Vec<Run> = Vec::new();
+    for g in groups {
+        if let Some(run) = runs.last_mut() {
+            let last = run.groups[run.groups.len() - 1];
+            let between = &text[last.end..g.start];
+            if joins(between) {
+                run.seps.push(between);
+                run.groups.push(g);
+                continue;
+            }
+        }
+        let plus = (g.start > 0 && bytes[g.start - 1] == b'+').then(|| g.start - 1);
+        runs.push(Run { text, groups: vec![g], seps: Vec::new(), plus });
+    }
+    runs
+}
+
+/// A valid calendar date with a four-digit year in 1800-2199.
+fn is_date(day: &str, month: &str, year: &str) -> bool {
+    let (Ok(d), Ok(m), Ok(y)) = (day.parse::<u32>(), month.parse::<u32>(), year.parse::<u32>()) else {
+        return false;
+    };
+    year.len() == 4 && (1800..2200).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d)
+}
+
+/// Whether the first six digits read as a birth date or a BIS date (month +20/+40, 0 unknown).
+fn plausible_birth(six: &str) -> bool {
+    let month: u32 = six[2..4].parse().unwrap_or(99);
+    let day: u32 = six[4..6].parse().unwrap_or(99);
+    matches!(month, 0..=12 | 20..=32 | 40..=52) && day <= 31
+}
+
+fn mod97_pair(digits: &str) -> bool {
+    let (Ok(first), Ok(check)) = (digits[..digits.len() - 2].parse::<u64>(), digits[digits.len() - 2..].parse::<u64>())
+    else {
+        return false;
+    };
+    let expected = match first % 97 {
+        0 => 97,
+        r => r,
+    };
+    expected == check
+}
+
+impl Run<'_> {
+    fn group(&self, k: usize) -> &str {
+        &self.text[self.groups[k].start..self.groups[k].end]
+    }
+
+    fn lens(&self, i: usize, j: usize) -> Vec<usize> {
+        self.groups[i..=j].iter().map(Group::len).collect()
+    }
+
+    /// Whether all separators between groups `i..=j` are `sep`.
+    fn all_seps(&self, i: usize, j: usize, sep: &[&str]) -> bool {
+        self.seps[i..j].iter().all(|s| sep.contains(&plain(s).as_str()))
+    }
+
+    /// Marks what the text says is something else: dates, amounts, payment references.
+    fn claims(&self) -> Vec<bool> {
+        let n = self.groups.len();
+        let mut claimed = vec![false; n];
+        for i in 0..n {
+            // Dates: d/m/yyyy, d.m.yyyy, d-m-yyyy, yyyy-mm-dd, one separator throughout.
+            if i + 2 < n && self.seps[i] == self.seps[i + 1] && ["/", ".", "-"].contains(&self.seps[i]) {
+                let (a, b, c) = (self.group(i), self.group(i + 1), self.group(i + 2));
+                let date = (a.len() <= 2 && b.len() <= 2 && is_date(a, b, c))
+                    || (a.len() == 4 && b.len() <= 2 && c.len() <= 2 && is_date(c, b, a));
+                if date {
+                    claimed[i..=i + 2].fill(true);
+                }
+            }
+            // Payment references: 3/4/5 digits (`+++090/9337/55493+++`).
+            if i + 2 < n && self.lens(i, i + 2) == [3, 4, 5] && self.all_seps(i, i + 2, &["/"]) {
+                claimed[i..=i + 2].fill(true);
+            }
+        }
+        // Amounts: a group followed by a decimal comma, or next to a currency; with the groups of
+        // three before it that make its thousands.
+        for i in 0..n {
+            let g = self.groups[i];
+            let after = &self.text[g.end..];
+            let before = self.text[..g.start].trim_end();
+            let decimals = after.strip_prefix(',').is_some_and(|rest| {
+                let d = rest.bytes().take_while(u8::is_ascii_digit).count();
+                (1..=2).contains(&d)
+            });
+            let currency = {
+                let a = after.trim_start_matches([' ', '\u{a0}', '\u{202f}']);
+                a.starts_with('€') || a.starts_with("EUR") || a.starts_with("euro")
+            } || before.ends_with('€')
+                || before.ends_with("EUR");
+            if decimals || currency {
+                claimed[i] = true;
+                let mut k = i;
+                while k > 0
+                    && self.groups[k].len() == 3
+                    && [".", " "].contains(&plain(self.seps[k - 1]).as_str())
+                    && self.groups[k - 1].len() <= 3
+                {
+                    k -= 1;
+                    claimed[k] = true;
+                }
+            }
+        }
+        claimed
+    }
+
+    fn candidate(&self, i: usize, j: usize) -> (usize, usize) {
+        let start = if i == 0 { self.plus.unwrap_or(self.groups[0].start) } else { self.groups[i].start };
+        (start, self.groups[j].end)
+    }
+
+    /// The kind of groups `i..=j`, if they form one.
+    fn kind(&self, i: usize, j: usize, exid: Option<exid::Check>) -> Option<(Kind, Form)> {
+        let lens = self.lens(i, j);
+        let digits: usize = lens.iter().sum();
+        let (start, end) = self.candidate(i, j);
+        let written = plain(&self.text[start..end]);
+        let compact = lens.len() == 1;
+        let has_plus = i == 0 && self.plus.is_some();
+        let all: String = self.groups[i..=j].iter().map(|g| &self.text[g.start..g.end]).collect();
+        let niss_shape = compact
+            || matches!(lens[..], [2, 2, 2, 3, 2] | [6, 3, 2] | [2, 2, 2, 5])
+            || (lens[..] == [6, 5] && self.all_seps(i, j, &["-", " "]));
+        if has_plus {
+            return Phone::parse(&written).is_some().then_some((Kind::Phone, Form::Exact));
+        }
+        // IPv4: four groups of at most three digits joined by dots.
+        if lens.len() == 4 && lens.iter().all(|&l| l <= 3) && self.all_seps(i, j, &["."]) {
+            return written.parse::<std::net::Ipv4Addr>().is_ok().then_some((Kind::Ip, Form::Exact));
+        }
+        if digits == 11 && niss_shape && Niss::parse(&all, false).is_some() {
+            return Some((Kind::Niss, Form::Exact));
+        }
+        // A NISS whose leading zeros a spreadsheet dropped (born 2000-2009), written compact.
+        if compact && (digits == 9 || digits == 10) && !all.starts_with('0') && Niss::parse(&all, true).is_some() {
+            return Some((Kind::Niss, Form::Exact));
+        }
+        if digits == 11 && !self.seps[i..j].contains(&"/") && Inami::parse(&written).is_some() {
+            return Some((Kind::Inami, Form::Exact));
+        }
+        let be_prefix = {
+            let before = self.text[..start].trim_end_matches([' ', '.']);
+            before.ends_with("BE") || before.ends_with("be")
+        };
+        let kbo_shape = (lens[..] == [4, 3, 3] && self.all_seps(i, j, &["."])) || be_prefix;
+        if digits == 10 && kbo_shape && kbo::parse(&all).is_some() {
+            return Some((Kind::Kbo, Form::Exact));
+        }
+        if lens[..] == [3, 7, 2] && mod97_pair(&all) && Iban::parse(&be_iban(&all)).is_some() {
+            return Some((Kind::Iban, Form::Account));
+        }
+        // Phones: the national or international prefix starts the number, in the numbering
+        // plan's groupings (a short first group then groups of 1-4 digits, or compact).
+        let first = self.group(i);
+        if first.starts_with('0') && (compact || (first.len() <= 4 && lens[1..].iter().all(|&l| l <= 4))) {
+            if Phone::parse(&written).is_some() {
+                return Some((Kind::Phone, Form::Exact));
+            }
+        }
+        if digits == 10 && compact && kbo::parse(&all).is_some() {
+            return Some((Kind::Kbo, Form::Exact));
+        }
+        if let Some(check) = exid {
+            if compact && (9..=13).contains(&digits) && exid::is_valid(&all, check) {
+                return Some((Kind::Exid, Form::Exact));
+            }
+        }
+        if compact && digits == 12 && mod97_pair(&all) && Iban::parse(&be_iban(&all)).is_some() {
+            return Some((Kind::Iban, Form::Account));
+        }
+        if digits == 11 && niss_shape && plausible_birth(&all[..6]) {
+            return Some((Kind::Niss, Form::NearMiss));
+        }
+        None
+    }
+
+    fn scan(&self, exid: Option<exid::Check>, found: &mut Vec<Found>) {
+        let claimed = self.claims();
+        let n = self.groups.len();
+        let mut i = 0;
+        while i < n {
+            if claimed[i] {
+                i += 1;
+                continue;
+            }
+            let mut last = i;
+            let mut digits = self.groups[i].len();
+            while last + 1 < n && !claimed[last + 1] && digits + self.groups[last + 1].len() <= MAX_DIGITS {
+                last += 1;
+                digits += self.groups[last].len();
+            }
+            let hit = (i..=last).rev().find_map(|j| self.kind(i, j, exid).map(|k| (j, k)));
+            match hit {
+                Some((j, (kind, form))) => {
+                    let (start, end) = self.candidate(i, j);
+                    found.push(Found { start, end, kind, form });
+                    i = j + 1;
+                }
+                None => i += 1,
+            }
+        }
+    }
+}
+
+/// The Belgian IBAN whose BBAN is the 12 digits `bban`.
+pub fn be_iban(bban: &str) -> String {
+    format!("BE{:02}{bban}", crate::ident::iban::check_digits("BE", bban))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::find_identifiers;
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(Kind, Form, &str)> {
+        find_identifiers(text, None).into_iter().map(|f| (f.kind, f.form, &text[f.start..f.end])).collect()
+    }
+
+    #[test]
+    fn every_separator_people_type() {
+        for sep in [" ", "\t", "\u{a0}", "\u{202f}", "\u{2009}", ".", "-"] {
+            let text = format!("INSZ 850730{sep}033{sep}28 bevestigd");
+            let found = kinds(&text);
+            assert_eq!(found.len(), 1, "{text:?}: {found:?}");
+            assert_eq!((found[0].0, found[0].1), (Kind::Niss, Form::Exact), "{text:?}");
+            assert!(found[0].2.ends_with("28"));
+        }
+    }
+
+    #[test]
+    fn two_numbers_joined_are_both_found() {
+        let found = kinds("INSZ 85.07.30-033.28 / 85.07.30-061.97 en tel 02 512 34 56 / 0475 12 34 56");
+        let written: Vec<&str> = found.iter().map(|f| f.2).collect();
+        assert_eq!(written, ["85.07.30-033.28", "85.07.30-061.97", "02 512 34 56", "0475 12 34 56"], "{found:?}");
+        let found = kinds("85073003328/85073006197, 85073003328 85073006197");
+        assert_eq!(found.len(), 4, "{found:?}");
+    }
+
+    #[test]
+    fn near_misses_short_niss_and_old_accounts() {
+        // One digit off: the check fails, the date is plausible.
+        assert_eq!(kinds("INSZ 85.07.30-033.29.")[0].1, Form::NearMiss);
+        assert_eq!(kinds("nr 85073003329")[0].1, Form::NearMiss);
+        // Born 2001, leading zero lost.
+        let found = kinds("INSZ 1012556701 bevestigd");
+        assert_eq!((found[0].0, found[0].2), (Kind::Niss, "1012556701"), "{found:?}");
+        let found = kinds("oude rekening 001-1234567-27 nog actief");
+        assert!(mod97_pair("001123456727"));
+        assert_eq!((found[0].0, found[0].1, found[0].2), (Kind::Iban, Form::Account, "001-1234567-27"));
+        // KBO numbers, with or without the country prefix.
+        assert_eq!(kinds("onderneming 0403.170.701")[0].0, Kind::Kbo);
+        assert_eq!(kinds("BTW BE0403170701")[0].0, Kind::Kbo);
+    }
+
+    #[test]
+    fn dates_amounts_and_references_are_claimed_first() {
+        for text in [
+            "op 12/03/2024 0475 12 34 56",
+            "bedrag 1.234,56 EUR, gsm 0475 12 34 56",
+            "€ 1 234,56 en 0475123456",
+            "ref +++090/9337/55493+++ gsm 0475/12.34.56",
+        ] {
+            let found = kinds(text);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(found[0].0, Kind::Phone, "{text}: {found:?}");
+        }
+        assert!(kinds("op 12/03/2024 om 14.30 u, 68,50 EUR, code 101010, +++090/9337/55493+++").is_empty());
+    }
+
+    #[test]
+    fn phones_in_their_plan() {
+        for text in ["+32 (0)475 12 34 56", "0032 475 12 34 56", "+32475123456", "02/512.34.56", "+33 1 23 45 67 89"] {
+            let found = kinds(text);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!((found[0].0, found[0].2), (Kind::Phone, text), "{text}");
+        }
+    }
+}

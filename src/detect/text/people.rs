@@ -1,0 +1,197 @@
+//! Other people and places in prose: a person's name after a title (`Dhr.`, `Mevr.`, `Mme`,
+//! `Herr`, `Dr.` ...) or led by a known first name, and a street address (a street word with a
+//! street suffix or prefix, then its house number). Data-driven from the shipped name lists:
+//! a name that is no known first name and has no title is not found.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::detect::Kind;
+
+/// A name or an address inside a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mention {
+    pub start: usize,
+    pub end: usize,
+    /// `FullName` or `Street` (street name and house number).
+    pub kind: Kind,
+    /// For a name: the sex its title gives, `Some(true)` female.
+    pub female: Option<bool>,
+    /// For a name: the byte offset where the surname starts, when a first name leads.
+    pub surname_at: Option<usize>,
+}
+
+/// A capitalised name word (`Peeters`, `Jean-Pierre`, `D'Hondt`), or a particle before one.
+const NAME: &str = r"(?:(?:[Vv]an(?:\s[Dd]e[nr]?|\s[Tt]er)?|[Vv]ande[nr]?|[Dd]e|[Dd]en|[Dd]er|[Tt]er|[Tt]en|[Ll]e|[Ll]a|[Dd]u|[Dd]i|[Dd]es|[Vv]on|[Dd]a|[Dd]el|[Dd]os)\s)?(?:[DdLlOo]['’])?\p{Lu}(?:[\p{Ll}\p{Lu}'’]*\p{Ll}|\p{Lu}+)(?:-\p{Lu}[\p{Ll}'’]+)*";
+
+const TITLES: &str = r"Dhr|dhr|De heer|de heer|Mevr|mevr|Mevrouw|mevrouw|Meneer|meneer|Mijnheer|mijnheer|Juffrouw|M|Mme|Mlle|Madame|madame|Mademoiselle|Monsieur|monsieur|Dr|dr|Dokter|dokter|Docteur|docteur|Prof|prof|Herr|Frau|Mr|Mrs|Ms|Miss|Mister|Me|Maître|Meester";
+
+fn titled() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let pattern = format!(r"\b(?P<title>{TITLES})(?:\.\s*|\s+)(?P<name>{NAME}(?:\s{NAME}){{0,3}})");
+        Regex::new(&pattern).unwrap_or_else(|e| unreachable!("the title pattern is valid: {e}"))
+    })
+}
+
+fn capitalised_run() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let pattern = format!(r"\b\p{{Lu}}[\p{{Ll}}'’]+(?:-\p{{Lu}}[\p{{Ll}}'’]+)*(?:\s{NAME}){{1,3}}");
+        Regex::new(&pattern).unwrap_or_else(|e| unreachable!("the name pattern is valid: {e}"))
+    })
+}
+
+/// Words that end a street name (`Kerkstraat`, `Grote Markt`, `Aachener Straße`).
+const STREET_SUFFIXES: &[&str] = &[
+    "straat", "laan", "steenweg", "plein", "dreef", "lei", "weg", "baan", "kaai", "markt", "singel", "dijk", "vest",
+    "gracht", "kouter", "plaats", "park", "hof", "pad", "straße", "strasse", "str.", "gasse", "platz", "allee",
+];
+
+/// Words that start a street name (`Rue de la Loi`, `Avenue Louise`).
+const STREET_PREFIXES: &str = r"Rue|rue|Avenue|avenue|Av\.|av\.|Chaussée|chaussée|Boulevard|boulevard|Bd|Place|place|Chemin|chemin|Allée|allée|Quai|quai|Impasse|impasse|Square|square|Drève|drève|Route|route|Clos|clos|Rond-Point|Sentier|sentier|Passage|Parvis|Esplanade|Galerie";
+
+/// Words before a Dutch street word that belong to its name (`Koning Albertlaan`).
+const STREET_LEADERS: &str = r"Koning|Koningin|Sint|Onze-Lieve-Vrouw|Oude|Grote|Kleine|Nieuwe|Lange|Korte|Hoge|Lage|Generaal|Burgemeester|Pastoor|Kardinaal|Prins|Prinses|Graaf|Dokter|Kapitein|Pater|Zuster|Heilig|Heilige";
+
+/// A house number: digits, a letter, and a box (`12`, `12B`, `12 bus 3`, `5 bte 2`, `7/3`).
+const HOUSE: &str = r"\d{1,4}(?:\s?[A-Za-z]\b)?(?:\s?(?:bus|bte|boîte|Bus|Bte|b\.|/)\s?\d{1,4}[A-Za-z]?)?";
+
+fn street_pattern() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let suffixes = STREET_SUFFIXES.iter().map(|s| regex::escape(s)).collect::<Vec<_>>().join("|");
+        // A suffix standing alone as a capitalised word (`Grote Markt`, `Aachener Straße`).
+        let alone = STREET_SUFFIXES
+            .iter()
+            .filter(|s| !s.ends_with('.'))
+            .map(|s| {
+                let mut c = s.chars();
+                c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+            })
+            .chain(["Ring".to_string(), "Wall".to_string()])
+            .collect::<Vec<_>>()
+            .join("|");
+        let word = r"\p{Lu}[\p{L}'’]*";
+        let pattern = format!(
+            concat!(
+                r"(?:\b(?:{prefixes})\s(?:(?:de|du|des|la|le|les|l['’]|d['’]|aux|au|van|der)\s?|{word}\s){{0,5}}",
+                r"|(?:\b(?:{leaders})[\s-])?(?:\b\p{{Lu}}[\p{{L}}'’-]*(?i:{suffixes})|(?:\b{word}\s)?\b(?:{alone})))",
+                r"\s?,?\s?{house}\b",
+            ),
+            prefixes = STREET_PREFIXES,
+            word = word,
+            leaders = STREET_LEADERS,
+            suffixes = suffixes,
+            alone = alone,
+            house = HOUSE,
+        );
+        Regex::new(&pattern).unwrap_or_else(|e| unreachable!("the street pattern is valid: {e}"))
+    })
+}
+
+fn female_title(title: &str) -> Option<bool> {
+    match title.to_lowercase().as_str() {
+        "mevr" | "mevrouw" | "juffrouw" | "mme" | "mlle" | "madame" | "mademoiselle" | "frau" | "mrs" | "ms"
+        | "miss" => Some(true),
+        "dhr" | "de heer" | "meneer" | "mijnheer" | "m" | "monsieur" | "herr" | "mr" | "mister" => Some(false),
+        _ => None,
+    }
+}
+
+/// Where the surname starts in `name`, when its first word is a known first name and more follow.
+fn surname_start(name: &str) -> Option<usize> {
+    let first_end = name.find(char::is_whitespace)?;
+    let first = &name[..first_end];
+    let known = super::super::is_known_first_name(first)
+        || first.split('-').next().is_some_and(super::super::is_known_first_name);
+    known.then(|| first_end + name[first_end..].find(|c: char| !c.is_whitespace()).unwrap_or(0))
+}
+
+/// Every name and street address in `text`, in order, not overlapping.
+pub fn find(text: &str) -> Vec<Mention> {
+    let mut found: Vec<Mention> = Vec::new();
+    let overlaps = |found: &[Mention], s: usize, e: usize| found.iter().any(|m| m.start < e && s < m.end);
+    for m in street_pattern().find_iter(text) {
+        found.push(Mention { start: m.start(), end: m.end(), kind: Kind::Street, female: None, surname_at: None });
+    }
+    for c in titled().captures_iter(text) {
+        let (Some(title), Some(name)) = (c.name("title"), c.name("name")) else { continue };
+        if overlaps(&found, name.start(), name.end()) {
+            continue;
+        }
+        found.push(Mention {
+            start: name.start(),
+            end: name.end(),
+            kind: Kind::FullName,
+            female: female_title(title.as_str()),
+            surname_at: surname_start(name.as_str()).map(|s| name.start() + s),
+        });
+    }
+    if text.bytes().any(|b| b.is_ascii_uppercase()) || !text.is_ascii() {
+        for m in capitalised_run().find_iter(text) {
+            // The name starts at the first known first name of the capitalised run.
+            let run = m.as_str();
+            let mut offset = 0;
+            for word in run.split_whitespace() {
+                let at = offset + run[offset..].find(word).unwrap_or(0);
+                offset = at + word.len();
+                let rest = &run[at..];
+                if rest.contains(char::is_whitespace) {
+                    if let Some(surname) = surname_start(rest) {
+                        let (start, end) = (m.start() + at, m.end());
+                        if !overlaps(&found, start, end) {
+                            found.push(Mention {
+                                start,
+                                end,
+                                kind: Kind::FullName,
+                                female: None,
+                                surname_at: Some(start + surname),
+                            });
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    found.sort_by_key(|m| m.start);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<(Kind, &str)> {
+        find(text).into_iter().map(|m| (m.kind, &text[m.start..m.end])).collect()
+    }
+
+    #[test]
+    fn names_after_titles_with_particles() {
+        assert_eq!(spans("Gesprek met Mevr. Marie Dubois over"), [(Kind::FullName, "Marie Dubois")]);
+        assert_eq!(spans("dhr Van den Broeck belde"), [(Kind::FullName, "Van den Broeck")]);
+        assert_eq!(
+            spans("Mme D'Hondt et M. Jean-Pierre Le Clercq."),
+            [(Kind::FullName, "D'Hondt"), (Kind::FullName, "Jean-Pierre Le Clercq")]
+        );
+        assert_eq!(spans("Frau Schmitz, Herr Müller"), [(Kind::FullName, "Schmitz"), (Kind::FullName, "Müller")]);
+    }
+
+    #[test]
+    fn a_known_first_name_leads_a_name() {
+        assert_eq!(spans("Vandaag belde Marie Vanden Berghe terug"), [(Kind::FullName, "Marie Vanden Berghe")]);
+        assert!(spans("Vandaag belde de dokter terug").is_empty());
+    }
+
+    #[test]
+    fn street_addresses_with_their_numbers() {
+        assert_eq!(spans("woont Kerkstraat 12, 9000 Gent"), [(Kind::Street, "Kerkstraat 12")]);
+        assert_eq!(spans("adres: Rue de la Loi 16 bte 2"), [(Kind::Street, "Rue de la Loi 16 bte 2")]);
+        assert_eq!(spans("naar Grote Markt 7."), [(Kind::Street, "Grote Markt 7")]);
+        assert_eq!(spans("Aachener Straße 12"), [(Kind::Street, "Aachener Straße 12")]);
+        assert_eq!(spans("Koning Albertlaan 3 bus 4"), [(Kind::Street, "Koning Albertlaan 3 bus 4")]);
+        assert!(spans("de straat was 12 jaar oud, in de weg 3 keer, Herinnering 2024").is_empty());
+    }
+}

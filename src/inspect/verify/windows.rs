@@ -1,0 +1,311 @@
+//! The independent half of `verify`: it does not tokenise or detect anything. Every original
+//! identifier and full name of the input is kept as keyed fingerprints of its normalised
+//! spellings (ASCII letters and digits only, upper case, accents folded); every output cell is
+//! normalised the same way and every window of the lengths those originals have is looked up,
+//! when it starts and ends on a boundary of the cell's text (its edge, a separator, or a change
+//! between letters and digits). E-mail and IP addresses are looked up as whole tokens. So an
+//! original is found whatever its spelling or neighbours, and the scrubber's detector cannot
+//! share a blind spot with this check.
+
+use std::collections::BTreeSet;
+use std::hash::BuildHasher;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::detect::Kind;
+use crate::ident::{phone::Phone, spelling};
+
+/// Normalised spellings shorter than this are not looked up (too many chance matches).
+const MIN_WINDOW: usize = 6;
+
+/// Keyed fingerprints of the originals and of the pseudonyms the run wrote.
+pub struct Index {
+    hasher: std::collections::hash_map::RandomState,
+    /// Window fingerprint -> the kind of the original it belongs to.
+    originals: FxHashMap<u64, Kind>,
+    /// Fingerprints of the pseudonyms the run wrote, in the same normalised spellings.
+    pseudonyms: FxHashSet<u64>,
+    /// Whole-token originals (e-mail, IP): fingerprint of the lower-cased token -> kind.
+    tokens: FxHashMap<u64, Kind>,
+    token_pseudonyms: FxHashSet<u64>,
+    /// Lengths of the normalised originals: the window sizes looked up.
+    lengths: BTreeSet<usize>,
+}
+
+/// Folds one character to upper-case ASCII letters and digits (`é` -> `E`, `ß` -> `SS`);
+/// empty for anything else (a separator).
+fn fold(c: char, out: &mut Vec<u8>) {
+    if c.is_ascii_alphanumeric() {
+        out.push(c.to_ascii_uppercase() as u8);
+        return;
+    }
+    let folded: &str = match c.to_lowercase().next().unwrap_or(c) {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "A",
+        'æ' => "AE",
+        'ç' => "C",
+        'è' | 'é' | 'ê' | 'ë' => "E",
+        'ì' | 'í' | 'î' | 'ï' => "I",
+        'ñ' => "N",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => "O",
+        'œ' => "OE",
+        'ù' | 'ú' | 'û' | 'ü' => "U",
+        'ý' | 'ÿ' => "Y",
+        'ß' => "SS",
+        _ => "",
+    };
+    out.extend_from_slice(folded.as_bytes());
+}
+
+/// Upper-case ASCII alphanumerics of `text`, accents folded.
+pub fn normalise(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        fold(c, &mut out);
+    }
+    out
+}
+
+/// A normalised cell: its characters and where windows may start and end.
+struct Normalised {
+    chars: Vec<u8>,
+    starts: Vec<bool>,
+    ends: Vec<bool>,
+}
+
+fn normalise_cell(text: &str) -> Normalised {
+    let mut chars = Vec::with_capacity(text.len());
+    let mut separated = Vec::with_capacity(text.len());
+    let mut gap = true;
+    for c in text.chars() {
+        let before = chars.len();
+        fold(c, &mut chars);
+        if chars.len() == before {
+            gap = true;
+            continue;
+        }
+        separated.push(gap);
+        separated.extend(std::iter::repeat_n(false, chars.len() - before - 1));
+        gap = false;
+    }
+    let n = chars.len();
+    let class_change = |k: usize| chars[k - 1].is_ascii_digit() != chars[k].is_ascii_digit();
+    let starts: Vec<bool> = (0..n).map(|k| separated[k] || (k > 0 && class_change(k))).collect();
+    let ends: Vec<bool> = (0..n).map(|k| k + 1 == n || starts[k + 1]).collect();
+    Normalised { chars, starts, ends }
+}
+
+/// The normalised spellings of one identifier value under which it may appear in text.
+fn spellings(kind: Kind, value: &str) -> Vec<Vec<u8>> {
+    let v = value.trim();
+    let compact = normalise(v);
+    let digits = spelling::digits(v).into_bytes();
+    let mut out = Vec::new();
+    match kind {
+        Kind::Niss if (9..=11).contains(&digits.len()) && digits.len() == compact.len() => {
+            let mut full = vec![b'0'; 11 - digits.len()];
+            full.extend_from_slice(&digits);
+            // Leading zeros a spreadsheet dropped (born in 2000-2009).
+            for drop in 0..=2 {
+                if full[..drop].iter().all(|&b| b == b'0') {
+                    out.push(full[drop..].to_vec());
+                }
+            }
+        }
+        Kind::Kbo if (9..=10).contains(&digits.len()) => {
+            let mut full = vec![b'0'; 10 - digits.len()];
+            full.extend_from_slice(&digits);
+            if full[0] == b'0' {
+                out.push(full[1..].to_vec());
+            }
+            out.push(full);
+        }
+        Kind::Iban => {
+            // The BBAN of a Belgian IBAN is the old account number.
+            if compact.len() == 16 && compact.starts_with(b"BE") {
+                out.push(compact[4..].to_vec());
+            }
+            out.push(compact);
+        }
+        Kind::Phone => match Phone::parse(v) {
+            Some(p) if p.country == "32" => {
+                for prefix in ["0", "32", "0032", "320"] {
+                    out.push([prefix.as_bytes(), p.national.as_bytes()].concat());
+                }
+            }
+            Some(p) => {
+                out.push([p.country.as_bytes(), p.national.as_bytes()].concat());
+                out.push([b"00", p.country.as_bytes(), p.national.as_bytes()].concat());
+            }
+            None => out.push(digits),
+        },
+        _ => out.push(compact),
+    }
+    out.retain(|s| s.len() >= MIN_WINDOW);
+    out
+}
+
+/// Kinds looked up as whole tokens rather than windows.
+fn is_token_kind(kind: Kind) -> bool {
+    matches!(kind, Kind::Email | Kind::Ip)
+}
+
+/// The lower-cased whitespace- and bracket-separated tokens of `text`, trailing punctuation off.
+fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| c.is_whitespace() || "<>()[]{},;\"'«»".contains(c))
+        .map(|t| t.trim_matches(|c: char| ".:!?".contains(c)).to_lowercase())
+        .filter(|t| t.len() >= 3)
+}
+
+impl Index {
+    pub fn new() -> Index {
+        Index {
+            hasher: std::collections::hash_map::RandomState::new(),
+            originals: FxHashMap::default(),
+            pseudonyms: FxHashSet::default(),
+            tokens: FxHashMap::default(),
+            token_pseudonyms: FxHashSet::default(),
+            lengths: BTreeSet::new(),
+        }
+    }
+
+    fn print(&self, bytes: &[u8]) -> u64 {
+        self.hasher.hash_one(bytes)
+    }
+
+    /// Records an original identifier of `kind` as read from an input cell.
+    pub fn add_original(&mut self, kind: Kind, value: &str) {
+        if is_token_kind(kind) {
+            let t = value.trim().to_lowercase();
+            self.tokens.insert(self.print(t.as_bytes()), kind);
+            return;
+        }
+        for s in spellings(kind, value) {
+            self.lengths.insert(s.len());
+            self.originals.insert(self.print(&s), kind);
+        }
+    }
+
+    /// Records a pseudonym the run wrote (structured cell or inside free text).
+    pub fn add_pseudonym(&mut self, kind: Kind, value: &str) {
+        if is_token_kind(kind) {
+            let t = value.trim().to_lowercase();
+            self.token_pseudonyms.insert(self.print(t.as_bytes()));
+            return;
+        }
+        let all =
+            if matches!(kind, Kind::FullName | Kind::Street) { vec![normalise(value)] } else { spellings(kind, value) };
+        for s in all {
+            self.pseudonyms.insert(self.print(&s));
+        }
+    }
+
+    /// Records an original full name (`first`, `last`), in both orders.
+    pub fn add_name(&mut self, first: &str, last: &str) {
+        let (f, l) = (normalise(first), normalise(last));
+        if f.len() < 2 || l.len() < 2 {
+            return;
+        }
+        for s in [[f.as_slice(), l.as_slice()].concat(), [l.as_slice(), f.as_slice()].concat()] {
+            if s.len() >= MIN_WINDOW {
+                self.lengths.insert(s.len());
+                self.originals.insert(self.print(&s), Kind::FullName);
+            }
+        }
+    }
+
+    /// Records a full name the run wrote (the fake first and last names of one row), both orders.
+    pub fn add_name_pseudonym(&mut self, first: &str, last: &str) {
+        let (f, l) = (normalise(first), normalise(last));
+        for s in [[f.as_slice(), l.as_slice()].concat(), [l.as_slice(), f.as_slice()].concat()] {
+            self.pseudonyms.insert(self.print(&s));
+        }
+    }
+
+    /// The kinds of the originals found in `cell` that are not also pseudonyms of the run.
+    pub fn find(&self, cell: &str) -> Vec<Kind> {
+        let mut hits = Vec::new();
+        if !self.tokens.is_empty() && (cell.contains('@') || cell.contains('.') || cell.contains(':')) {
+            for t in tokens(cell) {
+                let fp = self.print(t.as_bytes());
+                if let Some(&kind) = self.tokens.get(&fp) {
+                    if !self.token_pseudonyms.contains(&fp) {
+                        hits.push(kind);
+                    }
+                }
+            }
+        }
+        let Some(&shortest) = self.lengths.first() else { return hits };
+        if cell.len() < shortest {
+            return hits;
+        }
+        let n = normalise_cell(cell);
+        let len = n.chars.len();
+        for k in (0..len).filter(|&k| n.starts[k]) {
+            for &l in self.lengths.range(..=len - k) {
+                if !n.ends[k + l - 1] {
+                    continue;
+                }
+                let fp = self.print(&n.chars[k..k + l]);
+                if let Some(&kind) = self.originals.get(&fp) {
+                    if !self.pseudonyms.contains(&fp) {
+                        hits.push(kind);
+                    }
+                }
+            }
+        }
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> Index {
+        let mut index = Index::new();
+        index.add_original(Kind::Niss, "85.07.30-033.28");
+        index.add_original(Kind::Niss, "01012556701");
+        index.add_original(Kind::Iban, "BE71 0961 2345 6769");
+        index.add_original(Kind::Phone, "0475 12 34 56");
+        index.add_original(Kind::Email, "Jan.Peeters@telenet.be");
+        index.add_name("Émilie", "Dupont");
+        index
+    }
+
+    #[test]
+    fn originals_are_found_in_any_spelling_and_next_to_any_word() {
+        let index = index();
+        for cell in [
+            "INSZ 85073003328",
+            "INSZ85.07.30-033.28bevestigd",
+            "nr 85 07 30\u{a0}033 28.",
+            "zie 850730/033/28 en",
+            "1012556701",
+            "rek be71-0961-2345-6769van",
+            "oude rekening 096-1234567-69 ok",
+            "gsm +32 (0)475/12.34.56",
+            "gsm 0032 475 123 456",
+            "mail: <jan.peeters@TELENET.be>.",
+            "Gesprek met EMILIE DUPONT, en",
+            "Dupont Émilie",
+        ] {
+            assert!(!index.find(cell).is_empty(), "{cell}");
+        }
+    }
+
+    #[test]
+    fn windows_inside_longer_numbers_or_words_do_not_fire() {
+        let index = index();
+        for cell in ["ref 1285073003328", "850730033289", "Emiliedupontje", "0475123456789", "2024-12-03"] {
+            assert!(index.find(cell).is_empty(), "{cell}");
+        }
+    }
+
+    #[test]
+    fn pseudonyms_of_the_run_are_excused() {
+        let mut index = index();
+        index.add_pseudonym(Kind::Niss, "85073003328");
+        assert!(index.find("INSZ 85073003328").is_empty());
+        assert!(!index.find("BE71096123456769").is_empty());
+    }
+}
