@@ -713,6 +713,7 @@ fn pass_two(
     // Every column: identifier columns too (their own originals are compared in pass 1; here an
     // original of another row or column is found as well).
     let scanned: Vec<usize> = (0..header.len()).collect();
+    let text_cells: Vec<bool> = header.iter().map(|h| !is_identifier(table, h)).collect();
     let quasi_index: Vec<usize> = quasi.iter().filter_map(|q| header.iter().position(|h| h == q)).collect();
     let mut groups: FxHashMap<u64, u64> = FxHashMap::default();
     let mut leaks: BTreeMap<usize, (u64, Vec<Hit>)> = BTreeMap::new();
@@ -728,7 +729,7 @@ fn pass_two(
                         .cell(column, row)
                         .map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[column], e))?;
                     let Some(text) = cell else { continue };
-                    for kind in index.find(&text) {
+                    for kind in index.find(&text, text_cells[column]) {
                         hits.push((batch.first_row + row as u64 + 1, kind));
                     }
                 }
