@@ -4,7 +4,8 @@ use std::borrow::Cow;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use pseudata::crypto::Key;
-use pseudata::engine::{transform_batch, CellError, Cells, ColumnStats};
+use pseudata::engine::{transform_batch, ColumnStats};
+use pseudata::io::{Cells, Undecodable};
 use pseudata::mapping::{BoundPlan, Table};
 use pseudata::rules::ColumnRule;
 
@@ -70,7 +71,7 @@ impl Cells for Rows {
     fn rows(&self) -> usize {
         self.0.len()
     }
-    fn cell(&self, column: usize, row: usize) -> Result<Option<Cow<'_, str>>, CellError> {
+    fn cell(&self, column: usize, row: usize) -> Result<Option<Cow<'_, str>>, Undecodable> {
         Ok(self.0[row].get(column).map(|s| Cow::Borrowed(s.as_str())))
     }
 }
@@ -110,7 +111,7 @@ fn batch(c: &mut Criterion) {
 /// Detector throughput: classifying whole values (what `check` does per kept cell) and finding
 /// identifiers inside notes (what `free_text` and `verify` do per text cell).
 fn detect(c: &mut Criterion) {
-    use pseudata::detect::{text::find_identifiers, value_kinds, ExidShape};
+    use pseudata::detect::{text::find_identifiers, value_kinds, ExidShape, Kind};
     let shape = ExidShape::default();
     let mut group = c.benchmark_group("detect");
     let mut values: Vec<String> = Vec::new();
@@ -131,6 +132,30 @@ fn detect(c: &mut Criterion) {
     group.throughput(Throughput::Elements(notes.len() as u64));
     group.bench_function("find_identifiers", |b| {
         b.iter(|| notes.iter().map(|n| find_identifiers(n, None).len()).sum::<usize>())
+    });
+    // The same notes in bytes per second, and the other passes a note goes through.
+    let bytes: u64 = notes.iter().map(|n| n.len() as u64).sum();
+    group.throughput(Throughput::Bytes(bytes));
+    group.bench_function("find_identifiers_bytes", |b| {
+        b.iter(|| notes.iter().map(|n| find_identifiers(n, None).len()).sum::<usize>())
+    });
+    group.bench_function("people_bytes", |b| {
+        b.iter(|| notes.iter().map(|n| pseudata::detect::text::people::find(n).len()).sum::<usize>())
+    });
+    let key = Key::from_hex(&"42".repeat(32), "bench").unwrap_or_else(|e| unreachable!("{e}"));
+    let free_text = pseudata::rules::FreeText::new(&key, &pseudata::rules::FreeTextSpec::default());
+    group.bench_function("free_text_scrub_bytes", |b| {
+        b.iter(|| notes.iter().map(|n| free_text.scrub(n).len()).sum::<usize>())
+    });
+    let mut index = pseudata::inspect::verify::windows::Index::new();
+    for (i, kind) in [Kind::Niss, Kind::Iban, Kind::Phone, Kind::Email].into_iter().enumerate() {
+        for v in examples(["niss", "iban", "phone", "email"][i]).into_iter().take(2_500) {
+            index.add_original(kind, &v);
+        }
+    }
+    index.add_name("Marie", "Dubois");
+    group.bench_function("verify_windows_bytes", |b| {
+        b.iter(|| notes.iter().map(|n| index.find(n, true).len()).sum::<usize>())
     });
     group.finish();
 }

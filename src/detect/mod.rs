@@ -240,7 +240,7 @@ pub fn value_kinds(v: &str, exid: &ExidShape) -> u32 {
         if (first == b'0' || first == b'+' || first == b'(') && Phone::parse(v).is_some() {
             kinds |= Kind::Phone.bit();
         }
-        if (digits == 8 || v.len() >= 10) && crate::rules::date_parse(v).is_some_and(|d| d.rest().is_empty()) {
+        if (digits == 8 || v.len() >= 10) && crate::ident::date::parse(v).is_some_and(|d| d.rest().is_empty()) {
             kinds |= Kind::Date.bit();
         }
         if v.bytes().filter(|c| *c == b'.').count() == 3 && v.parse::<std::net::Ipv4Addr>().is_ok() {
@@ -251,10 +251,10 @@ pub fn value_kinds(v: &str, exid: &ExidShape) -> u32 {
     if b.contains(&b':') && v.parse::<std::net::Ipv6Addr>().is_ok() {
         return kinds | Kind::Ip.bit();
     }
-    if b.len() >= 10 && crate::rules::date_parse(v).is_some() {
+    if b.len() >= 10 && crate::ident::date::parse(v).is_some() {
         kinds |= Kind::Date.bit();
     }
-    if b.len() <= 8 && first.is_ascii_alphabetic() && crate::rules::is_icd10_code(v) {
+    if b.len() <= 8 && first.is_ascii_alphabetic() && crate::ident::icd10::is_code(v) {
         kinds |= Kind::Icd10.bit();
     }
     if (first.is_ascii_alphabetic() || !first.is_ascii()) && v.split([' ', '-']).any(is_known_name) {

@@ -9,10 +9,11 @@ use std::sync::mpsc::sync_channel;
 use csv::ByteRecord;
 use polars::prelude::{Column, DataFrame, DataType, Field, NamedFrom, Schema, Series, StringChunked};
 
-use super::transform::{transform_batch, CellError, Cells, ColumnStats, Values};
+use super::transform::{transform_batch, CellError, ColumnStats, Values};
 use super::{FileProgress, RunError, Subset};
 use crate::io::csv::{line_of, CsvFormat, CsvSink, CsvSource};
 use crate::io::parquet::{text_column, ParquetSink, ParquetSource};
+use crate::io::{Cells, Undecodable};
 use crate::io::{Format, IoError};
 use crate::mapping::{Action, BoundPlan};
 
@@ -64,10 +65,10 @@ impl Cells for CsvCells<'_> {
         self.records.len()
     }
 
-    fn cell(&self, column: usize, row: usize) -> Result<Option<Cow<'_, str>>, CellError> {
+    fn cell(&self, column: usize, row: usize) -> Result<Option<Cow<'_, str>>, Undecodable> {
         match self.records[row].get(column) {
             None | Some(b"") => Ok(None),
-            Some(bytes) => self.format.decode(bytes).map(Some).ok_or(CellError::Encoding),
+            Some(bytes) => self.format.decode(bytes).map(Some).ok_or(Undecodable),
         }
     }
 }
@@ -82,7 +83,7 @@ impl Cells for FrameCells {
         self.rows
     }
 
-    fn cell(&self, column: usize, row: usize) -> Result<Option<Cow<'_, str>>, CellError> {
+    fn cell(&self, column: usize, row: usize) -> Result<Option<Cow<'_, str>>, Undecodable> {
         Ok(self.columns[column].as_ref().and_then(|c| c.get(row)).map(Cow::Borrowed))
     }
 }
@@ -270,7 +271,7 @@ fn csv_batch_frame(
                 for row in 0..rows {
                     let cell = cells
                         .cell(column.source, row)
-                        .map_err(|e| cell_error(job, plan, line_of(cells.records, row), index, e))?;
+                        .map_err(|e| cell_error(job, plan, line_of(cells.records, row), index, e.into()))?;
                     out.push(cell.map(Cow::into_owned));
                 }
                 out

@@ -4,7 +4,7 @@
 mod file;
 mod transform;
 
-pub use transform::{transform_batch, CellError, Cells, ColumnStats, Values};
+pub use transform::{transform_batch, CellError, ColumnStats, Values};
 
 use std::path::{Component, Path, PathBuf};
 use std::time::Instant;
@@ -14,7 +14,7 @@ use hmac::Mac;
 use crate::crypto::{Key, KeyError};
 use crate::io::csv::{CsvFormat, CsvSource};
 use crate::io::parquet::ParquetSource;
-use crate::io::{Format, IoError};
+use crate::io::{Cells, Format, IoError};
 use crate::manifest::{ColumnEntry, FileEntry, Manifest, MappingEntry};
 use crate::mapping::{BoundPlan, MappingError, Mappings};
 
@@ -71,8 +71,8 @@ pub enum RunError {
 
 /// A cell that could not be read or transformed, as a run error naming file, line and column
 /// (never the value).
-pub(crate) fn cell_error(path: &Path, line: u64, column: &str, error: CellError) -> RunError {
-    let message = match error {
+pub(crate) fn cell_error(path: &Path, line: u64, column: &str, error: impl Into<CellError>) -> RunError {
+    let message = match error.into() {
         CellError::Encoding => "bytes that are not valid in the file's encoding".to_string(),
         CellError::Rule(e) => e.0,
     };

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::io::{Cells, Undecodable};
 use crate::mapping::{Action, BoundPlan};
 use crate::rules::{Pseudonym, Rule};
 
@@ -28,12 +29,10 @@ pub enum CellError {
     Rule(crate::rules::RuleError),
 }
 
-/// Text access to the cells of one batch, whatever the file format.
-pub trait Cells: Sync {
-    /// Number of rows in the batch.
-    fn rows(&self) -> usize;
-    /// The cell at `column` (source index) and `row`; `None` when empty or null.
-    fn cell(&self, column: usize, row: usize) -> Result<Option<Cow<'_, str>>, CellError>;
+impl From<Undecodable> for CellError {
+    fn from(_: Undecodable) -> CellError {
+        CellError::Encoding
+    }
 }
 
 /// New values of one transformed column for one batch.
@@ -91,7 +90,7 @@ fn transform_column(
         .into_par_iter()
         .with_min_len(1024)
         .map(|row| {
-            let value = cells.cell(source, row).map_err(|e| (row, e))?;
+            let value = cells.cell(source, row).map_err(|e| (row, e.into()))?;
             let value = match value {
                 Some(v) if !v.trim().is_empty() => v,
                 _ if fills_empty => Cow::Borrowed(""),
@@ -99,7 +98,7 @@ fn transform_column(
             };
             let mut row_inputs: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(inputs.len());
             for &i in inputs {
-                row_inputs.push(cells.cell(i, row).map_err(|e| (row, e))?);
+                row_inputs.push(cells.cell(i, row).map_err(|e| (row, e.into()))?);
             }
             let refs: Vec<Option<&str>> = row_inputs.iter().map(|v| v.as_deref()).collect();
             let Pseudonym { text, invalid } = rule.apply(&value, &refs).map_err(|e| (row, CellError::Rule(e)))?;
@@ -129,7 +128,7 @@ fn transform_memoised(
     let mut first_rows: Vec<usize> = Vec::new();
     let mut slots: Vec<u32> = Vec::with_capacity(rows);
     for row in 0..rows {
-        let slot = match cells.cell(source, row).map_err(|e| (row, e))? {
+        let slot = match cells.cell(source, row).map_err(|e| (row, e.into()))? {
             Some(v) if !v.trim().is_empty() => {
                 let next = first_rows.len() as u32;
                 *distinct.entry(v).or_insert_with(|| {

@@ -12,8 +12,9 @@ use rayon::prelude::*;
 
 use crate::detect::{ExidShape, Profile};
 pub(crate) use crate::engine::cell_error;
-use crate::engine::{collect_files, Cells, RunError};
+use crate::engine::{collect_files, RunError};
 use crate::io::reader::TableReader;
+use crate::io::Cells;
 use crate::io::Format;
 use crate::mapping::{ColumnRule, CsvOptions, Mappings};
 use crate::rules::IdentifierKind;

@@ -1,8 +1,11 @@
 //! Batch readers and writers for CSV and Parquet: the format-neutral seam the engine works through.
 
+mod cells;
 pub mod csv;
 pub mod parquet;
 pub mod reader;
+
+pub use cells::{Cells, Undecodable};
 
 use std::path::PathBuf;
 

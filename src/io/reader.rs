@@ -11,8 +11,8 @@ use polars::prelude::StringChunked;
 
 use super::csv::{CsvFormat, CsvSource};
 use super::parquet::{text_column, ParquetSource};
+use super::{Cells, Undecodable};
 use super::{Format, IoError};
-use crate::engine::{CellError, Cells};
 use crate::mapping::CsvOptions;
 
 /// One batch of rows.
@@ -45,11 +45,11 @@ impl Cells for Batch {
         }
     }
 
-    fn cell(&self, column: usize, row: usize) -> Result<Option<Cow<'_, str>>, CellError> {
+    fn cell(&self, column: usize, row: usize) -> Result<Option<Cow<'_, str>>, Undecodable> {
         match &self.data {
             BatchData::Csv { records, format } => match records[row].get(column) {
                 None | Some(b"") => Ok(None),
-                Some(bytes) => format.decode(bytes).map(Some).ok_or(CellError::Encoding),
+                Some(bytes) => format.decode(bytes).map(Some).ok_or(Undecodable),
             },
             BatchData::Frame { columns, .. } => {
                 Ok(columns.get(column).and_then(|c| c.as_ref()).and_then(|c| c.get(row)).map(Cow::Borrowed))

@@ -131,7 +131,7 @@ impl FreeText {
             names,
             first_name: People::new(key, &PeopleSpec::FirstName { sex_from: Some(String::new()), language_from: None }),
             last_name: People::new(key, &PeopleSpec::LastName { language_from: None }),
-            street: People::new(key, &PeopleSpec::Street { language_from: None }),
+            street: People::new(key, &PeopleSpec::Street { language_from: Some(String::new()) }),
         }
     }
 
@@ -220,7 +220,8 @@ impl FreeText {
             let written = &text[mention.start..mention.end];
             let replacement = match mention.kind {
                 Kind::Street => {
-                    self.street.apply(written, &[]).ok().and_then(|p| p.text).unwrap_or_else(|| masked(written))
+                    let language = Some(street_language(written));
+                    self.street.apply(written, &[language]).ok().and_then(|p| p.text).unwrap_or_else(|| masked(written))
                 }
                 _ => self.fake_name(written, &mention),
             };
@@ -250,6 +251,43 @@ impl FreeText {
         }
         out.push_str(&text[last..]);
         out
+    }
+}
+
+/// The language a street name is written in, so its fake is of the same language.
+fn street_language(street: &str) -> &'static str {
+    let lower = street.to_lowercase();
+    let first = lower.split_whitespace().next().unwrap_or("");
+    if ["straße", "strasse", "gasse", "platz", "allee"].iter().any(|s| lower.contains(s)) {
+        "de"
+    } else if [
+        "rue",
+        "avenue",
+        "av.",
+        "chaussée",
+        "boulevard",
+        "bd",
+        "place",
+        "chemin",
+        "allée",
+        "quai",
+        "impasse",
+        "square",
+        "drève",
+        "route",
+        "clos",
+        "rond-point",
+        "sentier",
+        "passage",
+        "parvis",
+        "esplanade",
+        "galerie",
+    ]
+    .contains(&first)
+    {
+        "fr"
+    } else {
+        "nl"
     }
 }
 

@@ -2,6 +2,7 @@
 //! suppress it. Codes follow ICD-10(-CM/-BE): a letter, two digits, optionally `.` and up to 4 more.
 
 use super::{Pseudonym, Rule, RuleError};
+use crate::ident::icd10::is_code;
 
 /// What the rule does with a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,20 +50,6 @@ const CHAPTERS: &[(&str, &str)] = &[
     ("V00", "Y99"),
     ("Z00", "Z99"),
 ];
-
-/// Whether `code` has the shape of an ICD-10 code.
-pub fn is_code(code: &str) -> bool {
-    let b = code.as_bytes();
-    b.len() >= 3
-        && b[0].is_ascii_alphabetic()
-        && b[1].is_ascii_digit()
-        && (b[2].is_ascii_digit() || b[2] == b'A' || b[2] == b'a')
-        && match b.get(3) {
-            None => true,
-            Some(b'.') => b.len() > 4 && b.len() <= 8 && b[4..].iter().all(u8::is_ascii_alphanumeric),
-            Some(_) => b.len() <= 7 && b[3..].iter().all(u8::is_ascii_alphanumeric),
-        }
-}
 
 /// The chapter range (`E00-E89`) of a code's category.
 pub fn chapter(code: &str) -> Option<String> {

@@ -14,11 +14,11 @@ mod number;
 mod people;
 
 pub use constant::Constant;
-pub use date::{parse as date_parse, Date, DateSpec, ParsedDate};
+pub use date::{Date, DateSpec};
 pub use fake::{FakeValue, FAKE_KINDS};
 pub use free_text::{FreeText, FreeTextSpec};
 pub use hash::Hash;
-pub use icd10::{is_code as is_icd10_code, Icd10, Icd10Level};
+pub use icd10::{Icd10, Icd10Level};
 pub use identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
 pub use number::{Number, NumberSpec};
 pub use people::{People, PeopleSpec};

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: the binary, keys, fixtures and CSV reading.
 #![allow(dead_code)]
 
+pub mod corpus;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

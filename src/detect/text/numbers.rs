@@ -194,9 +194,10 @@ impl Run<'_> {
         let compact = lens.len() == 1;
         let has_plus = i == 0 && self.plus.is_some();
         let all: String = self.groups[i..=j].iter().map(|g| &self.text[g.start..g.end]).collect();
-        let niss_shape = compact
-            || matches!(lens[..], [2, 2, 2, 3, 2] | [6, 3, 2] | [2, 2, 2, 5])
-            || (lens[..] == [6, 5] && self.all_seps(i, j, &["-", " "]));
+        // A slash writes dates and payment references: no KBO or account number spans one, and
+        // a NISS only in its own groupings (`850730/033/28`).
+        let no_slash = !self.seps[i..j].iter().any(|s| s.contains('/'));
+        let niss_ok = no_slash || matches!(lens[..], [2, 2, 2, 3, 2] | [6, 3, 2] | [2, 2, 2, 5]);
         if has_plus {
             return Phone::parse(&written).is_some().then_some((Kind::Phone, Form::Exact));
         }
@@ -204,14 +205,14 @@ impl Run<'_> {
         if lens.len() == 4 && lens.iter().all(|&l| l <= 3) && self.all_seps(i, j, &["."]) {
             return written.parse::<std::net::Ipv4Addr>().is_ok().then_some((Kind::Ip, Form::Exact));
         }
-        if digits == 11 && niss_shape && Niss::parse(&all, false).is_some() {
+        if digits == 11 && niss_ok && Niss::parse(&all, false).is_some() {
             return Some((Kind::Niss, Form::Exact));
         }
         // A NISS whose leading zeros a spreadsheet dropped (born 2000-2009), written compact.
         if compact && (digits == 9 || digits == 10) && !all.starts_with('0') && Niss::parse(&all, true).is_some() {
             return Some((Kind::Niss, Form::Exact));
         }
-        if digits == 11 && !self.seps[i..j].contains(&"/") && Inami::parse(&written).is_some() {
+        if digits == 11 && no_slash && Inami::parse(&written).is_some() {
             return Some((Kind::Inami, Form::Exact));
         }
         let be_prefix = {
@@ -222,18 +223,19 @@ impl Run<'_> {
         if digits == 10 && kbo_shape && kbo::parse(&all).is_some() {
             return Some((Kind::Kbo, Form::Exact));
         }
-        if lens[..] == [3, 7, 2] && mod97_pair(&all) && Iban::parse(&be_iban(&all)).is_some() {
+        if lens[..] == [3, 7, 2] && no_slash && mod97_pair(&all) && Iban::parse(&be_iban(&all)).is_some() {
             return Some((Kind::Iban, Form::Account));
         }
         // Phones: the national or international prefix starts the number, in the numbering
         // plan's groupings (a short first group then groups of 1-4 digits, or compact).
         let first = self.group(i);
-        if first.starts_with('0') && (compact || (first.len() <= 4 && lens[1..].iter().all(|&l| l <= 4))) {
-            if Phone::parse(&written).is_some() {
-                return Some((Kind::Phone, Form::Exact));
-            }
+        if first.starts_with('0')
+            && (compact || (first.len() <= 4 && lens[1..].iter().all(|&l| l <= 4)))
+            && Phone::parse(&written).is_some()
+        {
+            return Some((Kind::Phone, Form::Exact));
         }
-        if digits == 10 && compact && kbo::parse(&all).is_some() {
+        if digits == 10 && no_slash && all.as_bytes()[0] <= b'1' && kbo::parse(&all).is_some() {
             return Some((Kind::Kbo, Form::Exact));
         }
         if let Some(check) = exid {
@@ -241,10 +243,10 @@ impl Run<'_> {
                 return Some((Kind::Exid, Form::Exact));
             }
         }
-        if compact && digits == 12 && mod97_pair(&all) && Iban::parse(&be_iban(&all)).is_some() {
+        if digits == 12 && no_slash && mod97_pair(&all) && Iban::parse(&be_iban(&all)).is_some() {
             return Some((Kind::Iban, Form::Account));
         }
-        if digits == 11 && niss_shape && plausible_birth(&all[..6]) {
+        if digits == 11 && niss_ok && plausible_birth(&all[..6]) {
             return Some((Kind::Niss, Form::NearMiss));
         }
         None

@@ -73,7 +73,7 @@ fn street_pattern() -> &'static Regex {
             .chain(["Ring".to_string(), "Wall".to_string()])
             .collect::<Vec<_>>()
             .join("|");
-        let word = r"\p{Lu}[\p{L}'’]*";
+        let word = r"\p{Lu}[\p{L}'’-]*";
         let pattern = format!(
             concat!(
                 r"(?:\b(?:{prefixes})\s(?:(?:de|du|des|la|le|les|l['’]|d['’]|aux|au|van|der)\s?|{word}\s){{0,5}}",

@@ -2,7 +2,8 @@
 //!
 //! Pass 1 reads every input file in step with its output file: each identifier cell is compared
 //! with its own original (unchanged = leak), each pseudonym is validated, and every original
-//! identifier and full name goes into `windows::Index` as keyed fingerprints of its normalised
+//! identifier and full name (and every NISS, IBAN and e-mail written in an input note) goes
+//! into `windows::Index` as keyed fingerprints of its normalised
 //! spellings (a per-process random key: memory holds no value and grows with distinct
 //! originals, not with rows), the pseudonyms the run wrote likewise. Pass 2 normalises every
 //! output cell of every column and looks up every window of the originals' lengths (`windows`):
@@ -20,14 +21,15 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-mod windows;
+pub mod windows;
 
 use super::{cell_error, data_files, DataFile};
 use crate::crypto::Key;
 use crate::detect::Kind;
-use crate::engine::{Cells, RunError, Subset, MANIFEST_NAME};
+use crate::engine::{RunError, Subset, MANIFEST_NAME};
 use crate::ident::{email, exid, iban::Iban, inami::Inami, kbo, niss::Niss, phone::Phone, spelling};
 use crate::io::reader::{Batch, TableReader};
+use crate::io::Cells;
 use crate::io::Format;
 use crate::mapping::{ColumnRule, CsvOptions, Table};
 use crate::report::{ColumnCase, Finding, Report, Severity};
@@ -354,14 +356,14 @@ fn pass_one(
     faked: &mut u64,
 ) -> Result<(u64, u64), RunError> {
     let table = pair.table;
-    // Parquet columns are converted to text only when read: identifiers, the subject, and with
-    // the key the free-text columns whose pseudonyms are recomputed.
-    let keyed = options.key.is_some();
+    // Parquet columns are converted to text only when read: identifiers, names, the subject, and
+    // the free-text columns (identifiers written there are originals; with the key, the
+    // pseudonyms the run wrote there are recomputed).
     let needed = |c: &String| {
         is_identifier(table, c)
             || name_part(table, c).is_some()
             || table.subject.as_deref() == Some(c.as_str())
-            || (keyed && matches!(table.rule(c), Some(ColumnRule::FreeText(_))))
+            || matches!(table.rule(c), Some(ColumnRule::FreeText(_)))
     };
     let mut input =
         TableReader::open(&pair.input.path, pair.input.format, &table.csv, options.batch_rows, None, |h| {
@@ -396,6 +398,8 @@ fn pass_one(
     let mut tallies: Vec<ColumnTally> = (0..compared.len()).map(|_| ColumnTally::default()).collect();
     // With the key, the pseudonyms the run wrote inside free text are known too, so an original
     // that equals one of them by chance is not taken for a leak.
+    let text_columns: Vec<usize> =
+        (0..in_header.len()).filter(|&i| matches!(table.rule(&in_header[i]), Some(ColumnRule::FreeText(_)))).collect();
     let free_text: Vec<(usize, crate::rules::FreeText)> = match &options.key {
         Some(key) => in_header
             .iter()
@@ -435,6 +439,17 @@ fn pass_one(
                 }
             }
             rows_kept += kept_rows.len() as u64;
+            // Identifiers written in the input's notes are originals too.
+            for &index_of in &text_columns {
+                for &row in &kept_rows {
+                    let cell = batch
+                        .cell(index_of, row)
+                        .map_err(|e| cell_error(&pair.input.path, batch.line(row), &in_header[index_of], e))?;
+                    if let Some(text) = cell {
+                        index.add_text_originals(&text);
+                    }
+                }
+            }
             if !free_text.is_empty() {
                 let columns: Vec<usize> = (0..free_text.len()).collect();
                 let written: Vec<Result<Vec<(Kind, String)>, RunError>> = chunks(&columns, kept_rows.len())

@@ -13,7 +13,9 @@ use std::hash::BuildHasher;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::detect::Kind;
-use crate::ident::{phone::Phone, spelling};
+use crate::ident::iban::{self, Iban};
+use crate::ident::niss::Niss;
+use crate::ident::{email, inami::Inami, kbo, phone::Phone, spelling};
 
 /// Normalised spellings shorter than this are not looked up (too many chance matches).
 const MIN_WINDOW: usize = 6;
@@ -68,21 +70,25 @@ pub fn normalise(text: &str) -> Vec<u8> {
 /// A normalised cell: its characters and where windows may start and end.
 struct Normalised {
     chars: Vec<u8>,
+    /// Byte offset in the cell of the character each normalised character comes from.
+    offsets: Vec<usize>,
     starts: Vec<bool>,
     ends: Vec<bool>,
 }
 
 fn normalise_cell(text: &str) -> Normalised {
     let mut chars = Vec::with_capacity(text.len());
+    let mut offsets = Vec::with_capacity(text.len());
     let mut separated = Vec::with_capacity(text.len());
     let mut gap = true;
-    for c in text.chars() {
+    for (at, c) in text.char_indices() {
         let before = chars.len();
         fold(c, &mut chars);
         if chars.len() == before {
             gap = true;
             continue;
         }
+        offsets.extend(std::iter::repeat_n(at, chars.len() - before));
         separated.push(gap);
         separated.extend(std::iter::repeat_n(false, chars.len() - before - 1));
         gap = false;
@@ -91,7 +97,7 @@ fn normalise_cell(text: &str) -> Normalised {
     let class_change = |k: usize| chars[k - 1].is_ascii_digit() != chars[k].is_ascii_digit();
     let starts: Vec<bool> = (0..n).map(|k| separated[k] || (k > 0 && class_change(k))).collect();
     let ends: Vec<bool> = (0..n).map(|k| k + 1 == n || starts[k + 1]).collect();
-    Normalised { chars, starts, ends }
+    Normalised { chars, offsets, starts, ends }
 }
 
 /// The normalised spellings of one identifier value under which it may appear in text.
@@ -144,6 +150,13 @@ fn spellings(kind: Kind, value: &str) -> Vec<Vec<u8>> {
     out
 }
 
+/// Whether the first six of 11 digits read as a birth date or a BIS date (month +20/+40, 0 unknown).
+fn plausible_birth(digits: &str) -> bool {
+    let month: u32 = digits[2..4].parse().unwrap_or(99);
+    let day: u32 = digits[4..6].parse().unwrap_or(99);
+    matches!(month, 0..=12 | 20..=32 | 40..=52) && day <= 31
+}
+
 /// Kinds looked up as whole tokens rather than windows.
 fn is_token_kind(kind: Kind) -> bool {
     matches!(kind, Kind::Email | Kind::Ip)
@@ -156,7 +169,14 @@ fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|t| t.len() >= 3)
 }
 
+impl Default for Index {
+    fn default() -> Index {
+        Index::new()
+    }
+}
+
 impl Index {
+    /// An empty index under a fresh random key.
     pub fn new() -> Index {
         Index {
             hasher: std::collections::hash_map::RandomState::new(),
@@ -183,6 +203,93 @@ impl Index {
             self.lengths.insert(s.len());
             self.originals.insert(self.print(&s), kind);
         }
+    }
+
+    /// Records the identifiers written in an input text cell (a note) as originals, found by
+    /// windows and validation, not by the scrubber's candidates: 11 digits that validate as a
+    /// NISS or an INAMI number, or whose first six read as a birth date (a mistyped NISS);
+    /// 9 or 10 digits written together that are a NISS without its leading zeros; 10 digits that
+    /// validate as a KBO number; 12 digits that are the BBAN of a Belgian IBAN; a phone number
+    /// from its trunk or country prefix; IBANs of their registry length; e-mail and IPv4 tokens.
+    /// Numeric windows never run across or next to a `/` (which writes dates and payment
+    /// references), except a phone's single `/` after its zone.
+    pub fn add_text_originals(&mut self, text: &str) {
+        for t in tokens(text) {
+            if t.contains('@') && email::is_email(&t) {
+                self.tokens.insert(self.print(t.as_bytes()), Kind::Email);
+            } else if t.bytes().filter(|&b| b == b'.').count() == 3 && t.parse::<std::net::Ipv4Addr>().is_ok() {
+                self.tokens.insert(self.print(t.as_bytes()), Kind::Ip);
+            }
+        }
+        if text.bytes().filter(u8::is_ascii_digit).count() < 9 {
+            return;
+        }
+        let n = normalise_cell(text);
+        let len = n.chars.len();
+        let span = |k: usize, l: usize| &text[n.offsets[k]..=n.offsets[k + l - 1]];
+        for k in (0..len).filter(|&k| n.starts[k]) {
+            let w = &n.chars[k..];
+            let digits = w.iter().take_while(|b| b.is_ascii_digit()).count();
+            for l in 9..=digits.min(13) {
+                if !n.ends[k + l - 1] {
+                    continue;
+                }
+                let window = &w[..l];
+                let text_of = std::str::from_utf8(window).unwrap_or("");
+                let written = span(k, l);
+                // Part of a longer slashed structure (`+++697/0824/46002+++`, `12/03/2024`).
+                let after = n.offsets[k + l - 1] + 1;
+                if text[..n.offsets[k]].ends_with('/') || text[after..].starts_with('/') {
+                    continue;
+                }
+                let slashes = written.matches('/').count();
+                let together = written.bytes().all(|b| b.is_ascii_digit());
+                if slashes == 0 {
+                    let value: u64 = text_of.parse().unwrap_or(0);
+                    let kind = match l {
+                        11 if Niss::from_digits(value).is_some() => Some(Kind::Niss),
+                        11 if Inami::parse(text_of).is_some() => Some(Kind::Inami),
+                        11 if plausible_birth(text_of) => Some(Kind::Niss),
+                        9 | 10 if together && !text_of.starts_with('0') && Niss::parse(text_of, true).is_some() => {
+                            Some(Kind::Niss)
+                        }
+                        10 if kbo::parse(text_of).is_some() && value / 1_000_000_000 <= 1 => Some(Kind::Kbo),
+                        12 if Iban::parse(&format!("BE{:02}{text_of}", iban::check_digits("BE", text_of)))
+                            .is_some() =>
+                        {
+                            Some(Kind::Iban)
+                        }
+                        _ => None,
+                    };
+                    if let Some(kind) = kind {
+                        self.add_window(kind, window);
+                    }
+                }
+                let phone_slash = slashes == 0 || (slashes == 1 && written.find('/').is_some_and(|i| i <= 4));
+                let plus = text[..n.offsets[k]].ends_with('+');
+                if phone_slash && (text_of.starts_with('0') || (plus && text_of.starts_with("32"))) {
+                    if let Some(p) = Phone::parse(text_of).filter(|p| p.country == "32") {
+                        for prefix in ["0", "32", "0032", "320"] {
+                            let variant = [prefix.as_bytes(), p.national.as_bytes()].concat();
+                            self.add_window(Kind::Phone, &variant);
+                        }
+                    }
+                }
+            }
+            if w.len() >= 15 && w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic() && w[2].is_ascii_digit() {
+                let country = std::str::from_utf8(&w[..2]).unwrap_or("");
+                if let Some(l) = iban::length_of(country).filter(|&l| l <= w.len() && n.ends[k + l - 1]) {
+                    if let Some(found) = std::str::from_utf8(&w[..l]).ok().and_then(Iban::parse) {
+                        self.add_original(Kind::Iban, &found.compact);
+                    }
+                }
+            }
+        }
+    }
+
+    fn add_window(&mut self, kind: Kind, window: &[u8]) {
+        self.lengths.insert(window.len());
+        self.originals.insert(self.print(window), kind);
     }
 
     /// Records a pseudonym the run wrote (structured cell or inside free text).
@@ -260,6 +367,9 @@ impl Index {
                 }
             }
         }
+        // One finding per kind and cell (an IBAN and its BBAN are one leak).
+        hits.sort();
+        hits.dedup();
         hits
     }
 }
@@ -305,6 +415,29 @@ mod tests {
         let index = index();
         for cell in ["ref 1285073003328", "850730033289", "Emiliedupontje", "0475123456789", "2024-12-03"] {
             assert!(index.find(cell, true).is_empty(), "{cell}");
+        }
+    }
+
+    #[test]
+    fn identifiers_written_in_input_notes_are_originals_too() {
+        let mut index = Index::new();
+        index.add_text_originals("Zoon: INSZ 85.07.30-033.28, rek. BE71 0961 2345 6769, mail jan@x.be.");
+        index.add_text_originals("Op 12/03/2024 1234 betaald, ref +++090/9337/55493+++, code 101010");
+        index.add_text_originals("typo 85.07.30-033.29, KBO 0403.170.701, gsm 0475/12.34.56, ip 192.168.10.25.");
+        for cell in [
+            "85073003328",
+            "be71096123456769",
+            "jan@x.be",
+            "BBAN 096-1234567-69",
+            "85073003329",
+            "BE0403170701",
+            "+32 475 12 34 56",
+            "vanaf 192.168.10.25",
+        ] {
+            assert!(!index.find(cell, true).is_empty(), "{cell}");
+        }
+        for kept in ["12/03/2024 1234", "+++090/9337/55493+++", "101010"] {
+            assert!(index.find(kept, true).is_empty(), "{kept}");
         }
     }
 

@@ -1,0 +1,104 @@
+//! Dates as extracts write them (`YYYY-MM-DD`, `DD/MM/YYYY` with `/`, `-` or `.`, `YYYYMMDD`):
+//! parsing with the layout kept, and civil-day arithmetic. A value format shared by the
+//! detectors (which recognise dates) and the `date` rule (which shifts them).
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day count since 1970-01-01.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// How a date is written: which order and separator, and what follows it (a time, kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// `YYYY-MM-DD` (or with `/` `.`), then anything.
+    Iso(char),
+    /// `DD/MM/YYYY` (or `-` `.`), then anything.
+    Dmy(char),
+    /// `YYYYMMDD`.
+    Compact,
+}
+
+/// A date found at the start of a cell: its value, layout and the untouched rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedDate<'a> {
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    layout: Layout,
+    rest: &'a str,
+}
+
+fn real(year: i64, month: u32, day: u32) -> bool {
+    (1..=12).contains(&month) && day >= 1 && {
+        let (y, m, d) = civil_from_days(days_from_civil(year, month, day));
+        (y, m, d) == (year, month, day)
+    }
+}
+
+/// Parses `YYYY-MM-DD[...]`, `DD/MM/YYYY[...]` (also `-` and `.`) or `YYYYMMDD`.
+pub fn parse(text: &str) -> Option<ParsedDate<'_>> {
+    let b = text.as_bytes();
+    let num = |s: &[u8]| -> Option<u32> { std::str::from_utf8(s).ok()?.parse().ok() };
+    let all_digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    let (year, month, day, layout, used) = if b.len() >= 10
+        && all_digits(&b[0..4])
+        && matches!(b[4], b'-' | b'/' | b'.')
+        && b[7] == b[4]
+        && all_digits(&b[5..7])
+        && all_digits(&b[8..10])
+    {
+        (num(&b[0..4])? as i64, num(&b[5..7])?, num(&b[8..10])?, Layout::Iso(b[4] as char), 10)
+    } else if b.len() >= 10
+        && all_digits(&b[0..2])
+        && matches!(b[2], b'/' | b'-' | b'.')
+        && b[5] == b[2]
+        && all_digits(&b[3..5])
+        && all_digits(&b[6..10])
+    {
+        (num(&b[6..10])? as i64, num(&b[3..5])?, num(&b[0..2])?, Layout::Dmy(b[2] as char), 10)
+    } else if b.len() == 8 && all_digits(b) {
+        (num(&b[0..4])? as i64, num(&b[4..6])?, num(&b[6..8])?, Layout::Compact, 8)
+    } else {
+        return None;
+    };
+    if used < b.len() && b[used].is_ascii_digit() {
+        return None;
+    }
+    real(year, month, day).then(|| ParsedDate { year, month, day, layout, rest: &text[used..] })
+}
+
+impl ParsedDate<'_> {
+    /// What follows the date in the cell (a time, usually), untouched.
+    pub fn rest(&self) -> &str {
+        self.rest
+    }
+
+    /// The same layout and rest, another date.
+    pub fn write(&self, year: i64, month: u32, day: u32) -> String {
+        let date = match self.layout {
+            Layout::Iso(sep) => format!("{year:04}{sep}{month:02}{sep}{day:02}"),
+            Layout::Dmy(sep) => format!("{day:02}{sep}{month:02}{sep}{year:04}"),
+            Layout::Compact => format!("{year:04}{month:02}{day:02}"),
+        };
+        format!("{date}{}", self.rest)
+    }
+}
