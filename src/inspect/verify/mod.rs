@@ -682,10 +682,16 @@ fn record(
     let cell = |index: usize, row: usize| {
         batch.cell(index, row).map_err(|e| cell_error(path, batch.line(row), &header[index], e))
     };
+    // Rows of one subject follow each other (claims): a value equal to the one above is known.
+    let mut previous: Vec<Option<String>> = vec![None; columns.len()];
     for &row in rows {
-        for (index, rule) in columns {
+        for (c, (index, rule)) in columns.iter().enumerate() {
             if let Some(value) = cell(*index, row)?.filter(|v| !v.trim().is_empty()) {
+                if previous[c].as_deref() == Some(&*value) {
+                    continue;
+                }
                 add(Recorded::Identifier(kind_of(rule)), &value);
+                previous[c] = Some(value.into_owned());
             }
         }
         for &(f, l) in &names.pairs {
@@ -722,13 +728,12 @@ fn pass_two(
     let quasi = &table.quasi_identifiers;
     let mut reader =
         TableReader::open(&pair.output.path, pair.output.format, &output_csv, options.batch_rows, None, |h| {
-            vec![true; h.len()]
+            h.iter().map(|c| !is_identifier(table, c) || quasi.contains(c)).collect()
         })?;
     let header = reader.header().to_vec();
-    // Every column: identifier columns too (their own originals are compared in pass 1; here an
-    // original of another row or column is found as well).
-    let scanned: Vec<usize> = (0..header.len()).collect();
-    let text_cells: Vec<bool> = header.iter().map(|h| !is_identifier(table, h)).collect();
+    // Every column but the identifier columns: each of their cells was compared with its own
+    // original in pass 1, and every value there is a pseudonym of the run, which excuses it.
+    let scanned: Vec<usize> = (0..header.len()).filter(|&i| !is_identifier(table, &header[i])).collect();
     let quasi_index: Vec<usize> = quasi.iter().filter_map(|q| header.iter().position(|h| h == q)).collect();
     let mut groups: FxHashMap<u64, u64> = FxHashMap::default();
     let mut leaks: BTreeMap<usize, (u64, Vec<Hit>)> = BTreeMap::new();
@@ -744,7 +749,7 @@ fn pass_two(
                         .cell(column, row)
                         .map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[column], e))?;
                     let Some(text) = cell else { continue };
-                    for kind in index.find(&text, text_cells[column]) {
+                    for kind in index.find(&text, true) {
                         hits.push((batch.first_row + row as u64 + 1, kind));
                     }
                 }

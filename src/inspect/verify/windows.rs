@@ -362,7 +362,8 @@ impl Index {
     /// groups are no prose.
     pub fn find(&self, cell: &str, names: bool) -> Vec<Kind> {
         let mut hits = Vec::new();
-        if !self.tokens.is_empty() && (cell.contains('@') || cell.contains('.') || cell.contains(':')) {
+        let marks = cell.bytes().filter(|&b| b == b'.' || b == b':').take(2).count();
+        if !self.tokens.is_empty() && (cell.contains('@') || marks >= 2) {
             for t in tokens(cell) {
                 let fp = self.print(t.as_bytes());
                 if let Some(&kind) = self.tokens.get(&fp) {
@@ -374,6 +375,19 @@ impl Index {
         }
         let Some(&shortest) = self.lengths.first() else { return hits };
         if cell.len() < shortest {
+            return hits;
+        }
+        if !names {
+            // An identifier column: the whole cell, one normalisation, one lookup.
+            let whole = normalise(cell);
+            if self.lengths.contains(&whole.len()) {
+                let fp = self.print(&whole);
+                if let Some(&kind) = self.originals.get(&fp) {
+                    if kind != Kind::FullName && !self.pseudonyms.contains(&fp) {
+                        hits.push(kind);
+                    }
+                }
+            }
             return hits;
         }
         let n = normalise_cell(cell);
