@@ -291,11 +291,27 @@ fn street_language(street: &str) -> &'static str {
     }
 }
 
+/// A letter without case or accent (`É` -> `e`), so `Aurelie` is found for `Aurélie`.
+fn base(c: char) -> char {
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    match lower {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        other => other,
+    }
+}
+
 /// Byte ranges of every whole-word, case-insensitive occurrence of `word` in `text`.
 fn word_positions(text: &str, word: &str) -> Vec<(usize, usize)> {
     let word: Vec<char> = word.chars().collect();
     let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let same = |a: char, b: char| a == b || a.to_lowercase().eq(b.to_lowercase());
+    let same = |a: char, b: char| a == b || base(a) == base(b);
     let mut found = Vec::new();
     let mut i = 0;
     while i + word.len() <= chars.len() {
@@ -349,6 +365,7 @@ mod tests {
         let words: Vec<&str> = word_positions(text, "Jan").into_iter().map(|(s, e)| &text[s..e]).collect();
         assert_eq!(words, ["Jan", "JAN", "jan"]);
         assert_eq!(word_positions("Émilie Dupont", "émilie"), [(0, 7)]);
+        assert_eq!(word_positions("Aurelie belde", "Aurélie"), [(0, 7)]);
     }
 
     #[test]

@@ -37,19 +37,49 @@ pub struct Found {
     pub form: Form,
 }
 
-/// Characters that separate the groups of one identifier as people write them: space, tab,
-/// no-break space, narrow no-break space, thin space, dot, dash, slash.
-pub const SEPARATORS: [char; 8] = [' ', '\t', '\u{a0}', '\u{202f}', '\u{2009}', '.', '-', '/'];
-
-/// Whether `c` separates the groups of one identifier.
+/// Characters that separate the groups of one identifier as people write them: any white space
+/// (space, tab, no-break, narrow no-break and thin spaces, a line break), dot, slash, dash
+/// (also the hyphen, non-breaking hyphen and en dash of word processors) and underscore.
 pub fn is_separator(c: char) -> bool {
-    SEPARATORS.contains(&c)
+    c.is_whitespace() || is_dash(c) || matches!(c, '.' | '/' | '_')
 }
 
-/// `text` with every separator written as a plain space or as itself (dot, dash, slash), so the
-/// identifier parsers see their usual spellings; the alphanumerics keep their order.
+fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}')
+}
+
+/// Whether the text between two groups keeps them in one written identifier: one separator,
+/// two white spaces (`\r\n`, a double space), a dash or slash with a white space (a line break
+/// after a dash), or the brackets of `+32 (0)475`. A dot or comma before a space ends a sentence
+/// or a list instead.
+pub fn joins(between: &str) -> bool {
+    let mut chars = between.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some(c), None, None) => is_separator(c) || c == '(' || c == ')',
+        (Some(a), Some(b), None) => {
+            let mark = |c: char| is_dash(c) || c == '/' || c == '(' || c == ')';
+            (a.is_whitespace() && b.is_whitespace())
+                || (a.is_whitespace() && mark(b) && b != ')')
+                || (mark(a) && a != '(' && b.is_whitespace())
+        }
+        _ => false,
+    }
+}
+
+/// `text` with every white space written as a plain space and every dash or underscore as `-`,
+/// so the identifier parsers see their usual spellings; the alphanumerics keep their order.
 pub fn plain(text: &str) -> String {
-    text.chars().map(|c| if c.is_whitespace() { ' ' } else { c }).collect()
+    text.chars()
+        .map(|c| {
+            if c.is_whitespace() {
+                ' '
+            } else if is_dash(c) || c == '_' {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn email_pattern() -> &'static Regex {
@@ -117,13 +147,24 @@ fn find_ibans(text: &str, found: &mut Vec<Found>) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i + 4 <= bytes.len() {
-        let starts_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        if !(starts_word
-            && bytes[i].is_ascii_alphabetic()
+        // A country code, then its check digits (after one separator at most: `NL 48 ABNA`).
+        // The code may be glued to a word (`rekBE21...`): the checks decide.
+        if !(bytes[i].is_ascii_alphabetic() && bytes[i + 1].is_ascii_alphabetic()) {
+            i += 1;
+            continue;
+        }
+        let gap =
+            if bytes[i + 2].is_ascii_digit() { 0 } else { text[i + 2..].chars().next().map_or(0, char::len_utf8) };
+        let digits_at = i + 2 + gap;
+        let before_letter = i > 0 && bytes[i - 1].is_ascii_alphabetic();
+        if !(bytes[i].is_ascii_alphabetic()
             && bytes[i + 1].is_ascii_alphabetic()
-            && bytes[i + 2].is_ascii_digit()
-            && bytes[i + 3].is_ascii_digit())
-            || overlaps(found, i, i + 4)
+            && (gap == 0 || text[i + 2..].chars().next().is_some_and(is_separator))
+            && bytes.get(digits_at).is_some_and(u8::is_ascii_digit)
+            && bytes.get(digits_at + 1).is_some_and(u8::is_ascii_digit)
+            && !(before_letter && bytes[i].is_ascii_lowercase() && bytes[i - 1].is_ascii_uppercase()))
+            || (i > 0 && bytes[i - 1].is_ascii_digit())
+            || overlaps(found, i, digits_at + 2)
         {
             i += 1;
             continue;
@@ -141,10 +182,12 @@ fn find_ibans(text: &str, found: &mut Vec<Found>) {
                 chars.push((pos, true));
                 continue;
             }
-            // One separator between groups, then more alphanumerics.
-            let next = text[pos + c.len_utf8()..].chars().next();
-            if is_separator(c) && c != '/' && next.is_some_and(|n| n.is_ascii_alphanumeric()) && !compact.is_empty() {
-                pos += c.len_utf8();
+            // A separator between groups (as numbers join them), then more alphanumerics.
+            let gap_end =
+                text[pos..].char_indices().find(|(_, g)| !is_separator(*g)).map_or(text.len(), |(at, _)| pos + at);
+            let next = text[gap_end..].chars().next();
+            if joins(&text[pos..gap_end]) && next.is_some_and(|n| n.is_ascii_alphanumeric()) && !compact.is_empty() {
+                pos = gap_end;
                 continue;
             }
             break;
@@ -157,15 +200,18 @@ fn find_ibans(text: &str, found: &mut Vec<Found>) {
                 Some(c) => c.is_ascii_digit() != compact.as_bytes()[n - 1].is_ascii_digit(),
             }
         };
-        let country = &compact[..2];
-        let lengths: Vec<usize> = match iban::length_of(country) {
-            Some(l) => vec![l],
-            None => (15..=34).rev().collect(),
+        // The registry length of the country (an unknown country is no IBAN: with every length
+        // tried, one in five words-and-numbers would pass mod 97 by chance). Letters only where
+        // banks put them: a bank code of up to four letters opening the BBAN (`GB82 WEST`,
+        // `nl91abna`), digits after it (`de 12 maart` is no IBAN).
+        let letters_ok = |l: usize| {
+            let bban = &compact.as_bytes()[4..l];
+            let letters = bban.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            letters <= 4 && bban[letters..].iter().all(u8::is_ascii_digit)
         };
-        let hit = lengths
-            .into_iter()
-            .filter(|&l| l <= compact.len() && cut_ok(l))
-            .find(|&l| crate::ident::iban::Iban::parse(&compact[..l]).is_some());
+        let hit = iban::length_of(&compact[..2])
+            .filter(|&l| l <= compact.len() && cut_ok(l) && letters_ok(l))
+            .filter(|&l| crate::ident::iban::Iban::parse(&compact[..l]).is_some());
         match hit {
             Some(l) => {
                 let end = chars[l - 1].0;
@@ -216,6 +262,17 @@ mod tests {
         }
         let found = kinds("IBAN NL91ABNA0417164300 en GB82 WEST 1234 5698 7654 32 bevestigd");
         assert_eq!(found.iter().filter(|f| f.0 == Kind::Iban).count(), 2, "{found:?}");
+        for text in [
+            "rekBE71096123456769",
+            "IBAN BE71  0961  2345  6769",
+            "BE71/0961/2345/6769",
+            "BE71\u{2013}0961\u{2013}2345\u{2013}6769",
+            "IBAN NL 91 ABNA 0417 1643 00.",
+        ] {
+            assert_eq!(kinds(text).first().map(|f| f.0), Some(Kind::Iban), "{text}");
+        }
+        // Words and numbers after a country-like word are no IBAN, whatever mod 97 says.
+        assert!(kinds("op 12/03/2024 ivm 68 en de 12 maart 2024 om 10 u 30").iter().all(|f| f.0 != Kind::Iban));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! whole groups is tried, longest first, against the kinds in order of trust; the search
 //! restarts right after each hit, so an adjacent identifier is never lost.
 
-use super::{is_separator, plain, Form, Found};
+use super::{joins, plain, Form, Found};
 use crate::detect::Kind;
 use crate::ident::{exid, iban::Iban, inami::Inami, kbo, niss::Niss, phone::Phone};
 
@@ -42,17 +42,6 @@ pub fn find(text: &str, claimed: &[(usize, usize)], exid: Option<exid::Check>) -
     found
 }
 
-/// Whether the text between two groups joins them into one run.
-fn joins(between: &str) -> bool {
-    let mut chars = between.chars();
-    match (chars.next(), chars.next(), chars.next()) {
-        (Some(c), None, None) => is_separator(c) || c == '(' || c == ')',
-        // `+32 (0)475`: a space and a bracket.
-        (Some(a), Some(b), None) => matches!((a, b), (' ', '(') | (')', ' ')),
-        _ => false,
-    }
-}
-
 fn runs<'t>(text: &'t str, claimed: &[(usize, usize)]) -> Vec<Run<'t>> {
     let bytes = text.as_bytes();
     let mut groups = Vec::new();
@@ -87,6 +76,18 @@ fn runs<'t>(text: &'t str, claimed: &[(usize, usize)]) -> Vec<Run<'t>> {
         runs.push(Run { text, groups: vec![g], seps: Vec::new(), plus });
     }
     runs
+}
+
+/// Whether `text` starts (`after`) or ends (else) with a currency written as a word of its own:
+/// `€`, `EUR`, `euro`, `euros` (not `DEMANDEUR`, not `europese`).
+fn is_currency(text: &str, after: bool) -> bool {
+    let word: String = if after {
+        text.chars().take_while(|c| c.is_alphabetic() || *c == '€').collect()
+    } else {
+        let rev: String = text.chars().rev().take_while(|c| c.is_alphabetic() || *c == '€').collect();
+        rev.chars().rev().collect()
+    };
+    matches!(word.to_lowercase().as_str(), "€" | "eur" | "euro" | "euros")
 }
 
 /// A valid calendar date with a four-digit year in 1800-2199.
@@ -134,7 +135,8 @@ impl Run<'_> {
     fn claims(&self) -> Vec<bool> {
         let n = self.groups.len();
         let mut claimed = vec![false; n];
-        for i in 0..n {
+        let mut i = 0;
+        while i < n {
             // Dates: d/m/yyyy, d.m.yyyy, d-m-yyyy, yyyy-mm-dd, one separator throughout.
             if i + 2 < n && self.seps[i] == self.seps[i + 1] && ["/", ".", "-"].contains(&self.seps[i]) {
                 let (a, b, c) = (self.group(i), self.group(i + 1), self.group(i + 2));
@@ -142,39 +144,48 @@ impl Run<'_> {
                     || (a.len() == 4 && b.len() <= 2 && c.len() <= 2 && is_date(c, b, a));
                 if date {
                     claimed[i..=i + 2].fill(true);
+                    i += 3;
+                    continue;
                 }
             }
-            // Payment references: 3/4/5 digits (`+++090/9337/55493+++`).
-            if i + 2 < n && self.lens(i, i + 2) == [3, 4, 5] && self.all_seps(i, i + 2, &["/"]) {
+            // Payment references: 3, 4 and 5 digits (`+++090/9337/55493+++`, `090 9337 55493`).
+            if i + 2 < n && self.lens(i, i + 2) == [3, 4, 5] {
                 claimed[i..=i + 2].fill(true);
+                i += 3;
+                continue;
             }
+            i += 1;
         }
-        // Amounts: a group followed by a decimal comma, or next to a currency; with the groups of
-        // three before it that make its thousands.
+        // Amounts: a group followed by a decimal comma, or next to a currency word; with the
+        // groups of three before it that make its thousands.
         for i in 0..n {
             let g = self.groups[i];
+            let digits = self.group(i);
+            // An amount has at most seven digits before its decimals and no leading zero.
+            if g.len() > 7 || (digits.starts_with('0') && g.len() > 1) {
+                continue;
+            }
             let after = &self.text[g.end..];
-            let before = self.text[..g.start].trim_end();
+            let before = self.text[..g.start].trim_end_matches(char::is_whitespace);
             let decimals = after.strip_prefix(',').is_some_and(|rest| {
                 let d = rest.bytes().take_while(u8::is_ascii_digit).count();
                 (1..=2).contains(&d)
             });
-            let currency = {
-                let a = after.trim_start_matches([' ', '\u{a0}', '\u{202f}']);
-                a.starts_with('€') || a.starts_with("EUR") || a.starts_with("euro")
-            } || before.ends_with('€')
-                || before.ends_with("EUR");
-            if decimals || currency {
-                claimed[i] = true;
-                let mut k = i;
-                while k > 0
-                    && self.groups[k].len() == 3
-                    && [".", " "].contains(&plain(self.seps[k - 1]).as_str())
-                    && self.groups[k - 1].len() <= 3
-                {
-                    k -= 1;
-                    claimed[k] = true;
-                }
+            // Anything but thousands before it in the run makes it part of another number
+            // (`0495 98 76 14,02`).
+            let mut first = i;
+            while first > 0
+                && self.groups[first].len() == 3
+                && [".", " "].contains(&plain(self.seps[first - 1]).as_str())
+                && self.groups[first - 1].len() <= 3
+            {
+                first -= 1;
+            }
+            let alone = first == 0;
+            let currency = is_currency(after.trim_start_matches(char::is_whitespace), true)
+                || (alone && is_currency(before, false));
+            if (decimals && alone) || currency {
+                claimed[first..=i].fill(true);
             }
         }
         claimed
@@ -197,7 +208,7 @@ impl Run<'_> {
         // A slash writes dates and payment references: no KBO or account number spans one, and
         // a NISS only in its own groupings (`850730/033/28`).
         let no_slash = !self.seps[i..j].iter().any(|s| s.contains('/'));
-        let niss_ok = no_slash || matches!(lens[..], [2, 2, 2, 3, 2] | [6, 3, 2] | [2, 2, 2, 5]);
+        let niss_ok = no_slash || matches!(lens[..], [2, 2, 2, 3, 2] | [6, 3, 2] | [2, 2, 2, 5] | [6, 5]);
         if has_plus {
             return Phone::parse(&written).is_some().then_some((Kind::Phone, Form::Exact));
         }
@@ -223,7 +234,7 @@ impl Run<'_> {
         if digits == 10 && kbo_shape && kbo::parse(&all).is_some() {
             return Some((Kind::Kbo, Form::Exact));
         }
-        if lens[..] == [3, 7, 2] && no_slash && mod97_pair(&all) && Iban::parse(&be_iban(&all)).is_some() {
+        if lens[..] == [3, 7, 2] && mod97_pair(&all) && Iban::parse(&be_iban(&all)).is_some() {
             return Some((Kind::Iban, Form::Account));
         }
         // Phones: the national or international prefix starts the number, in the numbering
@@ -343,6 +354,41 @@ mod tests {
             assert_eq!(found[0].0, Kind::Phone, "{text}: {found:?}");
         }
         assert!(kinds("op 12/03/2024 om 14.30 u, 68,50 EUR, code 101010, +++090/9337/55493+++").is_empty());
+    }
+
+    #[test]
+    fn what_people_type_between_groups() {
+        for text in [
+            "INSZ 890423  077 63 ok",
+            "nr 791226\u{2013}934\u{2013}29.",
+            "nr 170907\u{2011}392\u{2011}41",
+            "nr 020716_545_65",
+            "nr 571001-\n185-82",
+            "nr 921126\r\n44904",
+            "nr 050501/39436",
+            "op 12.03.2024.11.03.18-716.92",
+        ] {
+            let found = kinds(text);
+            assert!(found.iter().any(|f| f.0 == Kind::Niss), "{text:?}: {found:?}");
+        }
+        assert_eq!(kinds("oud nr 050/2449421/91")[0].1, Form::Account, "old account with slashes");
+    }
+
+    #[test]
+    fn currencies_are_words_of_their_own() {
+        for text in [
+            "Terugbetaald 68,50 EUR\n42061319449 verwerkt",
+            "storting 25 EUR 04081682528",
+            "NISS DU DEMANDEUR 59080216404",
+            "INSZ 88032623083 europese kaart",
+            "INSZ 08031377424,5 kinderen",
+        ] {
+            assert!(kinds(text).iter().any(|f| f.0 == Kind::Niss), "{text:?}");
+        }
+        let found = kinds("1.250 EUR 02 267 14 01, tel 0495 98 76 14,02 503 74 67");
+        let written: Vec<&str> = found.iter().map(|f| f.2).collect();
+        assert_eq!(written, ["02 267 14 01", "0495 98 76 14", "02 503 74 67"], "{found:?}");
+        assert!(kinds("OGM 090 9337 55493 betaald").is_empty());
     }
 
     #[test]

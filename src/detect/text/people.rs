@@ -25,12 +25,15 @@ pub struct Mention {
 /// A capitalised name word (`Peeters`, `Jean-Pierre`, `D'Hondt`), or a particle before one.
 const NAME: &str = r"(?:(?:[Vv]an(?:\s[Dd]e[nr]?|\s[Tt]er)?|[Vv]ande[nr]?|[Dd]e|[Dd]en|[Dd]er|[Tt]er|[Tt]en|[Ll]e|[Ll]a|[Dd]u|[Dd]i|[Dd]es|[Vv]on|[Dd]a|[Dd]el|[Dd]os)\s)?(?:[DdLlOo]['’])?\p{Lu}(?:[\p{Ll}\p{Lu}'’]*\p{Ll}|\p{Lu}+)(?:-\p{Lu}[\p{Ll}'’]+)*";
 
-const TITLES: &str = r"Dhr|dhr|De heer|de heer|Mevr|mevr|Mevrouw|mevrouw|Meneer|meneer|Mijnheer|mijnheer|Juffrouw|M|Mme|Mlle|Madame|madame|Mademoiselle|Monsieur|monsieur|Dr|dr|Dokter|dokter|Docteur|docteur|Prof|prof|Herr|Frau|Mr|Mrs|Ms|Miss|Mister|Me|Maître|Meester";
+const TITLES: &str = r"Dhr|dhr|DHR|De heer|de heer|Hr|hr|Mevr|mevr|MEVR|Mevrouw|mevrouw|MEVROUW|Mw|mw|Mej|mej|Meneer|meneer|Mijnheer|mijnheer|Juffrouw|Fam|fam|Familie|familie|Wwe|wwe|Weduwe|weduwe|M|Mme|MME|Mlle|Madame|madame|MADAME|Mademoiselle|Monsieur|monsieur|MONSIEUR|Dr|dr|DR|Dokter|dokter|Docteur|docteur|Prof|prof|Herr|HERR|Frau|FRAU|Mr|MR|Mrs|MRS|Ms|Miss|Mister|Me|Maître|Meester";
+
+/// Initials before a surname (`J.`, `J.-P.`, `A.M.`).
+const INITIALS: &str = r"(?:\p{Lu}\.(?:-?\p{Lu}\.)*\s?)?";
 
 fn titled() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        let pattern = format!(r"\b(?P<title>{TITLES})(?:\.\s*|\s+)(?P<name>{NAME}(?:\s{NAME}){{0,3}})");
+        let pattern = format!(r"\b(?P<title>{TITLES})(?:\.,?\s*|,?\s+)(?P<name>{INITIALS}{NAME}(?:\s{NAME}){{0,3}})");
         Regex::new(&pattern).unwrap_or_else(|e| unreachable!("the title pattern is valid: {e}"))
     })
 }
@@ -38,7 +41,7 @@ fn titled() -> &'static Regex {
 fn capitalised_run() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        let pattern = format!(r"\b\p{{Lu}}[\p{{Ll}}'’]+(?:-\p{{Lu}}[\p{{Ll}}'’]+)*(?:\s{NAME}){{1,3}}");
+        let pattern = format!(r"\b\p{{Lu}}(?:[\p{{Ll}}'’]+|\p{{Lu}}+)(?:-\p{{Lu}}[\p{{Ll}}'’]+)*(?:\s{NAME}){{1,3}}");
         Regex::new(&pattern).unwrap_or_else(|e| unreachable!("the name pattern is valid: {e}"))
     })
 }
@@ -56,7 +59,7 @@ const STREET_PREFIXES: &str = r"Rue|rue|Avenue|avenue|Av\.|av\.|Chaussée|chauss
 const STREET_LEADERS: &str = r"Koning|Koningin|Sint|Onze-Lieve-Vrouw|Oude|Grote|Kleine|Nieuwe|Lange|Korte|Hoge|Lage|Generaal|Burgemeester|Pastoor|Kardinaal|Prins|Prinses|Graaf|Dokter|Kapitein|Pater|Zuster|Heilig|Heilige";
 
 /// A house number: digits, a letter, and a box (`12`, `12B`, `12 bus 3`, `5 bte 2`, `7/3`).
-const HOUSE: &str = r"\d{1,4}(?:\s?[A-Za-z]\b)?(?:\s?(?:bus|bte|boîte|Bus|Bte|b\.|/)\s?\d{1,4}[A-Za-z]?)?";
+const HOUSE: &str = r"(?:(?:nr|Nr|n°|N°|no|No)\.?\s?)?\d{1,4}(?:\s?[A-Za-z]\b)?(?:\s?(?:bus|bte|boîte|Bus|Bte|b\.|/)\s?\d{1,4}[A-Za-z]?)?";
 
 fn street_pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -76,8 +79,8 @@ fn street_pattern() -> &'static Regex {
         let word = r"\p{Lu}[\p{L}'’-]*";
         let pattern = format!(
             concat!(
-                r"(?:\b(?:{prefixes})\s(?:(?:de|du|des|la|le|les|l['’]|d['’]|aux|au|van|der)\s?|{word}\s){{0,5}}",
-                r"|(?:\b(?:{leaders})[\s-])?(?:\b\p{{Lu}}[\p{{L}}'’-]*(?i:{suffixes})|(?:\b{word}\s)?\b(?:{alone})))",
+                r"(?:\b(?:{prefixes})(?:\s(?:[lLdD]['’])?[\p{{L}}'’-]+){{0,5}}",
+                r"|(?:\b(?:{leaders})[\s-])?(?:\b[\p{{L}}'’-]+(?i:{suffixes})|(?:\b{word}\s)?\b(?:{alone})))",
                 r"\s?,?\s?{house}\b",
             ),
             prefixes = STREET_PREFIXES,
@@ -119,6 +122,10 @@ pub fn find(text: &str) -> Vec<Mention> {
     for c in titled().captures_iter(text) {
         let (Some(title), Some(name)) = (c.name("title"), c.name("name")) else { continue };
         if overlaps(&found, name.start(), name.end()) {
+            continue;
+        }
+        // A name is a word of its own: not the start of `Kine-sessie`.
+        if text[name.end()..].chars().next().is_some_and(|c| c == '-' || c.is_alphanumeric()) {
             continue;
         }
         found.push(Mention {
@@ -177,6 +184,11 @@ mod tests {
             [(Kind::FullName, "D'Hondt"), (Kind::FullName, "Jean-Pierre Le Clercq")]
         );
         assert_eq!(spans("Frau Schmitz, Herr Müller"), [(Kind::FullName, "Schmitz"), (Kind::FullName, "Müller")]);
+        assert_eq!(
+            spans("Dhr. J. Verhaegen, Mw. Wuyts, DHR. VERSTRAETEN"),
+            [(Kind::FullName, "J. Verhaegen"), (Kind::FullName, "Wuyts"), (Kind::FullName, "VERSTRAETEN")]
+        );
+        assert!(spans("Zie M. Kine-sessie en een MRI scan").is_empty());
     }
 
     #[test]
@@ -193,5 +205,11 @@ mod tests {
         assert_eq!(spans("Aachener Straße 12"), [(Kind::Street, "Aachener Straße 12")]);
         assert_eq!(spans("Koning Albertlaan 3 bus 4"), [(Kind::Street, "Koning Albertlaan 3 bus 4")]);
         assert!(spans("de straat was 12 jaar oud, in de weg 3 keer, Herinnering 2024").is_empty());
+        assert_eq!(spans("woont kerkstraat nr. 12"), [(Kind::Street, "kerkstraat nr. 12")]);
+        assert_eq!(
+            spans("Boulevard Anspach, 1 en place de la gare 3"),
+            [(Kind::Street, "Boulevard Anspach, 1"), (Kind::Street, "place de la gare 3")]
+        );
+        assert_eq!(spans("Rue Saint-Lambert 20"), [(Kind::Street, "Rue Saint-Lambert 20")]);
     }
 }

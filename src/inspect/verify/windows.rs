@@ -41,6 +41,13 @@ fn fold(c: char, out: &mut Vec<u8>) {
         out.push(c.to_ascii_uppercase() as u8);
         return;
     }
+    // Full-width digits and letters (`０４７５`), as some keyboards and PDFs write them.
+    let wide = |from: char, to: char| (from..=to).contains(&c);
+    if wide('\u{ff10}', '\u{ff19}') || wide('\u{ff21}', '\u{ff3a}') || wide('\u{ff41}', '\u{ff5a}') {
+        let ascii = char::from_u32(c as u32 - 0xfee0).unwrap_or(' ');
+        out.push(ascii.to_ascii_uppercase() as u8);
+        return;
+    }
     let folded: &str = match c.to_lowercase().next().unwrap_or(c) {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "A",
         'æ' => "AE",
@@ -72,6 +79,8 @@ struct Normalised {
     chars: Vec<u8>,
     /// Byte offset in the cell of the character each normalised character comes from.
     offsets: Vec<usize>,
+    /// Whether a separator stood before each character.
+    separated: Vec<bool>,
     starts: Vec<bool>,
     ends: Vec<bool>,
     /// Where a run of digit groups (joined by one separator each) starts: a short all-digit
@@ -79,9 +88,9 @@ struct Normalised {
     runs: Vec<bool>,
 }
 
-/// Characters that join two digit groups into one written number.
+/// Characters that join two digit groups into one written number (at most two between them).
 fn joins(c: char) -> bool {
-    c.is_whitespace() || ".-/()".contains(c)
+    c.is_whitespace() || ".-/()_\u{2010}\u{2011}\u{2012}\u{2013}".contains(c)
 }
 
 fn normalise_cell(text: &str) -> Normalised {
@@ -93,6 +102,7 @@ fn normalise_cell(text: &str) -> Normalised {
     // The characters between the previous normalised character and this one.
     let mut gap_chars = 0usize;
     let mut gap_joins = true;
+    let mut lower = false;
     for (at, c) in text.char_indices() {
         let before = chars.len();
         fold(c, &mut chars);
@@ -100,10 +110,16 @@ fn normalise_cell(text: &str) -> Normalised {
             gap = true;
             gap_chars += 1;
             gap_joins &= joins(c);
+            lower = false;
             continue;
         }
+        // A capital after a small letter starts a word of its own (`rekBE71...`).
+        if lower && c.is_uppercase() {
+            gap = true;
+        }
+        lower = c.is_lowercase();
         offsets.extend(std::iter::repeat_n(at, chars.len() - before));
-        joined.push(before > 0 && gap_chars <= 1 && gap_joins);
+        joined.push(before > 0 && gap_chars <= 2 && gap_joins);
         joined.extend(std::iter::repeat_n(true, chars.len() - before - 1));
         gap_chars = 0;
         gap_joins = true;
@@ -116,7 +132,29 @@ fn normalise_cell(text: &str) -> Normalised {
     let starts: Vec<bool> = (0..n).map(|k| separated[k] || (k > 0 && class_change(k))).collect();
     let ends: Vec<bool> = (0..n).map(|k| k + 1 == n || starts[k + 1]).collect();
     let runs: Vec<bool> = (0..n).map(|k| !joined[k] || class_change(k)).collect();
-    Normalised { chars, offsets, starts, ends, runs }
+    Normalised { chars, offsets, separated, starts, ends, runs }
+}
+
+impl Normalised {
+    /// Lengths of the written groups of characters `k..k + l` (split where a separator stood).
+    fn groups(&self, k: usize, l: usize) -> Vec<usize> {
+        let mut lengths = vec![0usize];
+        for m in k..k + l {
+            if m > k && self.separated[m] {
+                lengths.push(0);
+            }
+            if let Some(last) = lengths.last_mut() {
+                *last += 1;
+            }
+        }
+        lengths
+    }
+
+    /// Whether characters `k..k + l` are one whole written number: a run starts at `k`, the
+    /// next starts right after, none inside.
+    fn whole_run(&self, k: usize, l: usize) -> bool {
+        self.runs[k] && (k + l == self.runs.len() || self.runs[k + l]) && !self.runs[k + 1..k + l].contains(&true)
+    }
 }
 
 /// The normalised spellings of one identifier value under which it may appear in text.
@@ -228,10 +266,11 @@ impl Index {
     /// windows and validation, not by the scrubber's candidates: 11 digits that validate as a
     /// NISS or an INAMI number, or whose first six read as a birth date (a mistyped NISS);
     /// 9 or 10 digits written together that are a NISS without its leading zeros; 10 digits that
-    /// validate as a KBO number; 12 digits that are the BBAN of a Belgian IBAN; a phone number
-    /// from its trunk or country prefix; IBANs of their registry length; e-mail and IPv4 tokens.
-    /// Numeric windows never run across or next to a `/` (which writes dates and payment
-    /// references), except a phone's single `/` after its zone.
+    /// validate as a KBO number; a phone number from its trunk or country prefix; IBANs of their
+    /// registry length; e-mail and IPv4 tokens. A numeric window is a whole written number (its
+    /// digit groups joined by one or two separators, nothing more on either side), and never
+    /// runs across or next to a `/` (which writes dates and payment references), except a
+    /// phone's single `/` after its zone.
     pub fn add_text_originals(&mut self, text: &str) {
         for t in tokens(text) {
             if t.contains('@') && email::is_email(&t) {
@@ -254,7 +293,7 @@ impl Index {
                     continue;
                 }
                 let window = &w[..l];
-                if l < 11 && !(n.runs[k] && (k + l == len || n.runs[k + l])) {
+                if !n.whole_run(k, l) {
                     continue;
                 }
                 let text_of = std::str::from_utf8(window).unwrap_or("");
@@ -276,8 +315,11 @@ impl Index {
                             Some(Kind::Niss)
                         }
                         10 if kbo::parse(text_of).is_some() && value / 1_000_000_000 <= 1 => Some(Kind::Kbo),
-                        12 if Iban::parse(&format!("BE{:02}{text_of}", iban::check_digits("BE", text_of)))
-                            .is_some() =>
+                        // An old account number `bbb-nnnnnnn-cc` (or compact): the BBAN of a
+                        // Belgian IBAN. A payment reference (3-4-5 digits) has the same check.
+                        12 if matches!(n.groups(k, l)[..], [3, 7, 2] | [12])
+                            && Iban::parse(&format!("BE{:02}{text_of}", iban::check_digits("BE", text_of)))
+                                .is_some() =>
                         {
                             Some(Kind::Iban)
                         }
@@ -321,7 +363,8 @@ impl Index {
             self.token_pseudonyms.insert(self.print(t.as_bytes()));
             // An e-mail pseudonym is built from fake names (`sophie.leclercq311@example.net`):
             // those names are the run's, not an original person's.
-            if let Some((local, _)) = t.split_once('@') {
+            let reserved = t.rsplit_once('@').is_some_and(|(_, d)| email::RESERVED_DOMAINS.contains(&d));
+            if let Some((local, _)) = t.split_once('@').filter(|_| reserved) {
                 let letters: String = local.chars().filter(|c| !c.is_ascii_digit()).collect();
                 self.pseudonyms.insert(self.print(&normalise(&letters)));
             }
@@ -398,8 +441,7 @@ impl Index {
                     continue;
                 }
                 let window = &n.chars[k..k + l];
-                let whole_run = n.runs[k] && (k + l == len || n.runs[k + l]);
-                if l < 11 && !whole_run && window.iter().all(u8::is_ascii_digit) {
+                if l < 11 && window.iter().all(u8::is_ascii_digit) && !n.whole_run(k, l) {
                     continue;
                 }
                 let fp = self.print(window);
@@ -447,6 +489,10 @@ mod tests {
             "gsm 0032 475 123 456",
             "gsm 0475 12 34 56, of 02 512 34 56",
             "tel.0475123456",
+            "rekBE71096123456769",
+            "INSZ ８５０７３００３３２８",
+            "gsm 0475\u{2013}12\u{2013}34\u{2013}56",
+            "INSZ 850730  033  28",
             "mail: <jan.peeters@TELENET.be>.",
             "Gesprek met EMILIE DUPONT, en",
             "Dupont Émilie",
@@ -476,7 +522,9 @@ mod tests {
         let mut index = Index::new();
         index.add_text_originals("Zoon: INSZ 85.07.30-033.28, rek. BE71 0961 2345 6769, mail jan@x.be.");
         index.add_text_originals("Op 12/03/2024 1234 betaald, ref +++090/9337/55493+++, code 101010");
+        index.add_text_originals("code 102012 220,04 EUR, 25/03/2020 470014 145,60, prestatie 101010 - 749,03 EUR");
         index.add_text_originals("typo 85.07.30-033.29, KBO 0403.170.701, gsm 0475/12.34.56, ip 192.168.10.25.");
+        index.add_text_originals("oude rekening 001-1234567-27, OGM 090 9337 55493");
         for cell in [
             "85073003328",
             "be71096123456769",
@@ -486,10 +534,18 @@ mod tests {
             "BE0403170701",
             "+32 475 12 34 56",
             "vanaf 192.168.10.25",
+            "BE48 0011 2345 6727",
         ] {
             assert!(!index.find(cell, true).is_empty(), "{cell}");
         }
-        for kept in ["12/03/2024 1234", "+++090/9337/55493+++", "101010"] {
+        for kept in [
+            "12/03/2024 1234",
+            "+++090/9337/55493+++",
+            "101010",
+            "code 102012 220,04 EUR",
+            "470014 145,60",
+            "090933755493",
+        ] {
             assert!(index.find(kept, true).is_empty(), "{kept}");
         }
     }
