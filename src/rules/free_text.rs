@@ -11,7 +11,7 @@ use super::{Pseudonym, Rule, RuleError};
 use crate::crypto::Key;
 use crate::detect::text::numbers::be_iban;
 use crate::detect::text::people::{self, Mention};
-use crate::detect::text::{find_identifiers, plain, Form, Found};
+use crate::detect::text::{ascii_width, find_identifiers, plain, Form, Found};
 use crate::detect::Kind;
 use crate::ident::exid;
 use crate::ident::niss::{self, NissKeep};
@@ -233,7 +233,7 @@ impl FreeText {
 
     /// The pseudonyms this rule writes into `text` (kind, pseudonym): identifiers, names, streets.
     pub fn pseudonyms_in(&self, text: &str, inputs: &[Option<&str>]) -> Vec<(Kind, String)> {
-        self.replacements(text, inputs).into_iter().map(|r| (r.kind, r.text)).collect()
+        self.replacements(&ascii_width(text), inputs).into_iter().map(|r| (r.kind, r.text)).collect()
     }
 
     /// `text` with every identifier, name and address replaced (no row names known).
@@ -330,7 +330,8 @@ fn word_positions(text: &str, word: &str) -> Vec<(usize, usize)> {
 
 impl Rule for FreeText {
     fn apply(&self, value: &str, inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
-        Ok(Pseudonym::valid(self.scrub_row(value, inputs)))
+        // Full-width digits are written back in ASCII: a changed spelling, never a kept number.
+        Ok(Pseudonym::valid(self.scrub_row(&ascii_width(value), inputs)))
     }
 }
 
@@ -387,6 +388,8 @@ mod tests {
         let a = r.scrub("INSZ 85.07.30-033.29 (typo)");
         assert!(!a.contains("85.07.30-033.29") && a.starts_with("INSZ ") && a.ends_with(" (typo)"), "{a}");
         assert_eq!(a, r.scrub("INSZ 85.07.30-033.29 (typo)"));
+        let wide = r.apply("INSZ ８５０７３００３３２８", &[]).unwrap().text.unwrap();
+        assert_eq!(wide, r.scrub("INSZ 85073003328"), "full-width digits are read as digits");
         let old = r.scrub("rek. 001-1234567-27");
         let iban = r.scrub("rek. BE48 0011 2345 6727");
         assert!(!old.contains("1234567"), "{old}");

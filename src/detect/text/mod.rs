@@ -85,7 +85,7 @@ pub fn plain(text: &str) -> String {
 fn email_pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+        Regex::new(r"[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}")
             .unwrap_or_else(|e| unreachable!("the e-mail pattern is valid: {e}"))
     })
 }
@@ -96,6 +96,20 @@ fn ipv6_pattern() -> &'static Regex {
         Regex::new(r"(?i)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}")
             .unwrap_or_else(|e| unreachable!("the IPv6 pattern is valid: {e}"))
     })
+}
+
+/// `text` with full-width digits and letters (`０４７５`, as some keyboards and PDFs write them)
+/// in ASCII, so they are read like any other; borrowed when there are none.
+pub fn ascii_width(text: &str) -> std::borrow::Cow<'_, str> {
+    let wide = |c: char| {
+        ('\u{ff10}'..='\u{ff19}').contains(&c)
+            || ('\u{ff21}'..='\u{ff3a}').contains(&c)
+            || ('\u{ff41}'..='\u{ff5a}').contains(&c)
+    };
+    if !text.chars().any(wide) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars().map(|c| if wide(c) { char::from_u32(c as u32 - 0xfee0).unwrap_or(c) } else { c }).collect()
 }
 
 /// Every identifier in `text`, in order, not overlapping. `exid` is the table's EXID check, if

@@ -223,27 +223,30 @@ impl Run<'_> {
         if compact && (digits == 9 || digits == 10) && !all.starts_with('0') && Niss::parse(&all, true).is_some() {
             return Some((Kind::Niss, Form::Exact));
         }
-        if digits == 11 && no_slash && Inami::parse(&written).is_some() {
+        // INAMI: 11 digits (`1-23456-78-901`, also with slashes), or the 8-digit stem and check
+        // written in its own grouping (`1-38912-89`).
+        let inami_shape = matches!(lens[..], [1, 5, 2, 3] | [1, 5, 2]);
+        if (digits == 11 && (no_slash || inami_shape) || (digits == 8 && inami_shape))
+            && Inami::parse(&written).is_some()
+        {
             return Some((Kind::Inami, Form::Exact));
         }
         let be_prefix = {
             let before = self.text[..start].trim_end_matches([' ', '.']);
             before.ends_with("BE") || before.ends_with("be")
         };
-        let kbo_shape = (lens[..] == [4, 3, 3] && self.all_seps(i, j, &["."])) || be_prefix;
-        if digits == 10 && kbo_shape && kbo::parse(&all).is_some() {
+        let kbo_shape = (matches!(lens[..], [4, 3, 3] | [3, 3, 3]) && self.all_seps(i, j, &["."])) || be_prefix;
+        // Ten digits, or the old nine (`403.170.701`).
+        if (digits == 10 || digits == 9) && kbo_shape && kbo::parse(&all).is_some() {
             return Some((Kind::Kbo, Form::Exact));
         }
         if lens[..] == [3, 7, 2] && mod97_pair(&all) && Iban::parse(&be_iban(&all)).is_some() {
             return Some((Kind::Iban, Form::Account));
         }
-        // Phones: the national or international prefix starts the number, in the numbering
-        // plan's groupings (a short first group then groups of 1-4 digits, or compact).
+        // Phones: the national or international prefix starts the number (a first group of at
+        // most four digits, or compact), the numbering plan decides the rest.
         let first = self.group(i);
-        if first.starts_with('0')
-            && (compact || (first.len() <= 4 && lens[1..].iter().all(|&l| l <= 4)))
-            && Phone::parse(&written).is_some()
-        {
+        if first.starts_with('0') && (compact || first.len() <= 4) && Phone::parse(&written).is_some() {
             return Some((Kind::Phone, Form::Exact));
         }
         if digits == 10 && no_slash && all.as_bytes()[0] <= b'1' && kbo::parse(&all).is_some() {
@@ -372,6 +375,8 @@ mod tests {
             assert!(found.iter().any(|f| f.0 == Kind::Niss), "{text:?}: {found:?}");
         }
         assert_eq!(kinds("oud nr 050/2449421/91")[0].1, Form::Account, "old account with slashes");
+        assert_eq!(kinds("gsm 0486\u{2013}236273")[0].0, Kind::Phone);
+        assert_eq!(kinds("KBO 403.170.701")[0].0, Kind::Kbo);
     }
 
     #[test]

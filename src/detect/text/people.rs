@@ -25,7 +25,7 @@ pub struct Mention {
 /// A capitalised name word (`Peeters`, `Jean-Pierre`, `D'Hondt`), or a particle before one.
 const NAME: &str = r"(?:(?:[Vv]an(?:\s[Dd]e[nr]?|\s[Tt]er)?|[Vv]ande[nr]?|[Dd]e|[Dd]en|[Dd]er|[Tt]er|[Tt]en|[Ll]e|[Ll]a|[Dd]u|[Dd]i|[Dd]es|[Vv]on|[Dd]a|[Dd]el|[Dd]os)\s)?(?:[DdLlOo]['’])?\p{Lu}(?:[\p{Ll}\p{Lu}'’]*\p{Ll}|\p{Lu}+)(?:-\p{Lu}[\p{Ll}'’]+)*";
 
-const TITLES: &str = r"Dhr|dhr|DHR|De heer|de heer|Hr|hr|Mevr|mevr|MEVR|Mevrouw|mevrouw|MEVROUW|Mw|mw|Mej|mej|Meneer|meneer|Mijnheer|mijnheer|Juffrouw|Fam|fam|Familie|familie|Wwe|wwe|Weduwe|weduwe|M|Mme|MME|Mlle|Madame|madame|MADAME|Mademoiselle|Monsieur|monsieur|MONSIEUR|Dr|dr|DR|Dokter|dokter|Docteur|docteur|Prof|prof|Herr|HERR|Frau|FRAU|Mr|MR|Mrs|MRS|Ms|Miss|Mister|Me|Maître|Meester";
+const TITLES: &str = r"Dhr|dhr|DHR|De heer|de heer|Hr|hr|Mevr|mevr|MEVR|Mevrouw|mevrouw|MEVROUW|Mw|mw|Mej|mej|Meneer|meneer|Mijnheer|mijnheer|Juffrouw|Fam|fam|Familie|familie|Wwe|wwe|Weduwe|weduwe|M|Mme|MME|Mlle|Madame|madame|MADAME|Mademoiselle|Monsieur|monsieur|MONSIEUR|Dr|dr|DR|Dokter|dokter|Docteur|docteur|Prof|prof|Herr|HERR|Frau|FRAU|Mr|MR|Mrs|MRS|Ms|Miss|Mister|Me|Maître|Meester|huisarts|Huisarts|tandarts|apotheker|kinesist|verpleegkundige|médecin|Médecin|pharmacien|kiné|Hausarzt|Zahnarzt";
 
 /// Initials before a surname (`J.`, `J.-P.`, `A.M.`).
 const INITIALS: &str = r"(?:\p{Lu}\.(?:-?\p{Lu}\.)*\s?)?";
