@@ -257,7 +257,8 @@ impl Run<'_> {
                 return Some((Kind::Exid, Form::Exact));
             }
         }
-        if digits == 12 && no_slash && mod97_pair(&all) && Iban::parse(&be_iban(&all)).is_some() {
+        // A bare 12-digit account number; two 6-digit nomenclature codes side by side are not one.
+        if compact && digits == 12 && mod97_pair(&all) && Iban::parse(&be_iban(&all)).is_some() {
             return Some((Kind::Iban, Form::Account));
         }
         if digits == 11 && niss_ok && plausible_birth(&all[..6]) {
@@ -394,6 +395,7 @@ mod tests {
         let written: Vec<&str> = found.iter().map(|f| f.2).collect();
         assert_eq!(written, ["02 267 14 01", "0495 98 76 14", "02 503 74 67"], "{found:?}");
         assert!(kinds("OGM 090 9337 55493 betaald").is_empty());
+        assert!(kinds("prestaties 458075 475075 en 244275 101010 op 16/02/2019").is_empty());
     }
 
     #[test]
