@@ -198,8 +198,13 @@ impl Run<'_> {
 
     /// The kind of groups `i..=j`, if they form one.
     fn kind(&self, i: usize, j: usize, exid: Option<exid::Check>) -> Option<(Kind, Form)> {
+        let digits: usize = self.groups[i..=j].iter().map(Group::len).sum();
+        // Every kind but IPv4 (four groups of 1-3 digits) has at least eight digits: most
+        // candidates (dates, amounts, codes) stop here, before anything is allocated.
+        if digits < 8 && j - i != 3 {
+            return None;
+        }
         let lens = self.lens(i, j);
-        let digits: usize = lens.iter().sum();
         let (start, end) = self.candidate(i, j);
         let written = plain(&self.text[start..end]);
         let compact = lens.len() == 1;
