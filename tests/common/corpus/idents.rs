@@ -185,38 +185,31 @@ fn mobile(r: &mut SplitMix) -> (String, String) {
 
 /// A landline: a 1-digit zone (02, 03, 04, 09) and 7 digits, or a 2-digit zone and 6 digits.
 fn landline(r: &mut SplitMix) -> (String, String) {
-    if r.chance(50) {
+    let (zone, s) = if r.chance(50) {
         let zone = r.pick(&[2u64, 2, 3, 4, 9]);
         let first = match zone {
             2 | 3 => r.between(2, 7),
             _ => r.between(2, 3),
         };
-        let s = format!("{first}{:06}", r.below(1_000_000));
-        let (a, b, c) = (&s[0..3], &s[3..5], &s[5..7]);
-        let written = match r.below(6) {
-            0 | 1 => format!("0{zone} {a} {b} {c}"),
-            2 => format!("0{zone}/{a}.{b}.{c}"),
-            3 => format!("0{zone}{s}"),
-            4 => format!("+32 {zone} {a} {b} {c}"),
-            _ => format!("0{zone}/{a} {b} {c}"),
-        };
-        (written, format!("{zone}{s}"))
+        (zone, format!("{first}{:06}", r.below(1_000_000)))
     } else {
         let zone = r.pick(&[
             10u64, 11, 12, 13, 14, 15, 16, 19, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 63, 64, 65, 67, 69, 71,
             80, 81, 82, 83, 84, 85, 86, 87, 89,
         ]);
-        let s = format!("{}{:05}", r.between(2, 8), r.below(100_000));
-        let (a, b, c) = (&s[0..2], &s[2..4], &s[4..6]);
-        let written = match r.below(6) {
-            0 | 1 => format!("0{zone} {a} {b} {c}"),
-            2 => format!("0{zone}/{a}.{b}.{c}"),
-            3 => format!("0{zone}{s}"),
-            4 => format!("+32 {zone} {a} {b} {c}"),
-            _ => format!("0{zone}/{a} {b} {c}"),
-        };
-        (written, format!("{zone}{s}"))
-    }
+        (zone, format!("{}{:05}", r.between(2, 8), r.below(100_000)))
+    };
+    // The subscriber number in groups: 3-2-2 after a 1-digit zone, 2-2-2 after a 2-digit one.
+    let cut = s.len() - 4;
+    let (a, b, c) = (&s[..cut], &s[cut..cut + 2], &s[cut + 2..]);
+    let written = match r.below(6) {
+        0 | 1 => format!("0{zone} {a} {b} {c}"),
+        2 => format!("0{zone}/{a}.{b}.{c}"),
+        3 => format!("0{zone}{s}"),
+        4 => format!("+32 {zone} {a} {b} {c}"),
+        _ => format!("0{zone}/{a} {b} {c}"),
+    };
+    (written, format!("{zone}{s}"))
 }
 
 /// Lowercase ASCII letters of a name, for e-mail local parts (`Frédéric` -> `frederic`).
