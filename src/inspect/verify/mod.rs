@@ -14,26 +14,32 @@
 //! person's real number is reported (strict by default). Then it compares join rates between
 //! tables whose columns share an identifier rule, and reports k-anonymity of quasi-identifiers.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
+mod columns;
+mod joins;
+mod leaks;
 pub mod windows;
 
 use super::{cell_error, data_files, DataFile};
 use crate::crypto::Key;
 use crate::detect::Kind;
 use crate::engine::{RunError, Subset, MANIFEST_NAME};
-use crate::ident::{email, exid, iban::Iban, inami::Inami, kbo, niss::Niss, phone::Phone, spelling};
+use crate::ident::exid;
 use crate::io::reader::{Batch, TableReader};
 use crate::io::Cells;
 use crate::io::Format;
 use crate::mapping::{ColumnRule, CsvOptions, Table};
 use crate::report::{ColumnCase, Finding, Report, Severity};
-use crate::rules::{IdentifierKind, PeopleSpec};
+use crate::rules::IdentifierKind;
+use columns::{canonical, is_identifier, kind_of, name_part, record, valid_pseudonym, NameColumns, Recorded};
+use joins::join_rates;
+use leaks::{pass_two, Groups};
 use windows::Index;
 
 /// Default smallest acceptable group of rows sharing one combination of quasi-identifiers.
@@ -51,55 +57,6 @@ pub struct VerifyOptions {
     pub key: Option<Key>,
     pub k: u64,
     pub batch_rows: usize,
-}
-
-/// The identifier kind a free-text detector kind corresponds to.
-fn kind_of(kind: &IdentifierKind) -> Kind {
-    match kind {
-        IdentifierKind::Niss(_) => Kind::Niss,
-        IdentifierKind::Exid { .. } => Kind::Exid,
-        IdentifierKind::Iban { .. } => Kind::Iban,
-        IdentifierKind::Inami => Kind::Inami,
-        IdentifierKind::Kbo => Kind::Kbo,
-        IdentifierKind::Phone => Kind::Phone,
-        IdentifierKind::Email => Kind::Email,
-        IdentifierKind::Ip => Kind::Ip,
-    }
-}
-
-/// The normalised form of an identifier, so every spelling of one value agrees; `valid` says
-/// whether it passed its kind's validation.
-fn canonical(kind: Kind, value: &str) -> (String, bool) {
-    let v = value.trim();
-    let parsed = match kind {
-        Kind::Niss => Niss::parse(v, true).map(|n| format!("{:011}", n.digits)),
-        Kind::Iban => Iban::parse(v).map(|i| i.compact),
-        Kind::Inami => Inami::parse(v).map(|_| spelling::digits(v)),
-        Kind::Kbo => kbo::parse(v).map(|n| format!("{n:010}")),
-        Kind::Phone => Phone::parse(v).map(|p| format!("+{}{}", p.country, p.national)),
-        Kind::Email => email::is_email(v).then(|| v.to_lowercase()),
-        Kind::Ip => v.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string()),
-        _ => None,
-    };
-    match parsed {
-        Some(c) => (c, true),
-        None => (spelling::compact_upper(v), false),
-    }
-}
-
-/// Whether a pseudonym passes its rule's validation (an e-mail must be in a reserved domain).
-fn valid_pseudonym(kind: &IdentifierKind, value: &str) -> bool {
-    let v = value.trim();
-    match kind {
-        IdentifierKind::Exid { check, .. } => exid::is_valid(v, *check),
-        IdentifierKind::Email => {
-            let domain = v.rsplit_once('@').map_or("", |(_, d)| d).to_ascii_lowercase();
-            email::is_email(v)
-                && (email::RESERVED_DOMAINS.contains(&domain.as_str())
-                    || [".test", ".invalid", ".example", ".localhost"].iter().any(|t| domain.ends_with(t)))
-        }
-        other => canonical(kind_of(other), v).1,
-    }
 }
 
 /// Keyed fingerprints of identifiers: a random key per process, never stored.
@@ -298,17 +255,6 @@ type Print = Option<(u64, bool)>;
 
 /// Per-batch fingerprints of one identifier column, one per kept row.
 type Column = Vec<Print>;
-
-/// An original identifier found in an output cell: (data row, kind).
-type Hit = (u64, Kind);
-
-/// Smallest groups of rows sharing one combination of quasi-identifiers.
-struct Groups {
-    quasi: Vec<String>,
-    smallest: u64,
-    below: u64,
-    rows: u64,
-}
 
 /// Fingerprints the `rows` of identifier `columns` (index, rule) of a batch; validity is that of
 /// an original on the input side, that of a pseudonym (reserved e-mail domains...) on the output side.
@@ -627,187 +573,6 @@ fn report_pass_one(
     }
 }
 
-fn is_identifier(table: &Table, column: &str) -> bool {
-    matches!(table.rule(column), Some(ColumnRule::Identifier(_)))
-}
-
-/// Which part of a person's name a column holds, if any.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum NamePart {
-    First,
-    Last,
-    Full,
-}
-
-fn name_part(table: &Table, column: &str) -> Option<NamePart> {
-    match table.rule(column) {
-        Some(ColumnRule::People(PeopleSpec::FirstName { .. })) => Some(NamePart::First),
-        Some(ColumnRule::People(PeopleSpec::LastName { .. })) => Some(NamePart::Last),
-        Some(ColumnRule::People(PeopleSpec::FullName { .. })) => Some(NamePart::Full),
-        _ => None,
-    }
-}
-
-/// The name columns of one side of a table: (first, last) pairs and full-name columns.
-struct NameColumns {
-    pairs: Vec<(usize, usize)>,
-    full: Vec<usize>,
-}
-
-impl NameColumns {
-    fn of(table: &Table, header: &[String]) -> NameColumns {
-        let with = |part| (0..header.len()).filter(|&i| name_part(table, &header[i]) == Some(part)).collect::<Vec<_>>();
-        let (first, last, full) = (with(NamePart::First), with(NamePart::Last), with(NamePart::Full));
-        let pairs = first.iter().flat_map(|&f| last.iter().map(move |&l| (f, l))).collect();
-        NameColumns { pairs, full }
-    }
-}
-
-/// What `record` hands over: an identifier value, or a person's first and last name.
-enum Recorded<'a> {
-    Identifier(Kind),
-    Name(&'a str, &'a str),
-}
-
-/// Hands every identifier value and every full name of the `rows` of a batch to `add`.
-fn record(
-    batch: &Batch,
-    columns: &[(usize, IdentifierKind)],
-    names: &NameColumns,
-    rows: &[usize],
-    path: &Path,
-    header: &[String],
-    mut add: impl FnMut(Recorded, &str),
-) -> Result<(), RunError> {
-    let cell = |index: usize, row: usize| {
-        batch.cell(index, row).map_err(|e| cell_error(path, batch.line(row), &header[index], e))
-    };
-    // Rows of one subject follow each other (claims): a value equal to the one above is known.
-    let mut previous: Vec<Option<String>> = vec![None; columns.len()];
-    for &row in rows {
-        for (c, (index, rule)) in columns.iter().enumerate() {
-            if let Some(value) = cell(*index, row)?.filter(|v| !v.trim().is_empty()) {
-                if previous[c].as_deref() == Some(&*value) {
-                    continue;
-                }
-                add(Recorded::Identifier(kind_of(rule)), &value);
-                previous[c] = Some(value.into_owned());
-            }
-        }
-        for &(f, l) in &names.pairs {
-            if let (Some(first), Some(last)) = (cell(f, row)?, cell(l, row)?) {
-                add(Recorded::Name(&first, &last), "");
-            }
-        }
-        for &f in &names.full {
-            if let Some(full) = cell(f, row)? {
-                let (first, last) = match full.split_once(',') {
-                    Some((last, first)) => (first.to_string(), last.to_string()),
-                    None => match full.trim().rsplit_once(' ') {
-                        Some((first, last)) => (first.to_string(), last.to_string()),
-                        None => continue,
-                    },
-                };
-                add(Recorded::Name(&first, &last), "");
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Pass 2: original identifiers anywhere in the output's other columns; k-anonymity.
-/// Returns the group sizes when the table declares quasi-identifiers.
-fn pass_two(
-    pair: &Pair,
-    options: &VerifyOptions,
-    index: &Index,
-    report: &mut Report,
-) -> Result<Option<Groups>, RunError> {
-    let table = pair.table;
-    let output_csv = pair.output_csv();
-    let quasi = &table.quasi_identifiers;
-    let mut reader =
-        TableReader::open(&pair.output.path, pair.output.format, &output_csv, options.batch_rows, None, |h| {
-            h.iter().map(|c| !is_identifier(table, c) || quasi.contains(c)).collect()
-        })?;
-    let header = reader.header().to_vec();
-    // Every column but the identifier columns: each of their cells was compared with its own
-    // original in pass 1, and every value there is a pseudonym of the run, which excuses it.
-    let scanned: Vec<usize> = (0..header.len()).filter(|&i| !is_identifier(table, &header[i])).collect();
-    let quasi_index: Vec<usize> = quasi.iter().filter_map(|q| header.iter().position(|h| h == q)).collect();
-    let mut groups: FxHashMap<u64, u64> = FxHashMap::default();
-    let mut leaks: BTreeMap<usize, (u64, Vec<Hit>)> = BTreeMap::new();
-    let group_hasher = std::collections::hash_map::RandomState::new();
-    let mut total = 0u64;
-    while let Some(batch) = reader.next_batch()? {
-        let found: Vec<Result<(usize, Vec<Hit>), RunError>> = chunks(&scanned, batch.rows())
-            .into_par_iter()
-            .map(|(column, rows)| {
-                let mut hits = Vec::new();
-                for row in rows {
-                    let cell = batch
-                        .cell(column, row)
-                        .map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[column], e))?;
-                    let Some(text) = cell else { continue };
-                    for kind in index.find(&text, true) {
-                        hits.push((batch.first_row + row as u64 + 1, kind));
-                    }
-                }
-                Ok((column, hits))
-            })
-            .collect();
-        for result in found {
-            let (column, hits) = result?;
-            if hits.is_empty() {
-                continue;
-            }
-            let entry = leaks.entry(column).or_default();
-            entry.0 += hits.len() as u64;
-            let room = ROWS_LISTED.saturating_sub(entry.1.len());
-            entry.1.extend(hits.into_iter().take(room));
-        }
-        if !quasi_index.is_empty() {
-            for row in 0..batch.rows() {
-                let mut values: Vec<Option<String>> = Vec::with_capacity(quasi_index.len());
-                for &q in &quasi_index {
-                    let cell = batch
-                        .cell(q, row)
-                        .map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[q], e))?;
-                    values.push(cell.map(|c| c.into_owned()));
-                }
-                *groups.entry(group_hasher.hash_one(&values)).or_default() += 1;
-            }
-        }
-        total += batch.rows() as u64;
-    }
-    for (column, (count, listed)) in leaks {
-        let finding = |row, message: String| Finding {
-            severity: Severity::Error,
-            code: "leak",
-            file: pair.output.relative.clone(),
-            table: Some(table.name.clone()),
-            column: Some(header[column].clone()),
-            row,
-            message,
-        };
-        for &(row, kind) in &listed {
-            report.add(finding(Some(row), format!("an original {} of the input appears in this cell", kind.label())));
-        }
-        if count > listed.len() as u64 {
-            report.add(finding(
-                None,
-                format!("{} more original identifiers appear in this column", count - listed.len() as u64),
-            ));
-        }
-    }
-    if quasi_index.is_empty() {
-        return Ok(None);
-    }
-    let smallest = groups.values().copied().min().unwrap_or(0);
-    let below = groups.values().filter(|&&n| n < options.k).sum();
-    Ok(Some(Groups { quasi: quasi_index.iter().map(|&i| header[i].clone()).collect(), smallest, below, rows: total }))
-}
-
 /// Work units for one batch: (column, rows) pairs of at most `CHUNK_ROWS` rows, so a single
 /// long text column keeps every core busy.
 fn chunks(columns: &[usize], rows: usize) -> Vec<(usize, std::ops::Range<usize>)> {
@@ -825,77 +590,3 @@ fn chunks(columns: &[usize], rows: usize) -> Vec<(usize, std::ops::Range<usize>)
 
 /// Rows per unit of parallel work when scanning text.
 const CHUNK_ROWS: usize = 4096;
-
-/// Share of the distinct values of `a` found in `b`.
-fn rate(a: &FxHashSet<u64>, b: &FxHashSet<u64>) -> f64 {
-    if a.is_empty() {
-        return 0.0;
-    }
-    a.iter().filter(|v| b.contains(*v)).count() as f64 / a.len() as f64
-}
-
-/// Join rates between tables whose columns share an identifier rule, input against output.
-fn join_rates(columns: &[IdColumn], pairs: &[Pair], report: &mut Report) -> Vec<serde_json::Value> {
-    let mut joins = Vec::new();
-    for a in columns {
-        for b in columns {
-            if a.table == b.table || a.kind.name() != b.kind.name() || a.input.is_empty() || b.input.is_empty() {
-                continue;
-            }
-            let (before, after) = (rate(&a.input, &b.input), rate(&a.output, &b.output));
-            if before == 0.0 && after == 0.0 {
-                continue;
-            }
-            joins.push(serde_json::json!({"from": format!("{}.{}", a.table, a.column), "to": format!("{}.{}", b.table, b.column), "input_rate": before, "output_rate": after}));
-            let line = format!(
-                "join {}.{} -> {}.{}: {:.2}% of distinct values match in the input, {:.2}% in the output",
-                a.table,
-                a.column,
-                b.table,
-                b.column,
-                before * 100.0,
-                after * 100.0
-            );
-            if (before - after).abs() > 1e-9 {
-                let file = pairs
-                    .iter()
-                    .find(|p| p.table.name == a.table)
-                    .map_or_else(String::new, |p| p.output.relative.clone());
-                report.add(Finding {
-                    severity: Severity::Error,
-                    code: "join_rate",
-                    file,
-                    table: Some(a.table.clone()),
-                    column: Some(a.column.clone()),
-                    row: None,
-                    message: line,
-                });
-            } else {
-                report.notes.push(line);
-            }
-        }
-    }
-    joins
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spellings_of_one_identifier_share_a_canonical_form() {
-        assert_eq!(canonical(Kind::Niss, "85.07.30-033.28"), canonical(Kind::Niss, "85073003328"));
-        assert_eq!(canonical(Kind::Iban, "be71 0961 2345 6769"), canonical(Kind::Iban, "BE71096123456769"));
-        assert_eq!(canonical(Kind::Phone, "0475 12 34 56"), canonical(Kind::Phone, "+32475123456"));
-        assert_eq!(canonical(Kind::Email, "Jan@Telenet.be"), canonical(Kind::Email, "jan@telenet.be"));
-        assert!(!canonical(Kind::Niss, "85073003329").1);
-    }
-
-    #[test]
-    fn pseudonyms_are_validated_by_kind() {
-        assert!(valid_pseudonym(&IdentifierKind::Email, "a.b@example.com"));
-        assert!(!valid_pseudonym(&IdentifierKind::Email, "a.b@telenet.be"));
-        assert!(valid_pseudonym(&IdentifierKind::Kbo, "0403.170.701"));
-        assert!(!valid_pseudonym(&IdentifierKind::Kbo, "0403.170.702"));
-    }
-}

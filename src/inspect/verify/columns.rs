@@ -1,0 +1,173 @@
+//! What `verify` reads of a table's columns: the identifier kind of each rule, the canonical
+//! form and validity of an identifier cell, the name columns, and the values of a batch it
+//! records as originals or as the run's pseudonyms.
+
+use std::path::Path;
+
+use super::cell_error;
+use crate::detect::Kind;
+use crate::engine::RunError;
+use crate::ident::{email, exid, iban::Iban, inami::Inami, kbo, niss::Niss, phone::Phone, spelling};
+use crate::io::reader::Batch;
+use crate::io::Cells;
+use crate::mapping::{ColumnRule, Table};
+use crate::rules::{IdentifierKind, PeopleSpec};
+
+/// The identifier kind a free-text detector kind corresponds to.
+pub(super) fn kind_of(kind: &IdentifierKind) -> Kind {
+    match kind {
+        IdentifierKind::Niss(_) => Kind::Niss,
+        IdentifierKind::Exid { .. } => Kind::Exid,
+        IdentifierKind::Iban { .. } => Kind::Iban,
+        IdentifierKind::Inami => Kind::Inami,
+        IdentifierKind::Kbo => Kind::Kbo,
+        IdentifierKind::Phone => Kind::Phone,
+        IdentifierKind::Email => Kind::Email,
+        IdentifierKind::Ip => Kind::Ip,
+    }
+}
+
+/// The normalised form of an identifier, so every spelling of one value agrees; `valid` says
+/// whether it passed its kind's validation.
+pub(super) fn canonical(kind: Kind, value: &str) -> (String, bool) {
+    let v = value.trim();
+    let parsed = match kind {
+        Kind::Niss => Niss::parse(v, true).map(|n| format!("{:011}", n.digits)),
+        Kind::Iban => Iban::parse(v).map(|i| i.compact),
+        Kind::Inami => Inami::parse(v).map(|_| spelling::digits(v)),
+        Kind::Kbo => kbo::parse(v).map(|n| format!("{n:010}")),
+        Kind::Phone => Phone::parse(v).map(|p| format!("+{}{}", p.country, p.national)),
+        Kind::Email => email::is_email(v).then(|| v.to_lowercase()),
+        Kind::Ip => v.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string()),
+        _ => None,
+    };
+    match parsed {
+        Some(c) => (c, true),
+        None => (spelling::compact_upper(v), false),
+    }
+}
+
+/// Whether a pseudonym passes its rule's validation (an e-mail must be in a reserved domain).
+pub(super) fn valid_pseudonym(kind: &IdentifierKind, value: &str) -> bool {
+    let v = value.trim();
+    match kind {
+        IdentifierKind::Exid { check, .. } => exid::is_valid(v, *check),
+        IdentifierKind::Email => {
+            let domain = v.rsplit_once('@').map_or("", |(_, d)| d).to_ascii_lowercase();
+            email::is_email(v)
+                && (email::RESERVED_DOMAINS.contains(&domain.as_str())
+                    || [".test", ".invalid", ".example", ".localhost"].iter().any(|t| domain.ends_with(t)))
+        }
+        other => canonical(kind_of(other), v).1,
+    }
+}
+
+pub(super) fn is_identifier(table: &Table, column: &str) -> bool {
+    matches!(table.rule(column), Some(ColumnRule::Identifier(_)))
+}
+
+/// Which part of a person's name a column holds, if any.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum NamePart {
+    First,
+    Last,
+    Full,
+}
+
+pub(super) fn name_part(table: &Table, column: &str) -> Option<NamePart> {
+    match table.rule(column) {
+        Some(ColumnRule::People(PeopleSpec::FirstName { .. })) => Some(NamePart::First),
+        Some(ColumnRule::People(PeopleSpec::LastName { .. })) => Some(NamePart::Last),
+        Some(ColumnRule::People(PeopleSpec::FullName { .. })) => Some(NamePart::Full),
+        _ => None,
+    }
+}
+
+/// The name columns of one side of a table: (first, last) pairs and full-name columns.
+pub(super) struct NameColumns {
+    pairs: Vec<(usize, usize)>,
+    full: Vec<usize>,
+}
+
+impl NameColumns {
+    pub(super) fn of(table: &Table, header: &[String]) -> NameColumns {
+        let with = |part| (0..header.len()).filter(|&i| name_part(table, &header[i]) == Some(part)).collect::<Vec<_>>();
+        let (first, last, full) = (with(NamePart::First), with(NamePart::Last), with(NamePart::Full));
+        let pairs = first.iter().flat_map(|&f| last.iter().map(move |&l| (f, l))).collect();
+        NameColumns { pairs, full }
+    }
+}
+
+/// What `record` hands over: an identifier value, or a person's first and last name.
+pub(super) enum Recorded<'a> {
+    Identifier(Kind),
+    Name(&'a str, &'a str),
+}
+
+/// Hands every identifier value and every full name of the `rows` of a batch to `add`.
+pub(super) fn record(
+    batch: &Batch,
+    columns: &[(usize, IdentifierKind)],
+    names: &NameColumns,
+    rows: &[usize],
+    path: &Path,
+    header: &[String],
+    mut add: impl FnMut(Recorded, &str),
+) -> Result<(), RunError> {
+    let cell = |index: usize, row: usize| {
+        batch.cell(index, row).map_err(|e| cell_error(path, batch.line(row), &header[index], e))
+    };
+    // Rows of one subject follow each other (claims): a value equal to the one above is known.
+    let mut previous: Vec<Option<String>> = vec![None; columns.len()];
+    for &row in rows {
+        for (c, (index, rule)) in columns.iter().enumerate() {
+            if let Some(value) = cell(*index, row)?.filter(|v| !v.trim().is_empty()) {
+                if previous[c].as_deref() == Some(&*value) {
+                    continue;
+                }
+                add(Recorded::Identifier(kind_of(rule)), &value);
+                previous[c] = Some(value.into_owned());
+            }
+        }
+        for &(f, l) in &names.pairs {
+            if let (Some(first), Some(last)) = (cell(f, row)?, cell(l, row)?) {
+                add(Recorded::Name(&first, &last), "");
+            }
+        }
+        for &f in &names.full {
+            if let Some(full) = cell(f, row)? {
+                let (first, last) = match full.split_once(',') {
+                    Some((last, first)) => (first.to_string(), last.to_string()),
+                    None => match full.trim().rsplit_once(' ') {
+                        Some((first, last)) => (first.to_string(), last.to_string()),
+                        None => continue,
+                    },
+                };
+                add(Recorded::Name(&first, &last), "");
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_of_one_identifier_share_a_canonical_form() {
+        assert_eq!(canonical(Kind::Niss, "85.07.30-033.28"), canonical(Kind::Niss, "85073003328"));
+        assert_eq!(canonical(Kind::Iban, "be71 0961 2345 6769"), canonical(Kind::Iban, "BE71096123456769"));
+        assert_eq!(canonical(Kind::Phone, "0475 12 34 56"), canonical(Kind::Phone, "+32475123456"));
+        assert_eq!(canonical(Kind::Email, "Jan@Telenet.be"), canonical(Kind::Email, "jan@telenet.be"));
+        assert!(!canonical(Kind::Niss, "85073003329").1);
+    }
+
+    #[test]
+    fn pseudonyms_are_validated_by_kind() {
+        assert!(valid_pseudonym(&IdentifierKind::Email, "a.b@example.com"));
+        assert!(!valid_pseudonym(&IdentifierKind::Email, "a.b@telenet.be"));
+        assert!(valid_pseudonym(&IdentifierKind::Kbo, "0403.170.701"));
+        assert!(!valid_pseudonym(&IdentifierKind::Kbo, "0403.170.702"));
+    }
+}
