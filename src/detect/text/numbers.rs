@@ -81,13 +81,13 @@ fn runs<'t>(text: &'t str, claimed: &[(usize, usize)]) -> Vec<Run<'t>> {
 /// Whether `text` starts (`after`) or ends (else) with a currency written as a word of its own:
 /// `€`, `EUR`, `euro`, `euros` (not `DEMANDEUR`, not `europese`).
 fn is_currency(text: &str, after: bool) -> bool {
-    let word: String = if after {
-        text.chars().take_while(|c| c.is_alphabetic() || *c == '€').collect()
+    let part = |c: char| c.is_alphabetic() || c == '€';
+    let word = if after {
+        &text[..text.find(|c: char| !part(c)).unwrap_or(text.len())]
     } else {
-        let rev: String = text.chars().rev().take_while(|c| c.is_alphabetic() || *c == '€').collect();
-        rev.chars().rev().collect()
+        &text[text.rfind(|c: char| !part(c)).map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8))..]
     };
-    matches!(word.to_lowercase().as_str(), "€" | "eur" | "euro" | "euros")
+    word == "€" || ["eur", "euro", "euros"].iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// A valid calendar date with a four-digit year in 1800-2199.
