@@ -154,6 +154,13 @@ impl Table {
         for (name, rule) in columns.iter_mut() {
             if let ColumnRule::FreeText(spec) = rule {
                 spec.identifiers = identifiers.clone();
+                spec.place_rules = people
+                    .iter()
+                    .filter(|(_, p)| {
+                        matches!(p, crate::rules::PeopleSpec::Postcode { .. } | crate::rules::PeopleSpec::City { .. })
+                    })
+                    .map(|(_, p)| p.clone())
+                    .collect();
                 spec.name_rules.clear();
                 for source in &spec.names_from {
                     match people.iter().find(|(n, _)| n == source) {

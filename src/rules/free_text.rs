@@ -26,6 +26,9 @@ pub struct FreeTextSpec {
     pub name_rules: Vec<(PeopleSpec, Vec<String>)>,
     /// Identifier rules as the table's columns configure them (defaults for kinds it lacks).
     pub identifiers: Vec<IdentifierSpec>,
+    /// The table's `postcode` and `city` rules: a postcode and municipality written after an
+    /// address follow them (kept when the table keeps them or has no such column).
+    pub place_rules: Vec<PeopleSpec>,
 }
 
 #[derive(Deserialize, Default)]
@@ -71,6 +74,10 @@ pub struct FreeText {
     first_name: People,
     last_name: People,
     street: People,
+    /// Postcodes generalised to their region (`postcode: region` in the table).
+    postcode_region: bool,
+    /// A fake municipality in the postcode's region (a `city` rule in the table).
+    city: Option<People>,
 }
 
 fn spec_of(spec: &FreeTextSpec, pick: impl Fn(&IdentifierKind) -> bool, default: IdentifierKind) -> IdentifierSpec {
@@ -132,6 +139,10 @@ impl FreeText {
             first_name: People::new(key, &PeopleSpec::FirstName { sex_from: Some(String::new()), language_from: None }),
             last_name: People::new(key, &PeopleSpec::LastName { language_from: None }),
             street: People::new(key, &PeopleSpec::Street { language_from: Some(String::new()) }),
+            postcode_region: spec.place_rules.iter().any(|p| matches!(p, PeopleSpec::Postcode { region: true })),
+            city: spec.place_rules.iter().any(|p| matches!(p, PeopleSpec::City { .. })).then(|| {
+                People::new(key, &PeopleSpec::City { language_from: None, postcode_from: Some(String::new()) })
+            }),
         }
     }
 
@@ -188,6 +199,22 @@ impl FreeText {
         }
     }
 
+    /// A postcode and municipality (`9300 Aalst`) as the table's `postcode` and `city` rules
+    /// write them: the region's postcode (`9000`) and a municipality of that region, or as written.
+    fn place(&self, written: &str) -> String {
+        let (code, town) = written.split_at(4.min(written.len()));
+        let code = if self.postcode_region { format!("{}000", &code[..1]) } else { code.to_string() };
+        let town = match &self.city {
+            Some(rule) => rule
+                .apply(town.trim(), &[Some(&code)])
+                .ok()
+                .and_then(|p| p.text)
+                .map_or_else(|| town.to_string(), |fake| format!(" {fake}")),
+            None => town.to_string(),
+        };
+        format!("{code}{town}")
+    }
+
     /// Every replacement in `text`: identifiers first, then the row's own names, then other
     /// people's names and street addresses; in order, not overlapping.
     fn replacements(&self, text: &str, inputs: &[Option<&str>]) -> Vec<Replacement> {
@@ -223,6 +250,7 @@ impl FreeText {
                     let language = Some(street_language(written));
                     self.street.apply(written, &[language]).ok().and_then(|p| p.text).unwrap_or_else(|| masked(written))
                 }
+                Kind::Postcode => self.place(written),
                 _ => self.fake_name(written, &mention),
             };
             out.push(Replacement { start: mention.start, end: mention.end, text: replacement, kind: mention.kind });
@@ -375,6 +403,17 @@ mod tests {
         let out = r.scrub("Gesprek met Mevr. Marie Dubois, woont Kerkstraat 12, 9000 Gent.");
         assert!(!out.contains("Dubois") && !out.contains("Kerkstraat 12"), "{out}");
         assert!(out.contains("Mevr. ") && out.contains(", 9000 Gent."), "{out}");
+        // With `postcode: region` and a `city` rule, the place follows them.
+        let spec = FreeTextSpec {
+            place_rules: vec![
+                PeopleSpec::Postcode { region: true },
+                PeopleSpec::City { language_from: None, postcode_from: None },
+            ],
+            ..FreeTextSpec::default()
+        };
+        let placed = FreeText::new(&Key::from_hex(&"71".repeat(32), "t").unwrap(), &spec)
+            .scrub("woont Kerkstraat 12, 9100 Sint-Niklaas.");
+        assert!(placed.contains(", 9000 ") && !placed.contains("Niklaas") && !placed.contains("9100"), "{placed}");
         assert_eq!(out, r.scrub("Gesprek met Mevr. Marie Dubois, woont Kerkstraat 12, 9000 Gent."));
         // The same surname elsewhere gets the same fake.
         let fake = out["Gesprek met Mevr. ".len()..].split(',').next().unwrap().to_string();

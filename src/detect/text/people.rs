@@ -14,7 +14,8 @@ use crate::detect::Kind;
 pub struct Mention {
     pub start: usize,
     pub end: usize,
-    /// `FullName` or `Street` (street name and house number).
+    /// `FullName`, `Street` (street name and house number) or `Postcode` (postcode and
+    /// municipality after an address).
     pub kind: Kind,
     /// For a name: the sex its title gives, `Some(true)` female.
     pub female: Option<bool>,
@@ -94,6 +95,16 @@ fn street_pattern() -> &'static Regex {
     })
 }
 
+/// `, 9000 Gent` or ` 1000 Bruxelles` right after an address: a Belgian postcode and the
+/// municipality's name (one to three capitalised words, `Sint-Niklaas`, `La Louvière`).
+fn place_pattern() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^,?\s?[1-9]\d{3}\s\p{Lu}[\p{L}'’-]*(?:\s(?:\p{Lu}[\p{L}'’-]*|(?:sur|aan|de|la|le)\s\p{Lu}[\p{L}'’-]*)){0,2}")
+            .unwrap_or_else(|e| unreachable!("the place pattern is valid: {e}"))
+    })
+}
+
 fn female_title(title: &str) -> Option<bool> {
     match title.to_lowercase().as_str() {
         "mevr" | "mevrouw" | "juffrouw" | "mme" | "mlle" | "madame" | "mademoiselle" | "frau" | "mrs" | "ms"
@@ -118,6 +129,12 @@ pub fn find(text: &str) -> Vec<Mention> {
     let overlaps = |found: &[Mention], s: usize, e: usize| found.iter().any(|m| m.start < e && s < m.end);
     for m in street_pattern().find_iter(text) {
         found.push(Mention { start: m.start(), end: m.end(), kind: Kind::Street, female: None, surname_at: None });
+        // The postcode and municipality that follow an address (`, 9000 Gent`).
+        if let Some(place) = place_pattern().find(&text[m.end()..]) {
+            let digits = place.as_str().find(|c: char| c.is_ascii_digit()).unwrap_or(0);
+            let (start, end) = (m.end() + place.start() + digits, m.end() + place.end());
+            found.push(Mention { start, end, kind: Kind::Postcode, female: None, surname_at: None });
+        }
     }
     for c in titled().captures_iter(text) {
         let (Some(title), Some(name)) = (c.name("title"), c.name("name")) else { continue };
@@ -199,7 +216,10 @@ mod tests {
 
     #[test]
     fn street_addresses_with_their_numbers() {
-        assert_eq!(spans("woont Kerkstraat 12, 9000 Gent"), [(Kind::Street, "Kerkstraat 12")]);
+        assert_eq!(
+            spans("woont Kerkstraat 12, 9000 Gent"),
+            [(Kind::Street, "Kerkstraat 12"), (Kind::Postcode, "9000 Gent")]
+        );
         assert_eq!(spans("adres: Rue de la Loi 16 bte 2"), [(Kind::Street, "Rue de la Loi 16 bte 2")]);
         assert_eq!(spans("naar Grote Markt 7."), [(Kind::Street, "Grote Markt 7")]);
         assert_eq!(spans("Aachener Straße 12"), [(Kind::Street, "Aachener Straße 12")]);
