@@ -7,6 +7,12 @@ use pseudata::cli::Cli;
 use pseudata::commands::{dispatch, ExitStatus};
 
 fn main() -> ExitCode {
+    // A panic's message may quote a value from the data (a sliced string, a failed parse): say
+    // where it happened, never what it held (DESIGN guarantee 6).
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
+        eprintln!("error: internal error in pseudata{at} (a bug: please report it; the data is not shown)");
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -273,6 +273,9 @@ impl FreeText {
         let mut out = String::with_capacity(text.len() + 16);
         let mut last = 0;
         for r in self.replacements(text, inputs) {
+            if r.start < last {
+                continue;
+            }
             out.push_str(&text[last..r.start]);
             out.push_str(&r.text);
             last = r.end;

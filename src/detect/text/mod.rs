@@ -1,6 +1,6 @@
 //! Identifiers inside free text. Candidates first, then validation, never one greedy span:
-//! e-mails and IBANs (every registry length, cut only where a group or a letter/digit change
-//! ends), IPv6, then runs of digit groups (`numbers`), where what the text says is something
+//! e-mails and IBANs (the country's registry length, cut only where a group or a letter/digit
+//! change ends), IPv6, then runs of digit groups (`numbers`), where what the text says is something
 //! else (dates, amounts, payment references) is claimed first and every combination of whole
 //! groups is tried, the search restarting right after each hit. `people` finds other people's
 //! names and street addresses. `free_text`, `scan` and `check` find identifiers here; `verify`
@@ -50,8 +50,8 @@ fn is_dash(c: char) -> bool {
 
 /// Whether the text between two groups keeps them in one written identifier: one separator,
 /// two white spaces (`\r\n`, a double space), a dash or slash with a white space (a line break
-/// after a dash), or the brackets of `+32 (0)475`. A dot or comma before a space ends a sentence
-/// or a list instead.
+/// after a dash) or between two spaces (`0475 / 12 34 56`), or the brackets of `+32 (0)475`. A
+/// dot or comma before a space ends a sentence or a list instead.
 pub fn joins(between: &str) -> bool {
     let mut chars = between.chars();
     match (chars.next(), chars.next(), chars.next()) {
@@ -62,6 +62,8 @@ pub fn joins(between: &str) -> bool {
                 || (a.is_whitespace() && mark(b) && b != ')')
                 || (mark(a) && a != '(' && b.is_whitespace())
         }
+        // `0475 / 12 34 56`, `850730 - 033 - 28`.
+        (Some(a), Some(b), Some(c)) => chars.next().is_none() && a == ' ' && c == ' ' && (is_dash(b) || b == '/'),
         _ => false,
     }
 }
@@ -143,6 +145,16 @@ pub fn find_identifiers(text: &str, exid: Option<exid::Check>) -> Vec<Found> {
         }
     }
     found.sort_by_key(|f| f.start);
+    // E-mails come first; an IBAN or address found over one is dropped (never two replacements
+    // over the same bytes).
+    let mut last = 0;
+    found.retain(|f| {
+        let keep = f.start >= last;
+        if keep {
+            last = f.end;
+        }
+        keep
+    });
     let claimed: Vec<(usize, usize)> = found.iter().map(|f| (f.start, f.end)).collect();
     found.extend(numbers::find(text, &claimed, exid));
     found.sort_by_key(|f| f.start);
@@ -153,10 +165,9 @@ fn overlaps(found: &[Found], start: usize, end: usize) -> bool {
     found.iter().any(|f| f.start < end && start < f.end)
 }
 
-/// IBANs: two letters and two digits at a word start, then alphanumeric groups joined by one
-/// separator; every registry length for the country is tried (15-34 for an unknown country),
-/// ending only where a group ends or letters and digits meet, so a following word is never
-/// swallowed.
+/// IBANs: two letters and two digits, then alphanumeric groups joined as numbers are; the
+/// registry length of the country is tried, ending only where a group ends or letters and
+/// digits meet, so a following word is never swallowed.
 fn find_ibans(text: &str, found: &mut Vec<Found>) {
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -218,17 +229,20 @@ fn find_ibans(text: &str, found: &mut Vec<Found>) {
         // tried, one in five words-and-numbers would pass mod 97 by chance). Letters only where
         // banks put them: a bank code of up to four letters opening the BBAN (`GB82 WEST`,
         // `nl91abna`), digits after it (`de 12 maart` is no IBAN).
+        // France, Monaco, Italy and San Marino allow letters inside the account number too
+        // (`FR14 2004 1010 0505 0001 3M02 606`), when the country code is written in capitals.
+        let letters_anywhere = bytes[i].is_ascii_uppercase() && ["FR", "MC", "IT", "SM"].contains(&&compact[..2]);
         let letters_ok = |l: usize| {
             let bban = &compact.as_bytes()[4..l];
             let letters = bban.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-            letters <= 4 && bban[letters..].iter().all(u8::is_ascii_digit)
+            let digits = bban.iter().filter(|b| b.is_ascii_digit()).count();
+            (letters <= 4 && bban[letters..].iter().all(u8::is_ascii_digit)) || (letters_anywhere && digits >= 10)
         };
         let hit = iban::length_of(&compact[..2])
             .filter(|&l| l <= compact.len() && cut_ok(l) && letters_ok(l))
             .filter(|&l| crate::ident::iban::Iban::parse(&compact[..l]).is_some());
-        match hit {
-            Some(l) => {
-                let end = chars[l - 1].0;
+        match hit.map(|l| chars[l - 1].0).filter(|&end| !overlaps(found, i, end)) {
+            Some(end) => {
                 found.push(Found { start: i, end, kind: Kind::Iban, form: Form::Exact });
                 i = end;
             }
@@ -282,6 +296,7 @@ mod tests {
             "BE71/0961/2345/6769",
             "BE71\u{2013}0961\u{2013}2345\u{2013}6769",
             "IBAN NL 91 ABNA 0417 1643 00.",
+            "FR14 2004 1010 0505 0001 3M02 606",
         ] {
             assert_eq!(kinds(text).first().map(|f| f.0), Some(Kind::Iban), "{text}");
         }

@@ -182,8 +182,9 @@ impl Run<'_> {
                 first -= 1;
             }
             let alone = first == 0;
+            // `EUR 12,50` or `EUR 250`, not `EUR 850730 033 28` (a number that goes on).
             let currency = is_currency(after.trim_start_matches(char::is_whitespace), true)
-                || (alone && is_currency(before, false));
+                || (alone && (decimals || i + 1 == n) && is_currency(before, false));
             if (decimals && alone) || currency {
                 claimed[first..=i].fill(true);
             }
@@ -218,8 +219,13 @@ impl Run<'_> {
             return Phone::parse(&written).is_some().then_some((Kind::Phone, Form::Exact));
         }
         // IPv4: four groups of at most three digits joined by dots.
-        if lens.len() == 4 && lens.iter().all(|&l| l <= 3) && self.all_seps(i, j, &["."]) {
-            return written.parse::<std::net::Ipv4Addr>().is_ok().then_some((Kind::Ip, Form::Exact));
+        // (A landline written `02.512.34.56` has the same shape and goes on to the other kinds.)
+        if lens.len() == 4
+            && lens.iter().all(|&l| l <= 3)
+            && self.all_seps(i, j, &["."])
+            && written.parse::<std::net::Ipv4Addr>().is_ok()
+        {
+            return Some((Kind::Ip, Form::Exact));
         }
         if digits == 11 && niss_ok && Niss::parse(&all, false).is_some() {
             return Some((Kind::Niss, Form::Exact));
@@ -256,6 +262,10 @@ impl Run<'_> {
         }
         if digits == 10 && no_slash && all.as_bytes()[0] <= b'1' && kbo::parse(&all).is_some() {
             return Some((Kind::Kbo, Form::Exact));
+        }
+        // A mistyped NISS before a member number: an EXID rule without a check takes any number.
+        if digits == 11 && niss_ok && plausible_birth(&all[..6]) && Niss::parse(&all, false).is_none() {
+            return Some((Kind::Niss, Form::NearMiss));
         }
         if let Some(check) = exid {
             if compact && (9..=13).contains(&digits) && exid::is_valid(&all, check) {
@@ -383,6 +393,12 @@ mod tests {
         assert_eq!(kinds("oud nr 050/2449421/91")[0].1, Form::Account, "old account with slashes");
         assert_eq!(kinds("gsm 0486\u{2013}236273")[0].0, Kind::Phone);
         assert_eq!(kinds("KBO 403.170.701")[0].0, Kind::Kbo);
+        assert_eq!(kinds("tel. 02.512.34.56")[0].0, Kind::Phone);
+        assert_eq!(kinds("gsm 0475 / 12 34 56")[0].2, "0475 / 12 34 56");
+        assert_eq!(kinds("zoon 850730 - 033 - 28")[0].0, Kind::Niss);
+        assert_eq!(kinds("EUR 850730 033 28")[0].0, Kind::Niss);
+        let typo = find_identifiers("typo 60012133116", Some(exid::Check::None));
+        assert_eq!((typo[0].kind, typo[0].form), (Kind::Niss, Form::NearMiss));
     }
 
     #[test]

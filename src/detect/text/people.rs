@@ -34,7 +34,10 @@ const INITIALS: &str = r"(?:\p{Lu}\.(?:-?\p{Lu}\.)*\s?)?";
 fn titled() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        let pattern = format!(r"\b(?P<title>{TITLES})(?:\.,?\s*|,?\s+)(?P<name>{INITIALS}{NAME}(?:\s{NAME}){{0,3}})");
+        // Titles may stack (`Prof. Dr. Janssens`, `huisarts Dr. Peeters`): the last one counts.
+        let pattern = format!(
+            r"\b(?:(?:{TITLES})(?:\.,?\s*|,?\s+))*(?P<title>{TITLES})(?:\.,?\s*|,?\s+)(?P<name>{INITIALS}{NAME}(?:\s{NAME}){{0,3}})"
+        );
         Regex::new(&pattern).unwrap_or_else(|e| unreachable!("the title pattern is valid: {e}"))
     })
 }
@@ -53,6 +56,10 @@ const STREET_SUFFIXES: &[&str] = &[
     "gracht", "kouter", "plaats", "park", "hof", "pad", "straße", "strasse", "str.", "gasse", "platz", "allee",
 ];
 
+/// Street suffixes that are no ordinary word ending, so a street written in lower case
+/// (`woont kerkstraat 12`) is found too; `onderweg 2 uur` is not a street.
+const LOWER_CASE_SUFFIXES: &[&str] = &["straat", "laan", "steenweg", "plein", "dreef", "straße", "strasse"];
+
 /// Words that start a street name (`Rue de la Loi`, `Avenue Louise`).
 const STREET_PREFIXES: &str = r"Rue|rue|Avenue|avenue|Av\.|av\.|Chaussée|chaussée|Boulevard|boulevard|Bd|Place|place|Chemin|chemin|Allée|allée|Quai|quai|Impasse|impasse|Square|square|Drève|drève|Route|route|Clos|clos|Rond-Point|Sentier|sentier|Passage|Parvis|Esplanade|Galerie";
 
@@ -60,7 +67,7 @@ const STREET_PREFIXES: &str = r"Rue|rue|Avenue|avenue|Av\.|av\.|Chaussée|chauss
 const STREET_LEADERS: &str = r"Koning|Koningin|Sint|Onze-Lieve-Vrouw|Oude|Grote|Kleine|Nieuwe|Lange|Korte|Hoge|Lage|Generaal|Burgemeester|Pastoor|Kardinaal|Prins|Prinses|Graaf|Dokter|Kapitein|Pater|Zuster|Heilig|Heilige";
 
 /// A house number: digits, a letter, and a box (`12`, `12B`, `12 bus 3`, `5 bte 2`, `7/3`).
-const HOUSE: &str = r"(?:(?:nr|Nr|n°|N°|no|No)\.?\s?)?\d{1,4}(?:\s?[A-Za-z]\b)?(?:\s?(?:bus|bte|boîte|Bus|Bte|b\.|/)\s?\d{1,4}[A-Za-z]?)?";
+const HOUSE: &str = r"(?:(?:nr|Nr|n°|N°|no|No)\.?\s?)?[0-9]{1,4}(?:\s?[A-Za-z]\b)?(?:\s?(?:bus|bte|boîte|Bus|Bte|b\.|/)\s?[0-9]{1,4}[A-Za-z]?)?";
 
 fn street_pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -81,7 +88,7 @@ fn street_pattern() -> &'static Regex {
         let pattern = format!(
             concat!(
                 r"(?:\b(?:{prefixes})(?:\s(?:[lLdD]['’])?[\p{{L}}'’-]+){{0,5}}",
-                r"|(?:\b(?:{leaders})[\s-])?(?:\b[\p{{L}}'’-]+(?i:{suffixes})|(?:\b{word}\s)?\b(?:{alone})))",
+                r"|(?:\b(?:{leaders})[\s-])?(?:\b\p{{Lu}}[\p{{L}}'’-]*(?i:{suffixes})|\b\p{{Ll}}[\p{{L}}'’-]*(?:{lower})|(?:\b{word}\s)?\b(?:{alone})))",
                 r"\s?,?\s?{house}\b",
             ),
             prefixes = STREET_PREFIXES,
@@ -89,6 +96,7 @@ fn street_pattern() -> &'static Regex {
             leaders = STREET_LEADERS,
             suffixes = suffixes,
             alone = alone,
+            lower = LOWER_CASE_SUFFIXES.join("|"),
             house = HOUSE,
         );
         Regex::new(&pattern).unwrap_or_else(|e| unreachable!("the street pattern is valid: {e}"))
@@ -100,7 +108,7 @@ fn street_pattern() -> &'static Regex {
 fn place_pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^,?\s?[1-9]\d{3}\s\p{Lu}[\p{L}'’-]*(?:\s(?:\p{Lu}[\p{L}'’-]*|(?:sur|aan|de|la|le)\s\p{Lu}[\p{L}'’-]*)){0,2}")
+        Regex::new(r"^,?\s?[1-9][0-9]{3}\s\p{Lu}[\p{L}'’-]*(?:\s(?:\p{Lu}[\p{L}'’-]*|(?:sur|aan|de|la|le)\s\p{Lu}[\p{L}'’-]*)){0,2}")
             .unwrap_or_else(|e| unreachable!("the place pattern is valid: {e}"))
     })
 }
@@ -206,6 +214,10 @@ mod tests {
             [(Kind::FullName, "J. Verhaegen"), (Kind::FullName, "Wuyts"), (Kind::FullName, "VERSTRAETEN")]
         );
         assert!(spans("Zie M. Kine-sessie en een MRI scan").is_empty());
+        assert_eq!(
+            spans("huisarts Dr. Peeters en Prof. Dr. Janssens"),
+            [(Kind::FullName, "Peeters"), (Kind::FullName, "Janssens")]
+        );
     }
 
     #[test]
@@ -226,6 +238,7 @@ mod tests {
         assert_eq!(spans("Koning Albertlaan 3 bus 4"), [(Kind::Street, "Koning Albertlaan 3 bus 4")]);
         assert!(spans("de straat was 12 jaar oud, in de weg 3 keer, Herinnering 2024").is_empty());
         assert_eq!(spans("woont kerkstraat nr. 12"), [(Kind::Street, "kerkstraat nr. 12")]);
+        assert!(spans("was onderweg 2 uur, hof 3").is_empty());
         assert_eq!(
             spans("Boulevard Anspach, 1 en place de la gare 3"),
             [(Kind::Street, "Boulevard Anspach, 1"), (Kind::Street, "place de la gare 3")]

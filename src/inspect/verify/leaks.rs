@@ -61,7 +61,7 @@ pub(super) fn pass_two(
                         .cell(column, row)
                         .map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[column], e))?;
                     let Some(text) = cell else { continue };
-                    for kind in index.find(&text, true) {
+                    for kind in index.find(&text) {
                         hits.push((batch.first_row + row as u64 + 1, kind));
                     }
                 }
