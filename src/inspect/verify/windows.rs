@@ -32,6 +32,10 @@ pub struct Index {
     token_pseudonyms: FxHashSet<u64>,
     /// Lengths of the normalised originals: the window sizes looked up.
     lengths: BTreeSet<usize>,
+    /// The shortest original with a letter (names, IBANs, member numbers): a cell without
+    /// letters needs at least the shortest all-digit length instead.
+    shortest_with_letters: usize,
+    shortest_digits: usize,
 }
 
 /// Folds one character to upper-case ASCII letters and digits (`é` -> `E`, `ß` -> `SS`);
@@ -147,20 +151,20 @@ fn joins(c: char) -> bool {
 }
 
 fn gap_between(gap: &str) -> Gap {
-    let chars: Vec<char> = gap.chars().collect();
     let mark = |c: char| c != '.' && joins(c) && !c.is_whitespace();
-    match chars[..] {
-        [] => Gap::Joined,
-        [c] if joins(c) => Gap::Joined,
+    let mut chars = gap.chars();
+    match (chars.next(), chars.next(), chars.next(), chars.next()) {
+        (None, ..) => Gap::Joined,
+        (Some(c), None, ..) if joins(c) => Gap::Joined,
         // Two white spaces, or a mark and a white space; a dot then a space ends a sentence.
-        [a, b]
+        (Some(a), Some(b), None, _)
             if (a.is_whitespace() && b.is_whitespace())
                 || (a.is_whitespace() && mark(b))
                 || (mark(a) && b.is_whitespace()) =>
         {
             Gap::Joined
         }
-        [' ', m, ' '] if mark(m) => Gap::Soft,
+        (Some(' '), Some(m), Some(' '), None) if mark(m) => Gap::Soft,
         _ => Gap::Break,
     }
 }
@@ -273,6 +277,8 @@ impl Index {
             tokens: FxHashMap::default(),
             token_pseudonyms: FxHashSet::default(),
             lengths: BTreeSet::new(),
+            shortest_with_letters: usize::MAX,
+            shortest_digits: usize::MAX,
         }
     }
 
@@ -288,8 +294,7 @@ impl Index {
             return;
         }
         for s in spellings(kind, value) {
-            self.lengths.insert(s.len());
-            self.originals.insert(self.print(&s), kind);
+            self.add_window(kind, &s);
         }
     }
 
@@ -310,7 +315,8 @@ impl Index {
                 self.tokens.insert(self.print(t.as_bytes()), Kind::Ip);
             }
         }
-        if normalise(text).iter().filter(|b| b.is_ascii_digit()).count() < 9 {
+        let digit = |c: &char| c.is_ascii_digit() || ('\u{ff10}'..='\u{ff19}').contains(c);
+        if text.chars().filter(digit).take(9).count() < 9 {
             return;
         }
         let n = normalise_cell(text);
@@ -384,6 +390,11 @@ impl Index {
 
     fn add_window(&mut self, kind: Kind, window: &[u8]) {
         self.lengths.insert(window.len());
+        if window.iter().all(u8::is_ascii_digit) {
+            self.shortest_digits = self.shortest_digits.min(window.len());
+        } else {
+            self.shortest_with_letters = self.shortest_with_letters.min(window.len());
+        }
         self.originals.insert(self.print(window), kind);
     }
 
@@ -416,8 +427,7 @@ impl Index {
         }
         for s in [[f.as_slice(), l.as_slice()].concat(), [l.as_slice(), f.as_slice()].concat()] {
             if s.len() >= MIN_WINDOW {
-                self.lengths.insert(s.len());
-                self.originals.insert(self.print(&s), Kind::FullName);
+                self.add_window(Kind::FullName, &s);
             }
         }
     }
@@ -446,6 +456,18 @@ impl Index {
         }
         let Some(&shortest) = self.lengths.first() else { return hits };
         if cell.len() < shortest {
+            return hits;
+        }
+        // Most kept cells (ids, dates, amounts, codes) are too short to hold any original.
+        let (mut digits, mut others) = (0usize, 0usize);
+        for c in cell.chars() {
+            if c.is_ascii_digit() {
+                digits += 1;
+            } else if c.is_alphanumeric() {
+                others += 1;
+            }
+        }
+        if digits < self.shortest_digits && digits + others < self.shortest_with_letters {
             return hits;
         }
         let n = normalise_cell(cell);
