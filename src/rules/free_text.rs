@@ -1,7 +1,9 @@
-//! `free_text`: notes and comments with identifiers inside. The shared detector
-//! (`detect::text`) finds every validated identifier in one pass; each is replaced by exactly the pseudonym its structured rule gives, so a
-//! NISS in a note matches the NISS column. The row's own names (`names_from`) become the row's
-//! fake names. Amounts, dates and codes fail validation and stay as written.
+//! `free_text`: notes and comments with identifiers inside. The detector (`detect::text`) finds
+//! every identifier (candidates, then validation); each is replaced by exactly the pseudonym
+//! its structured rule gives, in the note's own spelling, so a NISS in a note matches the NISS
+//! column. The row's own names (`names_from`) become the row's fake names; other people's names
+//! and street addresses (`detect::text::people`) get keyed fakes. Dates, amounts, codes and
+//! payment references are claimed by the detector and stay as written.
 
 use serde::Deserialize;
 
@@ -107,6 +109,8 @@ fn masked(written: &str) -> String {
 }
 
 impl FreeText {
+    /// Keys every rule the notes need: the table's identifier rules (defaults for kinds it
+    /// lacks), its name rules for the row's own names, and the people rules for other people.
     pub fn new(key: &Key, spec: &FreeTextSpec) -> FreeText {
         let make = |s: IdentifierSpec| Identifier::new(key, &s);
         let exid = spec.identifiers.iter().find_map(|s| match s.kind {
@@ -242,6 +246,20 @@ impl FreeText {
         }
         for mention in people::find(text) {
             if !free(&out, mention.start, mention.end) {
+                // The surname is the row's own (already the column's fake): the first name
+                // before it still gets a fake of its own (`Mevr. Marie D'Hondt`, his wife).
+                if let Some(at) = mention.surname_at.filter(|&at| free(&out, mention.start, at)) {
+                    let first = text[mention.start..at].trim_end();
+                    let sex = mention.female.map(|f| if f { "F" } else { "M" });
+                    if let Ok(Pseudonym { text: Some(fake), .. }) = self.first_name.apply(first, &[sex]) {
+                        out.push(Replacement {
+                            start: mention.start,
+                            end: mention.start + first.len(),
+                            text: fake,
+                            kind: Kind::FirstName,
+                        });
+                    }
+                }
                 continue;
             }
             let written = &text[mention.start..mention.end];
@@ -422,6 +440,18 @@ mod tests {
         let fake = out["Gesprek met Mevr. ".len()..].split(',').next().unwrap().to_string();
         let surname = fake.rsplit(' ').next().unwrap();
         assert!(r.scrub("Dhr. Dubois").ends_with(surname), "{fake}");
+    }
+
+    #[test]
+    fn another_person_sharing_the_row_surname_keeps_no_first_name() {
+        let spec = FreeTextSpec {
+            names_from: vec!["last_name".into()],
+            name_rules: vec![(PeopleSpec::LastName { language_from: None }, Vec::new())],
+            ..FreeTextSpec::default()
+        };
+        let r = FreeText::new(&Key::from_hex(&"71".repeat(32), "t").unwrap(), &spec);
+        let out = r.apply("Mevr. Marie Peeters, zijn vrouw", &[Some("Peeters")]).unwrap().text.unwrap();
+        assert!(!out.contains("Marie") && !out.contains("Peeters"), "{out}");
     }
 
     #[test]

@@ -31,9 +31,13 @@ pub enum Form {
 /// One identifier inside a text: byte range, kind and form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Found {
+    /// Byte offset where the identifier starts (a `+` included).
     pub start: usize,
+    /// Byte offset right after its last character.
     pub end: usize,
+    /// What it is.
     pub kind: Kind,
+    /// How it is written.
     pub form: Form,
 }
 

@@ -1,5 +1,5 @@
 //! Runs of digit groups in prose (`85.07.30-033.28`, `0475 12 34 56`, `001-1234567-27`): the
-//! groups of a run are joined by one separator each (or `(0)` in a phone). Dates, amounts and
+//! groups of a run are joined as people join them (`text::joins`). Dates, amounts and
 //! payment references (OGM) are claimed first; then, from each group on, every combination of
 //! whole groups is tried, longest first, against the kinds in order of trust; the search
 //! restarts right after each hit, so an adjacent identifier is never lost.

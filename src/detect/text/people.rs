@@ -12,7 +12,9 @@ use crate::detect::Kind;
 /// A name or an address inside a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mention {
+    /// Byte offset where the mention starts (after the title).
     pub start: usize,
+    /// Byte offset right after it.
     pub end: usize,
     /// `FullName`, `Street` (street name and house number) or `Postcode` (postcode and
     /// municipality after an address).
