@@ -11,6 +11,18 @@ pub fn be_national_check(first10: u64) -> u64 {
     }
 }
 
+/// Whether the 12 digits `bban` are a Belgian account number (`bbb-nnnnnnn-cc`, national check).
+pub fn is_belgian_bban(bban: &str) -> bool {
+    bban.len() == 12
+        && bban.bytes().all(|b| b.is_ascii_digit())
+        && matches!((bban[..10].parse::<u64>(), bban[10..].parse::<u64>()), (Ok(first10), Ok(check)) if be_national_check(first10) == check)
+}
+
+/// The Belgian IBAN whose BBAN is the 12 digits `bban` (the old account number).
+pub fn belgian_from_bban(bban: &str) -> String {
+    format!("BE{:02}{bban}", check_digits("BE", bban))
+}
+
 /// Returns the IBAN check digits (2..=98) for `country` (two letters) and `bban` (alphanumeric).
 pub fn check_digits(country: &str, bban: &str) -> u32 {
     98 - mod97(bban.chars().chain(country.chars()).chain("00".chars()))

@@ -11,13 +11,12 @@ use super::identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
 use super::people::{People, PeopleSpec};
 use super::{Pseudonym, Rule, RuleError};
 use crate::crypto::Key;
-use crate::detect::text::numbers::be_iban;
 use crate::detect::text::people::{self, Mention};
 use crate::detect::text::{ascii_width, find_identifiers, plain, Form, Found};
 use crate::detect::Kind;
-use crate::ident::exid;
 use crate::ident::niss::{self, NissKeep};
 use crate::ident::spelling::{self, compact_upper, respell};
+use crate::ident::{exid, iban::belgian_from_bban};
 
 /// Options of `free_text`, completed from the table's other columns when the mapping is validated.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -127,17 +126,17 @@ impl FreeText {
                 (People::new(key, people), indices)
             })
             .collect();
-        let plain = |kind: IdentifierKind| {
+        let rule_of = |kind: IdentifierKind| {
             make(spec_of(spec, |k| std::mem::discriminant(k) == std::mem::discriminant(&kind), kind.clone()))
         };
         FreeText {
-            niss: plain(IdentifierKind::Niss(NissKeep::default())),
-            iban: plain(IdentifierKind::Iban { keep_bank: true }),
-            inami: plain(IdentifierKind::Inami),
-            kbo: plain(IdentifierKind::Kbo),
-            phone: plain(IdentifierKind::Phone),
-            email: plain(IdentifierKind::Email),
-            ip: plain(IdentifierKind::Ip),
+            niss: rule_of(IdentifierKind::Niss(NissKeep::default())),
+            iban: rule_of(IdentifierKind::Iban { keep_bank: true }),
+            inami: rule_of(IdentifierKind::Inami),
+            kbo: rule_of(IdentifierKind::Kbo),
+            phone: rule_of(IdentifierKind::Phone),
+            email: rule_of(IdentifierKind::Email),
+            ip: rule_of(IdentifierKind::Ip),
             exid,
             names,
             first_name: People::new(key, &PeopleSpec::FirstName { sex_from: Some(String::new()), language_from: None }),
@@ -175,7 +174,7 @@ impl FreeText {
             }
             (Kind::Iban, Form::Account) => {
                 let bban = spelling::digits(written);
-                rule.pseudonym(&be_iban(&bban)).map(|iban| iban[4..].to_string())
+                rule.pseudonym(&belgian_from_bban(&bban)).map(|iban| iban[4..].to_string())
             }
             (Kind::Iban, _) => rule.pseudonym(&compact_upper(written)),
             (Kind::Email | Kind::Ip, _) => return rule.pseudonym(written).unwrap_or_else(|| masked(written)),
@@ -190,8 +189,7 @@ impl FreeText {
     /// A keyed fake for another person's name (`Marie Dubois` -> first name and surname; a lone
     /// surname -> a surname), the sex taken from the title.
     fn fake_name(&self, name: &str, mention: &Mention) -> String {
-        let sex = mention.female.map(|f| if f { "F" } else { "M" });
-        let first = |v: &str| self.first_name.apply(v, &[sex]).ok().and_then(|p| p.text).unwrap_or_default();
+        let first = |v: &str| self.first_name.apply(v, &[mention.sex()]).ok().and_then(|p| p.text).unwrap_or_default();
         let last = |v: &str| self.last_name.apply(v, &[]).ok().and_then(|p| p.text).unwrap_or_default();
         let split = match mention.surname_at {
             Some(at) => Some(at - mention.start),
@@ -250,8 +248,7 @@ impl FreeText {
                 // before it still gets a fake of its own (`Mevr. Marie D'Hondt`, his wife).
                 if let Some(at) = mention.surname_at.filter(|&at| free(&out, mention.start, at)) {
                     let first = text[mention.start..at].trim_end();
-                    let sex = mention.female.map(|f| if f { "F" } else { "M" });
-                    if let Ok(Pseudonym { text: Some(fake), .. }) = self.first_name.apply(first, &[sex]) {
+                    if let Ok(Pseudonym { text: Some(fake), .. }) = self.first_name.apply(first, &[mention.sex()]) {
                         out.push(Replacement {
                             start: mention.start,
                             end: mention.start + first.len(),
@@ -265,7 +262,7 @@ impl FreeText {
             let written = &text[mention.start..mention.end];
             let replacement = match mention.kind {
                 Kind::Street => {
-                    let language = Some(street_language(written));
+                    let language = Some(people::street_language(written));
                     self.street.apply(written, &[language]).ok().and_then(|p| p.text).unwrap_or_else(|| masked(written))
                 }
                 Kind::Postcode => self.place(written),
@@ -287,10 +284,13 @@ impl FreeText {
         self.scrub_row(text, &[])
     }
 
+    /// `text` with every replacement written in; full-width digits are read, and written back,
+    /// in ASCII (a changed spelling, never a kept number).
     fn scrub_row(&self, text: &str, inputs: &[Option<&str>]) -> String {
+        let text = ascii_width(text);
         let mut out = String::with_capacity(text.len() + 16);
         let mut last = 0;
-        for r in self.replacements(text, inputs) {
+        for r in self.replacements(&text, inputs) {
             if r.start < last {
                 continue;
             }
@@ -300,43 +300,6 @@ impl FreeText {
         }
         out.push_str(&text[last..]);
         out
-    }
-}
-
-/// The language a street name is written in, so its fake is of the same language.
-fn street_language(street: &str) -> &'static str {
-    let lower = street.to_lowercase();
-    let first = lower.split_whitespace().next().unwrap_or("");
-    if ["straße", "strasse", "gasse", "platz", "allee"].iter().any(|s| lower.contains(s)) {
-        "de"
-    } else if [
-        "rue",
-        "avenue",
-        "av.",
-        "chaussée",
-        "boulevard",
-        "bd",
-        "place",
-        "chemin",
-        "allée",
-        "quai",
-        "impasse",
-        "square",
-        "drève",
-        "route",
-        "clos",
-        "rond-point",
-        "sentier",
-        "passage",
-        "parvis",
-        "esplanade",
-        "galerie",
-    ]
-    .contains(&first)
-    {
-        "fr"
-    } else {
-        "nl"
     }
 }
 
@@ -379,8 +342,7 @@ fn word_positions(text: &str, word: &str) -> Vec<(usize, usize)> {
 
 impl Rule for FreeText {
     fn apply(&self, value: &str, inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
-        // Full-width digits are written back in ASCII: a changed spelling, never a kept number.
-        Ok(Pseudonym::valid(self.scrub_row(&ascii_width(value), inputs)))
+        Ok(Pseudonym::valid(self.scrub_row(value, inputs)))
     }
 }
 

@@ -6,7 +6,7 @@
 
 use super::{joins, plain, Form, Found};
 use crate::detect::Kind;
-use crate::ident::{exid, iban::Iban, inami::Inami, kbo, niss::Niss, phone::Phone};
+use crate::ident::{exid, iban, inami::Inami, kbo, niss::Niss, phone::Phone};
 
 /// Digits of the longest number tried (an international phone number written with `00`).
 const MAX_DIGITS: usize = 15;
@@ -103,18 +103,6 @@ fn plausible_birth(six: &str) -> bool {
     let month: u32 = six[2..4].parse().unwrap_or(99);
     let day: u32 = six[4..6].parse().unwrap_or(99);
     matches!(month, 0..=12 | 20..=32 | 40..=52) && day <= 31
-}
-
-fn mod97_pair(digits: &str) -> bool {
-    let (Ok(first), Ok(check)) = (digits[..digits.len() - 2].parse::<u64>(), digits[digits.len() - 2..].parse::<u64>())
-    else {
-        return false;
-    };
-    let expected = match first % 97 {
-        0 => 97,
-        r => r,
-    };
-    expected == check
 }
 
 impl Run<'_> {
@@ -251,7 +239,7 @@ impl Run<'_> {
         if (digits == 10 || digits == 9) && kbo_shape && kbo::parse(&all).is_some() {
             return Some((Kind::Kbo, Form::Exact));
         }
-        if lens[..] == [3, 7, 2] && mod97_pair(&all) && Iban::parse(&be_iban(&all)).is_some() {
+        if lens[..] == [3, 7, 2] && iban::is_belgian_bban(&all) {
             return Some((Kind::Iban, Form::Account));
         }
         // Phones: the national or international prefix starts the number (a first group of at
@@ -263,8 +251,9 @@ impl Run<'_> {
         if digits == 10 && no_slash && all.as_bytes()[0] <= b'1' && kbo::parse(&all).is_some() {
             return Some((Kind::Kbo, Form::Exact));
         }
-        // A mistyped NISS before a member number: an EXID rule without a check takes any number.
-        if digits == 11 && niss_ok && plausible_birth(&all[..6]) && Niss::parse(&all, false).is_none() {
+        // A mistyped NISS (a valid one returned above) before a member number: an EXID rule
+        // without a check takes any number.
+        if digits == 11 && niss_ok && plausible_birth(&all[..6]) {
             return Some((Kind::Niss, Form::NearMiss));
         }
         if let Some(check) = exid {
@@ -273,11 +262,8 @@ impl Run<'_> {
             }
         }
         // A bare 12-digit account number; two 6-digit nomenclature codes side by side are not one.
-        if compact && digits == 12 && mod97_pair(&all) && Iban::parse(&be_iban(&all)).is_some() {
+        if compact && digits == 12 && iban::is_belgian_bban(&all) {
             return Some((Kind::Iban, Form::Account));
-        }
-        if digits == 11 && niss_ok && plausible_birth(&all[..6]) {
-            return Some((Kind::Niss, Form::NearMiss));
         }
         None
     }
@@ -308,11 +294,6 @@ impl Run<'_> {
             }
         }
     }
-}
-
-/// The Belgian IBAN whose BBAN is the 12 digits `bban`.
-pub fn be_iban(bban: &str) -> String {
-    format!("BE{:02}{bban}", crate::ident::iban::check_digits("BE", bban))
 }
 
 #[cfg(test)]
@@ -353,7 +334,7 @@ mod tests {
         let found = kinds("INSZ 1012556701 bevestigd");
         assert_eq!((found[0].0, found[0].2), (Kind::Niss, "1012556701"), "{found:?}");
         let found = kinds("oude rekening 001-1234567-27 nog actief");
-        assert!(mod97_pair("001123456727"));
+        assert!(iban::is_belgian_bban("001123456727"));
         assert_eq!((found[0].0, found[0].1, found[0].2), (Kind::Iban, Form::Account, "001-1234567-27"));
         // KBO numbers, with or without the country prefix.
         assert_eq!(kinds("onderneming 0403.170.701")[0].0, Kind::Kbo);

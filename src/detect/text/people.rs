@@ -25,6 +25,13 @@ pub struct Mention {
     pub surname_at: Option<usize>,
 }
 
+impl Mention {
+    /// The sex the title gives, as the people rules read it (`F`, `M`), if any.
+    pub fn sex(&self) -> Option<&'static str> {
+        self.female.map(|f| if f { "F" } else { "M" })
+    }
+}
+
 /// A capitalised name word (`Peeters`, `Jean-Pierre`, `D'Hondt`), or a particle before one.
 const NAME: &str = r"(?:(?:[Vv]an(?:\s[Dd]e[nr]?|\s[Tt]er)?|[Vv]ande[nr]?|[Dd]e|[Dd]en|[Dd]er|[Tt]er|[Tt]en|[Ll]e|[Ll]a|[Dd]u|[Dd]i|[Dd]es|[Vv]on|[Dd]a|[Dd]el|[Dd]os)\s)?(?:[DdLlOo]['’])?\p{Lu}(?:[\p{Ll}\p{Lu}'’]*\p{Ll}|\p{Lu}+)(?:-\p{Lu}[\p{Ll}'’]+)*";
 
@@ -57,6 +64,20 @@ const STREET_SUFFIXES: &[&str] = &[
     "straat", "laan", "steenweg", "plein", "dreef", "lei", "weg", "baan", "kaai", "markt", "singel", "dijk", "vest",
     "gracht", "kouter", "plaats", "park", "hof", "pad", "straße", "strasse", "str.", "gasse", "platz", "allee",
 ];
+
+/// The language a street name is written in (`de`, `fr` or `nl`), from the street words that
+/// found it, so its fake is of the same language.
+pub fn street_language(street: &str) -> &'static str {
+    let lower = street.to_lowercase();
+    let first = lower.split_whitespace().next().unwrap_or("");
+    if ["straße", "strasse", "gasse", "platz", "allee"].iter().any(|s| lower.contains(s)) {
+        "de"
+    } else if STREET_PREFIXES.split('|').any(|p| p.replace('\\', "").to_lowercase() == first) {
+        "fr"
+    } else {
+        "nl"
+    }
+}
 
 /// Street suffixes that are no ordinary word ending, so a street written in lower case
 /// (`woont kerkstraat 12`) is found too; `onderweg 2 uur` is not a street.

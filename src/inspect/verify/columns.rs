@@ -98,9 +98,9 @@ impl NameColumns {
     }
 }
 
-/// What `record` hands over: an identifier value, or a person's first and last name.
+/// What `record` hands over: an identifier value of a kind, or a person's first and last name.
 pub(super) enum Recorded<'a> {
-    Identifier(Kind),
+    Identifier(Kind, &'a str),
     Name(&'a str, &'a str),
 }
 
@@ -112,7 +112,7 @@ pub(super) fn record(
     rows: &[usize],
     path: &Path,
     header: &[String],
-    mut add: impl FnMut(Recorded, &str),
+    mut add: impl FnMut(Recorded),
 ) -> Result<(), RunError> {
     let cell = |index: usize, row: usize| {
         batch.cell(index, row).map_err(|e| cell_error(path, batch.line(row), &header[index], e))
@@ -125,13 +125,13 @@ pub(super) fn record(
                 if previous[c].as_deref() == Some(&*value) {
                     continue;
                 }
-                add(Recorded::Identifier(kind_of(rule)), &value);
+                add(Recorded::Identifier(kind_of(rule), &value));
                 previous[c] = Some(value.into_owned());
             }
         }
         for &(f, l) in &names.pairs {
             if let (Some(first), Some(last)) = (cell(f, row)?, cell(l, row)?) {
-                add(Recorded::Name(&first, &last), "");
+                add(Recorded::Name(&first, &last));
             }
         }
         for &f in &names.full {
@@ -143,7 +143,7 @@ pub(super) fn record(
                         None => continue,
                     },
                 };
-                add(Recorded::Name(&first, &last), "");
+                add(Recorded::Name(&first, &last));
             }
         }
     }

@@ -419,8 +419,8 @@ fn pass_one(
                     }
                 }
             }
-            record(&batch, &in_cols, &in_names, &kept_rows, &pair.input.path, &in_header, |kind, value| match kind {
-                Recorded::Identifier(kind) => index.add_original(kind, value),
+            record(&batch, &in_cols, &in_names, &kept_rows, &pair.input.path, &in_header, |recorded| match recorded {
+                Recorded::Identifier(kind, value) => index.add_original(kind, value),
                 Recorded::Name(first, last) => index.add_name(first, last),
             })?;
             let columns =
@@ -434,8 +434,8 @@ fn pass_one(
                 continue;
             };
             let all: Vec<usize> = (0..batch.rows()).collect();
-            record(&batch, &out_cols, &out_names, &all, &pair.output.path, &out_header, |kind, value| match kind {
-                Recorded::Identifier(kind) => index.add_pseudonym(kind, value),
+            record(&batch, &out_cols, &out_names, &all, &pair.output.path, &out_header, |recorded| match recorded {
+                Recorded::Identifier(kind, value) => index.add_pseudonym(kind, value),
                 Recorded::Name(first, last) => index.add_name_pseudonym(first, last),
             })?;
             let columns =
