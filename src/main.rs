@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use pseudata::cli::Cli;
 use pseudata::commands::{dispatch, ExitStatus};
+use pseudata::engine::RunError;
 
 fn main() -> ExitCode {
     // A panic's message may quote a value from the data (a sliced string, a failed parse): say
@@ -21,11 +22,21 @@ fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
-    match dispatch(cli) {
+    // A panic unwinds to here (dropping the run's staging directory on the way) and exits 2 like
+    // any other error; readers report their threads' panics as errors, never as an end of file.
+    let Ok(result) = std::panic::catch_unwind(|| dispatch(cli)) else {
+        return ExitCode::from(ExitStatus::Error as u8);
+    };
+    match result {
         Ok(status) => ExitCode::from(status as u8),
         Err(e) => {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
+            }
+            if let Some(RunError::Interrupted(signal)) = e.downcast_ref::<RunError>() {
+                // The shell's convention for a process ended by a signal: 128 + its number.
+                eprintln!("error: {e}");
+                return ExitCode::from((128 + signal.clamp(&0, &127)) as u8);
             }
             eprintln!("error: {e}");
             for cause in e.chain().skip(1) {

@@ -111,7 +111,7 @@ impl Manifest {
         let value = serde_json::to_value(self).map_err(std::io::Error::other)?;
         let signed = sign(value, key);
         let text = serde_json::to_string_pretty(&signed).map_err(std::io::Error::other)?;
-        std::fs::write(path, text + "\n")
+        crate::io::write_atomic(path, (text + "\n").as_bytes())
     }
 }
 

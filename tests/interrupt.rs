@@ -1,4 +1,4 @@
-//! Ctrl-C during a run: exit 2, and nothing left in the output directory.
+//! Ctrl-C during a run: exit 130 (128 + SIGINT), and nothing left in the output directory.
 
 mod common;
 
@@ -45,7 +45,7 @@ fn sigint_mid_run_leaves_an_empty_output_directory() {
     let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let result = child.wait_with_output().unwrap();
-    assert_eq!(result.status.code(), Some(2), "{}", String::from_utf8_lossy(&result.stderr));
+    assert_eq!(result.status.code(), Some(130), "128 + SIGINT: {}", String::from_utf8_lossy(&result.stderr));
     assert!(String::from_utf8_lossy(&result.stderr).contains("interrupted"));
     assert!(file_names(&output).is_empty(), "{:?}", file_names(&output));
 }

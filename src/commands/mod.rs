@@ -34,9 +34,8 @@ pub fn dispatch(cli: crate::cli::Cli) -> anyhow::Result<ExitStatus> {
 pub(crate) fn emit(text: &str, path: Option<&std::path::Path>) -> anyhow::Result<()> {
     use std::io::Write;
     match path {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))
-        }
+        Some(path) => crate::io::write_atomic(path, text.as_bytes())
+            .map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display())),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())?;

@@ -1,10 +1,11 @@
 //! `pseudata run`: pseudonymise an extract, with progress bars on a terminal.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use super::ExitStatus;
 use crate::cli::{Job, RunArgs};
@@ -88,12 +89,18 @@ pub(crate) fn options(
 /// Runs the engine with progress bars on a terminal and Ctrl-C handling; prints a summary
 /// (file names, row counts, key fingerprint: never a value) unless `quiet`.
 pub(crate) fn execute(mut options: RunOptions, key: &Key, quiet: bool, verb: &str) -> anyhow::Result<Manifest> {
-    // Ctrl-C stops the run between batches; the staging directory is then removed, so an
-    // interrupted run leaves nothing behind. If no handler can be installed, runs stay atomic
-    // (no final name is written early) but may leave the hidden staging directory.
-    let cancel = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&cancel);
-    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+    // SIGINT (Ctrl-C), SIGTERM (a CI cancel, `docker stop`) and SIGHUP (a closed terminal) stop
+    // the run between batches; the staging directory is then removed, so an interrupted run
+    // leaves nothing behind, and the exit code is 128 + the signal's number. A second signal
+    // while the first is being handled ends the process at once (still with no final name
+    // written: only the hidden staging directory may remain).
+    let cancel = Arc::new(AtomicUsize::new(0));
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+        let as_flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let _ = signal_hook::flag::register_conditional_default(signal, Arc::clone(&as_flag));
+        let _ = signal_hook::flag::register(signal, as_flag);
+        let _ = signal_hook::flag::register_usize(signal, Arc::clone(&cancel), signal as usize);
+    }
     options.cancel = Some(cancel);
     let show = !quiet && std::io::stderr().is_terminal();
     let manifest = if show {

@@ -38,6 +38,27 @@ pub enum KeyError {
     Random,
 }
 
+/// Warns (on standard error) when a key file can be read by users other than its owner: the
+/// run goes on, since the key may sit on a single-user machine, but the officer should know.
+fn warn_if_shared(path: &Path, file: &std::fs::File) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = file.metadata() {
+            let mode = meta.permissions().mode();
+            if mode & 0o044 != 0 && meta.is_file() {
+                eprintln!(
+                    "warning: key file {} is readable by other users (mode {:o}): `chmod 600` it; anyone who reads the key can reverse the pseudonyms",
+                    path.display(),
+                    mode & 0o777
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, file);
+}
+
 /// The run's 256-bit master key. Its `Debug` output never shows the bytes.
 #[derive(Clone)]
 pub struct Key([u8; 32]);
@@ -60,8 +81,15 @@ impl Key {
     pub fn load(key_file: Option<&Path>) -> Result<Key, KeyError> {
         match key_file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| KeyError::Read { path: path.to_path_buf(), source })?;
+                use std::io::Read;
+                let read_err = |source| KeyError::Read { path: path.to_path_buf(), source };
+                let file = std::fs::File::open(path).map_err(read_err)?;
+                warn_if_shared(path, &file);
+                // A key file holds 64 characters: read a little more than that, never a whole
+                // wrong file (a device, a data file named by mistake).
+                let mut bytes = Vec::with_capacity(256);
+                file.take(4096).read_to_end(&mut bytes).map_err(read_err)?;
+                let text = String::from_utf8_lossy(&bytes);
                 Key::from_hex(&text, &format!("key file {}", path.display()))
             }
             None => match std::env::var(KEY_ENV) {

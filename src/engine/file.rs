@@ -33,16 +33,13 @@ pub struct FileJob<'a> {
     pub batch_rows: usize,
     pub subset: Option<&'a Subset>,
     pub progress: &'a dyn FileProgress,
-    pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
+    pub cancel: Option<&'a std::sync::atomic::AtomicUsize>,
 }
 
 impl FileJob<'_> {
     /// Fails with `Interrupted` once the cancel flag is set.
     fn check_cancel(&self) -> Result<(), RunError> {
-        match self.cancel {
-            Some(flag) if flag.load(std::sync::atomic::Ordering::Relaxed) => Err(RunError::Interrupted),
-            _ => Ok(()),
-        }
+        super::check_cancel(self.cancel)
     }
 }
 

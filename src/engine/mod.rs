@@ -35,6 +35,8 @@ pub enum RunError {
     Io(#[from] IoError),
     #[error("{path}, line {line}, column `{column}`: {message}")]
     Cell { path: PathBuf, line: u64, column: String, message: String },
+    #[error("{0} is a symbolic link back to a directory that contains it: remove the link or point --input below it")]
+    LinkLoop(PathBuf),
     #[error("input directory {0} does not exist or is not a directory")]
     NoInput(PathBuf),
     #[error("output directory {output} is the input directory or inside it: choose a directory outside {input}")]
@@ -55,8 +57,10 @@ pub enum RunError {
         #[source]
         source: std::io::Error,
     },
-    #[error("interrupted: no output file was written")]
-    Interrupted,
+    #[error("input files {first} and {second} would both be written as {output}: rename one, or convert them in separate runs")]
+    OutputCollision { first: String, second: String, output: String },
+    #[error("interrupted by {}: no output file was written", signal_name(*.0))]
+    Interrupted(i32),
     #[error("this output was written with --subset: verify needs the run's key (--key-file or PSEUDATA_KEY) to align its rows with the input")]
     SubsetNeedsKey,
     #[error(
@@ -128,6 +132,24 @@ fn digest(state: &hmac::Hmac<sha2::Sha256>, normalised: &str) -> [u8; 16] {
     let mut out = [0u8; 16];
     out.copy_from_slice(&full[..16]);
     out
+}
+
+/// Fails with `Interrupted` once a signal number is stored in `cancel`.
+pub(crate) fn check_cancel(cancel: Option<&std::sync::atomic::AtomicUsize>) -> Result<(), RunError> {
+    match cancel.map(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+        Some(signal) if signal != 0 => Err(RunError::Interrupted(signal as i32)),
+        _ => Ok(()),
+    }
+}
+
+/// The usual name of a signal number, for messages.
+pub fn signal_name(signal: i32) -> String {
+    match signal {
+        1 => "SIGHUP".into(),
+        2 => "SIGINT".into(),
+        15 => "SIGTERM".into(),
+        n => format!("signal {n}"),
+    }
 }
 
 /// A subject identifier as compared: letters and digits, upper case, leading zeros of a
@@ -216,8 +238,9 @@ pub struct RunOptions {
     pub case: Option<Case>,
     pub force: bool,
     pub batch_rows: usize,
-    /// Set from outside (a Ctrl-C handler) to stop the run between batches; nothing is kept.
-    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Set from outside (a signal handler) to the number of the signal that should stop the run
+    /// between batches; 0 while running. Nothing is kept.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
 }
 
 /// One input file and the table it belongs to.
@@ -246,6 +269,7 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
     if planned.is_empty() {
         return Err(RunError::NoFiles(options.input.clone()));
     }
+    check_output_names(&planned, options.to)?;
     let mut case_prints: Option<Vec<[u8; 16]>> = None;
     let subset = match &options.case {
         Some(case) => {
@@ -302,11 +326,18 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
     if case_prints.is_some() && files.iter().all(|f| f.rows_out == 0) {
         return Err(RunError::NoSubjects);
     }
+    // The last moment a signal can still stop the run with nothing written.
+    check_cancel(options.cancel.as_deref())?;
     for (staged, target) in &moves {
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(output_err(parent))?;
         }
         std::fs::rename(staged, target).map_err(output_err(target))?;
+    }
+    let mut renamed_into: Vec<&Path> = moves.iter().filter_map(|(_, target)| target.parent()).collect();
+    renamed_into.dedup();
+    for dir in renamed_into {
+        crate::io::sync_dir(dir).map_err(output_err(dir))?;
     }
     let manifest = Manifest::new(
         key,
@@ -328,6 +359,7 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
     manifest.write(&staged_manifest, key).map_err(output_err(&staged_manifest))?;
     let final_manifest = output.join(MANIFEST_NAME);
     std::fs::rename(&staged_manifest, &final_manifest).map_err(output_err(&final_manifest))?;
+    crate::io::sync_dir(&output).map_err(output_err(&output))?;
     Ok(manifest)
 }
 
@@ -403,6 +435,23 @@ fn job<'a>(
     }
 }
 
+/// Refuses a run where two input files would be written under one output name (`members.csv`
+/// and `members.parquet` with `--to parquet`): one would silently replace the other.
+fn check_output_names(planned: &[Planned], to: Option<Format>) -> Result<(), RunError> {
+    let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for item in planned {
+        let name = with_format(&item.relative, item.format, to.unwrap_or(item.format));
+        if let Some(first) = seen.insert(name.clone(), &item.relative) {
+            return Err(RunError::OutputCollision {
+                first: first.to_string(),
+                second: item.relative.clone(),
+                output: name,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// A keyed choice of `n` subjects among those of every table with a subject column: the `n`
 /// smallest keyed fingerprints, so the same key and input give the same subjects.
 fn sample_subjects(planned: &[Planned], n: usize, key: &Key, batch_rows: usize) -> Result<Vec<[u8; 16]>, RunError> {
@@ -467,9 +516,26 @@ fn plan_files<'m>(input: &Path, mappings: &'m Mappings) -> Result<Vec<Planned<'m
     Ok(planned)
 }
 
-/// Data files of `input` as (path relative to `root` with `/` separators, full path).
+/// Data files of `input` as (path relative to `root` with `/` separators, full path). Symbolic
+/// links are followed, but a link back to a directory being listed is refused (it would recurse
+/// without end).
 pub fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), RunError> {
+    let mut within = Vec::new();
+    collect_under(root, dir, &mut within, out)
+}
+
+fn collect_under(
+    root: &Path,
+    dir: &Path,
+    within: &mut Vec<PathBuf>,
+    out: &mut Vec<(String, PathBuf)>,
+) -> Result<(), RunError> {
     let read_err = |source| RunError::Output { path: dir.to_path_buf(), source };
+    let real = std::fs::canonicalize(dir).map_err(read_err)?;
+    if within.contains(&real) {
+        return Err(RunError::LinkLoop(dir.to_path_buf()));
+    }
+    within.push(real);
     for entry in std::fs::read_dir(dir).map_err(read_err)? {
         let path = entry.map_err(read_err)?.path();
         let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
@@ -477,7 +543,7 @@ pub fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) 
             continue;
         }
         if path.is_dir() {
-            collect_files(root, &path, out)?;
+            collect_under(root, &path, within, out)?;
         } else if path.is_file() {
             let relative = path
                 .strip_prefix(root)
@@ -489,6 +555,7 @@ pub fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) 
             out.push((relative, path));
         }
     }
+    within.pop();
     Ok(())
 }
 

@@ -171,6 +171,25 @@ fn mapped_file(
         row: None,
         message,
     };
+    if !profiled.header.is_empty() && !profiled.header.iter().any(|h| table.rule(h).is_some()) {
+        // Perhaps a data row read as the header: report it once, quoting none of its cells.
+        report.add(Finding {
+            column: None,
+            ..finding(
+                "unknown_header",
+                "",
+                format!(
+                    "none of the file's {} column names is in mapping `{}` of table `{}` (they are not shown: the \
+                     first line may be data): is the header line missing (`csv: {{ header: false }}`), or is this \
+                     another table's file?",
+                    profiled.header.len(),
+                    file_name(table),
+                    table.name
+                ),
+            )
+        });
+        return Ok(());
+    }
     for (i, name) in profiled.header.iter().enumerate() {
         let rule = table.rule(name);
         let profile = profiled.profiles[i].as_ref();

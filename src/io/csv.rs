@@ -231,10 +231,139 @@ fn split_unquoted(line: &[u8], sep: u8) -> Vec<&[u8]> {
     fields
 }
 
+/// A quoting fault the CSV parser would accept silently, found while the bytes stream past.
+#[derive(Debug)]
+struct QuoteFault {
+    line: u64,
+    problem: &'static str,
+}
+
+impl std::fmt::Display for QuoteFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.problem)
+    }
+}
+
+impl std::error::Error for QuoteFault {}
+
+/// Watches a CSV byte stream for what the `csv` crate forgives but which loses or merges data:
+/// a quoted field never closed (it swallows every following row, or the end of the file), text
+/// right after a closing quote (`"abc"def` would become `abcdef`), and a byte-order mark at the
+/// start of a later line (two files joined into one). Only quotes and `0xEF` bytes are looked at
+/// (`memchr`), so the check costs little beside parsing. A quote inside an unquoted field
+/// (`12" buis`) is kept literally by the parser and is accepted.
+struct QuoteCheck<R> {
+    inner: R,
+    separator: u8,
+    /// Inside a quoted field.
+    quoted: bool,
+    /// Inside a quoted field, the last byte read was a quote: closing or the first of `""`.
+    quote_pending: bool,
+    /// The byte before the current chunk (`\n` at the start of the file).
+    previous: u8,
+    /// Line of the first byte of the current chunk, and where the quoted field opened.
+    line: u64,
+    opened_line: u64,
+    /// No byte read yet.
+    start: bool,
+}
+
+impl<R: Read> QuoteCheck<R> {
+    fn new(inner: R, separator: u8) -> Self {
+        QuoteCheck {
+            inner,
+            separator,
+            quoted: false,
+            quote_pending: false,
+            previous: b'\n',
+            line: 1,
+            opened_line: 0,
+            start: true,
+        }
+    }
+
+    fn fault(line: u64, problem: &'static str) -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, QuoteFault { line, problem })
+    }
+
+    /// Checks one chunk; `line_at` turns a position into a line number, counting newlines once.
+    fn scan(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        let ends_field = |b: u8, sep: u8| b == sep || b == b'\n' || b == b'\r';
+        let mut counted = 0usize;
+        let mut line = self.line;
+        let mut line_at = |pos: usize| {
+            line += memchr::memchr_iter(b'\n', &buf[counted..pos]).count() as u64;
+            counted = pos;
+            line
+        };
+        let mut i = 0;
+        if self.quote_pending && !buf.is_empty() {
+            self.quote_pending = false;
+            if buf[0] == b'"' {
+                i = 1;
+            } else if ends_field(buf[0], self.separator) {
+                self.quoted = false;
+            } else {
+                return Err(Self::fault(line_at(0), "text follows the closing quote of a field"));
+            }
+        }
+        while i < buf.len() {
+            if self.quoted {
+                let Some(q) = memchr::memchr(b'"', &buf[i..]).map(|q| i + q) else { break };
+                match buf.get(q + 1) {
+                    None => {
+                        self.quote_pending = true;
+                        i = q + 1;
+                    }
+                    Some(b'"') => i = q + 2,
+                    Some(&b) if ends_field(b, self.separator) => {
+                        self.quoted = false;
+                        i = q + 1;
+                    }
+                    Some(_) => return Err(Self::fault(line_at(q), "text follows the closing quote of a field")),
+                }
+            } else {
+                let Some(q) = memchr::memchr2(b'"', 0xEF, &buf[i..]).map(|q| i + q) else { break };
+                let before = if q == 0 { self.previous } else { buf[q - 1] };
+                if buf[q] == 0xEF {
+                    let first = q == 0 && self.start;
+                    if before == b'\n' && !first && buf[q..].starts_with(&UTF8_BOM[..]) {
+                        return Err(Self::fault(
+                            line_at(q),
+                            "a byte-order mark starts this line: are two files joined into one?",
+                        ));
+                    }
+                } else if ends_field(before, self.separator) {
+                    self.quoted = true;
+                    self.opened_line = line_at(q);
+                }
+                i = q + 1;
+            }
+        }
+        if let Some(&last) = buf.last() {
+            self.previous = last;
+            self.start = false;
+        }
+        self.line = line_at(buf.len());
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for QuoteCheck<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        if n == 0 && self.quoted && !self.quote_pending {
+            return Err(Self::fault(self.opened_line, "a quoted field opens on this line and is never closed"));
+        }
+        self.scan(&out[..n])?;
+        Ok(n)
+    }
+}
+
 /// Reads a CSV file in batches of raw byte records.
 pub struct CsvSource {
     path: PathBuf,
-    reader: csv::Reader<BufReader<File>>,
+    reader: csv::Reader<QuoteCheck<BufReader<File>>>,
     format: CsvFormat,
     header: Vec<String>,
     records: u64,
@@ -257,7 +386,7 @@ impl CsvSource {
             .has_headers(false)
             .flexible(false)
             .buffer_capacity(1 << 20)
-            .from_reader(BufReader::with_capacity(1 << 20, file));
+            .from_reader(QuoteCheck::new(BufReader::with_capacity(1 << 20, file), format.separator));
         let mut source = CsvSource {
             path: path.into(),
             reader,
@@ -285,6 +414,9 @@ impl CsvSource {
                 if let Some(stripped) = name.strip_prefix('\u{feff}') {
                     *name = stripped.to_string();
                 }
+            }
+            if let Some(field) = super::header::data_in_header(&source.header) {
+                return Err(IoError::DataInHeader { path: path.into(), field });
             }
             source.records = 0;
         } else {
@@ -324,6 +456,11 @@ impl CsvSource {
     }
 
     fn malformed(&self, e: &csv::Error) -> IoError {
+        if let csv::ErrorKind::Io(err) = e.kind() {
+            if let Some(fault) = err.get_ref().and_then(|e| e.downcast_ref::<QuoteFault>()) {
+                return IoError::Quoting { path: self.path.clone(), line: fault.line, problem: fault.problem };
+            }
+        }
         let (line, problem) = match e.kind() {
             csv::ErrorKind::UnequalLengths { pos, expected_len, len } => {
                 (pos.as_ref().map_or(0, |p| p.line()), format!("{len} fields where the header has {expected_len}"))

@@ -2,12 +2,37 @@
 
 mod cells;
 pub mod csv;
+pub mod header;
 pub mod parquet;
 pub mod reader;
 
 pub use cells::{Cells, Undecodable};
 
 use std::path::PathBuf;
+
+/// Writes `bytes` to `path` whole or not at all: into a temporary file beside it, synced to
+/// disk, then renamed over `path` (a reader never sees half a report or manifest).
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let mut file = tempfile::Builder::new().prefix(".pseudata-write-").tempfile_in(parent)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    sync_dir(parent)
+}
+
+/// Syncs a directory, so the names just renamed into it survive a crash (a no-op where the
+/// platform cannot open directories).
+pub fn sync_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    match std::fs::File::open(dir) {
+        Ok(d) => d.sync_all().or(Ok(())),
+        Err(_) => Ok(()),
+    }
+}
 
 /// Input formats pseudata reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
@@ -62,8 +87,12 @@ pub enum IoError {
     Empty { path: PathBuf },
     #[error("{path}, line {line} (record {record}): malformed CSV: {problem}")]
     Malformed { path: PathBuf, line: u64, record: u64, problem: String },
+    #[error("{path}, line {line}: malformed CSV: {problem}")]
+    Quoting { path: PathBuf, line: u64, problem: &'static str },
     #[error("{path}, line {line}, column `{column}`: bytes that are not valid {encoding}")]
     Encoding { path: PathBuf, line: u64, column: String, encoding: &'static str },
+    #[error("{path}, line 1: field {field} of the header looks like a data value, not a column name (nothing of the line is shown): if the file has no header line, say `csv: {{ header: false }}` in its mapping")]
+    DataInHeader { path: PathBuf, field: usize },
     #[error("{path}: header is not valid {encoding}")]
     HeaderEncoding { path: PathBuf, encoding: &'static str },
     #[error("{path}: Parquet error: {message}")]

@@ -18,6 +18,10 @@ pub struct ParquetSource {
     schema: SchemaRef,
     header: Vec<String>,
     batches: std::sync::mpsc::Receiver<PolarsResult<DataFrame>>,
+    /// Rows the file's metadata promises, and rows delivered so far: a reader that stops early
+    /// (a panic in the streaming engine closes the channel like an end of file) is caught here.
+    expected_rows: u64,
+    rows: u64,
 }
 
 impl ParquetSource {
@@ -27,7 +31,12 @@ impl ParquetSource {
         let mut lazy =
             LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()).map_err(|e| parquet_error(path, e))?;
         let schema = lazy.collect_schema().map_err(|e| parquet_error(path, e))?;
-        let header = schema.iter_names().map(|n| n.to_string()).collect();
+        let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+        if let Some(field) = super::header::data_in_header(&header) {
+            return Err(IoError::DataInHeader { path: path.into(), field });
+        }
+        let file = File::open(path).map_err(|source| IoError::Open { path: path.into(), source })?;
+        let expected_rows = ParquetReader::new(file).num_rows().map_err(|e| parquet_error(path, e))? as u64;
         let chunk = NonZeroUsize::new(batch_rows.max(1));
         // The streaming engine pushes batches into a callback; a bounded channel turns that into
         // a pull iterator, so at most two batches wait in memory. Dropping the receiver stops it.
@@ -41,7 +50,7 @@ impl ParquetSource {
                 let _ = send.send(Err(e));
             }
         });
-        Ok(ParquetSource { path: path.into(), schema, header, batches })
+        Ok(ParquetSource { path: path.into(), schema, header, batches, expected_rows, rows: 0 })
     }
 
     /// Column names, in file order.
@@ -57,8 +66,16 @@ impl ParquetSource {
     /// Returns the next batch (single-chunk columns), `None` at the end of the file.
     pub fn next_batch(&mut self) -> Result<Option<DataFrame>, IoError> {
         match self.batches.recv().ok() {
+            None if self.rows != self.expected_rows => Err(IoError::Parquet {
+                path: self.path.clone(),
+                message: format!(
+                    "read {} rows where the file's metadata promises {}: the file is damaged or the reader failed",
+                    self.rows, self.expected_rows
+                ),
+            }),
             None => Ok(None),
             Some(Ok(mut df)) => {
+                self.rows += df.height() as u64;
                 df.rechunk_mut();
                 Ok(Some(df))
             }
@@ -97,9 +114,11 @@ impl ParquetSink {
         self.writer.write_batch(&df).map_err(|e| parquet_error(&self.path, e))
     }
 
-    /// Writes the footer.
+    /// Writes the footer and syncs the file to disk.
     pub fn finish(self) -> Result<(), IoError> {
         self.writer.finish().map_err(|e| parquet_error(&self.path, e))?;
-        Ok(())
+        // The writer owns its handle; any handle of the file syncs the same data.
+        let write_err = |source| IoError::Write { path: self.path.clone(), source };
+        File::open(&self.path).and_then(|f| f.sync_all()).map_err(write_err)
     }
 }

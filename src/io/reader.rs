@@ -64,6 +64,8 @@ pub struct TableReader {
     header: Vec<String>,
     csv: Option<CsvFormat>,
     batches: Receiver<Result<Batch, IoError>>,
+    /// The reading thread: when its channel closes, whether it ended or panicked.
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl TableReader {
@@ -88,7 +90,7 @@ impl TableReader {
                 let header = source.header().to_vec();
                 let _ = wanted(&header);
                 let shared = Arc::new(csv_format.clone());
-                std::thread::spawn(move || {
+                let thread = std::thread::spawn(move || {
                     let mut read = 0u64;
                     while read < limit {
                         let mut records = Vec::new();
@@ -110,14 +112,14 @@ impl TableReader {
                         }
                     }
                 });
-                Ok(TableReader { path: path.into(), header, csv: Some(csv_format), batches })
+                Ok(TableReader { path: path.into(), header, csv: Some(csv_format), batches, thread: Some(thread) })
             }
             Format::Parquet => {
                 let mut source = ParquetSource::open(path, batch_rows)?;
                 let header = source.header().to_vec();
                 let needed = wanted(&header);
                 let file = path.to_path_buf();
-                std::thread::spawn(move || {
+                let thread = std::thread::spawn(move || {
                     let mut read = 0u64;
                     while read < limit {
                         let df = match source.next_batch() {
@@ -151,7 +153,7 @@ impl TableReader {
                         }
                     }
                 });
-                Ok(TableReader { path: path.into(), header, csv: None, batches })
+                Ok(TableReader { path: path.into(), header, csv: None, batches, thread: Some(thread) })
             }
         }
     }
@@ -171,7 +173,13 @@ impl TableReader {
         match self.batches.recv() {
             Ok(Ok(batch)) => Ok(Some(batch)),
             Ok(Err(e)) => Err(e),
-            Err(_) => Ok(None),
+            Err(_) => match self.thread.take().map(std::thread::JoinHandle::join) {
+                Some(Err(_)) => Err(IoError::Read {
+                    path: self.path.clone(),
+                    source: std::io::Error::other("the reading thread failed (an internal error)"),
+                }),
+                _ => Ok(None),
+            },
         }
     }
 }

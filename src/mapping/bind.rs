@@ -36,14 +36,26 @@ pub struct BoundPlan {
 }
 
 /// Returns every disagreement between `header` and the mapping (empty when they agree).
-/// Column names are schema, not data, so messages may quote them.
+/// Column names are schema, not data, so messages may quote them; but a header that shares no
+/// name with the mapping may be a data row (a file without its header line), so then none is
+/// quoted, and a name that looks like a value is named by its position.
 pub fn schema_problems(table: &Table, header: &[String]) -> Vec<String> {
     let mut problems = Vec::new();
+    if !header.is_empty() && !header.iter().any(|h| table.rule(h).is_some()) {
+        problems.push(format!(
+            "none of the file's {} column names is in the mapping (they are not shown: the first line may be data): \
+             is the file missing its header line (then say `csv: {{ header: false }}` and name the columns \
+             `column_1`, `column_2`, ...), or is it another table's file?",
+            header.len()
+        ));
+        return problems;
+    }
     for (i, name) in header.iter().enumerate() {
+        let shown = crate::io::header::shown(name, i);
         if header[..i].contains(name) {
-            problems.push(format!("column `{name}` appears twice in the header"));
+            problems.push(format!("{shown} appears twice in the header"));
         } else if table.rule(name).is_none() {
-            problems.push(format!("column `{name}` is not in the mapping: every column must be classified"));
+            problems.push(format!("{shown} is not in the mapping: every column must be classified"));
         }
     }
     for (name, _) in &table.columns {

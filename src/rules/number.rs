@@ -36,6 +36,9 @@ impl NumberSpec {
     }
 }
 
+/// The longest number read, in bytes (`-1.234.567.890.123,4567`-like amounts fit easily).
+const MAX_WRITTEN: usize = 40;
+
 /// A number as written: value, decimal separator and decimals.
 struct Written {
     value: f64,
@@ -47,7 +50,12 @@ struct Written {
 /// is the decimal mark; a separator seen once is a decimal mark; one seen twice groups thousands.
 fn read(text: &str) -> Option<Written> {
     let t = text.trim();
-    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | ',')) {
+    // An f64 holds 17 significant digits: a longer "number" is not an amount but a code or a
+    // mistake, and formatting tens of thousands of decimals would fail.
+    if t.is_empty()
+        || t.len() > MAX_WRITTEN
+        || !t.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | ','))
+    {
         return None;
     }
     let decimal_at = match t.rfind(['.', ',']) {
@@ -129,6 +137,8 @@ mod tests {
         assert_eq!(a, out(&r, "100,00"));
         let v: f64 = a.replace(',', ".").parse().unwrap();
         assert!((90.0..=110.0).contains(&v));
+        let huge = format!("1,{}", "5".repeat(70_000));
+        assert_eq!(r.apply(&huge, &[]).unwrap(), Pseudonym { text: None, invalid: true }, "no panic, no pass-through");
         let moved = (0..200).filter(|i| out(&r, &format!("{i}.00")) != format!("{i}.00")).count();
         assert!(moved > 190);
         assert!(NumberSpec::parse(&serde_norway::from_str("{ }").unwrap()).is_err());

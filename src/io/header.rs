@@ -1,0 +1,68 @@
+//! Column names as a file gives them: a first line that holds data rather than names is
+//! refused before any of it is shown, and names are quoted in messages only when they look like
+//! names. A header-less file read with `header: true` would otherwise print its first row.
+
+use crate::detect::text::find_identifiers;
+
+/// Whether `name`, a header cell, looks like a data value rather than a column name: an
+/// identifier the detectors know, an e-mail, a date, a number, five or more digits, or a
+/// sentence-length text.
+pub fn looks_like_data(name: &str) -> bool {
+    let name = name.trim();
+    if name.is_empty() {
+        return false;
+    }
+    let digits = name.bytes().filter(u8::is_ascii_digit).count();
+    // A bare year (`2024`) can name a column; `12,50` or `3.5` cannot.
+    let numeric = name.bytes().any(|b| b.is_ascii_digit())
+        && name.bytes().any(|b| b".,:/".contains(&b))
+        && name.bytes().all(|b| b.is_ascii_digit() || b" .,-+/:".contains(&b));
+    name.contains('@')
+        || digits >= 5
+        || numeric
+        || name.chars().count() > 64
+        || crate::ident::date::parse(name).is_some()
+        || !find_identifiers(name, Some(crate::ident::exid::Check::None)).is_empty()
+}
+
+/// How a message names header column `index` (0-based): by its name, or by its position when
+/// the name looks like data.
+pub fn shown(name: &str, index: usize) -> String {
+    if looks_like_data(name) {
+        format!("column {} of the header", index + 1)
+    } else {
+        format!("column `{name}`")
+    }
+}
+
+/// The first header cell that looks like data, as its 1-based position.
+pub fn data_in_header(header: &[String]) -> Option<usize> {
+    header.iter().position(|h| looks_like_data(h)).map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_names_and_values_are_not() {
+        for name in
+            ["niss", "2024", "member_id", "Date of birth", "adres_2024", "Q1", "rijksregisternummer", "e-mail", ""]
+        {
+            assert!(!looks_like_data(name), "{name}");
+        }
+        for value in [
+            "85073003328",
+            "85.07.30-033.28",
+            "jan@telenet.be",
+            "12/03/2024",
+            "1234,50",
+            "BE71 0961 2345 6769",
+            "0475 12 34 56",
+        ] {
+            assert!(looks_like_data(value), "{value}");
+        }
+        assert_eq!(shown("85073003328", 2), "column 3 of the header");
+        assert_eq!(shown("niss", 0), "column `niss`");
+    }
+}
