@@ -304,6 +304,35 @@ fn exid_over_a_million_member_numbers() {
     assert_bijective_and_keyed(&inputs, &outputs, &other_out, 10);
 }
 
+/// An e-mail address as RFC 5322's dot-atom reads it (independent of the crate's own check).
+fn email_ok(address: &str) -> bool {
+    let Some((local, domain)) = address.rsplit_once('@') else { return false };
+    let atom =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+/=?^_`{|}~-".contains(&b));
+    local.len() <= 64 && local.split('.').all(atom) && domain.split('.').all(atom)
+}
+
+#[test]
+fn email_over_a_million_addresses_distinct_and_reserved() {
+    let (r, other) = (rule("email", 1), rule("email", 2));
+    // Close neighbours on purpose: one digit, one letter, one domain apart.
+    let domains = ["telenet.be", "skynet.be", "gmail.com", "mutualite.be"];
+    let inputs: Vec<String> = (0..MILLION)
+        .map(|i| {
+            format!("{}.{}{}@{}", ["jan", "marie", "an", "jean-luc"][i % 4], "peeters", i / 16, domains[i / 4 % 4])
+        })
+        .collect();
+    let outputs: Vec<String> = inputs.iter().map(|v| apply(r.as_ref(), v)).collect();
+    for output in outputs.iter().step_by(97) {
+        assert!(email_ok(output), "{output}");
+        let domain = output.rsplit_once('@').unwrap().1;
+        assert!(["example.com", "example.net", "example.org"].contains(&domain), "{output}: RFC 2606 domains only");
+    }
+    assert_eq!(apply(r.as_ref(), "Jan.Peeters1@Telenet.BE"), apply(r.as_ref(), "jan.peeters1@telenet.be"));
+    let other_out: Vec<String> = inputs.iter().step_by(10).map(|v| apply(other.as_ref(), v)).collect();
+    assert_bijective_and_keyed(&inputs, &outputs, &other_out, 10);
+}
+
 #[test]
 fn ipv4_over_a_million_addresses_and_ipv6_family_kept() {
     let (r, other) = (rule("ip", 1), rule("ip", 2));

@@ -119,13 +119,16 @@ impl Permutation {
         bytes[15] = round ^ ((mixed >> 56) as u8 & 0xf0);
         let mut block = Array::from(bytes);
         self.cipher.encrypt_block(&mut block);
-        let mut out = [0u8; 8];
-        out.copy_from_slice(&block[..8]);
-        let r = u64::from_le_bytes(out);
-        // Moduli never exceed 2^64; 64 random bits reduce with negligible bias (< modulus / 2^64).
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&block[..16]);
+        let r = u128::from_le_bytes(out);
+        // Moduli never exceed 2^64. The bias of `r mod m` is below m / 2^bits: 64 random bits for
+        // moduli up to 2^32 (bias < 2^-32), all 128 above (bias < 2^-64), so halves of large
+        // domains (e-mail blocks, 10^30-value cells) stay as uniform as small ones.
         match u64::try_from(modulus) {
-            Ok(m) => (r % m) as u128,
-            Err(_) => r as u128,
+            Ok(m) if m <= u32::MAX as u64 => u128::from(r as u64 % m),
+            Ok(m) => r % u128::from(m),
+            Err(_) => r as u64 as u128,
         }
     }
 

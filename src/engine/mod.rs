@@ -152,17 +152,6 @@ pub fn signal_name(signal: i32) -> String {
     }
 }
 
-/// A subject identifier as compared: letters and digits, upper case, leading zeros of a
-/// number dropped (a spreadsheet drops them), so every spelling of one identifier agrees.
-fn normalise_subject(subject: &str) -> String {
-    let compact: String = subject.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
-    if compact.bytes().all(|b| b.is_ascii_digit()) {
-        let trimmed = compact.trim_start_matches('0');
-        return if trimmed.is_empty() { "0".into() } else { trimmed.into() };
-    }
-    compact
-}
-
 impl Subset {
     /// Keeps about `percent` % of subjects.
     pub fn new(key: &Key, percent: f64) -> Result<Subset, RunError> {
@@ -185,7 +174,7 @@ impl Subset {
     }
 
     fn print(state: &hmac::Hmac<sha2::Sha256>, subject: &str) -> Option<[u8; 16]> {
-        let normalised = normalise_subject(subject);
+        let normalised = crate::ident::subject::normalise(subject);
         (!normalised.is_empty()).then(|| digest(state, &normalised))
     }
 
@@ -201,8 +190,7 @@ impl Subset {
         match &self.selection {
             Selection::Share(threshold) => {
                 let Some(subject) = subject else { return true };
-                let normalised: String =
-                    subject.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
+                let normalised = crate::ident::subject::normalise(subject);
                 if normalised.is_empty() {
                     return true;
                 }
@@ -625,6 +613,7 @@ mod tests {
         let key = Key::from_hex(&"ab".repeat(32), "t").unwrap();
         let subset = Subset::new(&key, 10.0).unwrap();
         assert_eq!(subset.selects(Some("85.07.30-033.28")), subset.selects(Some("85073003328")));
+        assert_eq!(subset.selects(Some("05073003328")), subset.selects(Some("5073003328")), "lost leading zero");
         let kept = (0..100_000).filter(|i| subset.selects(Some(&format!("{i:011}")))).count();
         assert!((9_000..11_000).contains(&kept), "{kept}");
         assert!(subset.selects(None));

@@ -92,6 +92,45 @@ impl ParsedDate<'_> {
         self.rest
     }
 
+    /// Whether what follows the date is nothing or a time of day (`13:45`, `T08:00:00.000Z`,
+    /// ` 08:00:00+01:00`): the only company a date rule may keep. Anything else (a note, a NISS)
+    /// makes the cell invalid for the rule.
+    pub fn rest_is_time(&self) -> bool {
+        let rest = self.rest.trim_end();
+        if rest.is_empty() {
+            return true;
+        }
+        let Some(time) = rest.strip_prefix([' ', 'T']) else { return false };
+        let b = time.as_bytes();
+        let two = |i: usize| b.len() >= i + 2 && b[i].is_ascii_digit() && b[i + 1].is_ascii_digit();
+        // HH:MM, then optionally :SS, fractions, and a zone.
+        if !(two(0) && b.get(2) == Some(&b':') && two(3)) {
+            return false;
+        }
+        let mut i = 5;
+        if b.get(i) == Some(&b':') && two(i + 1) {
+            i += 3;
+            if matches!(b.get(i), Some(b'.' | b',')) {
+                i += 1;
+                let start = i;
+                while b.get(i).is_some_and(u8::is_ascii_digit) && i - start < 9 {
+                    i += 1;
+                }
+                if i == start {
+                    return false;
+                }
+            }
+        }
+        let zone = time[i..].trim_start();
+        zone.is_empty()
+            || zone == "Z"
+            || zone == "UTC"
+            || (zone.len() >= 3
+                && zone.len() <= 6
+                && matches!(zone.as_bytes()[0], b'+' | b'-')
+                && zone[1..].bytes().all(|c| c.is_ascii_digit() || c == b':'))
+    }
+
     /// The same layout and rest, another date.
     pub fn write(&self, year: i64, month: u32, day: u32) -> String {
         let date = match self.layout {

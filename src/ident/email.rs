@@ -1,8 +1,25 @@
-//! E-mail addresses: a realistic keyed local part (`first.last42`) in a domain reserved by
-//! RFC 2606, so no test mail can ever reach a person.
+//! E-mail addresses: a keyed name-like local part and a tail that is the keyed permutation of the
+//! whole original address (`first.last.<tail>`), in a domain reserved by RFC 2606, so no test
+//! mail can ever reach a person and distinct addresses always get distinct pseudonyms.
+//!
+//! Injective needs the tail to carry the whole address, so it is about as long as the address.
+//! It is written in base 36 (digits and lower-case letters), not in decimal: decimal needs 1.6
+//! characters per character and would break RFC 5321's 64-character limit on the local part for
+//! ordinary addresses. A keyed hash of a few digits would look nicer and merge two people in
+//! every join on e-mail once a table holds a few thousand addresses.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+
+use crate::crypto::{tweak, Domain, Permutation};
+
+/// The characters most addresses are made of; any other character is written as `ESCAPE`
+/// followed by its code point in four base-41 digits (a prefix code: the spelling is unique).
+const ALPHABET: &[u8; 40] = b"abcdefghijklmnopqrstuvwxyz0123456789.@-_";
+const RADIX: u128 = 41;
+const ESCAPE: u8 = 40;
+/// Symbols per permuted block: 41^23 < 2^128.
+const BLOCK: usize = 23;
 
 /// Reserved domains a pseudonymised address may use.
 pub const RESERVED_DOMAINS: &[&str] = &["example.com", "example.net", "example.org"];
@@ -30,20 +47,134 @@ pub fn is_email(text: &str) -> bool {
         && !domain.contains('@')
 }
 
-/// The keyed pseudonym of an address (case-insensitive: `A@B.BE` and `a@b.be` agree).
-pub fn pseudonymise_text(state: &Hmac<Sha256>, text: &str) -> Option<String> {
+/// The address as base-41 symbols: lower case (addresses compare case-insensitively).
+fn symbols(canonical: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(canonical.len());
+    for c in canonical.chars() {
+        match ALPHABET.iter().position(|&a| c.is_ascii() && a == c as u8) {
+            Some(i) => out.push(i as u8),
+            None => {
+                out.push(ESCAPE);
+                let code = c as u32;
+                for shift in [3u32, 2, 1, 0] {
+                    out.push((code / 41u32.pow(shift) % 41) as u8);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Base-36 digits needed for every value below 41^k.
+fn width(k: usize) -> usize {
+    let mut rest = RADIX.pow(k as u32) - 1;
+    let mut digits = 0;
+    while rest > 0 {
+        rest /= 36;
+        digits += 1;
+    }
+    digits.max(1)
+}
+
+/// `value` in base 36, zero-padded to `width` digits.
+fn base36(mut value: u128, width: usize, out: &mut String) {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut buf = vec![b'0'; width];
+    for slot in buf.iter_mut().rev() {
+        *slot = DIGITS[(value % 36) as usize];
+        value /= 36;
+    }
+    out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
+}
+
+/// The keyed permutation of the whole address in base 36: blocks of 23 symbols, each permuted
+/// within its domain (41^len) under a tweak naming its place and the address's length, each
+/// written with a fixed width. The width grows with every symbol (41 > 36), so the tail's
+/// length tells the number of symbols, the blocks come apart, and two addresses never share a tail.
+fn tail(perm: &Permutation, canonical: &str) -> String {
+    let symbols = symbols(canonical);
+    let total = (symbols.len() as u64).to_le_bytes();
+    let mut out = String::new();
+    for (index, block) in symbols.chunks(BLOCK).enumerate() {
+        let value = block.iter().fold(0u128, |acc, &s| acc * RADIX + u128::from(s));
+        let domain = Domain::new(RADIX.pow(block.len() as u32));
+        let image = perm.permute(tweak(&[b"email", &total, &(index as u64).to_le_bytes()]), &domain, value);
+        base36(image, width(block.len()), &mut out);
+    }
+    out
+}
+
+/// Whether `domain` is one of the reserved domains or below one.
+pub fn is_reserved_domain(domain: &str) -> bool {
+    let d = domain.to_ascii_lowercase();
+    RESERVED_DOMAINS.iter().any(|r| d == *r || d.strip_suffix(r).is_some_and(|head| head.ends_with('.')))
+}
+
+/// The keyed pseudonym of an address (case-insensitive: `A@B.BE` and `a@b.be` agree; distinct
+/// addresses get distinct pseudonyms). The local part stays within 64 characters: the name
+/// part shrinks for long addresses, and a tail longer than that continues in labels of a
+/// subdomain of the reserved domain.
+pub fn pseudonymise_text(state: &Hmac<Sha256>, perm: &Permutation, text: &str) -> Option<String> {
     if !is_email(text) {
         return None;
     }
+    let canonical = text.trim().to_lowercase();
     let mut mac = state.clone();
-    mac.update(text.trim().to_lowercase().as_bytes());
+    mac.update(canonical.as_bytes());
     let h = mac.finalize().into_bytes();
     let pick = |i: usize, n: usize| u16::from_le_bytes([h[i], h[i + 1]]) as usize % n;
-    Some(format!(
-        "{}.{}{}@{}",
-        FIRST[pick(0, FIRST.len())],
-        LAST[pick(2, LAST.len())],
-        pick(4, 1000),
-        RESERVED_DOMAINS[pick(6, RESERVED_DOMAINS.len())]
-    ))
+    let (first, last) = (FIRST[pick(0, FIRST.len())], LAST[pick(2, LAST.len())]);
+    let domain = RESERVED_DOMAINS[pick(6, RESERVED_DOMAINS.len())];
+    let tail = tail(perm, &canonical);
+    let named = [format!("{first}.{last}.{tail}"), format!("{last}.{tail}")];
+    if let Some(local) = named.into_iter().find(|l| l.len() <= MAX_LOCAL) {
+        return Some(format!("{local}@{domain}"));
+    }
+    let (local, rest) = tail.split_at(tail.len().min(MAX_LOCAL));
+    let labels: Vec<&str> = rest.as_bytes().chunks(MAX_LABEL).filter_map(|c| std::str::from_utf8(c).ok()).collect();
+    Some(if labels.is_empty() { format!("{local}@{domain}") } else { format!("{local}@{}.{domain}", labels.join(".")) })
+}
+
+/// RFC 5321's limits: a local part of 64 characters, a domain label of 63.
+const MAX_LOCAL: usize = 64;
+const MAX_LABEL: usize = 63;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Key;
+
+    #[test]
+    fn widths_grow_with_every_symbol() {
+        let lengths: Vec<usize> =
+            (1..=200).map(|n| (n / BLOCK) * width(BLOCK) + if n % BLOCK == 0 { 0 } else { width(n % BLOCK) }).collect();
+        assert!(lengths.windows(2).all(|w| w[0] < w[1]), "the digits' length tells the symbol count");
+        assert!(RADIX.checked_pow(BLOCK as u32).is_some(), "a block's domain fits u128");
+    }
+
+    #[test]
+    fn escapes_are_a_prefix_code() {
+        assert_eq!(symbols("a.b"), vec![0, 36, 1]);
+        assert_eq!(symbols("é").len(), 5);
+        assert_ne!(symbols("é+"), symbols("+é"));
+    }
+
+    #[test]
+    fn distinct_addresses_get_distinct_numbers_even_when_close() {
+        let key = Key::from_hex(&"17".repeat(32), "t").unwrap();
+        let perm = Permutation::new(&key.subkey("email"));
+        let state = key.subkey("email/keyed").hmac();
+        let mut seen = std::collections::HashSet::new();
+        let long = "a.very.long.address.beyond.one.block.of.symbols.and.past.sixty.four.characters";
+        for local in ["jan", "jan1", "jan.1", "jan_1", "jän", "j", long] {
+            for domain in ["telenet.be", "skynet.be", "x.org"] {
+                let out = pseudonymise_text(&state, &perm, &format!("{local}@{domain}")).unwrap();
+                let (l, d) = out.rsplit_once('@').unwrap();
+                assert!(is_email(&out) && l.len() <= MAX_LOCAL && is_reserved_domain(d), "{out}");
+                assert!(d.split('.').all(|label| label.len() <= MAX_LABEL), "{out}");
+                assert!(seen.insert(out.clone()), "{out} twice");
+            }
+        }
+        assert!(is_reserved_domain("x1.example.com") && !is_reserved_domain("badexample.com"));
+    }
 }

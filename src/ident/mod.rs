@@ -13,3 +13,4 @@ pub mod kbo;
 pub mod niss;
 pub mod phone;
 pub mod spelling;
+pub mod subject;

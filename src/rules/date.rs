@@ -13,10 +13,23 @@ use crate::ident::niss::{self, NissKeep};
 /// Options of the `date` rule (exactly one of `shift_by` and `from_niss`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DateSpec {
-    /// Shift every date of a subject by the same keyed number of days in `[-max_days, max_days]`, never 0.
-    ShiftBy { column: String, max_days: u32 },
+    /// Shift every date of a subject by the same keyed number of days in `[-max_days, max_days]`,
+    /// never 0; with `Granularity::Month`, by a keyed number of whole months in
+    /// `[-max_months, max_months]`, never 0, the day of the month kept.
+    ShiftBy { column: String, max_days: u32, granularity: Granularity, max_months: u32 },
     /// The birth date encoded in the pseudonym of the row's NISS (`keep` as in that column's rule).
     FromNiss { column: String, keep: NissKeep },
+}
+
+/// What a shift moves: days, or whole months for columns whose dates are all the first of a
+/// month (affiliation dates), where a day shift would show in the output's day of the month and
+/// give the subject's shift, and with it every other date of the subject, away.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Granularity {
+    #[default]
+    Day,
+    Month,
 }
 
 #[derive(Deserialize)]
@@ -24,24 +37,43 @@ pub enum DateSpec {
 struct RawDate {
     #[serde(default)]
     shift_by: Option<String>,
-    #[serde(default = "default_max_days")]
-    max_days: u32,
+    #[serde(default)]
+    max_days: Option<u32>,
+    #[serde(default)]
+    granularity: Granularity,
+    #[serde(default)]
+    max_months: Option<u32>,
     #[serde(default)]
     from_niss: Option<String>,
 }
 
-fn default_max_days() -> u32 {
-    30
-}
+const DEFAULT_MAX_DAYS: u32 = 30;
+const DEFAULT_MAX_MONTHS: u32 = 6;
 
 impl DateSpec {
     pub(super) fn parse(options: &serde_norway::Value) -> Result<DateSpec, String> {
         let raw: RawDate = serde_norway::from_value(options.clone()).map_err(|e| format!("rule `date`: {e}"))?;
+        let month = raw.granularity == Granularity::Month;
+        if raw.from_niss.is_some() && (raw.max_days.is_some() || raw.max_months.is_some() || month) {
+            return Err("rule `date`: `from_niss` takes no `max_days`, `max_months` or `granularity`".into());
+        }
+        if month && raw.max_days.is_some() {
+            return Err("rule `date`: `granularity: month` shifts by `max_months`, not `max_days`".into());
+        }
+        if !month && raw.max_months.is_some() {
+            return Err("rule `date`: `max_months` needs `granularity: month`".into());
+        }
+        let max_days = raw.max_days.unwrap_or(DEFAULT_MAX_DAYS);
+        let max_months = raw.max_months.unwrap_or(DEFAULT_MAX_MONTHS);
         match (raw.shift_by, raw.from_niss) {
-            (Some(column), None) if raw.max_days >= 1 => Ok(DateSpec::ShiftBy { column, max_days: raw.max_days }),
-            (Some(_), None) => Err("rule `date`: max_days must be at least 1".into()),
+            (Some(_), None) if max_days < 1 || max_months < 1 => {
+                Err("rule `date`: max_days and max_months must be at least 1".into())
+            }
+            (Some(column), None) => {
+                Ok(DateSpec::ShiftBy { column, max_days, granularity: raw.granularity, max_months })
+            }
             (None, Some(column)) => Ok(DateSpec::FromNiss { column, keep: NissKeep::default() }),
-            _ => Err("rule `date` takes either `shift_by: COLUMN` (with `max_days`) or `from_niss: COLUMN`".into()),
+            _ => Err("rule `date` takes either `shift_by: COLUMN` (with `max_days`, or `granularity: month` and `max_months`) or `from_niss: COLUMN`".into()),
         }
     }
 
@@ -57,43 +89,74 @@ impl DateSpec {
 pub struct Date {
     spec: DateSpec,
     shift: Hmac<Sha256>,
+    /// Month shifts use their own subkey: knowing a subject's month shift says nothing of its day shift.
+    month_shift: Hmac<Sha256>,
     niss: Permutation,
 }
 
 impl Date {
     pub fn new(key: &Key, spec: &DateSpec) -> Date {
-        Date { spec: spec.clone(), shift: key.subkey("date/shift").hmac(), niss: Permutation::new(&key.subkey("niss")) }
-    }
-
-    /// The shift, in days, of `subject` (normalised: letters and digits, upper case).
-    pub fn shift_days(&self, subject: &str, max_days: u32) -> i64 {
-        let normalised: String = subject.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect();
-        let mut mac = self.shift.clone();
-        mac.update(normalised.as_bytes());
-        let digest = mac.finalize().into_bytes();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&digest[..8]);
-        let s = (u64::from_le_bytes(first) % (2 * max_days as u64)) as i64;
-        if s < max_days as i64 {
-            -(s + 1)
-        } else {
-            s - max_days as i64 + 1
+        Date {
+            spec: spec.clone(),
+            shift: key.subkey("date/shift").hmac(),
+            month_shift: key.subkey("date/shift-month").hmac(),
+            niss: Permutation::new(&key.subkey("niss")),
         }
     }
+
+    /// The shift, in days, of `subject` (any spelling of one identifier gives one shift).
+    pub fn shift_days(&self, subject: &str, max_days: u32) -> i64 {
+        keyed_shift(&self.shift, subject, max_days)
+    }
+
+    /// The shift, in whole months, of `subject`.
+    pub fn shift_months(&self, subject: &str, max_months: u32) -> i64 {
+        keyed_shift(&self.month_shift, subject, max_months)
+    }
+}
+
+/// A keyed shift in `[-max, max]` but never 0 for `subject`, normalised as every subject is.
+fn keyed_shift(state: &Hmac<Sha256>, subject: &str, max: u32) -> i64 {
+    let mut mac = state.clone();
+    mac.update(crate::ident::subject::normalise(subject).as_bytes());
+    let digest = mac.finalize().into_bytes();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    let s = (u64::from_le_bytes(first) % (2 * max as u64)) as i64;
+    if s < max as i64 {
+        -(s + 1)
+    } else {
+        s - max as i64 + 1
+    }
+}
+
+/// `date` moved by `months` whole months, the day kept (or the month's last day when it has fewer).
+fn add_months(year: i64, month: u32, day: u32, months: i64) -> (i64, u32, u32) {
+    let index = year * 12 + i64::from(month) - 1 + months;
+    let (y, m) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
+    let next = if m == 12 { days_from_civil(y + 1, 1, 1) } else { days_from_civil(y, m + 1, 1) };
+    let last = (next - days_from_civil(y, m, 1)) as u32;
+    (y, m, day.min(last))
 }
 
 impl Rule for Date {
     fn apply(&self, value: &str, inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
-        let Some(date) = parse(value.trim()) else {
-            // Not a date we can read: never passed through.
+        // Not a date we can read, or a date followed by anything but a time (`12/03/2024 opname,
+        // zie ...`): never passed through, not even in part.
+        let Some(date) = parse(value.trim()).filter(|d| d.rest_is_time()) else {
             return Ok(Pseudonym { text: None, invalid: true });
         };
         let subject = inputs.first().copied().flatten();
         match &self.spec {
-            DateSpec::ShiftBy { max_days, .. } => {
+            DateSpec::ShiftBy { max_days, granularity: Granularity::Day, .. } => {
                 let days = days_from_civil(date.year, date.month, date.day)
                     + self.shift_days(subject.unwrap_or(""), *max_days);
                 let (y, m, d) = civil_from_days(days);
+                Ok(Pseudonym::valid(date.write(y, m, d)))
+            }
+            DateSpec::ShiftBy { max_months, granularity: Granularity::Month, .. } => {
+                let months = self.shift_months(subject.unwrap_or(""), *max_months);
+                let (y, m, d) = add_months(date.year, date.month, date.day, months);
                 Ok(Pseudonym::valid(date.write(y, m, d)))
             }
             DateSpec::FromNiss { keep, .. } => {
@@ -147,7 +210,12 @@ mod tests {
     fn one_subject_one_shift_never_zero_within_bounds() {
         let rule = Date::new(
             &Key::from_hex(&"31".repeat(32), "t").unwrap(),
-            &DateSpec::ShiftBy { column: "niss".into(), max_days: 30 },
+            &DateSpec::ShiftBy {
+                column: "niss".into(),
+                max_days: 30,
+                granularity: Granularity::Day,
+                max_months: DEFAULT_MAX_MONTHS,
+            },
         );
         let mut seen = std::collections::HashSet::new();
         for i in 0..5000 {
@@ -157,5 +225,56 @@ mod tests {
         }
         assert_eq!(seen.len(), 60, "every shift in [-30, 30] but 0 occurs");
         assert_eq!(rule.shift_days("85.07.30-033.28", 30), rule.shift_days("85073003328", 30));
+        assert_eq!(rule.shift_days("5073003328", 30), rule.shift_days("05073003328", 30), "lost leading zero");
+    }
+
+    fn rule(yaml: &str) -> Date {
+        let spec = DateSpec::parse(&serde_norway::from_str(yaml).unwrap()).unwrap();
+        Date::new(&Key::from_hex(&"31".repeat(32), "t").unwrap(), &spec)
+    }
+
+    fn out(rule: &Date, value: &str, subject: &str) -> Pseudonym {
+        rule.apply(value, &[Some(subject)]).unwrap()
+    }
+
+    #[test]
+    fn only_a_time_may_follow_the_date() {
+        let r = rule("{ shift_by: niss }");
+        for ok in [
+            "2024-03-12",
+            "12/03/2024 13:45",
+            "2024-03-12T08:00:00",
+            "2024-03-12 08:00:00.123+01:00",
+            "2024-03-12T08:00Z",
+        ] {
+            assert!(!out(&r, ok, "1").invalid, "{ok}");
+        }
+        for bad in ["12/03/2024 opname, zie 85073003328", "2024-03-12 x", "12/03/2024 13:45 dr Peeters", "2024-03-12T"]
+        {
+            assert_eq!(out(&r, bad, "1"), Pseudonym { text: None, invalid: true }, "{bad}");
+        }
+    }
+
+    #[test]
+    fn month_granularity_keeps_the_first_of_the_month_and_hides_the_day_shift() {
+        let r = rule("{ shift_by: niss, granularity: month, max_months: 3 }");
+        let mut shifts = std::collections::HashSet::new();
+        for i in 0..2000 {
+            let subject = format!("{i:011}");
+            let text = out(&r, "2019-07-01", &subject).text.unwrap();
+            assert!(text.ends_with("-01"), "{text}: the day of the month stays the 1st");
+            let (y, m): (i64, i64) = (text[..4].parse().unwrap(), text[5..7].parse().unwrap());
+            let months = (y - 2019) * 12 + m - 7;
+            assert!(months != 0 && (-3..=3).contains(&months), "{text}");
+            shifts.insert(months);
+        }
+        assert_eq!(shifts.len(), 6, "every shift in [-3, 3] but 0 occurs");
+        assert_eq!(add_months(2024, 1, 31, 1), (2024, 2, 29), "clamped to the month's last day");
+        assert_eq!(add_months(2024, 1, 15, -1), (2023, 12, 15));
+        let bad = |yaml: &str| DateSpec::parse(&serde_norway::from_str(yaml).unwrap()).is_err();
+        assert!(bad("{ shift_by: niss, granularity: week }"));
+        assert!(bad("{ shift_by: niss, granularity: month, max_days: 3 }"));
+        assert!(bad("{ shift_by: niss, max_months: 3 }"));
+        assert!(bad("{ from_niss: niss, granularity: month }"));
     }
 }

@@ -93,6 +93,9 @@ mod tests {
         assert_eq!(apply(Icd10Level::Chapter, "O9A.1").as_deref(), Some("O00-O9A"));
         assert_eq!(apply(Icd10Level::Keep, "J45.909").as_deref(), Some("J45.909"));
         assert_eq!(apply(Icd10Level::Suppress, "J45.909"), None);
+        let key = crate::crypto::Key::from_hex(&"11".repeat(32), "t").unwrap();
+        let keep: serde_norway::Value = serde_norway::from_str("{ icd10: keep }").unwrap();
+        assert!(super::super::ColumnRule::parse(&keep).unwrap().build(&key).is_some(), "`keep` still validates");
         let invalid = Icd10(Icd10Level::Keep).apply("diabetes", &[]).unwrap();
         assert!(invalid.invalid && invalid.text.is_none(), "free text in a code column is never kept");
     }

@@ -192,13 +192,16 @@ impl Identifier {
             IdentifierKind::Inami => inami::pseudonymise_text(&self.perm, v),
             IdentifierKind::Kbo => kbo::pseudonymise_text(&self.perm, v),
             IdentifierKind::Phone => phone::pseudonymise_text(&self.perm, v),
-            IdentifierKind::Email => email::pseudonymise_text(&self.keyed, v),
+            IdentifierKind::Email => email::pseudonymise_text(&self.keyed, &self.perm, v),
             IdentifierKind::Ip => ip::pseudonymise_text(&self.perm, v),
         }
     }
 
-    /// A keyed fake of the same shape: each digit replaced by a keyed digit, each letter by a
-    /// keyed letter of the same case, everything else kept.
+    /// A keyed fake of the same shape: each digit replaced by a keyed digit, every other
+    /// character but the separators identifiers are written with (white space `. - / + ( ) :`)
+    /// by a keyed ASCII letter, upper case for an upper-case letter. Accented letters, other
+    /// scripts and punctuation are replaced too: nothing of an invalid value shows through but
+    /// its shape.
     fn fake(&self, value: &str) -> String {
         let mut mac = self.keyed.clone();
         mac.update(b"fake\0");
@@ -219,14 +222,14 @@ impl Identifier {
         value
             .chars()
             .map(|c| {
-                if c.is_ascii_digit() {
-                    (b'0' + next(10)) as char
-                } else if c.is_ascii_uppercase() {
-                    (b'A' + next(26)) as char
-                } else if c.is_ascii_lowercase() {
-                    (b'a' + next(26)) as char
-                } else {
+                if c.is_whitespace() || ".-/+():".contains(c) {
                     c
+                } else if c.is_ascii_digit() {
+                    (b'0' + next(10)) as char
+                } else if c.is_uppercase() {
+                    (b'A' + next(26)) as char
+                } else {
+                    (b'a' + next(26)) as char
                 }
             })
             .collect()
@@ -278,6 +281,26 @@ mod tests {
         let error = rule("niss", "{ on_invalid: error }");
         let message = error.apply("85073003329", &[]).unwrap_err().0;
         assert!(!message.contains("85073003329"));
+    }
+
+    #[test]
+    fn invalid_values_show_nothing_but_their_shape() {
+        let fake = rule("exid", "~");
+        let value = "Zoë Ærø №12,#x@ç 北京 - 04/75";
+        let out = fake.apply(value, &[]).unwrap();
+        assert!(out.invalid);
+        let text = out.text.unwrap();
+        assert_eq!(text.chars().count(), value.chars().count());
+        for (a, b) in value.chars().zip(text.chars()) {
+            if a.is_whitespace() || ".-/+():".contains(a) {
+                assert_eq!(a, b, "separators stay");
+            } else {
+                assert!(b.is_ascii_alphanumeric(), "{b} replaces {a}");
+                assert_eq!(a.is_ascii_digit(), b.is_ascii_digit());
+            }
+        }
+        let kept: Vec<char> = value.chars().filter(|c| !c.is_ascii() && !c.is_whitespace()).collect();
+        assert!(!text.chars().any(|c| kept.contains(&c)), "{text}");
     }
 
     #[test]

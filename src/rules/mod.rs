@@ -222,10 +222,9 @@ impl ColumnRule {
             ColumnRule::Constant(value) => Some(Box::new(Constant(value.clone()))),
             ColumnRule::Identifier(spec) => Some(Box::new(Identifier::new(key, spec))),
             ColumnRule::Date(spec) => Some(Box::new(Date::new(key, spec))),
-            ColumnRule::Icd10(Icd10Level::Keep) => None,
+            // `keep` too: a code column is validated, so a note typed into it is never copied.
             ColumnRule::Icd10(level) => Some(Box::new(Icd10(*level))),
             ColumnRule::Number(spec) => Some(Box::new(Number::new(key, spec))),
-            ColumnRule::People(PeopleSpec::Postcode { region: false }) => None,
             ColumnRule::People(spec) => Some(Box::new(People::new(key, spec))),
             ColumnRule::FreeText(spec) => Some(Box::new(FreeText::new(key, spec))),
             ColumnRule::Fake(kind) => Some(Box::new(FakeValue::new(key, kind))),

@@ -273,12 +273,19 @@ impl Rule for People {
                 }
             }
             PeopleSpec::HouseNumber => {
-                let suffix: String = value.trim().trim_start_matches(|c: char| c.is_ascii_digit()).to_string();
+                let v = value.trim();
+                let suffix = v.trim_start_matches(|c: char| c.is_ascii_digit());
+                // Only a house number's own suffix is kept (`B`, ` bus 2`, `/3`): a note written
+                // after the number makes the cell invalid, never copied.
+                if suffix.len() == v.len() || !is_house_suffix(suffix) {
+                    return Ok(Pseudonym { text: None, invalid: true });
+                }
                 format!("{}{suffix}", 1 + self.seed("number", value) % 199)
             }
             PeopleSpec::Postcode { region } => {
                 let v = value.trim();
-                if !(v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit())) {
+                // Belgian postcodes run from 1000 to 9999; anything else (a note) is never copied.
+                if !(v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()) && !v.starts_with('0')) {
                     return Ok(Pseudonym { text: None, invalid: true });
                 }
                 if *region {
@@ -314,6 +321,21 @@ impl Rule for People {
         };
         Ok(Pseudonym::valid(text))
     }
+}
+
+/// Whether `suffix` is what follows a house number's digits: nothing, one or two letters, or a
+/// box (`bus 2`, `bte 3A`, `b.12`, `/3`, `-5`), at most a few characters of it.
+fn is_house_suffix(suffix: &str) -> bool {
+    let s = suffix.trim();
+    if s.is_empty() || (s.len() <= 2 && s.chars().all(|c| c.is_ascii_alphabetic())) {
+        return true;
+    }
+    let lower = s.to_lowercase();
+    let rest = ["bus", "bte", "boîte", "boite", "box", "bt", "b", "/", "-"]
+        .iter()
+        .find_map(|p| lower.strip_prefix(p))
+        .map(|r| r.trim_start_matches('.').trim());
+    rest.is_some_and(|r| !r.is_empty() && r.len() <= 5 && r.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]
@@ -377,5 +399,18 @@ mod tests {
         assert_eq!(out(&rule("postcode", "keep"), "9300", &[]), "9300");
         let h = out(&rule("house_number", "~"), "12B", &[]);
         assert!(h.ends_with('B') && h[..h.len() - 1].parse::<u32>().is_ok());
+        for ok in ["12", "12 bus 3", "12/4", "12bte 2A", "7-9", "3 b.12"] {
+            assert!(!rule("house_number", "~").apply(ok, &[]).unwrap().invalid, "{ok}");
+        }
+        let invalid = Pseudonym { text: None, invalid: true };
+        for bad in ["12 opname, zie 85073003328", "12 b zie dossier", "bus 3", "Peeters"] {
+            assert_eq!(rule("house_number", "~").apply(bad, &[]).unwrap(), invalid, "{bad}");
+        }
+        for bad in ["zie 85073003328", "0123", "93000", "9300 Gent"] {
+            assert_eq!(rule("postcode", "keep").apply(bad, &[]).unwrap(), invalid, "postcode: keep validates: {bad}");
+        }
+        let key = Key::from_hex(&"11".repeat(32), "t").unwrap();
+        let keep: serde_norway::Value = serde_norway::from_str("{ postcode: keep }").unwrap();
+        assert!(crate::rules::ColumnRule::parse(&keep).unwrap().build(&key).is_some(), "`keep` still validates");
     }
 }

@@ -55,7 +55,7 @@ pub(super) fn valid_pseudonym(kind: &IdentifierKind, value: &str) -> bool {
         IdentifierKind::Email => {
             let domain = v.rsplit_once('@').map_or("", |(_, d)| d).to_ascii_lowercase();
             email::is_email(v)
-                && (email::RESERVED_DOMAINS.contains(&domain.as_str())
+                && (email::is_reserved_domain(&domain)
                     || [".test", ".invalid", ".example", ".localhost"].iter().any(|t| domain.ends_with(t)))
         }
         other => canonical(kind_of(other), v).1,

@@ -403,9 +403,9 @@ impl Index {
         if is_token_kind(kind) {
             let t = value.trim().to_lowercase();
             self.token_pseudonyms.insert(self.print(t.as_bytes()));
-            // An e-mail pseudonym is built from fake names (`sophie.leclercq311@example.net`):
+            // An e-mail pseudonym is built from fake names (`sophie.leclercq.k3x9q0@example.net`):
             // those names are the run's, not an original person's.
-            let reserved = t.rsplit_once('@').is_some_and(|(_, d)| email::RESERVED_DOMAINS.contains(&d));
+            let reserved = t.rsplit_once('@').is_some_and(|(_, d)| email::is_reserved_domain(d));
             if let Some((local, _)) = t.split_once('@').filter(|_| reserved) {
                 let letters: String = local.chars().filter(|c| !c.is_ascii_digit()).collect();
                 self.pseudonyms.insert(self.print(&normalise(&letters)));
