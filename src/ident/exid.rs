@@ -39,6 +39,27 @@ pub fn is_valid(text: &str, check: Check) -> bool {
     }
 }
 
+/// The number of pseudonyms a valid `text` can have under `keep_prefix` and `check`: the size
+/// of the set its free characters are permuted in (1 when the prefix covers them all).
+/// `None` if `text` is not valid or the set would not fit 128 bits.
+pub fn domain_size(keep_prefix: usize, check: Check, text: &str) -> Option<u128> {
+    let t = text.trim();
+    if !is_valid(t, check) {
+        return None;
+    }
+    let chars: Vec<char> = t.chars().collect();
+    let end = if check == Check::Mod97 { chars.len() - 2 } else { chars.len() };
+    chars[keep_prefix.min(end)..end].iter().try_fold(1u128, |size, &c| {
+        if c.is_ascii_digit() {
+            size.checked_mul(10)
+        } else if c.is_ascii_alphabetic() {
+            size.checked_mul(26)
+        } else {
+            Some(size)
+        }
+    })
+}
+
 /// The keyed pseudonym of `text` (trimmed): the first `keep_prefix` characters kept, digits and
 /// letters permuted as one mixed-radix number, punctuation kept, check pair recomputed.
 /// `None` if `text` is not valid or too long to permute (over 38 digits' worth).

@@ -203,8 +203,17 @@ pub fn pseudonymise(perm: &Permutation, keep_bank: bool, iban: &Iban) -> String 
 }
 
 /// Pseudonymises the IBAN written as `text`, in the same spelling; `None` if not a valid IBAN.
+/// A foreign IBAN whose account part has fewer digits than this is not pseudonymised (its
+/// letters carry the account, and fewer than 1,000 pseudonyms could hide it): it is invalid for
+/// the rule, which then fakes, empties or refuses it as `on_invalid` says.
+const MIN_FOREIGN_DIGITS: usize = 3;
+
 pub fn pseudonymise_text(perm: &Permutation, keep_bank: bool, text: &str) -> Option<String> {
     let iban = Iban::parse(text)?;
+    let compact = &iban.compact;
+    if !compact.starts_with("BE") && compact[4..].bytes().filter(u8::is_ascii_digit).count() < MIN_FOREIGN_DIGITS {
+        return None;
+    }
     respell(text, &pseudonymise(perm, keep_bank, &iban))
 }
 

@@ -236,8 +236,21 @@ impl Identifier {
     }
 }
 
+/// The fewest pseudonyms a permuted cell may have. Below it, knowing the rule's options and a
+/// few pairs narrows a value down to a handful of candidates (with one, the pseudonym is the
+/// value). NIST SP 800-38G asks 10^6 of FF1; cells between the two are listed in SECURITY.md.
+pub const MIN_DOMAIN: u128 = 1_000;
+
 impl Rule for Identifier {
     fn apply(&self, value: &str, _inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
+        if let IdentifierKind::Exid { keep_prefix, check } = self.spec.kind {
+            if exid::domain_size(keep_prefix, check, value).is_some_and(|n| n < MIN_DOMAIN) {
+                return Err(RuleError(format!(
+                    "the mapping's `exid` rule keeps {keep_prefix} leading characters, which leaves fewer than \
+                     {MIN_DOMAIN} possible pseudonyms for a member number of this length: lower `keep_prefix`"
+                )));
+            }
+        }
         if let Some(text) = self.pseudonym(value) {
             return Ok(Pseudonym::valid(text));
         }
@@ -301,6 +314,17 @@ mod tests {
         }
         let kept: Vec<char> = value.chars().filter(|c| !c.is_ascii() && !c.is_whitespace()).collect();
         assert!(!text.chars().any(|c| kept.contains(&c)), "{text}");
+    }
+
+    #[test]
+    fn exid_cells_under_a_thousand_values_are_refused() {
+        let r = rule("exid", "{ keep_prefix: 9 }");
+        assert!(r.apply("512345678901", &[]).is_ok(), "12 - 9 = 3 free digits: exactly 1,000 values");
+        let r = rule("exid", "{ keep_prefix: 10 }");
+        let message = r.apply("512345678901", &[]).unwrap_err().0;
+        assert!(message.contains("keep_prefix") && !message.contains("5123"), "{message}");
+        assert!(rule("exid", "{ keep_prefix: 12 }").apply("512345678901", &[]).is_err(), "a domain of one value");
+        assert!(rule("exid", "{ keep_prefix: 4 }").apply("512345678901", &[]).is_ok());
     }
 
     #[test]
