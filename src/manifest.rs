@@ -39,11 +39,44 @@ pub struct FileEntry {
     pub csv: Option<CsvFormat>,
     pub bytes_in: u64,
     pub bytes_out: u64,
+    /// SHA-256 of the output file as written: `verify --manifest` recomputes it, so edited
+    /// test data no longer verifies.
+    pub sha256_out: String,
     pub rows_in: u64,
     pub rows_out: u64,
     pub seconds: f64,
     pub columns: Vec<ColumnEntry>,
     pub dropped: Vec<String>,
+}
+
+/// SHA-256 of a file's bytes, in hex, read in 1 MiB pieces.
+pub fn file_sha256(path: &Path) -> std::io::Result<String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// An identifier domain the run permutes in cells of fewer than 10^6 values (NIST SP 800-38G's
+/// floor for FF1), listed so the officer knows where a known pair narrows guesses most.
+#[derive(Debug, Clone, Serialize)]
+pub struct SmallDomain {
+    pub table: String,
+    pub column: String,
+    pub rule: String,
+    /// Which values share one permutation.
+    pub cell: &'static str,
+    /// Values in one such cell (at most; `0` when it depends on the value's length).
+    pub values: u64,
 }
 
 /// Options of the run, as far as they shape the output.
@@ -69,6 +102,8 @@ pub struct Manifest {
     pub options: OptionsEntry,
     pub mappings: Vec<MappingEntry>,
     pub files: Vec<FileEntry>,
+    /// Permuted cells under 10^6 values, per table and column (see SECURITY.md).
+    pub small_domains: Vec<SmallDomain>,
     pub seconds: f64,
     /// Peak resident memory of the process (Linux `VmHWM`), when the system reports it.
     pub peak_rss_bytes: Option<u64>,
@@ -82,6 +117,7 @@ impl Manifest {
         key: &Key,
         mappings: Vec<MappingEntry>,
         files: Vec<FileEntry>,
+        small_domains: Vec<SmallDomain>,
         options: &RunOptions,
         case_subjects: Option<&[[u8; 16]]>,
         seconds: f64,
@@ -100,6 +136,7 @@ impl Manifest {
             },
             mappings,
             files,
+            small_domains,
             seconds,
             peak_rss_bytes: peak_rss_bytes(),
             verify: None,

@@ -17,11 +17,6 @@ fn days(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
 }
 
-fn dmy(v: &[u8]) -> i64 {
-    let s = std::str::from_utf8(v).unwrap();
-    days(s[6..10].parse().unwrap(), s[3..5].parse().unwrap(), s[0..2].parse().unwrap())
-}
-
 fn iso(v: &[u8]) -> i64 {
     let s = std::str::from_utf8(v).unwrap();
     days(s[0..4].parse().unwrap(), s[5..7].parse().unwrap(), s[8..10].parse().unwrap())
@@ -68,15 +63,21 @@ fn birth_dates_follow_the_niss_and_each_member_has_one_shift() {
             assert_eq!(&written[8..10], &n[0..2], "year");
             checked_births += 1;
         }
-        let shift = dmy(&o[affiliation]) - dmy(&i[affiliation]);
-        assert!(shift != 0 && shift.abs() <= 30);
-        shifts.insert(digits(&i[0]), shift);
+        // Affiliation dates are always the 1st: shifted by whole months, the day kept.
+        let (a_in, a_out) =
+            (std::str::from_utf8(&i[affiliation]).unwrap(), std::str::from_utf8(&o[affiliation]).unwrap());
+        let months = |d: &str| d[6..10].parse::<i64>().unwrap() * 12 + d[3..5].parse::<i64>().unwrap();
+        assert_eq!(&a_out[..2], &a_in[..2], "the day of the month stays");
+        let moved = months(a_out) - months(a_in);
+        assert!(moved != 0 && moved.abs() <= 6, "{moved} months");
     }
     assert!(checked_births > 1000, "{checked_births}");
     let mut checked_claims = 0;
     for (i, o) in c_in.iter().zip(&c_out).skip(1) {
         let shift = iso(&o[5]) - iso(&i[5]);
-        assert_eq!(Some(&shift), shifts.get(&digits(&i[1])), "a member's claims move with the member's other dates");
+        assert!(shift != 0 && shift.abs() <= 30);
+        let first = *shifts.entry(digits(&i[1])).or_insert(shift);
+        assert_eq!(shift, first, "every claim of a member moves by the member's one shift");
         if !i[4].is_empty() {
             assert_eq!(o[4], i[4][..3], "ICD-10 category");
         }

@@ -211,11 +211,36 @@ fn the_report_can_go_to_a_file() {
     roxmltree::Document::parse(&std::fs::read_to_string(report).unwrap()).unwrap();
 }
 
+#[test]
+fn check_fails_a_day_shift_on_dates_that_are_all_the_first_of_a_month() {
+    let dir = demo_copy();
+    let members = dir.path().join("mappings/members.yaml");
+    let shipped = std::fs::read_to_string(&members).unwrap();
+    let day_shift = shipped.replace("granularity: month, max_months: 6", "max_days: 30");
+    assert_ne!(day_shift, shipped, "the shipped mapping shifts affiliation dates by months");
+    std::fs::write(&members, day_shift).unwrap();
+    let output = pseudata()
+        .args(["check", "--format", "json", "--mappings"])
+        .arg(dir.path().join("mappings"))
+        .arg("--input")
+        .arg(dir.path().join("input"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let hits: Vec<&serde_json::Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "day_shift_on_month_dates").collect();
+    assert_eq!(hits.len(), 1, "{report}");
+    assert_eq!(hits[0]["column"], "affiliation_date");
+}
+
 /// The rule of a column, as compared between a draft and the shipped mapping: the rule name,
 /// and for dates whether it shifts or derives from the NISS.
 fn rule_shape(rule: &ColumnRule) -> String {
     match rule {
-        ColumnRule::Date(DateSpec::ShiftBy { column, .. }) => format!("date shift_by {column}"),
+        ColumnRule::Date(DateSpec::ShiftBy { column, granularity, .. }) => {
+            format!("date shift_by {column} by {granularity:?}")
+        }
         ColumnRule::Date(DateSpec::FromNiss { column, .. }) => format!("date from_niss {column}"),
         ColumnRule::Icd10(level) => format!("icd10 {level:?}"),
         other => other.name().to_string(),

@@ -69,3 +69,46 @@ fn subset_keeps_the_same_subjects_in_every_table() {
         assert!(kept.contains(&digits(&claim[1])), "a claim of a member who was not kept");
     }
 }
+
+#[test]
+fn verify_manifest_catches_an_edited_or_missing_output_file() {
+    let out = tempfile::tempdir().unwrap();
+    run_cmd(&data("windows"), out.path(), KEY_A).assert().success();
+    let manifest_path = out.path().join("pseudata-manifest.json");
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    // The recorded hash is the file's SHA-256, computed here with an independent implementation.
+    let output = out.path().join("members.csv");
+    let sha = std::process::Command::new("sha256sum").arg(&output).output().unwrap();
+    let expected = String::from_utf8_lossy(&sha.stdout).split_whitespace().next().unwrap().to_string();
+    assert_eq!(manifest["files"][0]["sha256_out"], expected.as_str());
+    let check =
+        || pseudata().env("PSEUDATA_KEY", KEY_A).args(["verify", "--manifest"]).arg(&manifest_path).output().unwrap();
+    assert_eq!(check().status.code(), Some(0));
+    // One byte of test data edited after the run: the signed manifest no longer covers it.
+    let mut bytes = std::fs::read(&output).unwrap();
+    let last = bytes.len() - 3;
+    bytes[last] = if bytes[last] == b'7' { b'8' } else { b'7' };
+    std::fs::write(&output, &bytes).unwrap();
+    let edited = check();
+    assert_eq!(edited.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&edited.stdout).contains("members.csv: changed since the run"));
+    std::fs::remove_file(&output).unwrap();
+    let missing = check();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stdout).contains("members.csv: cannot be read"));
+}
+
+#[test]
+fn manifest_lists_the_small_permutation_domains_of_the_mapping() {
+    let dir = demo_copy();
+    let out = dir.path().join("out");
+    demo_job("run", dir.path(), &out).arg("--quiet").assert().success();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("pseudata-manifest.json")).unwrap()).unwrap();
+    let domains = manifest["small_domains"].as_array().unwrap();
+    let has = |rule: &str| domains.iter().any(|d| d["rule"] == rule && d["values"].as_u64().unwrap() < 1_000_000);
+    assert!(has("niss") && has("phone"), "{domains:?}");
+    assert!(domains
+        .iter()
+        .all(|d| !d["table"].as_str().unwrap().is_empty() && !d["column"].as_str().unwrap().is_empty()));
+}

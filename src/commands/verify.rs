@@ -45,13 +45,45 @@ fn read_manifest(path: &Path) -> anyhow::Result<serde_json::Value> {
 
 fn check_manifest(path: &Path, key: &Key) -> anyhow::Result<ExitStatus> {
     let manifest = read_manifest(path)?;
-    if is_authentic(&manifest, key) {
-        println!("{}: authentic (signed under the key with fingerprint {})", path.display(), key.fingerprint());
+    if !is_authentic(&manifest, key) {
+        println!("{}: NOT authentic: edited since the run, or signed under another key", path.display());
+        return Ok(ExitStatus::Failure);
+    }
+    let changed = changed_outputs(path, &manifest);
+    if changed.is_empty() {
+        println!(
+            "{}: authentic (signed under the key with fingerprint {}), and every output file is as written",
+            path.display(),
+            key.fingerprint()
+        );
         Ok(ExitStatus::Success)
     } else {
-        println!("{}: NOT authentic: edited since the run, or signed under another key", path.display());
+        println!("{}: the manifest is authentic, but output files changed since the run:", path.display());
+        for problem in changed {
+            println!("  {problem}");
+        }
         Ok(ExitStatus::Failure)
     }
+}
+
+/// The output files of a signed manifest whose bytes no longer hash to what the run recorded
+/// (edited, replaced or missing), each with what is wrong. Files are found beside the manifest.
+fn changed_outputs(path: &Path, manifest: &serde_json::Value) -> Vec<String> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut problems = Vec::new();
+    for file in manifest["files"].as_array().into_iter().flatten() {
+        let (Some(output), recorded) = (file["output"].as_str(), file["sha256_out"].as_str()) else { continue };
+        let Some(recorded) = recorded else {
+            problems.push(format!("{output}: the manifest records no hash (written by an older version)"));
+            continue;
+        };
+        match crate::manifest::file_sha256(&dir.join(output)) {
+            Ok(actual) if actual == recorded => {}
+            Ok(_) => problems.push(format!("{output}: changed since the run (its SHA-256 differs)")),
+            Err(e) => problems.push(format!("{output}: cannot be read ({})", e.kind())),
+        }
+    }
+    problems
 }
 
 /// With the run's key, checks the output's manifest and records the results in it, signed again.
@@ -78,6 +110,17 @@ fn record_in_manifest(path: &Path, key: Option<&Key>, report: &mut Report) -> an
         });
         return Ok(());
     }
+    for problem in changed_outputs(path, &manifest) {
+        report.add(Finding {
+            severity: Severity::Error,
+            code: "output_changed",
+            file: MANIFEST_NAME.into(),
+            table: None,
+            column: None,
+            row: None,
+            message: problem,
+        });
+    }
     let mut codes = std::collections::BTreeMap::<&str, u64>::new();
     for f in &report.findings {
         *codes.entry(f.code).or_default() += 1;
@@ -93,10 +136,8 @@ fn record_in_manifest(path: &Path, key: Option<&Key>, report: &mut Report) -> an
         "details": report.details,
     });
     let signed = sign(manifest, key);
-    let staged = path.with_extension("json.tmp");
-    std::fs::write(&staged, serde_json::to_string_pretty(&signed)? + "\n")
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", staged.display()))?;
-    std::fs::rename(&staged, path).map_err(|e| anyhow::anyhow!("cannot replace {}: {e}", path.display()))?;
+    crate::io::write_atomic(path, (serde_json::to_string_pretty(&signed)? + "\n").as_bytes())
+        .map_err(|e| anyhow::anyhow!("cannot replace {}: {e}", path.display()))?;
     report.notes.push(format!("results recorded in {} (signed again)", path.display()));
     Ok(())
 }

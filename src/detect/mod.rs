@@ -280,6 +280,8 @@ pub struct Profile {
     pub numbers: u64,
     /// Total length of the values, in bytes.
     pub length: u64,
+    /// Dates (nothing but a time after them) on the first day of a month.
+    pub first_of_month: u64,
 }
 
 impl Profile {
@@ -299,6 +301,10 @@ impl Profile {
         }
         if is_number(v) {
             self.numbers += 1;
+        }
+        if kinds & Kind::Date.bit() != 0 && crate::ident::date::parse(v).is_some_and(|d| d.day == 1 && d.rest_is_time())
+        {
+            self.first_of_month += 1;
         }
         let prose = is_prose(v);
         if prose {
@@ -325,10 +331,18 @@ impl Profile {
         self.with_identifiers += other.with_identifiers;
         self.numbers += other.numbers;
         self.length += other.length;
+        self.first_of_month += other.first_of_month;
         for i in 0..self.kinds.len() {
             self.kinds[i] += other.kinds[i];
             self.inside[i] += other.inside[i];
         }
+    }
+
+    /// Whether the column holds dates that are all the first of a month (at least 5 seen): a
+    /// day shift would show in the day of the month, so such columns shift by whole months.
+    pub fn month_granular(&self) -> bool {
+        let dates = self.kinds[Kind::Date as usize];
+        dates >= 5 && self.first_of_month == dates
     }
 
     /// Share of values that validate as `kind`.

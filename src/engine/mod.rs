@@ -303,9 +303,11 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
         let file_started = Instant::now();
         let entry = pool.install(|| process(item, &staged, to, options, key, subset.as_ref(), progress))?;
         let bytes_out = std::fs::metadata(&staged).map(|m| m.len()).unwrap_or(0);
+        let sha256_out = crate::manifest::file_sha256(&staged).map_err(output_err(&staged))?;
         files.push(FileEntry {
             output: relative_out.clone(),
             bytes_out,
+            sha256_out,
             seconds: file_started.elapsed().as_secs_f64(),
             ..entry
         });
@@ -339,6 +341,7 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
             })
             .collect(),
         files,
+        small_domains(&mappings),
         options,
         case_prints.as_deref(),
         started.elapsed().as_secs_f64(),
@@ -396,6 +399,7 @@ fn process(
         csv: outcome.csv,
         bytes_in,
         bytes_out: 0,
+        sha256_out: String::new(),
         rows_in: outcome.rows_in,
         rows_out: outcome.rows_out,
         seconds: 0.0,
@@ -421,6 +425,28 @@ fn job<'a>(
         progress,
         cancel: options.cancel.as_deref(),
     }
+}
+
+/// The permuted cells under 10^6 values of every mapped column, for the manifest.
+fn small_domains(mappings: &Mappings) -> Vec<crate::manifest::SmallDomain> {
+    let mut out = Vec::new();
+    for table in &mappings.tables {
+        for (column, rule) in &table.columns {
+            let cells = match rule {
+                crate::rules::ColumnRule::Identifier(spec) => spec.kind.small_domains(),
+                crate::rules::ColumnRule::FreeText(_) => crate::rules::IdentifierKind::in_free_text_small_domains(),
+                _ => Vec::new(),
+            };
+            out.extend(cells.into_iter().map(|(cell, values)| crate::manifest::SmallDomain {
+                table: table.name.clone(),
+                column: column.clone(),
+                rule: rule.name().to_string(),
+                cell,
+                values,
+            }));
+        }
+    }
+    out
 }
 
 /// Refuses a run where two input files would be written under one output name (`members.csv`

@@ -10,7 +10,7 @@ use crate::detect::{classify, ExidShape, Kind, Profile};
 use crate::engine::RunError;
 use crate::mapping::{ColumnRule, CsvOptions, Table};
 use crate::report::{ColumnCase, Finding, Report, Severity};
-use crate::rules::{Icd10Level, PeopleSpec};
+use crate::rules::{DateSpec, Granularity, Icd10Level, PeopleSpec};
 
 /// What `check` is asked to do.
 pub struct CheckOptions {
@@ -210,6 +210,19 @@ fn mapped_file(
             ));
             continue;
         };
+        if let (ColumnRule::Date(DateSpec::ShiftBy { granularity: Granularity::Day, .. }), Some(p)) = (rule, profile) {
+            if p.month_granular() {
+                report.add(finding(
+                    "day_shift_on_month_dates",
+                    name,
+                    format!(
+                        "every one of {} sampled dates is the first of a month: a day shift shows in the output's \
+                         day of the month and gives each member's shift away; use `granularity: month`",
+                        p.kinds[Kind::Date as usize]
+                    ),
+                ));
+            }
+        }
         if !kept(rule) {
             continue;
         }

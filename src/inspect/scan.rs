@@ -99,7 +99,8 @@ fn scan_file(
         .zip(classes)
         .zip(&profiled.profiles)
         .map(|((name, c), p)| {
-            let proposed = context.propose(c.kind);
+            let monthly = p.as_ref().is_some_and(Profile::month_granular);
+            let proposed = context.propose(c.kind, monthly);
             (name.clone(), c, proposed, p.as_ref().map_or(0, |p| p.values))
         })
         .collect();
@@ -150,8 +151,15 @@ impl Context {
     }
 
     /// The rule proposed for a column of `kind`, as written in a mapping (YAML flow style).
-    fn propose(&self, kind: Kind) -> String {
-        let shift = |subject: &String| format!("{{ date: {{ shift_by: {subject}, max_days: 30 }} }}");
+    /// `monthly`: the column's dates are all the first of a month (shifted by whole months).
+    fn propose(&self, kind: Kind, monthly: bool) -> String {
+        let shift = |subject: &String| {
+            if monthly {
+                format!("{{ date: {{ shift_by: {subject}, granularity: month, max_months: 6 }} }}")
+            } else {
+                format!("{{ date: {{ shift_by: {subject}, max_days: 30 }} }}")
+            }
+        };
         match kind {
             Kind::Niss => "niss".into(),
             Kind::Iban => "iban".into(),

@@ -61,6 +61,46 @@ impl IdentifierKind {
     }
 }
 
+impl IdentifierKind {
+    /// The cells of fewer than 10^6 values this rule permutes in, with their sizes (0: set by
+    /// each value's length). Sizes come from the cells the `ident` modules build; SECURITY.md
+    /// explains each.
+    pub fn small_domains(&self) -> Vec<(&'static str, u64)> {
+        match self {
+            IdentifierKind::Niss(keep) => {
+                let (dated, undated) = if keep.sex { (182_135, 499) } else { (364_270, 998) };
+                let mut cells = vec![("NISS without a real birth date: the serial numbers of one date field", undated)];
+                if keep.birth_year {
+                    cells.push(("NISS: the birth dates and serials of one birth year (and sex, if kept)", dated));
+                } else {
+                    cells.push(("NISS born from 2026 on: one birth year (kept for dates past the draw range)", dated));
+                }
+                cells
+            }
+            IdentifierKind::Exid { .. } => {
+                vec![("member number: the free characters after the kept prefix (under 1,000 refused)", 0)]
+            }
+            IdentifierKind::Iban { .. } => {
+                vec![("foreign IBAN with 3-5 account digits: those digits (under 3 digits: invalid)", 100_000)]
+            }
+            IdentifierKind::Inami => vec![("INAMI: the 5 sequence digits of one profession and check scheme", 100_000)],
+            IdentifierKind::Phone => {
+                vec![("8-digit phone number (landline, 0800, 090x, 070, 078): the 5 digits after the kept 3", 100_000)]
+            }
+            IdentifierKind::Kbo | IdentifierKind::Email | IdentifierKind::Ip => Vec::new(),
+        }
+    }
+
+    /// What a `free_text` column permutes in cells under 10^6: NISS (as its table's rule, by
+    /// default sex and birth year kept), phone and INAMI numbers found in the text.
+    pub fn in_free_text_small_domains() -> Vec<(&'static str, u64)> {
+        let mut cells = IdentifierKind::Niss(niss::NissKeep::default()).small_domains();
+        cells.extend(IdentifierKind::Phone.small_domains());
+        cells.extend(IdentifierKind::Inami.small_domains());
+        cells
+    }
+}
+
 /// A validated identifier rule as written in a mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentifierSpec {

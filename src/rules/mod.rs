@@ -14,7 +14,7 @@ mod number;
 mod people;
 
 pub use constant::Constant;
-pub use date::{Date, DateSpec};
+pub use date::{Date, DateSpec, Granularity};
 pub use fake::{FakeValue, FAKE_KINDS};
 pub use free_text::{FreeText, FreeTextSpec};
 pub use hash::Hash;

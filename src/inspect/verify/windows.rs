@@ -407,7 +407,9 @@ impl Index {
             // those names are the run's, not an original person's.
             let reserved = t.rsplit_once('@').is_some_and(|(_, d)| email::is_reserved_domain(d));
             if let Some((local, _)) = t.split_once('@').filter(|_| reserved) {
-                let letters: String = local.chars().filter(|c| !c.is_ascii_digit()).collect();
+                // The names come before the keyed tail (`first.last.tail`, `last.tail`).
+                let names = local.rsplit_once('.').map_or(local, |(names, _)| names);
+                let letters: String = names.chars().filter(|c| !c.is_ascii_digit()).collect();
                 self.pseudonyms.insert(self.print(&normalise(&letters)));
             }
             return;
