@@ -30,6 +30,15 @@ pub fn dispatch(cli: crate::cli::Cli) -> anyhow::Result<ExitStatus> {
     }
 }
 
+/// Loads the key (`--key-file` or the environment), warning on standard error when the key file
+/// is readable by other users.
+pub(crate) fn load_key(key_file: Option<&std::path::Path>) -> anyhow::Result<crate::crypto::Key> {
+    if let Some(warning) = key_file.and_then(crate::crypto::shared_key_file_warning) {
+        eprintln!("warning: {warning}");
+    }
+    Ok(crate::crypto::Key::load(key_file)?)
+}
+
 /// Writes a report to `path`, or to standard output.
 pub(crate) fn emit(text: &str, path: Option<&std::path::Path>) -> anyhow::Result<()> {
     use std::io::Write;

@@ -70,7 +70,7 @@ pub(crate) fn options(
     case: Option<Case>,
     batch_rows: usize,
 ) -> anyhow::Result<(RunOptions, Key)> {
-    let key = Key::load(job.key_file.as_deref())?;
+    let key = super::load_key(job.key_file.as_deref())?;
     let options = RunOptions {
         mappings: job.mappings,
         input: job.input,

@@ -13,13 +13,13 @@ use crate::report::{render, Finding, Report, Severity};
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
     if let Some(path) = &args.manifest {
-        return check_manifest(path, &Key::load(args.key_file.as_deref())?);
+        return check_manifest(path, &super::load_key(args.key_file.as_deref())?);
     }
     let (Some(mappings), Some(input), Some(output)) = (args.mappings, args.input, args.output) else {
         anyhow::bail!("verify needs --mappings, --input and --output (or --manifest FILE)");
     };
     let key = if args.key_file.is_some() || std::env::var_os(KEY_ENV).is_some() {
-        Some(Key::load(args.key_file.as_deref())?)
+        Some(super::load_key(args.key_file.as_deref())?)
     } else {
         None
     };

@@ -38,25 +38,27 @@ pub enum KeyError {
     Random,
 }
 
-/// Warns (on standard error) when a key file can be read by users other than its owner: the
-/// run goes on, since the key may sit on a single-user machine, but the officer should know.
-fn warn_if_shared(path: &Path, file: &std::fs::File) {
+/// A warning when a key file can be read by users other than its owner (the run goes on: the
+/// key may sit on a single-user machine, but the officer should know); `None` otherwise.
+pub fn shared_key_file_warning(path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = file.metadata() {
-            let mode = meta.permissions().mode();
-            if mode & 0o044 != 0 && meta.is_file() {
-                eprintln!(
-                    "warning: key file {} is readable by other users (mode {:o}): `chmod 600` it; anyone who reads the key can reverse the pseudonyms",
-                    path.display(),
-                    mode & 0o777
-                );
-            }
-        }
+        let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+        let mode = meta.permissions().mode();
+        (mode & 0o044 != 0).then(|| {
+            format!(
+                "key file {} is readable by other users (mode {:o}): `chmod 600` it; anyone who reads the key can reverse the pseudonyms",
+                path.display(),
+                mode & 0o777
+            )
+        })
     }
     #[cfg(not(unix))]
-    let _ = (path, file);
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// The run's 256-bit master key. Its `Debug` output never shows the bytes.
@@ -84,7 +86,6 @@ impl Key {
                 use std::io::Read;
                 let read_err = |source| KeyError::Read { path: path.to_path_buf(), source };
                 let file = std::fs::File::open(path).map_err(read_err)?;
-                warn_if_shared(path, &file);
                 // A key file holds 64 characters: read a little more than that, never a whole
                 // wrong file (a device, a data file named by mistake).
                 let mut bytes = Vec::with_capacity(256);

@@ -3,5 +3,5 @@
 mod key;
 mod permutation;
 
-pub use key::{Key, KeyError, Subkey, KEY_ENV};
+pub use key::{shared_key_file_warning, Key, KeyError, Subkey, KEY_ENV};
 pub use permutation::{tweak, Domain, Permutation};
