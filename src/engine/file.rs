@@ -45,7 +45,13 @@ impl FileJob<'_> {
 
 fn cell_error(job: &FileJob, plan: &BoundPlan, line: u64, column: usize, error: CellError) -> RunError {
     let column = plan.columns.get(column).map_or("", |c| c.name.as_str());
-    super::cell_error(job.input, line, column, error)
+    let from_rule = matches!(error, CellError::Rule(_));
+    let mut error = super::cell_error(job.input, line, column, error);
+    if let (true, RunError::Cell { message, .. }) = (from_rule, &mut error) {
+        // A rule refused the value: say which mapping to change.
+        message.push_str(&format!(" (mapping {})", plan.mapping.display()));
+    }
+    error
 }
 
 fn parquet_err(path: &Path, e: polars::prelude::PolarsError) -> IoError {

@@ -45,7 +45,7 @@ pub enum RunError {
     OutputNotEmpty(PathBuf),
     #[error("{} data file(s) match no mapping (every file must be classified): {}", .0.len(), .0.join(", "))]
     Unmapped(Vec<String>),
-    #[error("{file} matches more than one mapping: tables {}", .tables.join(", "))]
+    #[error("{file} matches more than one mapping: {}", .tables.join(", "))]
     Ambiguous { file: String, tables: Vec<String> },
     #[error("no data file (*.csv, *.tsv, *.txt, *.parquet) in {0}")]
     NoFiles(PathBuf),
@@ -299,7 +299,11 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
     for (index, item) in planned.iter().enumerate() {
         let to = options.to.unwrap_or(item.format);
         let relative_out = with_format(&item.relative, item.format, to);
-        let staged = staging.path().join(format!("{index}.part"));
+        // Staged under its own name, so a write error (disk full) names the file being written.
+        let staged = staging.path().join(format!("{index}")).join(&relative_out);
+        if let Some(parent) = staged.parent() {
+            std::fs::create_dir_all(parent).map_err(output_err(parent))?;
+        }
         let file_started = Instant::now();
         let entry = pool.install(|| process(item, &staged, to, options, key, subset.as_ref(), progress))?;
         let bytes_out = std::fs::metadata(&staged).map(|m| m.len()).unwrap_or(0);
@@ -519,7 +523,7 @@ fn plan_files<'m>(input: &Path, mappings: &'m Mappings) -> Result<Vec<Planned<'m
             many => {
                 return Err(RunError::Ambiguous {
                     file: relative,
-                    tables: many.iter().map(|t| t.name.clone()).collect(),
+                    tables: many.iter().map(|t| format!("table `{}` ({})", t.name, t.path.display())).collect(),
                 })
             }
         }

@@ -64,6 +64,16 @@ impl CsvFormat {
         let bom = head.starts_with(UTF8_BOM);
         let body = if bom { &head[UTF8_BOM.len()..] } else { &head[..] };
         let encoding = match options.encoding {
+            Some(Encoding::Utf8) => {
+                // Declared UTF-8: held to it, `keep` columns included (they are copied unread).
+                file.seek(SeekFrom::Start(0)).map_err(|source| IoError::Read { path: path.into(), source })?;
+                if let Some(line) =
+                    first_non_utf8_line(&mut file).map_err(|source| IoError::Read { path: path.into(), source })?
+                {
+                    return Err(IoError::NotDeclaredEncoding { path: path.into(), line, encoding: "UTF-8" });
+                }
+                Encoding::Utf8
+            }
             Some(e) => e,
             None if bom => Encoding::Utf8,
             None => {
@@ -159,23 +169,36 @@ fn ends_with_newline(file: &mut File) -> std::io::Result<bool> {
 
 /// Streams `reader` and tells whether all of it is valid UTF-8.
 fn is_utf8(reader: &mut impl Read) -> std::io::Result<bool> {
+    Ok(first_non_utf8_line(reader)?.is_none())
+}
+
+/// Streams `reader` and returns the line (1-based) of its first byte that is not valid UTF-8,
+/// `None` when all of it is valid.
+fn first_non_utf8_line(reader: &mut impl Read) -> std::io::Result<Option<u64>> {
     let mut buf = vec![0u8; 1 << 20];
     let mut carry = 0usize;
+    let mut lines = 1u64;
     loop {
         let n = reader.read(&mut buf[carry..])?;
         if n == 0 {
-            return Ok(carry == 0);
+            return Ok((carry != 0).then_some(lines));
         }
         let filled = carry + n;
         match std::str::from_utf8(&buf[..filled]) {
-            Ok(_) => carry = 0,
+            Ok(_) => {
+                lines += memchr::memchr_iter(b'\n', &buf[..filled]).count() as u64;
+                carry = 0;
+            }
             Err(e) if e.error_len().is_none() => {
                 // A multi-byte sequence cut by the buffer end: keep its bytes for the next read.
                 let valid = e.valid_up_to();
+                lines += memchr::memchr_iter(b'\n', &buf[..valid]).count() as u64;
                 buf.copy_within(valid..filled, 0);
                 carry = filled - valid;
             }
-            Err(_) => return Ok(false),
+            Err(e) => {
+                return Ok(Some(lines + memchr::memchr_iter(b'\n', &buf[..e.valid_up_to()]).count() as u64));
+            }
         }
     }
 }
@@ -616,6 +639,8 @@ mod tests {
         text.push(0xE9); // Windows-1252 é: not UTF-8.
         assert!(!is_utf8(&mut &text[..]).unwrap());
         assert!(!is_utf8(&mut &b"caf\xe9"[..]).unwrap());
+        assert_eq!(first_non_utf8_line(&mut &b"a\nb\nc\xe9\n"[..]).unwrap(), Some(3));
+        assert_eq!(first_non_utf8_line(&mut &b"a\n\xe2\x82"[..]).unwrap(), Some(2), "cut at the end");
     }
 
     #[test]

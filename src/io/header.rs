@@ -5,8 +5,8 @@
 use crate::detect::text::find_identifiers;
 
 /// Whether `name`, a header cell, looks like a data value rather than a column name: an
-/// identifier the detectors know, an e-mail, a date, a number, five or more digits, or a
-/// sentence-length text.
+/// identifier the detectors know, an e-mail, a date, a number, five or more digits, control
+/// characters (a binary file), or a sentence-length text.
 pub fn looks_like_data(name: &str) -> bool {
     let name = name.trim();
     if name.is_empty() {
@@ -18,6 +18,7 @@ pub fn looks_like_data(name: &str) -> bool {
         && name.bytes().any(|b| b".,:/".contains(&b))
         && name.bytes().all(|b| b.is_ascii_digit() || b" .,-+/:".contains(&b));
     name.contains('@')
+        || name.chars().any(char::is_control)
         || digits >= 5
         || numeric
         || name.chars().count() > 64
@@ -62,6 +63,7 @@ mod tests {
         ] {
             assert!(looks_like_data(value), "{value}");
         }
+        assert!(looks_like_data("\u{1f}\u{8b}\u{8}"), "control characters: a binary file");
         assert_eq!(shown("85073003328", 2), "column 3 of the header");
         assert_eq!(shown("niss", 0), "column `niss`");
     }

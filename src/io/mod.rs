@@ -93,6 +93,8 @@ pub enum IoError {
     Encoding { path: PathBuf, line: u64, column: String, encoding: &'static str },
     #[error("{path}, line 1: field {field} of the header looks like a data value, not a column name (nothing of the line is shown): if the file has no header line, say `csv: {{ header: false }}` in its mapping")]
     DataInHeader { path: PathBuf, field: usize },
+    #[error("{path}, line {line}: bytes that are not valid {encoding}, the encoding its mapping declares")]
+    NotDeclaredEncoding { path: PathBuf, line: u64, encoding: &'static str },
     #[error("{path}: header is not valid {encoding}")]
     HeaderEncoding { path: PathBuf, encoding: &'static str },
     #[error("{path}: Parquet error: {message}")]

@@ -33,6 +33,8 @@ pub struct BoundPlan {
     pub source_width: usize,
     /// Source index of the subject column, if the mapping declares one.
     pub subject: Option<usize>,
+    /// The mapping file, for messages about its rules.
+    pub mapping: std::path::PathBuf,
 }
 
 /// Returns every disagreement between `header` and the mapping (empty when they agree).
@@ -96,7 +98,12 @@ impl BoundPlan {
             };
             columns.push(BoundColumn { name: name.clone(), source, rule: rule.name(), action });
         }
-        Ok(BoundPlan { columns, source_width: header.len(), subject: table.subject.as_deref().and_then(index) })
+        Ok(BoundPlan {
+            columns,
+            source_width: header.len(),
+            subject: table.subject.as_deref().and_then(index),
+            mapping: table.path.clone(),
+        })
     }
 
     /// The output header.
