@@ -350,7 +350,7 @@ impl<R: Read> QuoteCheck<R> {
                 let before = if q == 0 { self.previous } else { buf[q - 1] };
                 if buf[q] == 0xEF {
                     let first = q == 0 && self.start;
-                    if before == b'\n' && !first && buf[q..].starts_with(&UTF8_BOM[..]) {
+                    if before == b'\n' && !first && buf[q..].starts_with(UTF8_BOM) {
                         return Err(Self::fault(
                             line_at(q),
                             "a byte-order mark starts this line: are two files joined into one?",
