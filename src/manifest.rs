@@ -75,7 +75,8 @@ pub struct SmallDomain {
     pub rule: String,
     /// Which values share one permutation.
     pub cell: &'static str,
-    /// Values in one such cell (at most; `0` when it depends on the value's length).
+    /// Values in one such cell (in a common year for birth-date cells, a leap year adds a day's
+    /// serials; `0` when it depends on the value's length).
     pub values: u64,
 }
 

@@ -91,11 +91,12 @@ fn verify_manifest_catches_an_edited_or_missing_output_file() {
     std::fs::write(&output, &bytes).unwrap();
     let edited = check();
     assert_eq!(edited.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&edited.stdout).contains("members.csv: changed since the run"));
+    let said = String::from_utf8_lossy(&edited.stdout).into_owned();
+    assert!(said.contains("authentic") && said.contains("members.csv: changed since the run"), "{said}");
     std::fs::remove_file(&output).unwrap();
     let missing = check();
     assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stdout).contains("members.csv: cannot be read"));
+    assert!(String::from_utf8_lossy(&missing.stdout).contains("members.csv: missing"));
 }
 
 #[test]

@@ -93,12 +93,14 @@ pub(crate) fn execute(mut options: RunOptions, key: &Key, quiet: bool, verb: &st
     // the run between batches; the staging directory is then removed, so an interrupted run
     // leaves nothing behind, and the exit code is 128 + the signal's number. A second signal
     // while the first is being handled ends the process at once (still with no final name
-    // written: only the hidden staging directory may remain).
+    // written: only the hidden staging directory may remain). A signal once the output is being
+    // moved into place does not stop the run: the output is complete.
     let cancel = Arc::new(AtomicUsize::new(0));
+    // One flag for the three: a second signal of any kind takes the default action.
+    let signalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [SIGINT, SIGTERM, SIGHUP] {
-        let as_flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let _ = signal_hook::flag::register_conditional_default(signal, Arc::clone(&as_flag));
-        let _ = signal_hook::flag::register(signal, as_flag);
+        let _ = signal_hook::flag::register_conditional_default(signal, Arc::clone(&signalled));
+        let _ = signal_hook::flag::register(signal, Arc::clone(&signalled));
         let _ = signal_hook::flag::register_usize(signal, Arc::clone(&cancel), signal as usize);
     }
     options.cancel = Some(cancel);

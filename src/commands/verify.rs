@@ -49,41 +49,60 @@ fn check_manifest(path: &Path, key: &Key) -> anyhow::Result<ExitStatus> {
         println!("{}: NOT authentic: edited since the run, or signed under another key", path.display());
         return Ok(ExitStatus::Failure);
     }
-    let changed = changed_outputs(path, &manifest);
-    if changed.is_empty() {
-        println!(
-            "{}: authentic (signed under the key with fingerprint {}), and every output file is as written",
-            path.display(),
-            key.fingerprint()
-        );
-        Ok(ExitStatus::Success)
-    } else {
-        println!("{}: the manifest is authentic, but output files changed since the run:", path.display());
-        for problem in changed {
-            println!("  {problem}");
+    println!("{}: authentic (signed under the key with fingerprint {})", path.display(), key.fingerprint());
+    let outputs = check_outputs(path, &manifest);
+    match (outputs.unrecorded, outputs.problems.is_empty()) {
+        (true, _) => {
+            println!("  output files not checked: this manifest records no file hashes (written before pseudata 0.1 recorded them)");
+            Ok(ExitStatus::Success)
         }
-        Ok(ExitStatus::Failure)
+        (false, true) => {
+            println!("  every output file beside it is as the run wrote it ({} file(s))", outputs.checked);
+            Ok(ExitStatus::Success)
+        }
+        (false, false) => {
+            println!("  but the output files beside it are not as the run wrote them:");
+            for problem in outputs.problems {
+                println!("    {problem}");
+            }
+            Ok(ExitStatus::Failure)
+        }
     }
 }
 
-/// The output files of a signed manifest whose bytes no longer hash to what the run recorded
-/// (edited, replaced or missing), each with what is wrong. Files are found beside the manifest.
-fn changed_outputs(path: &Path, manifest: &serde_json::Value) -> Vec<String> {
+/// The output files of a signed manifest checked against the SHA-256 the run recorded.
+struct Outputs {
+    /// Files whose hash matched.
+    checked: usize,
+    /// Files edited, replaced or missing, each with what is wrong.
+    problems: Vec<String>,
+    /// The manifest records no hashes (an older version wrote it).
+    unrecorded: bool,
+}
+
+/// Checks the output files of `manifest`, found beside it (`path`'s directory, where the run
+/// wrote them).
+fn check_outputs(path: &Path, manifest: &serde_json::Value) -> Outputs {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut problems = Vec::new();
+    let mut outputs = Outputs { checked: 0, problems: Vec::new(), unrecorded: false };
     for file in manifest["files"].as_array().into_iter().flatten() {
-        let (Some(output), recorded) = (file["output"].as_str(), file["sha256_out"].as_str()) else { continue };
-        let Some(recorded) = recorded else {
-            problems.push(format!("{output}: the manifest records no hash (written by an older version)"));
+        let Some(output) = file["output"].as_str() else { continue };
+        let Some(recorded) = file["sha256_out"].as_str() else {
+            outputs.unrecorded = true;
             continue;
         };
-        match crate::manifest::file_sha256(&dir.join(output)) {
-            Ok(actual) if actual == recorded => {}
-            Ok(_) => problems.push(format!("{output}: changed since the run (its SHA-256 differs)")),
-            Err(e) => problems.push(format!("{output}: cannot be read ({})", e.kind())),
+        let at = dir.join(output);
+        if !at.exists() {
+            outputs.problems.push(format!("{output}: missing (was the manifest moved away from its output?)"));
+            continue;
+        }
+        match crate::manifest::file_sha256(&at) {
+            Ok(actual) if actual == recorded => outputs.checked += 1,
+            Ok(_) => outputs.problems.push(format!("{output}: changed since the run (its SHA-256 differs)")),
+            Err(e) => outputs.problems.push(format!("{output}: cannot be read ({})", e.kind())),
         }
     }
-    problems
+    outputs
 }
 
 /// With the run's key, checks the output's manifest and records the results in it, signed again.
@@ -110,7 +129,7 @@ fn record_in_manifest(path: &Path, key: Option<&Key>, report: &mut Report) -> an
         });
         return Ok(());
     }
-    for problem in changed_outputs(path, &manifest) {
+    for problem in check_outputs(path, &manifest).problems {
         report.add(Finding {
             severity: Severity::Error,
             code: "output_changed",

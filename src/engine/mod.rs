@@ -320,19 +320,8 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
     if case_prints.is_some() && files.iter().all(|f| f.rows_out == 0) {
         return Err(RunError::NoSubjects);
     }
-    // The last moment a signal can still stop the run with nothing written.
-    check_cancel(options.cancel.as_deref())?;
-    for (staged, target) in &moves {
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(output_err(parent))?;
-        }
-        std::fs::rename(staged, target).map_err(output_err(target))?;
-    }
-    let mut renamed_into: Vec<&Path> = moves.iter().filter_map(|(_, target)| target.parent()).collect();
-    renamed_into.dedup();
-    for dir in renamed_into {
-        crate::io::sync_dir(dir).map_err(output_err(dir))?;
-    }
+    // The manifest is written and synced in staging before any rename: a full disk or a failed
+    // sync then stops the run while nothing has a final name.
     let manifest = Manifest::new(
         key,
         mappings
@@ -352,7 +341,26 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
     );
     let staged_manifest = staging.path().join(MANIFEST_NAME);
     manifest.write(&staged_manifest, key).map_err(output_err(&staged_manifest))?;
+    // The last moment a signal can still stop the run with nothing written; a signal after it
+    // does not stop a run whose output is complete.
+    check_cancel(options.cancel.as_deref())?;
+    // A manifest of an earlier run (`--force`) goes first: it must never sign files it did not make.
     let final_manifest = output.join(MANIFEST_NAME);
+    match std::fs::remove_file(&final_manifest) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(output_err(&final_manifest)(e)),
+        _ => {}
+    }
+    for (staged, target) in &moves {
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(output_err(parent))?;
+        }
+        std::fs::rename(staged, target).map_err(output_err(target))?;
+    }
+    let mut renamed_into: Vec<&Path> = moves.iter().filter_map(|(_, target)| target.parent()).collect();
+    renamed_into.dedup();
+    for dir in renamed_into {
+        crate::io::sync_dir(dir).map_err(output_err(dir))?;
+    }
     std::fs::rename(&staged_manifest, &final_manifest).map_err(output_err(&final_manifest))?;
     crate::io::sync_dir(&output).map_err(output_err(&output))?;
     Ok(manifest)
@@ -438,7 +446,9 @@ fn small_domains(mappings: &Mappings) -> Vec<crate::manifest::SmallDomain> {
         for (column, rule) in &table.columns {
             let cells = match rule {
                 crate::rules::ColumnRule::Identifier(spec) => spec.kind.small_domains(),
-                crate::rules::ColumnRule::FreeText(_) => crate::rules::IdentifierKind::in_free_text_small_domains(),
+                crate::rules::ColumnRule::FreeText(spec) => {
+                    crate::rules::IdentifierKind::in_free_text_small_domains(&spec.identifiers)
+                }
                 _ => Vec::new(),
             };
             out.extend(cells.into_iter().map(|(cell, values)| crate::manifest::SmallDomain {

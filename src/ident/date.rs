@@ -92,27 +92,43 @@ impl ParsedDate<'_> {
         self.rest
     }
 
-    /// Whether what follows the date is nothing or a time of day (`13:45`, `T08:00:00.000Z`,
-    /// ` 08:00:00+01:00`): the only company a date rule may keep. Anything else (a note, a NISS)
-    /// makes the cell invalid for the rule.
+    /// Whether what follows the date is nothing or a time of day (`13:45`, `8:05`, `T08:00:00.000Z`,
+    /// ` 08:00:00+01:00`, `  8:05 PM`): the only company a date rule may keep. Anything else (a
+    /// note, a NISS) makes the cell invalid for the rule.
     pub fn rest_is_time(&self) -> bool {
         let rest = self.rest.trim_end();
         if rest.is_empty() {
             return true;
         }
-        let Some(time) = rest.strip_prefix([' ', 'T']) else { return false };
+        let time = match rest.strip_prefix('T') {
+            Some(t) => t,
+            None if rest.starts_with(' ') => rest.trim_start(),
+            None => return false,
+        };
         let b = time.as_bytes();
-        let two = |i: usize| b.len() >= i + 2 && b[i].is_ascii_digit() && b[i + 1].is_ascii_digit();
-        // HH:MM, then optionally :SS, fractions, and a zone.
-        if !(two(0) && b.get(2) == Some(&b':') && two(3)) {
+        let digits_at = |i: usize, n: usize| b.len() >= i + n && b[i..i + n].iter().all(u8::is_ascii_digit);
+        let value = |i: usize, n: usize| time[i..i + n].parse::<u32>().unwrap_or(99);
+        // H:MM or HH:MM, then optionally :SS and a fraction.
+        let hour_len = if digits_at(0, 2) {
+            2
+        } else if digits_at(0, 1) {
+            1
+        } else {
+            return false;
+        };
+        if b.get(hour_len) != Some(&b':') || !digits_at(hour_len + 1, 2) || value(hour_len + 1, 2) > 59 {
             return false;
         }
-        let mut i = 5;
-        if b.get(i) == Some(&b':') && two(i + 1) {
+        let hour = value(0, hour_len);
+        let mut i = hour_len + 3;
+        if b.get(i) == Some(&b':') {
+            if !digits_at(i + 1, 2) || value(i + 1, 2) > 60 {
+                return false;
+            }
             i += 3;
             if matches!(b.get(i), Some(b'.' | b',')) {
-                i += 1;
-                let start = i;
+                let start = i + 1;
+                i = start;
                 while b.get(i).is_some_and(u8::is_ascii_digit) && i - start < 9 {
                     i += 1;
                 }
@@ -122,13 +138,23 @@ impl ParsedDate<'_> {
             }
         }
         let zone = time[i..].trim_start();
+        let twelve_hour = ["AM", "PM", "am", "pm"].contains(&zone);
+        if hour > 23 || (twelve_hour && !(1..=12).contains(&hour)) {
+            return false;
+        }
+        let offset = |z: &str| {
+            let digits: String = z.chars().filter(|c| *c != ':').collect();
+            digits.len() == 4
+                && digits.bytes().all(|c| c.is_ascii_digit())
+                && digits[..2].parse::<u32>().is_ok_and(|h| h <= 14)
+                && digits[2..].parse::<u32>().is_ok_and(|m| m <= 59)
+                && z.matches(':').count() <= 1
+        };
         zone.is_empty()
+            || twelve_hour
             || zone == "Z"
             || zone == "UTC"
-            || (zone.len() >= 3
-                && zone.len() <= 6
-                && matches!(zone.as_bytes()[0], b'+' | b'-')
-                && zone[1..].bytes().all(|c| c.is_ascii_digit() || c == b':'))
+            || zone.strip_prefix(['+', '-']).is_some_and(offset)
     }
 
     /// The same layout and rest, another date.

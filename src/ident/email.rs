@@ -47,7 +47,7 @@ pub fn is_email(text: &str) -> bool {
         && !domain.contains('@')
 }
 
-/// The address as base-41 symbols: lower case (addresses compare case-insensitively).
+/// The address as base-41 symbols.
 fn symbols(canonical: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(canonical.len());
     for c in canonical.chars() {
@@ -87,19 +87,53 @@ fn base36(mut value: u128, width: usize, out: &mut String) {
     out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
 }
 
-/// The keyed permutation of the whole address in base 36: blocks of 23 symbols, each permuted
-/// within its domain (41^len) under a tweak naming its place and the address's length, each
-/// written with a fixed width. The width grows with every symbol (41 > 36), so the tail's
-/// length tells the number of symbols, the blocks come apart, and two addresses never share a tail.
+/// The sizes of the blocks `n` symbols are cut into: as few as fit 23 symbols each, as equal as
+/// possible (a 24-symbol address gives 12 + 12, never 23 + a 1-symbol block of 41 values).
+fn block_sizes(n: usize) -> Vec<usize> {
+    let blocks = n.div_ceil(BLOCK).max(1);
+    (0..blocks).map(|i| n / blocks + usize::from(i < n % blocks)).collect()
+}
+
+/// Names the permutation of block `index` in `pass`, given the other blocks it depends on.
+fn block_tweak(pass: &[u8], total: usize, index: usize, context: &[u128]) -> u64 {
+    let mut parts: Vec<Vec<u8>> =
+        vec![pass.to_vec(), (total as u64).to_le_bytes().to_vec(), (index as u64).to_le_bytes().to_vec()];
+    parts.extend(context.iter().map(|v| v.to_le_bytes().to_vec()));
+    tweak(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>())
+}
+
+/// The keyed permutation of the whole address in base 36. The symbols are cut into blocks of at
+/// most 23, each a number below 41^len. Two passes permute them: forward, each block under a
+/// tweak naming its place, the length and the blocks before it (as they were); backward, each
+/// under a tweak naming the blocks after it (as they became). Each pass can be undone block by
+/// block, so the whole is a bijection of the addresses of one length, and every block of the
+/// result depends on every symbol of the address: addresses sharing a beginning or a domain do
+/// not share parts of their tails. Each block is written with a fixed width, and the width grows
+/// with every symbol (41 > 36), so the tail's length tells the number of symbols and the blocks
+/// come apart: two addresses never share a tail.
 fn tail(perm: &Permutation, canonical: &str) -> String {
     let symbols = symbols(canonical);
-    let total = (symbols.len() as u64).to_le_bytes();
+    let sizes = block_sizes(symbols.len());
+    let mut values: Vec<u128> = Vec::with_capacity(sizes.len());
+    let mut start = 0;
+    for &size in &sizes {
+        values.push(symbols[start..start + size].iter().fold(0u128, |acc, &s| acc * RADIX + u128::from(s)));
+        start += size;
+    }
+    let domains: Vec<Domain> = sizes.iter().map(|&k| Domain::new(RADIX.pow(k as u32))).collect();
+    let n = symbols.len();
+    let plain = values.clone();
+    for i in 0..values.len() {
+        let t = block_tweak(b"email/forward", n, i, &plain[..i]);
+        values[i] = perm.permute(t, &domains[i], values[i]);
+    }
+    for i in (0..values.len()).rev() {
+        let t = block_tweak(b"email/backward", n, i, &values[i + 1..]);
+        values[i] = perm.permute(t, &domains[i], values[i]);
+    }
     let mut out = String::new();
-    for (index, block) in symbols.chunks(BLOCK).enumerate() {
-        let value = block.iter().fold(0u128, |acc, &s| acc * RADIX + u128::from(s));
-        let domain = Domain::new(RADIX.pow(block.len() as u32));
-        let image = perm.permute(tweak(&[b"email", &total, &(index as u64).to_le_bytes()]), &domain, value);
-        base36(image, width(block.len()), &mut out);
+    for (value, &size) in values.iter().zip(&sizes) {
+        base36(*value, width(size), &mut out);
     }
     out
 }
@@ -110,15 +144,17 @@ pub fn is_reserved_domain(domain: &str) -> bool {
     RESERVED_DOMAINS.iter().any(|r| d == *r || d.strip_suffix(r).is_some_and(|head| head.ends_with('.')))
 }
 
-/// The keyed pseudonym of an address (case-insensitive: `A@B.BE` and `a@b.be` agree; distinct
-/// addresses get distinct pseudonyms). The local part stays within 64 characters: the name
+/// The keyed pseudonym of an address (ASCII case-insensitive: `A@B.BE` and `a@b.be` agree;
+/// distinct addresses get distinct pseudonyms). The local part stays within 64 characters: the name
 /// part shrinks for long addresses, and a tail longer than that continues in labels of a
 /// subdomain of the reserved domain.
 pub fn pseudonymise_text(state: &Hmac<Sha256>, perm: &Permutation, text: &str) -> Option<String> {
     if !is_email(text) {
         return None;
     }
-    let canonical = text.trim().to_lowercase();
+    // ASCII letters only are folded: Unicode folding merges distinct characters (the Kelvin sign
+    // and `k`, the Angstrom sign and `å`), and two addresses would share a pseudonym.
+    let canonical = text.trim().to_ascii_lowercase();
     let mut mac = state.clone();
     mac.update(canonical.as_bytes());
     let h = mac.finalize().into_bytes();
@@ -146,8 +182,8 @@ mod tests {
 
     #[test]
     fn widths_grow_with_every_symbol() {
-        let lengths: Vec<usize> =
-            (1..=200).map(|n| (n / BLOCK) * width(BLOCK) + if n % BLOCK == 0 { 0 } else { width(n % BLOCK) }).collect();
+        let lengths: Vec<usize> = (1..=200).map(|n| block_sizes(n).iter().map(|&k| width(k)).sum()).collect();
+        assert!(block_sizes(24).iter().all(|&k| k == 12) && block_sizes(200).iter().all(|&k| k >= 20));
         assert!(lengths.windows(2).all(|w| w[0] < w[1]), "the digits' length tells the symbol count");
         assert!(RADIX.checked_pow(BLOCK as u32).is_some(), "a block's domain fits u128");
     }
@@ -176,5 +212,26 @@ mod tests {
             }
         }
         assert!(is_reserved_domain("x1.example.com") && !is_reserved_domain("badexample.com"));
+        let k = |a: &str| pseudonymise_text(&state, &perm, a).unwrap();
+        assert_ne!(k("k@x.be"), k("\u{212a}@x.be"), "the Kelvin sign is not a k");
+        assert_eq!(k("K@X.be"), k("k@x.BE"));
+    }
+
+    #[test]
+    fn tails_share_nothing_with_a_shared_beginning_or_domain() {
+        let key = Key::from_hex(&"17".repeat(32), "t").unwrap();
+        let perm = Permutation::new(&key.subkey("email"));
+        let tails: Vec<String> =
+            ["an.peeters.1990@telenet.be", "jo.maes.19900@telenet.be", "an.peeters.1990@skynet.be"]
+                .iter()
+                .map(|a| tail(&perm, a))
+                .collect();
+        for (i, a) in tails.iter().enumerate() {
+            for b in &tails[i + 1..] {
+                let same_end = a.chars().rev().zip(b.chars().rev()).take_while(|(x, y)| x == y).count();
+                let same_start = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+                assert!(same_end < 4 && same_start < 4, "{a} / {b}");
+            }
+        }
     }
 }

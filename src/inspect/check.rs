@@ -216,8 +216,9 @@ fn mapped_file(
                     "day_shift_on_month_dates",
                     name,
                     format!(
-                        "every one of {} sampled dates is the first of a month: a day shift shows in the output's \
-                         day of the month and gives each member's shift away; use `granularity: month`",
+                        "{} of {} sampled dates are the first of a month: a day shift shows in those rows' day \
+                         of the month and gives each member's shift away; use `granularity: month`",
+                        p.first_of_month,
                         p.kinds[Kind::Date as usize]
                     ),
                 ));

@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 
 use csv::{ByteRecord, QuoteStyle};
 
+use super::quoting::{QuoteCheck, QuoteFault};
 use super::IoError;
 use crate::mapping::{CsvOptions, Encoding};
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const SNIFF_BYTES: usize = 64 * 1024;
 
 /// The conventions of one CSV file, detected or taken from the mapping.
@@ -64,16 +65,6 @@ impl CsvFormat {
         let bom = head.starts_with(UTF8_BOM);
         let body = if bom { &head[UTF8_BOM.len()..] } else { &head[..] };
         let encoding = match options.encoding {
-            Some(Encoding::Utf8) => {
-                // Declared UTF-8: held to it, `keep` columns included (they are copied unread).
-                file.seek(SeekFrom::Start(0)).map_err(|source| IoError::Read { path: path.into(), source })?;
-                if let Some(line) =
-                    first_non_utf8_line(&mut file).map_err(|source| IoError::Read { path: path.into(), source })?
-                {
-                    return Err(IoError::NotDeclaredEncoding { path: path.into(), line, encoding: "UTF-8" });
-                }
-                Encoding::Utf8
-            }
             Some(e) => e,
             None if bom => Encoding::Utf8,
             None => {
@@ -169,36 +160,23 @@ fn ends_with_newline(file: &mut File) -> std::io::Result<bool> {
 
 /// Streams `reader` and tells whether all of it is valid UTF-8.
 fn is_utf8(reader: &mut impl Read) -> std::io::Result<bool> {
-    Ok(first_non_utf8_line(reader)?.is_none())
-}
-
-/// Streams `reader` and returns the line (1-based) of its first byte that is not valid UTF-8,
-/// `None` when all of it is valid.
-fn first_non_utf8_line(reader: &mut impl Read) -> std::io::Result<Option<u64>> {
     let mut buf = vec![0u8; 1 << 20];
     let mut carry = 0usize;
-    let mut lines = 1u64;
     loop {
         let n = reader.read(&mut buf[carry..])?;
         if n == 0 {
-            return Ok((carry != 0).then_some(lines));
+            return Ok(carry == 0);
         }
         let filled = carry + n;
         match std::str::from_utf8(&buf[..filled]) {
-            Ok(_) => {
-                lines += memchr::memchr_iter(b'\n', &buf[..filled]).count() as u64;
-                carry = 0;
-            }
+            Ok(_) => carry = 0,
             Err(e) if e.error_len().is_none() => {
                 // A multi-byte sequence cut by the buffer end: keep its bytes for the next read.
                 let valid = e.valid_up_to();
-                lines += memchr::memchr_iter(b'\n', &buf[..valid]).count() as u64;
                 buf.copy_within(valid..filled, 0);
                 carry = filled - valid;
             }
-            Err(e) => {
-                return Ok(Some(lines + memchr::memchr_iter(b'\n', &buf[..e.valid_up_to()]).count() as u64));
-            }
+            Err(_) => return Ok(false),
         }
     }
 }
@@ -252,135 +230,6 @@ fn split_unquoted(line: &[u8], sep: u8) -> Vec<&[u8]> {
     }
     fields.push(&line[start..]);
     fields
-}
-
-/// A quoting fault the CSV parser would accept silently, found while the bytes stream past.
-#[derive(Debug)]
-struct QuoteFault {
-    line: u64,
-    problem: &'static str,
-}
-
-impl std::fmt::Display for QuoteFault {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.problem)
-    }
-}
-
-impl std::error::Error for QuoteFault {}
-
-/// Watches a CSV byte stream for what the `csv` crate forgives but which loses or merges data:
-/// a quoted field never closed (it swallows every following row, or the end of the file), text
-/// right after a closing quote (`"abc"def` would become `abcdef`), and a byte-order mark at the
-/// start of a later line (two files joined into one). Only quotes and `0xEF` bytes are looked at
-/// (`memchr`), so the check costs little beside parsing. A quote inside an unquoted field
-/// (`12" buis`) is kept literally by the parser and is accepted.
-struct QuoteCheck<R> {
-    inner: R,
-    separator: u8,
-    /// Inside a quoted field.
-    quoted: bool,
-    /// Inside a quoted field, the last byte read was a quote: closing or the first of `""`.
-    quote_pending: bool,
-    /// The byte before the current chunk (`\n` at the start of the file).
-    previous: u8,
-    /// Line of the first byte of the current chunk, and where the quoted field opened.
-    line: u64,
-    opened_line: u64,
-    /// No byte read yet.
-    start: bool,
-}
-
-impl<R: Read> QuoteCheck<R> {
-    fn new(inner: R, separator: u8) -> Self {
-        QuoteCheck {
-            inner,
-            separator,
-            quoted: false,
-            quote_pending: false,
-            previous: b'\n',
-            line: 1,
-            opened_line: 0,
-            start: true,
-        }
-    }
-
-    fn fault(line: u64, problem: &'static str) -> std::io::Error {
-        std::io::Error::new(std::io::ErrorKind::InvalidData, QuoteFault { line, problem })
-    }
-
-    /// Checks one chunk; `line_at` turns a position into a line number, counting newlines once.
-    fn scan(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        let ends_field = |b: u8, sep: u8| b == sep || b == b'\n' || b == b'\r';
-        let mut counted = 0usize;
-        let mut line = self.line;
-        let mut line_at = |pos: usize| {
-            line += memchr::memchr_iter(b'\n', &buf[counted..pos]).count() as u64;
-            counted = pos;
-            line
-        };
-        let mut i = 0;
-        if self.quote_pending && !buf.is_empty() {
-            self.quote_pending = false;
-            if buf[0] == b'"' {
-                i = 1;
-            } else if ends_field(buf[0], self.separator) {
-                self.quoted = false;
-            } else {
-                return Err(Self::fault(line_at(0), "text follows the closing quote of a field"));
-            }
-        }
-        while i < buf.len() {
-            if self.quoted {
-                let Some(q) = memchr::memchr(b'"', &buf[i..]).map(|q| i + q) else { break };
-                match buf.get(q + 1) {
-                    None => {
-                        self.quote_pending = true;
-                        i = q + 1;
-                    }
-                    Some(b'"') => i = q + 2,
-                    Some(&b) if ends_field(b, self.separator) => {
-                        self.quoted = false;
-                        i = q + 1;
-                    }
-                    Some(_) => return Err(Self::fault(line_at(q), "text follows the closing quote of a field")),
-                }
-            } else {
-                let Some(q) = memchr::memchr2(b'"', 0xEF, &buf[i..]).map(|q| i + q) else { break };
-                let before = if q == 0 { self.previous } else { buf[q - 1] };
-                if buf[q] == 0xEF {
-                    let first = q == 0 && self.start;
-                    if before == b'\n' && !first && buf[q..].starts_with(UTF8_BOM) {
-                        return Err(Self::fault(
-                            line_at(q),
-                            "a byte-order mark starts this line: are two files joined into one?",
-                        ));
-                    }
-                } else if ends_field(before, self.separator) {
-                    self.quoted = true;
-                    self.opened_line = line_at(q);
-                }
-                i = q + 1;
-            }
-        }
-        if let Some(&last) = buf.last() {
-            self.previous = last;
-            self.start = false;
-        }
-        self.line = line_at(buf.len());
-        Ok(())
-    }
-}
-
-impl<R: Read> Read for QuoteCheck<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(out)?;
-        if n == 0 && self.quoted && !self.quote_pending {
-            return Err(Self::fault(self.opened_line, "a quoted field opens on this line and is never closed"));
-        }
-        self.scan(&out[..n])?;
-        Ok(n)
-    }
 }
 
 /// Reads a CSV file in batches of raw byte records.
@@ -470,12 +319,28 @@ impl CsvSource {
                         position.set_line(self.next_line);
                         record.set_position(Some(position));
                     }
+                    let line = self.next_line;
                     self.next_line += 1 + memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
+                    // A UTF-8 file (declared, or detected by a check of every byte) is held to it
+                    // in every field, kept ones too, which are copied without being decoded.
+                    if self.format.encoding == Encoding::Utf8 && std::str::from_utf8(record.as_slice()).is_err() {
+                        return Err(self.not_utf8(record, line));
+                    }
                 }
                 Ok(more)
             }
             Err(e) => Err(self.malformed(&e)),
         }
+    }
+
+    /// The error for a record of a UTF-8 file with bytes that are not UTF-8: line and column.
+    fn not_utf8(&self, record: &ByteRecord, line: u64) -> IoError {
+        if self.header.is_empty() {
+            return IoError::HeaderEncoding { path: self.path.clone(), encoding: "UTF-8" };
+        }
+        let field = record.iter().position(|f| std::str::from_utf8(f).is_err()).unwrap_or(0);
+        let column = self.header.get(field).cloned().unwrap_or_else(|| format!("column_{}", field + 1));
+        IoError::Encoding { path: self.path.clone(), line, column, encoding: "UTF-8" }
     }
 
     fn malformed(&self, e: &csv::Error) -> IoError {
@@ -639,8 +504,6 @@ mod tests {
         text.push(0xE9); // Windows-1252 é: not UTF-8.
         assert!(!is_utf8(&mut &text[..]).unwrap());
         assert!(!is_utf8(&mut &b"caf\xe9"[..]).unwrap());
-        assert_eq!(first_non_utf8_line(&mut &b"a\nb\nc\xe9\n"[..]).unwrap(), Some(3));
-        assert_eq!(first_non_utf8_line(&mut &b"a\n\xe2\x82"[..]).unwrap(), Some(2), "cut at the end");
     }
 
     #[test]

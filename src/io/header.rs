@@ -5,25 +5,43 @@
 use crate::detect::text::find_identifiers;
 
 /// Whether `name`, a header cell, looks like a data value rather than a column name: an
-/// identifier the detectors know, an e-mail, a date, a number, five or more digits, control
-/// characters (a binary file), or a sentence-length text.
+/// identifier the detectors know, an e-mail, a date, a number with a decimal mark, five or more
+/// digits with hardly a letter, control characters (a binary file), a first name or surname of
+/// the shipped lists, a street (`Kerkstraat`), or a sentence-length text. Real names such as
+/// `kost_2023_2024`, `bedrag_202401` or `Q1_2024` pass.
 pub fn looks_like_data(name: &str) -> bool {
     let name = name.trim();
     if name.is_empty() {
         return false;
     }
     let digits = name.bytes().filter(u8::is_ascii_digit).count();
+    let letters = name.chars().filter(|c| c.is_alphabetic()).count();
     // A bare year (`2024`) can name a column; `12,50` or `3.5` cannot.
     let numeric = name.bytes().any(|b| b.is_ascii_digit())
         && name.bytes().any(|b| b".,:/".contains(&b))
         && name.bytes().all(|b| b.is_ascii_digit() || b" .,-+/:".contains(&b));
+    let person_or_street = name.split(|c: char| c.is_whitespace() || c == ',').any(|word| {
+        let street = crate::detect::text::people::STREET_SUFFIXES.iter().any(|s| {
+            word.chars().next().is_some_and(char::is_uppercase)
+                && word.len() > s.len() + 2
+                && word.to_lowercase().ends_with(s)
+        });
+        street || crate::detect::is_known_name(word)
+    });
     name.contains('@')
         || name.chars().any(char::is_control)
-        || digits >= 5
+        || (digits >= 5 && letters < 3)
+        || longest_digit_run(name) >= 9
         || numeric
-        || name.chars().count() > 64
+        || person_or_street
+        || name.chars().count() > 128
         || crate::ident::date::parse(name).is_some()
         || !find_identifiers(name, Some(crate::ident::exid::Check::None)).is_empty()
+}
+
+/// The longest run of consecutive ASCII digits in `text` (identifiers run to 9 digits and more).
+fn longest_digit_run(text: &str) -> usize {
+    text.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0)
 }
 
 /// How a message names header column `index` (0-based): by its name, or by its position when
@@ -64,6 +82,10 @@ mod tests {
             assert!(looks_like_data(value), "{value}");
         }
         assert!(looks_like_data("\u{1f}\u{8b}\u{8}"), "control characters: a binary file");
+        assert!(looks_like_data("10085073003328AaA"), "an identifier-length digit run, letters or not");
+        for row in ["Peeters", "Jan", "Kerkstraat", "Marie Dubois"] {
+            assert!(looks_like_data(row), "{row}: a first row of names and streets");
+        }
         assert_eq!(shown("85073003328", 2), "column 3 of the header");
         assert_eq!(shown("niss", 0), "column `niss`");
     }

@@ -4,6 +4,7 @@ mod cells;
 pub mod csv;
 pub mod header;
 pub mod parquet;
+mod quoting;
 pub mod reader;
 
 pub use cells::{Cells, Undecodable};
@@ -12,17 +13,29 @@ use std::path::PathBuf;
 
 /// Writes `bytes` to `path` whole or not at all: into a temporary file beside it, synced to
 /// disk, then renamed over `path` (a reader never sees half a report or manifest).
+/// The file keeps the mode of the file it replaces (a new one gets `rw-r--r--`, as an ordinary
+/// write under the usual umask); a symbolic link at `path` is written through, not replaced.
 pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path)?,
+        _ => path.to_path_buf(),
     };
-    let mut file = tempfile::Builder::new().prefix(".pseudata-write-").tempfile_in(parent)?;
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut file = tempfile::Builder::new().prefix(".pseudata-write-").tempfile_in(&parent)?;
     file.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&target).map_or(0o644, |m| m.permissions().mode() & 0o777);
+        file.as_file().set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
     file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    sync_dir(parent)
+    file.persist(&target).map_err(|e| e.error)?;
+    sync_dir(&parent)
 }
 
 /// Syncs a directory, so the names just renamed into it survive a crash (a no-op where the
@@ -91,10 +104,8 @@ pub enum IoError {
     Quoting { path: PathBuf, line: u64, problem: &'static str },
     #[error("{path}, line {line}, column `{column}`: bytes that are not valid {encoding}")]
     Encoding { path: PathBuf, line: u64, column: String, encoding: &'static str },
-    #[error("{path}, line 1: field {field} of the header looks like a data value, not a column name (nothing of the line is shown): if the file has no header line, say `csv: {{ header: false }}` in its mapping")]
+    #[error("{path}, line 1: field {field} of the header looks like a data value, not a column name (nothing of the line is shown): if the file has no header line, say `csv: {{ header: false }}` in its mapping; if it is a real column name, rename the column")]
     DataInHeader { path: PathBuf, field: usize },
-    #[error("{path}, line {line}: bytes that are not valid {encoding}, the encoding its mapping declares")]
-    NotDeclaredEncoding { path: PathBuf, line: u64, encoding: &'static str },
     #[error("{path}: header is not valid {encoding}")]
     HeaderEncoding { path: PathBuf, encoding: &'static str },
     #[error("{path}: Parquet error: {message}")]

@@ -32,9 +32,7 @@ impl ParquetSource {
             LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()).map_err(|e| parquet_error(path, e))?;
         let schema = lazy.collect_schema().map_err(|e| parquet_error(path, e))?;
         let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-        if let Some(field) = super::header::data_in_header(&header) {
-            return Err(IoError::DataInHeader { path: path.into(), field });
-        }
+        // No header check: Parquet column names are schema, a Parquet file cannot lose its header.
         let file = File::open(path).map_err(|source| IoError::Open { path: path.into(), source })?;
         let expected_rows = ParquetReader::new(file).num_rows().map_err(|e| parquet_error(path, e))? as u64;
         let chunk = NonZeroUsize::new(batch_rows.max(1));

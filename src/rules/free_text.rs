@@ -372,6 +372,16 @@ mod tests {
     }
 
     #[test]
+    fn member_numbers_with_too_few_pseudonyms_are_masked_not_kept() {
+        let value: serde_norway::Value = serde_norway::from_str("{ keep_prefix: 9 }").unwrap();
+        let exid = crate::rules::IdentifierSpec::parse("exid", &value).unwrap().unwrap();
+        let spec = FreeTextSpec { identifiers: vec![exid], ..FreeTextSpec::default() };
+        let out =
+            FreeText::new(&Key::from_hex(&"71".repeat(32), "t").unwrap(), &spec).scrub("lid 509000001 en 5090000027");
+        assert!(!out.contains("509000001") && !out.contains("50900000"), "{out}");
+    }
+
+    #[test]
     fn names_are_found_as_whole_words_in_any_case() {
         let text = "Jan, JAN en Janssens; jan.";
         let words: Vec<&str> = word_positions(text, "Jan").into_iter().map(|(s, e)| &text[s..e]).collect();

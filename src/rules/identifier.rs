@@ -91,13 +91,17 @@ impl IdentifierKind {
         }
     }
 
-    /// What a `free_text` column permutes in cells under 10^6: NISS (as its table's rule, by
-    /// default sex and birth year kept), phone and INAMI numbers found in the text.
-    pub fn in_free_text_small_domains() -> Vec<(&'static str, u64)> {
-        let mut cells = IdentifierKind::Niss(niss::NissKeep::default()).small_domains();
-        cells.extend(IdentifierKind::Phone.small_domains());
-        cells.extend(IdentifierKind::Inami.small_domains());
-        cells
+    /// What a `free_text` column permutes in cells under 10^6: the identifiers found in the text,
+    /// each as its table's column rule (`table`) does it, or with the rule's defaults when the
+    /// table has no such column (NISS, phone and INAMI numbers are found in any note).
+    pub fn in_free_text_small_domains(table: &[IdentifierSpec]) -> Vec<(&'static str, u64)> {
+        let mut kinds: Vec<IdentifierKind> = table.iter().map(|s| s.kind.clone()).collect();
+        for default in [IdentifierKind::Niss(niss::NissKeep::default()), IdentifierKind::Phone, IdentifierKind::Inami] {
+            if !kinds.iter().any(|k| k.name() == default.name()) {
+                kinds.push(default);
+            }
+        }
+        kinds.iter().flat_map(IdentifierKind::small_domains).collect()
     }
 }
 
@@ -227,7 +231,14 @@ impl Identifier {
         let v = value.trim();
         match &self.spec.kind {
             IdentifierKind::Niss(keep) => niss::pseudonymise_text(&self.perm, *keep, v, true),
-            IdentifierKind::Exid { keep_prefix, check } => exid::pseudonymise(&self.perm, *keep_prefix, *check, v),
+            IdentifierKind::Exid { keep_prefix, check } => {
+                // Fewer than MIN_DOMAIN pseudonyms would barely hide it (with one, not at all):
+                // the column refuses it (`apply`), a note masks it.
+                if exid::domain_size(*keep_prefix, *check, v).is_some_and(|n| n < MIN_DOMAIN) {
+                    return None;
+                }
+                exid::pseudonymise(&self.perm, *keep_prefix, *check, v)
+            }
             IdentifierKind::Iban { keep_bank } => iban::pseudonymise_text(&self.perm, *keep_bank, v),
             IdentifierKind::Inami => inami::pseudonymise_text(&self.perm, v),
             IdentifierKind::Kbo => kbo::pseudonymise_text(&self.perm, v),

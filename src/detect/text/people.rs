@@ -60,7 +60,7 @@ fn capitalised_run() -> &'static Regex {
 }
 
 /// Words that end a street name (`Kerkstraat`, `Grote Markt`, `Aachener Straße`).
-const STREET_SUFFIXES: &[&str] = &[
+pub const STREET_SUFFIXES: &[&str] = &[
     "straat", "laan", "steenweg", "plein", "dreef", "lei", "weg", "baan", "kaai", "markt", "singel", "dijk", "vest",
     "gracht", "kouter", "plaats", "park", "hof", "pad", "straße", "strasse", "str.", "gasse", "platz", "allee",
 ];
