@@ -1564,3 +1564,20 @@ fn a_byte_order_mark_starting_a_line_is_refused_across_the_reader_chunk() {
         assert!(refused, "a BOM starting the line at offset {line_start} (chunk of {CHUNK} bytes) was read");
     }
 }
+
+/// Found by `text_scanner_and_free_text_take_any_text`: the postcode and municipality after an
+/// address run on into the next address's street (`9000 Gent Stationsstraat`), so
+/// `people::find` returns overlapping mentions, against its contract (src/detect/text/people.rs,
+/// `find`: the place found after a street is not checked against the next street), and
+/// `free_text` then leaves the second address as written.
+#[test]
+fn addresses_side_by_side_are_found_apart_and_both_replaced() {
+    let rule = ColumnRule::parse(&serde_norway::Value::String("free_text".into())).unwrap().build(&key()).unwrap();
+    let out = rule.apply("Kerkstraat 12, 9000 Gent Stationsstraat 5", &[]).unwrap().text.unwrap();
+    assert!(!out.contains("Stationsstraat 5"), "the second address survived: {out:?}");
+    for text in ["Kerkstraat 12, 9000 Gent Stationsstraat 5", "Kerkstraat 0, 9000 GentKerkstraat 00"] {
+        let mentions = people::find(text);
+        let overlapping = mentions.windows(2).any(|w| w[1].start < w[0].end);
+        assert!(!overlapping, "{text:?}: {mentions:?}");
+    }
+}

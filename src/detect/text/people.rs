@@ -158,13 +158,16 @@ fn surname_start(name: &str) -> Option<usize> {
 pub fn find(text: &str) -> Vec<Mention> {
     let mut found: Vec<Mention> = Vec::new();
     let overlaps = |found: &[Mention], s: usize, e: usize| found.iter().any(|m| m.start < e && s < m.end);
-    for m in street_pattern().find_iter(text) {
-        found.push(Mention { start: m.start(), end: m.end(), kind: Kind::Street, female: None, surname_at: None });
-        // The postcode and municipality that follow an address (`, 9000 Gent`).
-        if let Some(place) = place_pattern().find(&text[m.end()..]) {
+    let streets: Vec<(usize, usize)> = street_pattern().find_iter(text).map(|m| (m.start(), m.end())).collect();
+    for (i, &(start, end)) in streets.iter().enumerate() {
+        found.push(Mention { start, end, kind: Kind::Street, female: None, surname_at: None });
+        // The postcode and municipality that follow an address (`, 9000 Gent`), up to the next
+        // address at most (`Kerkstraat 12, 9000 Gent Stationsstraat 5` holds two).
+        let until = streets.get(i + 1).map_or(text.len(), |next| next.0);
+        if let Some(place) = place_pattern().find(&text[end..until]) {
             let digits = place.as_str().find(|c: char| c.is_ascii_digit()).unwrap_or(0);
-            let (start, end) = (m.end() + place.start() + digits, m.end() + place.end());
-            found.push(Mention { start, end, kind: Kind::Postcode, female: None, surname_at: None });
+            let (from, to) = (end + place.start() + digits, end + place.end());
+            found.push(Mention { start: from, end: to, kind: Kind::Postcode, female: None, surname_at: None });
         }
     }
     for c in titled().captures_iter(text) {
