@@ -47,7 +47,7 @@ const REGRESSIONS: &str = "proptest-regressions/fuzz.txt";
 const DEFAULT_CASES: u32 = 1000;
 /// The reader's chunk (`CsvSource` buffers 1 MiB): some cases put their bytes across it.
 const CHUNK: usize = 1 << 20;
-/// `rules::identifier::MIN_DOMAIN` (not exported): an EXID cell with fewer pseudonyms is refused.
+/// `crypto::MIN_DOMAIN`: an EXID cell with fewer pseudonyms is refused.
 const MIN_EXID_DOMAIN: u128 = 1_000;
 
 fn cases() -> u32 {

@@ -89,19 +89,49 @@ fn ceil_sqrt(n: u128) -> u128 {
     }
 }
 
+/// The fewest values a permuted cell may have. Below it, knowing the rule's options and a few
+/// pairs narrows a value down to a handful of candidates (with one, the pseudonym is the value).
+/// NIST SP 800-38G asks 10^6 of FF1; cells between the two are listed in SECURITY.md.
+pub const MIN_DOMAIN: u128 = 1_000;
+
 /// FNV-1a of the tweak bytes: a stable 64-bit name for a domain cell (collisions only make two
 /// cells share a permutation, which keeps each a bijection).
 pub fn tweak(parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut t = Tweak::new();
     for part in parts {
-        for &b in part.iter() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        h ^= 0xff;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        t.part(part);
     }
-    h
+    t.finish()
+}
+
+/// `tweak` built part by part, for callers whose parts are computed (no list to allocate).
+pub struct Tweak(u64);
+
+impl Tweak {
+    pub fn new() -> Tweak {
+        Tweak(0xcbf2_9ce4_8422_2325)
+    }
+
+    /// Adds one part (its bytes, then a separator).
+    pub fn part(&mut self, bytes: &[u8]) -> &mut Tweak {
+        for &b in bytes {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 ^= 0xff;
+        self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        self
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Default for Tweak {
+    fn default() -> Tweak {
+        Tweak::new()
+    }
 }
 
 impl Permutation {

@@ -188,16 +188,14 @@ impl Subset {
     /// case) select alike.
     pub fn selects(&self, subject: Option<&str>) -> bool {
         match &self.selection {
-            Selection::Share(threshold) => {
-                let Some(subject) = subject else { return true };
-                let normalised = crate::ident::subject::normalise(subject);
-                if normalised.is_empty() {
-                    return true;
+            // Rows without a subject are kept.
+            Selection::Share(threshold) => match subject.and_then(|s| Self::print(&self.state, s)) {
+                None => true,
+                Some(first) => {
+                    u64::from_be_bytes([first[0], first[1], first[2], first[3], first[4], first[5], first[6], first[7]])
+                        <= *threshold
                 }
-                let first: [u8; 16] = digest(&self.state, &normalised);
-                u64::from_be_bytes([first[0], first[1], first[2], first[3], first[4], first[5], first[6], first[7]])
-                    <= *threshold
-            }
+            },
             Selection::Subjects(prints) => {
                 subject.and_then(|s| Self::print(&self.state, s)).is_some_and(|p| prints.contains(&p))
             }

@@ -11,7 +11,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::crypto::{tweak, Domain, Permutation};
+use crate::crypto::{Domain, Permutation, Tweak};
 
 /// The characters most addresses are made of; any other character is written as `ESCAPE`
 /// followed by its code point in four base-41 digits (a prefix code: the spelling is unique).
@@ -96,10 +96,12 @@ fn block_sizes(n: usize) -> Vec<usize> {
 
 /// Names the permutation of block `index` in `pass`, given the other blocks it depends on.
 fn block_tweak(pass: &[u8], total: usize, index: usize, context: &[u128]) -> u64 {
-    let mut parts: Vec<Vec<u8>> =
-        vec![pass.to_vec(), (total as u64).to_le_bytes().to_vec(), (index as u64).to_le_bytes().to_vec()];
-    parts.extend(context.iter().map(|v| v.to_le_bytes().to_vec()));
-    tweak(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>())
+    let mut t = Tweak::new();
+    t.part(pass).part(&(total as u64).to_le_bytes()).part(&(index as u64).to_le_bytes());
+    for value in context {
+        t.part(&value.to_le_bytes());
+    }
+    t.finish()
 }
 
 /// The keyed permutation of the whole address in base 36. The symbols are cut into blocks of at

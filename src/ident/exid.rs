@@ -2,7 +2,7 @@
 //! the class of every character (digit, upper- or lower-case letter, other), an optional prefix,
 //! and an optional mod-97 check pair at the end.
 
-use crate::crypto::{tweak, Domain, Permutation};
+use crate::crypto::{tweak, Domain, Permutation, MIN_DOMAIN};
 
 /// How an EXID is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +62,8 @@ pub fn domain_size(keep_prefix: usize, check: Check, text: &str) -> Option<u128>
 
 /// The keyed pseudonym of `text` (trimmed): the first `keep_prefix` characters kept, digits and
 /// letters permuted as one mixed-radix number, punctuation kept, check pair recomputed.
-/// `None` if `text` is not valid or too long to permute (over 38 digits' worth).
+/// `None` if `text` is not valid, too long to permute (over 38 digits' worth), or leaves fewer
+/// than `MIN_DOMAIN` pseudonyms after the kept prefix (with one, the pseudonym is the value).
 pub fn pseudonymise(perm: &Permutation, keep_prefix: usize, check: Check, text: &str) -> Option<String> {
     let t = text.trim();
     if !is_valid(t, check) {
@@ -90,6 +91,9 @@ pub fn pseudonymise(perm: &Permutation, keep_prefix: usize, check: Check, text: 
         size = size.checked_mul(r)?;
         let v = if c.is_ascii_digit() { c as u128 - '0' as u128 } else { c.to_ascii_uppercase() as u128 - 'A' as u128 };
         value = value * r + v;
+    }
+    if size < MIN_DOMAIN {
+        return None;
     }
     let shape: String = chars
         .iter()

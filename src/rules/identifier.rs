@@ -231,14 +231,8 @@ impl Identifier {
         let v = value.trim();
         match &self.spec.kind {
             IdentifierKind::Niss(keep) => niss::pseudonymise_text(&self.perm, *keep, v, true),
-            IdentifierKind::Exid { keep_prefix, check } => {
-                // Fewer than MIN_DOMAIN pseudonyms would barely hide it (with one, not at all):
-                // the column refuses it (`apply`), a note masks it.
-                if exid::domain_size(*keep_prefix, *check, v).is_some_and(|n| n < MIN_DOMAIN) {
-                    return None;
-                }
-                exid::pseudonymise(&self.perm, *keep_prefix, *check, v)
-            }
+            // `None` too for a cell under MIN_DOMAIN values: the column refuses it (`apply`), a note masks it.
+            IdentifierKind::Exid { keep_prefix, check } => exid::pseudonymise(&self.perm, *keep_prefix, *check, v),
             IdentifierKind::Iban { keep_bank } => iban::pseudonymise_text(&self.perm, *keep_bank, v),
             IdentifierKind::Inami => inami::pseudonymise_text(&self.perm, v),
             IdentifierKind::Kbo => kbo::pseudonymise_text(&self.perm, v),
@@ -287,13 +281,14 @@ impl Identifier {
     }
 }
 
-/// The fewest pseudonyms a permuted cell may have. Below it, knowing the rule's options and a
-/// few pairs narrows a value down to a handful of candidates (with one, the pseudonym is the
-/// value). NIST SP 800-38G asks 10^6 of FF1; cells between the two are listed in SECURITY.md.
-pub const MIN_DOMAIN: u128 = 1_000;
+pub use crate::crypto::MIN_DOMAIN;
 
 impl Rule for Identifier {
     fn apply(&self, value: &str, _inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
+        if let Some(text) = self.pseudonym(value) {
+            return Ok(Pseudonym::valid(text));
+        }
+        // A valid member number in a cell too small to permute is the mapping's fault, not the value's.
         if let IdentifierKind::Exid { keep_prefix, check } = self.spec.kind {
             if exid::domain_size(keep_prefix, check, value).is_some_and(|n| n < MIN_DOMAIN) {
                 return Err(RuleError(format!(
@@ -301,9 +296,6 @@ impl Rule for Identifier {
                      {MIN_DOMAIN} possible pseudonyms for a member number of this length: lower `keep_prefix`"
                 )));
             }
-        }
-        if let Some(text) = self.pseudonym(value) {
-            return Ok(Pseudonym::valid(text));
         }
         match self.spec.on_invalid {
             OnInvalid::Fake => {
