@@ -14,6 +14,7 @@ pub mod inspect;
 pub mod io;
 pub mod manifest;
 pub mod mapping;
+pub mod refdata;
 pub mod report;
 pub mod rules;
 pub mod sample;

@@ -1265,10 +1265,7 @@ fn text_rules() -> &'static TextRules {
         let plain = || parsed.build(&key()).expect("free_text transforms");
         let exid = |check| {
             let spec = FreeTextSpec {
-                identifiers: vec![IdentifierSpec {
-                    kind: IdentifierKind::Exid { keep_prefix: 0, check },
-                    on_invalid: OnInvalid::Fake,
-                }],
+                identifiers: vec![IdentifierSpec::new(IdentifierKind::Exid { keep_prefix: 0, check }, OnInvalid::Fake)],
                 ..FreeTextSpec::default()
             };
             let build = || Box::new(FreeText::new(&key(), &spec)) as Box<dyn Rule>;

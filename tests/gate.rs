@@ -496,7 +496,7 @@ fn a_pseudonym_in_free_text_that_equals_a_real_niss_is_a_leak_only_without_the_k
     use pseudata::crypto::Key;
     use pseudata::rules::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
     let key = Key::from_hex(common::KEY_A, "test").unwrap();
-    let spec = IdentifierSpec { kind: IdentifierKind::Niss(Default::default()), on_invalid: OnInvalid::Fake };
+    let spec = IdentifierSpec::new(IdentifierKind::Niss(Default::default()), OnInvalid::Fake);
     let rule = Identifier::new(&key, &spec);
     let y = "85073003328";
     let p = rule.pseudonym(y).unwrap();

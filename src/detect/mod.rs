@@ -9,7 +9,6 @@ pub mod hints;
 pub mod text;
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 use crate::ident::{email, exid, iban::Iban, inami::Inami, kbo, niss::Niss, phone::Phone};
 
@@ -51,7 +50,7 @@ impl Kind {
         [Kind::Niss, Kind::Iban, Kind::Inami, Kind::Kbo, Kind::Exid, Kind::Email, Kind::Phone, Kind::Ip];
 
     /// Kinds a single value is tested for, in order of trust when several validate.
-    const VALUE_KINDS: [Kind; 11] = [
+    const VALUE_KINDS: [Kind; 13] = [
         Kind::Niss,
         Kind::Iban,
         Kind::Inami,
@@ -63,6 +62,8 @@ impl Kind {
         Kind::Icd10,
         Kind::Date,
         Kind::FirstName,
+        Kind::LastName,
+        Kind::FullName,
     ];
 
     /// Name in reports.
@@ -147,38 +148,48 @@ fn pattern(value: &str) -> String {
         .collect()
 }
 
-fn names() -> &'static HashSet<String> {
-    static NAMES: OnceLock<HashSet<String>> = OnceLock::new();
-    NAMES.get_or_init(|| {
-        use crate::sample::data::*;
-        [MALE_NL, FEMALE_NL, MALE_FR, FEMALE_FR, MALE_DE, FEMALE_DE, SURNAMES_NL, SURNAMES_FR, SURNAMES_DE]
-            .iter()
-            .flat_map(|list| list.iter())
-            .map(|name| name.to_lowercase())
-            .collect()
-    })
-}
-
-fn first_names() -> &'static HashSet<String> {
-    static NAMES: OnceLock<HashSet<String>> = OnceLock::new();
-    NAMES.get_or_init(|| {
-        use crate::sample::data::*;
-        [MALE_NL, FEMALE_NL, MALE_FR, FEMALE_FR, MALE_DE, FEMALE_DE]
-            .iter()
-            .flat_map(|list| list.iter())
-            .map(|name| name.to_lowercase())
-            .collect()
-    })
-}
-
 /// Whether `word` is in the shipped lists of Belgian first names.
 pub fn is_known_first_name(word: &str) -> bool {
-    first_names().contains(&word.trim().to_lowercase())
+    crate::refdata::is_first_name(word)
 }
 
-/// Whether `word` is in the shipped dictionary of Belgian first names and surnames.
+/// Whether `word` is in the shipped lists of Belgian first names and surnames.
 pub fn is_known_name(word: &str) -> bool {
-    names().contains(&word.trim().to_lowercase())
+    crate::refdata::is_name(word)
+}
+
+/// The person-name kinds a value reads as, as a bit set: `FirstName` (`Jean-Pierre`),
+/// `LastName` (`Van den Bossche`, a double surname `Peeters Janssens`), `FullName` (`Marie
+/// Dubois`, `Dubois, Marie`, `DUBOIS Marie`). Many names are both a first name and a surname
+/// (`Thomas`, `Simon`): a value may read as several, and the column's shares decide.
+pub fn name_kinds(v: &str) -> u32 {
+    use crate::refdata::{is_first_name, is_surname};
+    if v.len() > 60 || v.chars().any(|c| c.is_ascii_digit()) {
+        return 0;
+    }
+    let first = |w: &str| is_first_name(w) || (w.contains('-') && w.split('-').all(is_first_name));
+    let last = |w: &str| is_surname(w) || (w.contains('-') && w.split('-').all(is_surname));
+    if let Some((a, b)) = v.split_once(',') {
+        let (a, b) = (a.trim(), b.trim());
+        return if last(a) && (first(b) || b.split_whitespace().all(first)) { Kind::FullName.bit() } else { 0 };
+    }
+    let words: Vec<&str> = v.split_whitespace().collect();
+    let mut kinds = 0;
+    if first(v) || (words.len() > 1 && words.iter().all(|w| first(w))) {
+        kinds |= Kind::FirstName.bit();
+    }
+    if last(v) || (words.len() > 1 && words.iter().all(|w| last(w))) {
+        kinds |= Kind::LastName.bit();
+    }
+    if words.len() > 1 {
+        let n = words.len();
+        let given_first = first(words[0]) && last(&words[1..].join(" "));
+        let given_last = first(words[n - 1]) && last(&words[..n - 1].join(" "));
+        if given_first || given_last {
+            kinds |= Kind::FullName.bit();
+        }
+    }
+    kinds
 }
 
 /// Whether `value` is a plain number: digits with at most one decimal mark and thousands groups.
@@ -257,8 +268,8 @@ pub fn value_kinds(v: &str, exid: &ExidShape) -> u32 {
     if b.len() <= 8 && first.is_ascii_alphabetic() && crate::ident::icd10::is_code(v) {
         kinds |= Kind::Icd10.bit();
     }
-    if (first.is_ascii_alphabetic() || !first.is_ascii()) && v.split([' ', '-']).any(is_known_name) {
-        kinds |= Kind::FirstName.bit();
+    if first.is_ascii_alphabetic() || !first.is_ascii() {
+        kinds |= name_kinds(v);
     }
     kinds
 }
@@ -282,6 +293,8 @@ pub struct Profile {
     pub length: u64,
     /// Dates (nothing but a time after them) on the first day of a month.
     pub first_of_month: u64,
+    /// Values that read as a person's name (first name, surname or full name).
+    pub names: u64,
 }
 
 impl Profile {
@@ -301,6 +314,9 @@ impl Profile {
         }
         if is_number(v) {
             self.numbers += 1;
+        }
+        if kinds & NAME_BITS != 0 {
+            self.names += 1;
         }
         if kinds & Kind::Date.bit() != 0 && crate::ident::date::parse(v).is_some_and(|d| d.day == 1 && d.rest_is_time())
         {
@@ -332,6 +348,7 @@ impl Profile {
         self.numbers += other.numbers;
         self.length += other.length;
         self.first_of_month += other.first_of_month;
+        self.names += other.names;
         for i in 0..self.kinds.len() {
             self.kinds[i] += other.kinds[i];
             self.inside[i] += other.inside[i];
@@ -349,6 +366,20 @@ impl Profile {
     /// Share of values that validate as `kind`.
     pub fn share(&self, kind: Kind) -> f64 {
         ratio(self.kinds[kind as usize], self.values)
+    }
+
+    /// Share of values that read as a person's name of any form.
+    pub fn name_share(&self) -> f64 {
+        ratio(self.names, self.values)
+    }
+
+    /// The person-name kind most values read as, with its share: a full name before a surname
+    /// before a first name when as many values read as both.
+    pub fn best_name(&self) -> (Kind, f64) {
+        [Kind::FullName, Kind::LastName, Kind::FirstName]
+            .into_iter()
+            .map(|k| (k, self.share(k)))
+            .fold((Kind::FullName, -1.0), |best, next| if next.1 > best.1 { next } else { best })
     }
 
     /// The identifier kind most values validate as, with its share; numbers in amount, count, id
@@ -410,6 +441,8 @@ pub struct Classification {
     pub by_name: bool,
 }
 
+const NAME_BITS: u32 = Kind::FirstName.bit() | Kind::LastName.bit() | Kind::FullName.bit();
+
 /// Values must validate this often for a column to be classified by its values alone.
 const VALUE_SHARE: f64 = 0.5;
 
@@ -447,8 +480,9 @@ pub fn classify(name: &str, profile: &Profile) -> Classification {
             return by_values(kind, profile.share(kind));
         }
     }
-    if profile.share(Kind::FirstName) >= VALUE_SHARE {
-        return by_values(Kind::FullName, profile.share(Kind::FirstName));
+    if profile.name_share() >= VALUE_SHARE {
+        let (kind, share) = profile.best_name();
+        return by_values(kind, share);
     }
     if profile.values > 0 && profile.numbers == profile.values {
         return by_values(Kind::Amount, 1.0);

@@ -146,11 +146,20 @@ pub fn is_reserved_domain(domain: &str) -> bool {
     RESERVED_DOMAINS.iter().any(|r| d == *r || d.strip_suffix(r).is_some_and(|head| head.ends_with('.')))
 }
 
+/// A name written as a word of a local part: ASCII letters and digits only (`Van den Bossche`
+/// -> `vandenbossche`, `Lefèvre` -> `lefevre`).
+pub fn local_word(name: &str) -> String {
+    crate::refdata::fold(name).chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
 /// The keyed pseudonym of an address (ASCII case-insensitive: `A@B.BE` and `a@b.be` agree;
-/// distinct addresses get distinct pseudonyms). The local part stays within 64 characters: the name
-/// part shrinks for long addresses, and a tail longer than that continues in labels of a
-/// subdomain of the reserved domain.
-pub fn pseudonymise_text(state: &Hmac<Sha256>, perm: &Permutation, text: &str) -> Option<String> {
+/// distinct addresses get distinct pseudonyms). The local part is `name.tail`: `name` is the
+/// row's fake names when given (`pierre.laurent`, words of `[a-z0-9]` joined by dots), else a
+/// keyed pick; the tail, after the last dot, carries the address, so the pseudonym stays
+/// distinct whatever the name. The local part stays within 64 characters: the name part shrinks
+/// for long addresses (to its last word, then to nothing), and a tail longer than that continues
+/// in labels of a subdomain of the reserved domain.
+pub fn pseudonymise_text(state: &Hmac<Sha256>, perm: &Permutation, text: &str, name: Option<&str>) -> Option<String> {
     if !is_email(text) {
         return None;
     }
@@ -161,10 +170,13 @@ pub fn pseudonymise_text(state: &Hmac<Sha256>, perm: &Permutation, text: &str) -
     mac.update(canonical.as_bytes());
     let h = mac.finalize().into_bytes();
     let pick = |i: usize, n: usize| u16::from_le_bytes([h[i], h[i + 1]]) as usize % n;
-    let (first, last) = (FIRST[pick(0, FIRST.len())], LAST[pick(2, LAST.len())]);
+    let keyed = format!("{}.{}", FIRST[pick(0, FIRST.len())], LAST[pick(2, LAST.len())]);
+    let name = name.filter(|n| !n.is_empty() && n.split('.').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric())));
+    let name = name.unwrap_or(&keyed);
     let domain = RESERVED_DOMAINS[pick(6, RESERVED_DOMAINS.len())];
     let tail = tail(perm, &canonical);
-    let named = [format!("{first}.{last}.{tail}"), format!("{last}.{tail}")];
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let named = [format!("{name}.{tail}"), format!("{last}.{tail}")];
     if let Some(local) = named.into_iter().find(|l| l.len() <= MAX_LOCAL) {
         return Some(format!("{local}@{domain}"));
     }
@@ -206,7 +218,7 @@ mod tests {
         let long = "a.very.long.address.beyond.one.block.of.symbols.and.past.sixty.four.characters";
         for local in ["jan", "jan1", "jan.1", "jan_1", "jän", "j", long] {
             for domain in ["telenet.be", "skynet.be", "x.org"] {
-                let out = pseudonymise_text(&state, &perm, &format!("{local}@{domain}")).unwrap();
+                let out = pseudonymise_text(&state, &perm, &format!("{local}@{domain}"), None).unwrap();
                 let (l, d) = out.rsplit_once('@').unwrap();
                 assert!(is_email(&out) && l.len() <= MAX_LOCAL && is_reserved_domain(d), "{out}");
                 assert!(d.split('.').all(|label| label.len() <= MAX_LABEL), "{out}");
@@ -214,7 +226,7 @@ mod tests {
             }
         }
         assert!(is_reserved_domain("x1.example.com") && !is_reserved_domain("badexample.com"));
-        let k = |a: &str| pseudonymise_text(&state, &perm, a).unwrap();
+        let k = |a: &str| pseudonymise_text(&state, &perm, a, None).unwrap();
         assert_ne!(k("k@x.be"), k("\u{212a}@x.be"), "the Kelvin sign is not a k");
         assert_eq!(k("K@X.be"), k("k@x.BE"));
     }

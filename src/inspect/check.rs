@@ -46,7 +46,7 @@ fn kept(rule: &ColumnRule) -> bool {
         rule,
         ColumnRule::Keep
             | ColumnRule::Icd10(Icd10Level::Keep)
-            | ColumnRule::People(PeopleSpec::Postcode { region: false })
+            | ColumnRule::People(PeopleSpec::Postcode { mode: crate::rules::PostcodeMode::Keep })
     )
 }
 
@@ -273,7 +273,7 @@ fn mapped_file(
             continue;
         }
         if matches!(rule, ColumnRule::Keep)
-            && profile.share(Kind::FirstName) >= 0.5
+            && profile.name_share() >= 0.5
             && !name_hint.is_some_and(Kind::is_numeric)
         {
             report.add(finding(
@@ -281,7 +281,7 @@ fn mapped_file(
                 name,
                 format!(
                     "declared `keep`, but {} of {} non-empty {sampled} are person names",
-                    pct(profile.share(Kind::FirstName)),
+                    pct(profile.name_share()),
                     profile.values
                 ),
             ));

@@ -6,8 +6,8 @@ use crate::detect::text::find_identifiers;
 
 /// Whether `name`, a header cell, looks like a data value rather than a column name: an
 /// identifier the detectors know, an e-mail, a date, a number with a decimal mark, five or more
-/// digits with hardly a letter, control characters (a binary file), a first name or surname of
-/// the shipped lists, a street (`Kerkstraat`), or a sentence-length text. Real names such as
+/// digits with hardly a letter, control characters (a binary file), a first name or surname among
+/// the most frequent of the shipped lists, a street (`Kerkstraat`), or a sentence-length text. Real names such as
 /// `kost_2023_2024`, `bedrag_202401` or `Q1_2024` pass.
 pub fn looks_like_data(name: &str) -> bool {
     let name = name.trim();
@@ -26,7 +26,7 @@ pub fn looks_like_data(name: &str) -> bool {
                 && word.len() > s.len() + 2
                 && word.to_lowercase().ends_with(s)
         });
-        street || crate::detect::is_known_name(word)
+        street || crate::refdata::is_common_name(word)
     });
     name.contains('@')
         || name.chars().any(char::is_control)

@@ -136,6 +136,51 @@ impl Table {
                 }
             }
         }
+        // `email: { names_from: [...] }` writes the row's fake names as those columns' rules do.
+        let name_specs: Vec<(String, crate::rules::PeopleSpec)> = columns
+            .iter()
+            .filter_map(|(name, rule)| match rule {
+                ColumnRule::People(
+                    spec @ (crate::rules::PeopleSpec::FirstName { .. }
+                    | crate::rules::PeopleSpec::LastName { .. }
+                    | crate::rules::PeopleSpec::FullName { .. }),
+                ) => Some((name.clone(), spec.clone())),
+                _ => None,
+            })
+            .collect();
+        for (name, rule) in columns.iter_mut() {
+            if let ColumnRule::Identifier(spec) = rule {
+                spec.name_rules.clear();
+                for source in &spec.names_from {
+                    match name_specs.iter().find(|(n, _)| n == source) {
+                        Some((_, p)) => spec.name_rules.push((p.clone(), p.inputs())),
+                        None => {
+                            return Err(MappingError::Column {
+                                path: path.to_path_buf(),
+                                table: raw.table.clone(),
+                                column: name.clone(),
+                                message: format!(
+                                    "`names_from` column `{source}` must use a name rule (first_name, last_name, full_name)"
+                                ),
+                            })
+                        }
+                    }
+                }
+            }
+        }
+        // `city: { postcode_from: P }` names the municipality of the postcode P's own rule writes.
+        let postcode_modes: Vec<(String, crate::rules::PostcodeMode)> = columns
+            .iter()
+            .filter_map(|(name, rule)| match rule {
+                ColumnRule::People(crate::rules::PeopleSpec::Postcode { mode }) => Some((name.clone(), *mode)),
+                _ => None,
+            })
+            .collect();
+        for (_, rule) in columns.iter_mut() {
+            if let ColumnRule::People(crate::rules::PeopleSpec::City { postcode_from: Some(p), postcode_mode, .. }) = rule {
+                *postcode_mode = postcode_modes.iter().find(|(n, _)| n == p).map_or_else(Default::default, |(_, m)| *m);
+            }
+        }
         // `free_text` replaces identifiers exactly as this table's columns do, and names as their rules do.
         let identifiers: Vec<crate::rules::IdentifierSpec> = columns
             .iter()

@@ -75,8 +75,8 @@ pub struct FreeText {
     first_name: People,
     last_name: People,
     street: People,
-    /// Postcodes generalised to their region (`postcode: region` in the table).
-    postcode_region: bool,
+    /// The table's `postcode` rule, for a postcode written after an address (kept without one).
+    postcode: Option<People>,
     /// A fake municipality in the postcode's region (a `city` rule in the table).
     city: Option<People>,
 }
@@ -84,7 +84,7 @@ pub struct FreeText {
 fn spec_of(spec: &FreeTextSpec, pick: impl Fn(&IdentifierKind) -> bool, default: IdentifierKind) -> IdentifierSpec {
     let found = spec.identifiers.iter().find(|s| pick(&s.kind)).map(|s| s.kind.clone()).unwrap_or(default);
     // Inside text, a value that fails validation is simply not an identifier: never faked.
-    IdentifierSpec { kind: found, on_invalid: OnInvalid::Null }
+    IdentifierSpec::new(found, OnInvalid::Null)
 }
 
 /// A piece of the text to replace: byte range, replacement, kind.
@@ -129,6 +129,10 @@ impl FreeText {
         let rule_of = |kind: IdentifierKind| {
             make(spec_of(spec, |k| std::mem::discriminant(k) == std::mem::discriminant(&kind), kind.clone()))
         };
+        let postcode_mode = spec.place_rules.iter().find_map(|p| match p {
+            PeopleSpec::Postcode { mode } => Some(*mode),
+            _ => None,
+        });
         FreeText {
             niss: rule_of(IdentifierKind::Niss(NissKeep::default())),
             iban: rule_of(IdentifierKind::Iban { keep_bank: true }),
@@ -141,10 +145,17 @@ impl FreeText {
             names,
             first_name: People::new(key, &PeopleSpec::FirstName { sex_from: Some(String::new()), language_from: None }),
             last_name: People::new(key, &PeopleSpec::LastName { language_from: None }),
-            street: People::new(key, &PeopleSpec::Street { language_from: Some(String::new()) }),
-            postcode_region: spec.place_rules.iter().any(|p| matches!(p, PeopleSpec::Postcode { region: true })),
+            street: People::new(key, &PeopleSpec::Street { language_from: Some(String::new()), postcode_from: None }),
+            postcode: postcode_mode.map(|mode| People::new(key, &PeopleSpec::Postcode { mode })),
             city: spec.place_rules.iter().any(|p| matches!(p, PeopleSpec::City { .. })).then(|| {
-                People::new(key, &PeopleSpec::City { language_from: None, postcode_from: Some(String::new()) })
+                People::new(
+                    key,
+                    &PeopleSpec::City {
+                        language_from: None,
+                        postcode_from: Some(String::new()),
+                        postcode_mode: postcode_mode.unwrap_or_default(),
+                    },
+                )
             }),
         }
     }
@@ -202,13 +213,20 @@ impl FreeText {
     }
 
     /// A postcode and municipality (`9300 Aalst`) as the table's `postcode` and `city` rules
-    /// write them: the region's postcode (`9000`) and a municipality of that region, or as written.
+    /// write them (`9000 Gent` for `region`, another postcode of the province and its
+    /// municipality for `same_region`), or as written when the table keeps them.
     fn place(&self, written: &str) -> String {
         let (code, town) = written.split_at(4.min(written.len()));
-        let code = if self.postcode_region { format!("{}000", &code[..1]) } else { code.to_string() };
+        let original_code = code;
+        let written = match &self.postcode {
+            Some(rule) => rule.apply(code, &[]).ok().and_then(|p| p.text),
+            None => Some(code.to_string()),
+        };
+        // The place pattern finds four-digit codes from 1000, which every postcode rule writes.
+        let code = written.unwrap_or_else(|| code.to_string());
         let town = match &self.city {
             Some(rule) => rule
-                .apply(town.trim(), &[Some(&code)])
+                .apply(town.trim(), &[Some(original_code)])
                 .ok()
                 .and_then(|p| p.text)
                 .map_or_else(|| town.to_string(), |fake| format!(" {fake}")),
@@ -399,8 +417,8 @@ mod tests {
         // With `postcode: region` and a `city` rule, the place follows them.
         let spec = FreeTextSpec {
             place_rules: vec![
-                PeopleSpec::Postcode { region: true },
-                PeopleSpec::City { language_from: None, postcode_from: None },
+                PeopleSpec::Postcode { mode: crate::rules::PostcodeMode::Region },
+                PeopleSpec::City { language_from: None, postcode_from: None, postcode_mode: crate::rules::PostcodeMode::Region },
             ],
             ..FreeTextSpec::default()
         };

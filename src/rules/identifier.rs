@@ -6,6 +6,7 @@ use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
+use super::people::{People, PeopleSpec};
 use super::{Pseudonym, Rule, RuleError};
 use crate::crypto::{Key, Permutation};
 use crate::ident::{email, exid, iban, inami, ip, kbo, niss, phone};
@@ -110,6 +111,27 @@ impl IdentifierKind {
 pub struct IdentifierSpec {
     pub kind: IdentifierKind,
     pub on_invalid: OnInvalid,
+    /// `email` only: the row's name columns whose fake names make the local part.
+    pub names_from: Vec<String>,
+    /// The people rule of each `names_from` column and the columns that rule reads, completed
+    /// from the table when the mapping is validated.
+    pub name_rules: Vec<(PeopleSpec, Vec<String>)>,
+}
+
+impl IdentifierSpec {
+    /// A rule of `kind` without name columns.
+    pub fn new(kind: IdentifierKind, on_invalid: OnInvalid) -> IdentifierSpec {
+        IdentifierSpec { kind, on_invalid, names_from: Vec::new(), name_rules: Vec::new() }
+    }
+
+    /// Every column `apply` receives: the names, then the columns their rules read.
+    pub fn inputs(&self) -> Vec<String> {
+        let mut all = self.names_from.clone();
+        for (_, inputs) in &self.name_rules {
+            all.extend(inputs.iter().cloned());
+        }
+        all
+    }
 }
 
 #[derive(Deserialize)]
@@ -151,6 +173,15 @@ fn yes() -> bool {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct EmailOptions {
+    #[serde(default, deserialize_with = "on_invalid")]
+    on_invalid: OnInvalid,
+    #[serde(default)]
+    names_from: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CommonOptions {
     #[serde(default, deserialize_with = "on_invalid")]
     on_invalid: OnInvalid,
@@ -174,7 +205,7 @@ impl IdentifierSpec {
                         other => return Err(format!("rule `niss`: `keep` takes sex and birth_year, not `{other}`")),
                     }
                 }
-                Ok(IdentifierSpec { kind: IdentifierKind::Niss(keep), on_invalid: o.on_invalid })
+                Ok(IdentifierSpec::new(IdentifierKind::Niss(keep), o.on_invalid))
             }),
             "exid" => options::<ExidOptions>(name, value).and_then(|o| {
                 let check = match o.check.as_deref() {
@@ -182,24 +213,24 @@ impl IdentifierSpec {
                     Some("mod97") => exid::Check::Mod97,
                     Some(other) => return Err(format!("rule `exid`: `check` is none or mod97, not `{other}`")),
                 };
-                Ok(IdentifierSpec {
-                    kind: IdentifierKind::Exid { keep_prefix: o.keep_prefix, check },
-                    on_invalid: o.on_invalid,
-                })
+                Ok(IdentifierSpec::new(IdentifierKind::Exid { keep_prefix: o.keep_prefix, check }, o.on_invalid))
             }),
-            "iban" => options::<IbanOptions>(name, value).map(|o| IdentifierSpec {
-                kind: IdentifierKind::Iban { keep_bank: o.keep_bank },
-                on_invalid: o.on_invalid,
+            "iban" => options::<IbanOptions>(name, value)
+                .map(|o| IdentifierSpec::new(IdentifierKind::Iban { keep_bank: o.keep_bank }, o.on_invalid)),
+            "email" => options::<EmailOptions>(name, value).and_then(|o| {
+                if o.names_from.len() > 2 {
+                    return Err("rule `email`: `names_from` names one full-name column or a first-name and a surname column".into());
+                }
+                Ok(IdentifierSpec { names_from: o.names_from, ..IdentifierSpec::new(IdentifierKind::Email, o.on_invalid) })
             }),
-            "inami" | "kbo" | "phone" | "email" | "ip" => options::<CommonOptions>(name, value).map(|o| {
+            "inami" | "kbo" | "phone" | "ip" => options::<CommonOptions>(name, value).map(|o| {
                 let kind = match name {
                     "inami" => IdentifierKind::Inami,
                     "kbo" => IdentifierKind::Kbo,
                     "phone" => IdentifierKind::Phone,
-                    "email" => IdentifierKind::Email,
                     _ => IdentifierKind::Ip,
                 };
-                IdentifierSpec { kind, on_invalid: o.on_invalid }
+                IdentifierSpec::new(kind, o.on_invalid)
             }),
             _ => return None,
         };
@@ -213,17 +244,63 @@ pub struct Identifier {
     perm: Permutation,
     /// HMAC state for e-mail local parts and for fakes.
     keyed: Hmac<Sha256>,
+    /// `email` with `names_from`: each name column's rule and the indices of the inputs it reads.
+    names: Vec<(People, Vec<usize>)>,
 }
 
 impl Identifier {
     /// Keys the rule with the subkey of its kind.
     pub fn new(key: &Key, spec: &IdentifierSpec) -> Identifier {
         let name = spec.kind.name();
+        let mut offset = spec.names_from.len();
+        let names = spec
+            .name_rules
+            .iter()
+            .map(|(people, inputs)| {
+                let indices = (offset..offset + inputs.len()).collect();
+                offset += inputs.len();
+                (People::new(key, people), indices)
+            })
+            .collect();
         Identifier {
             spec: spec.clone(),
             perm: Permutation::new(&key.subkey(name)),
             keyed: key.subkey(&format!("{name}/keyed")).hmac(),
+            names,
         }
+    }
+
+    /// The local part's name for `names_from`: the row's fake names as the name columns write
+    /// them, first name first, folded to ASCII letters (`pierre.vandenbossche`); `None` when
+    /// the row has no name.
+    fn email_name(&self, inputs: &[Option<&str>]) -> Option<String> {
+        let mut parts: Vec<String> = Vec::new();
+        for (i, (rule, indices)) in self.names.iter().enumerate() {
+            let Some(original) = inputs.get(i).copied().flatten().filter(|v| !v.trim().is_empty()) else { continue };
+            let rule_inputs: Vec<Option<&str>> = indices.iter().map(|&j| inputs.get(j).copied().flatten()).collect();
+            let Ok(Pseudonym { text: Some(fake), .. }) = rule.apply(original, &rule_inputs) else { continue };
+            // `Last, First` and `LAST First` are written first name first.
+            let words: Vec<String> = match fake.split_once(", ") {
+                Some((last, first)) => vec![first.to_string(), last.to_string()],
+                None => {
+                    let upper = |w: &str| !w.chars().any(char::is_lowercase);
+                    let all: Vec<&str> = fake.split_whitespace().collect();
+                    let capitals = all.iter().take_while(|w| upper(w)).count();
+                    if capitals > 0 && capitals < all.len() {
+                        vec![all[capitals..].join(" "), all[..capitals].join(" ")]
+                    } else {
+                        let first_is_given = matches!(rule.spec(), PeopleSpec::FullName { .. }) && all.len() > 1;
+                        if first_is_given {
+                            vec![all[0].to_string(), all[1..].join(" ")]
+                        } else {
+                            vec![fake.clone()]
+                        }
+                    }
+                }
+            };
+            parts.extend(words.iter().map(|w| email::local_word(w)).filter(|w| !w.is_empty()));
+        }
+        (!parts.is_empty()).then(|| parts.join("."))
     }
 
     /// The pseudonym of a valid value, written in its spelling; `None` if the value is not valid.
@@ -237,7 +314,7 @@ impl Identifier {
             IdentifierKind::Inami => inami::pseudonymise_text(&self.perm, v),
             IdentifierKind::Kbo => kbo::pseudonymise_text(&self.perm, v),
             IdentifierKind::Phone => phone::pseudonymise_text(&self.perm, v),
-            IdentifierKind::Email => email::pseudonymise_text(&self.keyed, &self.perm, v),
+            IdentifierKind::Email => email::pseudonymise_text(&self.keyed, &self.perm, v, None),
             IdentifierKind::Ip => ip::pseudonymise_text(&self.perm, v),
         }
     }
@@ -284,7 +361,13 @@ impl Identifier {
 pub use crate::crypto::MIN_DOMAIN;
 
 impl Rule for Identifier {
-    fn apply(&self, value: &str, _inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
+    fn apply(&self, value: &str, inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
+        if !self.names.is_empty() {
+            let name = self.email_name(inputs);
+            if let Some(text) = email::pseudonymise_text(&self.keyed, &self.perm, value.trim(), name.as_deref()) {
+                return Ok(Pseudonym::valid(text));
+            }
+        }
         if let Some(text) = self.pseudonym(value) {
             return Ok(Pseudonym::valid(text));
         }

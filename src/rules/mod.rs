@@ -21,7 +21,7 @@ pub use hash::Hash;
 pub use icd10::{Icd10, Icd10Level};
 pub use identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
 pub use number::{Number, NumberSpec};
-pub use people::{People, PeopleSpec};
+pub use people::{language_of, People, PeopleSpec, PostcodeMode};
 
 use crate::crypto::Key;
 
@@ -94,18 +94,18 @@ pub const RULES: &[RuleInfo] = &[
         name: "phone",
         summary: "phone number: country and first three national digits kept, rest permuted, spelling kept",
     },
-    RuleInfo { name: "email", summary: "realistic keyed address in a reserved domain (example.com/.net/.org)" },
+    RuleInfo { name: "email", summary: "keyed address in a reserved domain (example.com/.net/.org); `names_from: [FIRST, LAST]` writes the row's fake names" },
     RuleInfo { name: "ip", summary: "IPv4/IPv6 address of the same family" },
     RuleInfo { name: "date", summary: "`shift_by: COLUMN` (+`max_days`): one keyed shift per subject; `from_niss: COLUMN`: birth date of the pseudonymised NISS" },
     RuleInfo { name: "icd10", summary: "diagnosis code: `keep`, `category` (3 characters), `chapter` (range) or `suppress`" },
     RuleInfo { name: "number", summary: "`round: N` (nearest multiple) and/or `noise_pct: P` (keyed, deterministic)" },
-    RuleInfo { name: "first_name", summary: "Belgian first name; `sex_from:` and `language_from:` columns pick the list" },
+    RuleInfo { name: "first_name", summary: "Belgian first name, weighted by frequency; `sex_from:` and `language_from:` (a language or postcode column) pick the list" },
     RuleInfo { name: "last_name", summary: "Belgian surname (the same surname gets the same fake); `language_from:`" },
     RuleInfo { name: "full_name", summary: "`Last, First` or `First Last`, each part as first_name/last_name" },
-    RuleInfo { name: "street", summary: "Belgian street name (Dutch/French/German by `language_from:`)" },
+    RuleInfo { name: "street", summary: "Belgian street name, Dutch/French/German by `language_from:` or the municipality of `postcode_from:`" },
     RuleInfo { name: "house_number", summary: "keyed house number 1-199, suffix (`B`, `bus 2`) kept" },
-    RuleInfo { name: "postcode", summary: "`keep` or `region` (first digit, then 000)" },
-    RuleInfo { name: "city", summary: "Belgian municipality (by `language_from:`)" },
+    RuleInfo { name: "postcode", summary: "`keep`, `region` (first digit, then 000) or `same_region` (a real postcode of the same province)" },
+    RuleInfo { name: "city", summary: "Belgian municipality; with `postcode_from:` the one of the row's written postcode, named in `language_from:`" },
     RuleInfo { name: "fake", summary: "`{ fake: KIND }`: company, job, profession, industry, buzzword, catch_phrase or word, the same for the same value" },
     RuleInfo { name: "free_text", summary: "NISS, IBAN, e-mail, phone, INAMI and EXID in the text replaced by their pseudonyms; `names_from: [COLUMNS]`" },
 ];
@@ -210,6 +210,7 @@ impl ColumnRule {
             ColumnRule::Date(spec) => vec![spec.input().to_string()],
             ColumnRule::People(spec) => spec.inputs(),
             ColumnRule::FreeText(spec) => spec.inputs(),
+            ColumnRule::Identifier(spec) => spec.inputs(),
             _ => Vec::new(),
         }
     }

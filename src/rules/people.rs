@@ -9,7 +9,19 @@ use sha2::Sha256;
 
 use super::{Pseudonym, Rule, RuleError};
 use crate::crypto::Key;
-use crate::sample::data;
+use crate::refdata::{self, Lang, Place};
+
+/// What `postcode` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PostcodeMode {
+    /// The postcode as it is (validated).
+    #[default]
+    Keep,
+    /// The first digit, then `000`.
+    Region,
+    /// A real postcode of the same province (Brussels-Capital counting as one), keyed by the original.
+    SameRegion,
+}
 
 /// Which people or address rule, with the columns it reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,18 +37,21 @@ pub enum PeopleSpec {
         sex_from: Option<String>,
         language_from: Option<String>,
     },
+    /// A street in the row's language, else in the language of the municipality of `postcode_from`.
     Street {
         language_from: Option<String>,
+        postcode_from: Option<String>,
     },
     HouseNumber,
-    /// `keep` or `region` (first digit, then `000`).
     Postcode {
-        region: bool,
+        mode: PostcodeMode,
     },
-    /// A municipality; with `postcode_from`, one whose postcode starts like the row's.
+    /// A municipality; with `postcode_from`, the municipality of the postcode that column's own
+    /// rule writes (`postcode_mode`, completed from the table when the mapping is validated).
     City {
         language_from: Option<String>,
         postcode_from: Option<String>,
+        postcode_mode: PostcodeMode,
     },
 }
 
@@ -60,7 +75,7 @@ impl PeopleSpec {
             }
             serde_norway::from_value(options.clone()).map_err(|e| format!("rule `{name}`: {e}"))
         };
-        if name != "city" && options.get("postcode_from").is_some() {
+        if !matches!(name, "city" | "street") && options.get("postcode_from").is_some() {
             return Some(Err(format!("rule `{name}` takes no `postcode_from`")));
         }
         let spec = match name {
@@ -75,20 +90,25 @@ impl PeopleSpec {
                 None => Ok(PeopleSpec::LastName { language_from: c.language_from }),
             }),
             "street" => columns().and_then(|c| match c.sex_from {
-                Some(_) => Err("rule `street` takes `language_from` only".into()),
-                None => Ok(PeopleSpec::Street { language_from: c.language_from }),
+                Some(_) => Err("rule `street` takes `language_from` and `postcode_from`".into()),
+                None => Ok(PeopleSpec::Street { language_from: c.language_from, postcode_from: c.postcode_from }),
             }),
             "city" => columns().and_then(|c| match c.sex_from {
                 Some(_) => Err("rule `city` takes `language_from` and `postcode_from`".into()),
-                None => Ok(PeopleSpec::City { language_from: c.language_from, postcode_from: c.postcode_from }),
+                None => Ok(PeopleSpec::City {
+                    language_from: c.language_from,
+                    postcode_from: c.postcode_from,
+                    postcode_mode: PostcodeMode::Keep,
+                }),
             }),
             "house_number" if options.is_null() => Ok(PeopleSpec::HouseNumber),
             "house_number" => Err("rule `house_number` takes no options".into()),
             "postcode" => match options.as_str() {
-                None if options.is_null() => Ok(PeopleSpec::Postcode { region: false }),
-                Some("keep") => Ok(PeopleSpec::Postcode { region: false }),
-                Some("region") => Ok(PeopleSpec::Postcode { region: true }),
-                _ => Err("rule `postcode` takes keep or region: `{ postcode: region }`".into()),
+                None if options.is_null() => Ok(PeopleSpec::Postcode { mode: PostcodeMode::Keep }),
+                Some("keep") => Ok(PeopleSpec::Postcode { mode: PostcodeMode::Keep }),
+                Some("region") => Ok(PeopleSpec::Postcode { mode: PostcodeMode::Region }),
+                Some("same_region") => Ok(PeopleSpec::Postcode { mode: PostcodeMode::SameRegion }),
+                _ => Err("rule `postcode` takes keep, region or same_region: `{ postcode: same_region }`".into()),
             },
             _ => return None,
         };
@@ -101,10 +121,8 @@ impl PeopleSpec {
             PeopleSpec::FirstName { sex_from, language_from } | PeopleSpec::FullName { sex_from, language_from } => {
                 sex_from.iter().chain(language_from.iter()).cloned().collect()
             }
-            PeopleSpec::LastName { language_from } | PeopleSpec::Street { language_from } => {
-                language_from.iter().cloned().collect()
-            }
-            PeopleSpec::City { language_from, postcode_from } => {
+            PeopleSpec::LastName { language_from } => language_from.iter().cloned().collect(),
+            PeopleSpec::Street { language_from, postcode_from } | PeopleSpec::City { language_from, postcode_from, .. } => {
                 language_from.iter().chain(postcode_from.iter()).cloned().collect()
             }
             _ => Vec::new(),
@@ -141,12 +159,55 @@ fn sex_of(value: Option<&str>) -> Option<Sex> {
     }
 }
 
-fn language_of(value: Option<&str>) -> Option<data::Lang> {
-    match value?.trim().to_lowercase().as_str() {
-        "nl" | "n" | "dutch" | "nederlands" | "vl" => Some(data::Lang::Nl),
-        "fr" | "f" | "french" | "français" | "francais" | "frans" => Some(data::Lang::Fr),
-        "de" | "d" | "german" | "deutsch" | "duits" => Some(data::Lang::De),
+/// The language a cell names (`NL`, `fr`, `Deutsch` ...), or the language of the municipality
+/// of a Belgian postcode (`9000` Dutch, `4700` German; none for Brussels).
+pub fn language_of(value: Option<&str>) -> Option<Lang> {
+    let v = value?.trim();
+    if v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()) {
+        return postcode_place(v).and_then(|p| p.language());
+    }
+    match v.to_lowercase().as_str() {
+        "nl" | "n" | "dutch" | "nederlands" | "vl" => Some(Lang::Nl),
+        "fr" | "f" | "french" | "français" | "francais" | "frans" => Some(Lang::Fr),
+        "de" | "d" | "german" | "deutsch" | "duits" => Some(Lang::De),
         _ => None,
+    }
+}
+
+/// The first (postcode, municipality) pair of a postcode Statbel lists.
+fn postcode_place(code: &str) -> Option<&'static Place> {
+    refdata::places().of_postcode(code).next()
+}
+
+/// Whether `v` is written as a Belgian postcode (four digits, 1000-9999).
+fn is_postcode(v: &str) -> bool {
+    v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()) && !v.starts_with('0')
+}
+
+/// The province of a postcode: Statbel's, or for a code it does not list (a special code such as
+/// a company's), that of the nearest listed code below it, since postcodes run by area.
+fn province_of(code: &str) -> Option<&'static str> {
+    if let Some(p) = postcode_place(code) {
+        return Some(p.province);
+    }
+    refdata::places().all.iter().filter(|p| p.postcode <= code).max_by_key(|p| p.postcode).map(|p| p.province)
+}
+
+/// A second, independent choice from a seed (splitmix64's finaliser).
+fn mix(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A language for a row that does not tell: Dutch or French as Belgium's population splits
+/// (about 60 % / 40 %).
+fn either_language(seed: u64) -> Lang {
+    if mix(seed) % 10 < 6 {
+        Lang::Nl
+    } else {
+        Lang::Fr
     }
 }
 
@@ -154,11 +215,24 @@ fn language_of(value: Option<&str>) -> Option<data::Lang> {
 pub struct People {
     spec: PeopleSpec,
     state: Hmac<Sha256>,
+    /// The `postcode` rule a city's `postcode_from` column uses.
+    postcode: Option<Box<People>>,
 }
 
 impl People {
     pub fn new(key: &Key, spec: &PeopleSpec) -> People {
-        People { spec: spec.clone(), state: key.subkey(&format!("people/{}", spec.name())).hmac() }
+        let postcode = match spec {
+            PeopleSpec::City { postcode_mode, .. } => {
+                Some(Box::new(People::new(key, &PeopleSpec::Postcode { mode: *postcode_mode })))
+            }
+            _ => None,
+        };
+        People { spec: spec.clone(), state: key.subkey(&format!("people/{}", spec.name())).hmac(), postcode }
+    }
+
+    /// What the rule is.
+    pub fn spec(&self) -> &PeopleSpec {
+        &self.spec
     }
 
     fn seed(&self, label: &str, value: &str) -> u64 {
@@ -172,46 +246,60 @@ impl People {
         u64::from_le_bytes(first)
     }
 
-    /// Picks from the lists as if they were one concatenated list, without building it.
-    fn pick<'a>(&self, label: &str, value: &str, lists: &[&[&'a str]]) -> &'a str {
-        let total: usize = lists.iter().map(|l| l.len()).sum();
-        let mut index = (self.seed(label, value) % total as u64) as usize;
-        for list in lists {
-            if index < list.len() {
-                return list[index];
-            }
-            index -= list.len();
+    fn first_name(&self, value: &str, sex: Option<Sex>, lang: Option<Lang>) -> &'static str {
+        let seed = self.seed("first", value);
+        let lang = lang.unwrap_or_else(|| either_language(seed));
+        let female = match sex {
+            Some(s) => s == Sex::Female,
+            None => mix(mix(seed)) & 1 == 1,
+        };
+        let names = refdata::names();
+        if female { names.female(lang) } else { names.male(lang) }.pick(seed)
+    }
+
+    fn last_name(&self, value: &str, lang: Option<Lang>) -> &'static str {
+        let seed = self.seed("last", value);
+        refdata::names().last(lang.unwrap_or_else(|| either_language(seed))).pick(seed)
+    }
+
+    /// The pseudonym of a full name: `Last, First`, `LAST First` (surname in capitals first),
+    /// or `First Last` (the first word the first name, the rest the surname).
+    fn full_name(&self, value: &str, sex: Option<Sex>, lang: Option<Lang>) -> String {
+        let v = value.trim();
+        if let Some((last, first)) = v.split_once(',') {
+            return format!("{}, {}", self.last_name(last, lang), self.first_name(first, sex, lang));
         }
-        ""
+        let words: Vec<&str> = v.split_whitespace().collect();
+        if words.len() < 2 {
+            return self.last_name(v, lang).to_string();
+        }
+        let upper = |w: &str| w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_lowercase);
+        let capitals = words.iter().take_while(|w| upper(w)).count();
+        if capitals > 0 && capitals < words.len() {
+            // `DUBOIS Marie`, `VAN DEN BOSSCHE Jan`: the surname in capitals first.
+            let (last, first) = (words[..capitals].join(" "), words[capitals..].join(" "));
+            return format!("{} {}", self.last_name(&last, lang).to_uppercase(), self.first_name(&first, sex, lang));
+        }
+        let last = words[1..].join(" ");
+        format!("{} {}", self.first_name(words[0], sex, lang), self.last_name(&last, lang))
     }
 
-    fn first_name(&self, value: &str, sex: Option<Sex>, lang: Option<data::Lang>) -> String {
-        use data::Lang::*;
-        let lists: &[&[&str]] = match (sex, lang) {
-            (Some(Sex::Male), Some(Nl)) => &[data::MALE_NL],
-            (Some(Sex::Male), Some(Fr)) => &[data::MALE_FR],
-            (Some(Sex::Male), Some(De)) => &[data::MALE_DE],
-            (Some(Sex::Female), Some(Nl)) => &[data::FEMALE_NL],
-            (Some(Sex::Female), Some(Fr)) => &[data::FEMALE_FR],
-            (Some(Sex::Female), Some(De)) => &[data::FEMALE_DE],
-            (Some(Sex::Male), None) => &[data::MALE_NL, data::MALE_FR],
-            (Some(Sex::Female), None) => &[data::FEMALE_NL, data::FEMALE_FR],
-            (None, Some(Nl)) => &[data::MALE_NL, data::FEMALE_NL],
-            (None, Some(Fr)) => &[data::MALE_FR, data::FEMALE_FR],
-            (None, Some(De)) => &[data::MALE_DE, data::FEMALE_DE],
-            (None, None) => &[data::MALE_NL, data::FEMALE_NL, data::MALE_FR, data::FEMALE_FR],
-        };
-        self.pick("first", value, lists).to_string()
-    }
-
-    fn last_name(&self, value: &str, lang: Option<data::Lang>) -> String {
-        let lists: &[&[&str]] = match lang {
-            Some(data::Lang::Nl) => &[data::SURNAMES_NL],
-            Some(data::Lang::Fr) => &[data::SURNAMES_FR],
-            Some(data::Lang::De) => &[data::SURNAMES_DE],
-            None => &[data::SURNAMES_NL, data::SURNAMES_FR],
-        };
-        self.pick("last", value, lists).to_string()
+    /// The postcode `postcode` writes for `v`, or `None` if `v` is no Belgian postcode.
+    fn postcode(&self, v: &str, mode: PostcodeMode) -> Option<String> {
+        if !is_postcode(v) {
+            return None;
+        }
+        Some(match mode {
+            PostcodeMode::Keep => v.to_string(),
+            PostcodeMode::Region => format!("{}000", &v[..1]),
+            PostcodeMode::SameRegion => {
+                let codes = refdata::places().postcodes_of_province(province_of(v)?);
+                if codes.is_empty() {
+                    return None;
+                }
+                codes[(self.seed("postcode", v) % codes.len() as u64) as usize].to_string()
+            }
+        })
     }
 }
 
@@ -231,40 +319,27 @@ fn cased(original: &str, fake: &str) -> String {
 
 impl Rule for People {
     fn apply(&self, value: &str, inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
+        let input = |i: usize| inputs.get(i).copied().flatten();
         let text = match &self.spec {
             PeopleSpec::FirstName { sex_from, .. } => {
-                let sex = sex_from.as_ref().and_then(|_| sex_of(inputs.first().copied().flatten()));
-                let lang = language_of(inputs.get(usize::from(sex_from.is_some())).copied().flatten());
-                cased(value, &self.first_name(value, sex, lang))
+                let sex = sex_from.as_ref().and_then(|_| sex_of(input(0)));
+                let lang = language_of(input(usize::from(sex_from.is_some())));
+                cased(value, self.first_name(value, sex, lang))
             }
-            PeopleSpec::LastName { .. } => {
-                cased(value, &self.last_name(value, language_of(inputs.first().copied().flatten())))
-            }
+            PeopleSpec::LastName { .. } => cased(value, self.last_name(value, language_of(input(0)))),
             PeopleSpec::FullName { sex_from, .. } => {
-                let sex = sex_from.as_ref().and_then(|_| sex_of(inputs.first().copied().flatten()));
-                let lang = language_of(inputs.get(usize::from(sex_from.is_some())).copied().flatten());
-                let v = value.trim();
-                let full = match v.split_once(',') {
-                    Some((last, first)) => {
-                        format!("{}, {}", self.last_name(last, lang), self.first_name(first, sex, lang))
-                    }
-                    None => match v.rsplit_once(' ') {
-                        Some((first, last)) => {
-                            format!("{} {}", self.first_name(first, sex, lang), self.last_name(last, lang))
-                        }
-                        None => self.last_name(v, lang),
-                    },
-                };
-                cased(value, &full)
+                let sex = sex_from.as_ref().and_then(|_| sex_of(input(0)));
+                let lang = language_of(input(usize::from(sex_from.is_some())));
+                cased(value, &self.full_name(value, sex, lang))
             }
-            PeopleSpec::Street { .. } => {
-                let lists: &[&[&str]] = match language_of(inputs.first().copied().flatten()) {
-                    Some(data::Lang::Nl) => &[data::STREETS_NL],
-                    Some(data::Lang::Fr) => &[data::STREETS_FR],
-                    Some(data::Lang::De) => &[data::STREETS_DE],
-                    None => &[data::STREETS_NL, data::STREETS_FR],
-                };
-                let street = self.pick("street", value, lists);
+            PeopleSpec::Street { language_from, postcode_from } => {
+                let postcode_at = usize::from(language_from.is_some());
+                let lang = language_from
+                    .as_ref()
+                    .and_then(|_| language_of(input(0)))
+                    .or_else(|| postcode_from.as_ref().and_then(|_| language_of(input(postcode_at))));
+                let seed = self.seed("street", value);
+                let street = refdata::streets(lang.unwrap_or_else(|| either_language(seed))).pick(seed);
                 // A house number written in the street cell is replaced too.
                 if value.trim().chars().last().is_some_and(|c| c.is_ascii_digit()) {
                     format!("{street} {}", 1 + self.seed("number", value) % 199)
@@ -282,41 +357,34 @@ impl Rule for People {
                 }
                 format!("{}{suffix}", 1 + self.seed("number", value) % 199)
             }
-            PeopleSpec::Postcode { region } => {
-                let v = value.trim();
+            PeopleSpec::Postcode { mode } => match self.postcode(value.trim(), *mode) {
+                Some(code) => code,
                 // Belgian postcodes run from 1000 to 9999; anything else (a note) is never copied.
-                if !(v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()) && !v.starts_with('0')) {
-                    return Ok(Pseudonym { text: None, invalid: true });
-                }
-                if *region {
-                    format!("{}000", &v[..1])
-                } else {
-                    v.to_string()
-                }
-            }
-            PeopleSpec::City { language_from, postcode_from } => {
-                let lang = language_from.as_ref().and_then(|_| language_of(inputs.first().copied().flatten()));
-                let region = postcode_from
+                None => return Ok(Pseudonym { text: None, invalid: true }),
+            },
+            PeopleSpec::City { language_from, postcode_from, postcode_mode } => {
+                let lang = language_from.as_ref().and_then(|_| language_of(input(0)));
+                let written = postcode_from
                     .as_ref()
-                    .and_then(|_| inputs.get(usize::from(language_from.is_some())).copied().flatten())
-                    .and_then(|p| p.trim().chars().next());
-                // Same region as the row's postcode first (so a generalised postcode stays true), then language.
-                let candidates = |use_lang: bool| -> Vec<&str> {
-                    data::PLACES
-                        .iter()
-                        .filter(|p| region.is_none_or(|r| p.0.starts_with(r)))
-                        .filter(|p| !use_lang || lang.is_none_or(|l| p.2 == l))
-                        .map(|p| p.1)
-                        .collect()
+                    .and_then(|_| input(usize::from(language_from.is_some())))
+                    .and_then(|p| self.postcode.as_ref()?.postcode(p.trim(), *postcode_mode));
+                let seed = self.seed("city", value);
+                let places = refdata::places();
+                // The municipality of the postcode the row ends up with, so the pair is one Statbel lists.
+                let of_postcode: Vec<&Place> = written.as_deref().map(|c| places.of_postcode(c).collect()).unwrap_or_default();
+                let place = if of_postcode.is_empty() {
+                    let all: Vec<&Place> = places
+                        .municipalities()
+                        .filter(|p| lang.is_none_or(|l| p.language() == Some(l)))
+                        .collect();
+                    all.get((seed % all.len().max(1) as u64) as usize).copied()
+                } else {
+                    Some(of_postcode[(seed % of_postcode.len() as u64) as usize])
                 };
-                let mut places = candidates(true);
-                if places.is_empty() {
-                    places = candidates(false);
+                match place {
+                    Some(p) => cased(value, p.name(lang)),
+                    None => return Ok(Pseudonym { text: None, invalid: true }),
                 }
-                if places.is_empty() {
-                    places = data::PLACES.iter().map(|p| p.1).collect();
-                }
-                cased(value, self.pick("city", value, &[&places]))
             }
         };
         Ok(Pseudonym::valid(text))
@@ -351,13 +419,19 @@ mod tests {
         r.apply(v, inputs).unwrap().text.unwrap()
     }
 
+    fn in_list(list: &refdata::Ranked, name: &str) -> bool {
+        list.entries().contains(&name)
+    }
+
     #[test]
     fn first_names_follow_sex_and_language() {
         let r = rule("first_name", "{ sex_from: sex, language_from: language }");
+        let names = refdata::names();
         for i in 0..200 {
             let name = format!("Name{i}");
-            assert!(data::FEMALE_FR.contains(&out(&r, &name, &[Some("F"), Some("FR")]).as_str()));
-            assert!(data::MALE_NL.contains(&out(&r, &name, &[Some("M"), Some("nl")]).as_str()));
+            assert!(in_list(names.female(Lang::Fr), &out(&r, &name, &[Some("F"), Some("FR")])));
+            assert!(in_list(names.male(Lang::Nl), &out(&r, &name, &[Some("M"), Some("nl")])));
+            assert!(in_list(names.male(Lang::De), &out(&r, &name, &[Some("M"), Some("4700")])), "postcode 4700 is German");
         }
         assert_eq!(out(&r, "Jan", &[Some("M"), Some("NL")]).to_lowercase(), out(&r, " jan ", &[Some("M"), Some("NL")]));
     }
@@ -367,35 +441,77 @@ mod tests {
         let r = rule("last_name", "~");
         assert_eq!(out(&r, "Peeters", &[]).to_lowercase(), out(&r, " peeters ", &[]));
         assert_eq!(out(&r, "Peeters", &[]).to_uppercase(), out(&r, "PEETERS", &[]));
-        let distinct: std::collections::HashSet<String> = (0..500).map(|i| out(&r, &format!("Name{i}"), &[])).collect();
-        assert!(distinct.len() > 20, "picks spread over the list");
+        let distinct: std::collections::HashSet<String> = (0..2000).map(|i| out(&r, &format!("Name{i}"), &[])).collect();
+        assert!(distinct.len() > 1000, "picks spread over the lists: {}", distinct.len());
     }
 
     #[test]
-    fn full_names_in_both_orders() {
+    fn full_names_in_every_order() {
         let r = rule("full_name", "{ language_from: language }");
         let comma = out(&r, "Dubois, Marie", &[Some("FR")]);
         assert!(comma.contains(", "));
-        let plain = out(&r, "Marie Dubois", &[Some("FR")]);
-        assert!(plain.contains(' ') && !plain.contains(','));
+        let plain = out(&r, "Marie Van den Bossche", &[Some("NL")]);
+        let (first, last) = plain.split_once(' ').unwrap();
+        assert!(in_list(refdata::names().last(Lang::Nl), last), "{plain}");
+        assert!(!first.is_empty());
+        let capitals = out(&r, "VAN DEN BOSSCHE Marie", &[Some("NL")]);
+        let last_upper = refdata::names().last(Lang::Nl).entries().iter().any(|l| capitals.starts_with(&l.to_uppercase()));
+        assert!(last_upper && capitals.chars().any(char::is_lowercase), "{capitals}");
     }
 
     #[test]
-    fn city_follows_the_postcode_region() {
-        let r = rule("city", "{ postcode_from: postcode }");
-        for i in 0..100 {
-            let city = out(&r, &format!("Town{i}"), &[Some("9300")]);
-            let place = data::PLACES.iter().find(|p| p.1 == city).unwrap();
-            assert!(place.0.starts_with('9'), "{city}");
+    fn city_is_the_municipality_of_the_written_postcode() {
+        let places = refdata::places();
+        for mode in ["keep", "region", "same_region"] {
+            let spec = PeopleSpec::City {
+                language_from: Some("language".into()),
+                postcode_from: Some("postcode".into()),
+                postcode_mode: match mode {
+                    "keep" => PostcodeMode::Keep,
+                    "region" => PostcodeMode::Region,
+                    _ => PostcodeMode::SameRegion,
+                },
+            };
+            let r = People::new(&Key::from_hex(&"61".repeat(32), "t").unwrap(), &spec);
+            let postcodes = rule("postcode", mode);
+            for code in ["9300", "1000", "4700", "6700", "1804", "8000"] {
+                for lang in ["NL", "FR"] {
+                    let city = out(&r, "Somewhere", &[Some(lang), Some(code)]);
+                    let written = out(&postcodes, code, &[]);
+                    assert!(
+                        places.of_postcode(&written).any(|p| p.names().any(|n| n == city)),
+                        "{mode}: {code} -> {written} {city}"
+                    );
+                }
+            }
         }
-        assert!(PeopleSpec::parse("street", &serde_norway::from_str("{ postcode_from: p }").unwrap())
+        assert!(PeopleSpec::parse("last_name", &serde_norway::from_str("{ postcode_from: p }").unwrap())
             .unwrap()
             .is_err());
     }
 
     #[test]
+    fn same_region_stays_in_the_province() {
+        let r = rule("postcode", "same_region");
+        let places = refdata::places();
+        let mut moved = 0;
+        for p in places.all.iter().step_by(7) {
+            let written = out(&r, p.postcode, &[]);
+            let province = places.of_postcode(&written).next().map(|w| w.province);
+            assert_eq!(province, Some(p.province), "{} -> {written}", p.postcode);
+            moved += usize::from(written != p.postcode);
+        }
+        assert!(moved > 100, "postcodes move: {moved}");
+        assert_eq!(out(&r, "9300", &[]), out(&r, " 9300 ", &[]));
+        assert!(r.apply("0999", &[]).unwrap().invalid && r.apply("93000", &[]).unwrap().invalid);
+        let unlisted = out(&r, "1099", &[]);
+        assert!(unlisted.starts_with('1'), "an unlisted code stays in its area: {unlisted}");
+    }
+
+    #[test]
     fn postcode_region_and_house_numbers() {
         assert_eq!(out(&rule("postcode", "region"), "9300", &[]), "9000");
+        assert!(PeopleSpec::parse("postcode", &serde_norway::from_str("same_regio").unwrap()).unwrap().is_err());
         assert_eq!(out(&rule("postcode", "keep"), "9300", &[]), "9300");
         let h = out(&rule("house_number", "~"), "12B", &[]);
         assert!(h.ends_with('B') && h[..h.len() - 1].parse::<u32>().is_ok());

@@ -14,7 +14,7 @@ use crate::io::csv::{CsvFormat, CsvSink};
 use crate::io::parquet::ParquetSink;
 use crate::io::{Format, IoError};
 use crate::mapping::Encoding;
-use data::Lang;
+use crate::refdata::{self, Lang, Place};
 
 /// How the sample files are written.
 #[derive(Debug, Clone)]
@@ -196,14 +196,10 @@ fn new_member(rng: &mut ChaCha8Rng) -> Member {
     };
     let first9 = ((year % 100) as u64 * 10_000 + (month + bis) as u64 * 100 + day as u64) * 1000 + serial;
     let born_2000 = year >= 2000;
-    let (first, last) = match (lang, male) {
-        (Lang::Nl, true) => (pick(rng, data::MALE_NL), pick(rng, data::SURNAMES_NL)),
-        (Lang::Nl, false) => (pick(rng, data::FEMALE_NL), pick(rng, data::SURNAMES_NL)),
-        (Lang::Fr, true) => (pick(rng, data::MALE_FR), pick(rng, data::SURNAMES_FR)),
-        (Lang::Fr, false) => (pick(rng, data::FEMALE_FR), pick(rng, data::SURNAMES_FR)),
-        (Lang::De, true) => (pick(rng, data::MALE_DE), pick(rng, data::SURNAMES_DE)),
-        (Lang::De, false) => (pick(rng, data::FEMALE_DE), pick(rng, data::SURNAMES_DE)),
-    };
+    // Names drawn by frequency, as in the shipped lists.
+    let names = refdata::names();
+    let first = if male { names.male(lang) } else { names.female(lang) }.pick(rng.random());
+    let last = names.last(lang).pick(rng.random());
     Member { niss: niss::with_check(first9, born_2000), lang, male, first, last, birth: (year, month, day) }
 }
 
@@ -243,22 +239,6 @@ fn phone(rng: &mut ChaCha8Rng) -> String {
     }
 }
 
-fn ascii_fold(s: &str) -> String {
-    s.chars()
-        .filter_map(|c| match c {
-            'é' | 'è' | 'ê' | 'ë' | 'É' => Some('e'),
-            'à' | 'â' | 'ä' => Some('a'),
-            'ç' => Some('c'),
-            'ï' | 'î' => Some('i'),
-            'ô' | 'ö' => Some('o'),
-            'ü' | 'û' => Some('u'),
-            'ß' => Some('s'),
-            ' ' | '\'' => None,
-            c => Some(c.to_ascii_lowercase()),
-        })
-        .collect()
-}
-
 fn date_dmy(y: u32, m: u32, d: u32) -> String {
     format!("{d:02}/{m:02}/{y}")
 }
@@ -294,17 +274,14 @@ pub fn write(dir: &Path, options: &SampleOptions) -> Result<SampleSummary, IoErr
         let m = new_member(&mut rng);
         let niss_text = spell_niss(&mut rng, m.niss);
         let exid = format!("5{:02}{:09}", rng.random_range(1..40u32), index * 7 + rng.random_range(0..7u64));
-        let place = loop {
-            let p = pick(&mut rng, data::PLACES);
-            if p.2 == m.lang || rng.random_bool(0.2) {
+        // A municipality of the member's language (Brussels for either), now and then another.
+        let place: Place = loop {
+            let p = pick(&mut rng, &refdata::places().all);
+            if p.language().is_none_or(|l| l == m.lang) || rng.random_bool(0.1) {
                 break p;
             }
         };
-        let street = match place.2 {
-            Lang::Nl => pick(&mut rng, data::STREETS_NL),
-            Lang::Fr => pick(&mut rng, data::STREETS_FR),
-            Lang::De => pick(&mut rng, data::STREETS_DE),
-        };
+        let street = refdata::streets(place.language().unwrap_or(m.lang)).pick(rng.random());
         let house = if rng.random_bool(0.15) {
             format!("{}{}", rng.random_range(1..200u32), pick(&mut rng, &["A", "B", " bus 2", "/3"]))
         } else {
@@ -315,8 +292,8 @@ pub fn write(dir: &Path, options: &SampleOptions) -> Result<SampleSummary, IoErr
         let phone_text = phone(&mut rng);
         let email = format!(
             "{}.{}{}@{}",
-            ascii_fold(m.first),
-            ascii_fold(m.last),
+            refdata::fold(m.first),
+            refdata::fold(m.last),
             rng.random_range(1..100u32),
             pick(&mut rng, data::EMAIL_DOMAINS)
         );
@@ -361,8 +338,8 @@ pub fn write(dir: &Path, options: &SampleOptions) -> Result<SampleSummary, IoErr
             m.lang.code().to_string(),
             street.to_string(),
             house,
-            place.0.to_string(),
-            place.1.to_string(),
+            place.postcode.to_string(),
+            place.name(Some(m.lang)).to_string(),
             phone_text,
             email,
             iban_text,
