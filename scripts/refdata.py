@@ -21,7 +21,8 @@ German names of the nine municipalities of the German-speaking Community are add
 Only entries Windows-1252 can write are kept. Written (UTF-8, one entry a line, most frequent first where the source ranks):
   data/names/{first-male,first-female,last}-{nl,fr,de}.txt
   data/places.tsv    postcode, REFNIS, name nl, name fr, name de, province REFNIS, region REFNIS
-  data/streets-{nl,fr,de}.txt   street names built from common Belgian stems (see STREETS_*)
+  data/streets-{nl,fr,de}.txt   street names built from common Belgian stems (see NL_STEMS ...)
+  tests/data/faker-be.tsv       the held-out names of the tests, with Statbel counts (not shipped)
 """
 
 import hashlib
@@ -150,9 +151,9 @@ def load(path):
         return json.load(f)
 
 
-def faker_names(faker, locale, attr):
+def faker_names(faker, locale, attr, counts=False):
     """A Faker list as written in its provider (a tuple or an OrderedDict of weights), by reading the
-    module's source: Faker is not imported."""
+    module's source: Faker is not imported. With `counts`, (name, count) pairs (1 without counts)."""
     import ast
 
     path = os.path.join(faker, "faker", "providers", "person", locale, "__init__.py")
@@ -164,10 +165,13 @@ def faker_names(faker, locale, attr):
                 value = value.args[0]
             names = []
             for elt in value.elts:
+                count = 1
                 if isinstance(elt, ast.Tuple):
+                    if isinstance(elt.elts[1], ast.Constant):
+                        count = elt.elts[1].value
                     elt = elt.elts[0]
                 if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
-                    names.append(elt.value)
+                    names.append((elt.value, count) if counts else elt.value)
             return names
     return []
 
@@ -352,6 +356,19 @@ def check_against_faker(src, name_lists):
             print(f"  Faker {locale} {attr}: {held}/{len(names_)} in the shipped lists")
 
 
+def held_out(src):
+    """tests/data/faker-be.tsv: Faker's nl_BE and fr_BE names with their Statbel 2022 counts
+    (Flanders, Wallonia), the held-out population the tests draw realistic extracts from."""
+    rows = ["# Faker 40.63.0 (MIT, (c) 2012 Daniele Faraglia), person providers nl_BE and fr_BE: Statbel 2022",
+            "# population counts, top 500 of each list. Test data only, never shipped: written by scripts/refdata.py.",
+            "# list\tname\tcount"]
+    for locale, lang in (("nl_BE", "nl"), ("fr_BE", "fr")):
+        for attr, kind in (("first_names_male", "first-male"), ("first_names_female", "first-female"), ("last_names", "last")):
+            for name, count in faker_names(src["faker"], locale, attr, counts=True):
+                rows.append(f"{kind}-{lang}\t{name}\t{count}")
+    return rows
+
+
 def main():
     check = "--check" in sys.argv
     tmp = tempfile.mkdtemp(prefix="pseudata-refdata-")
@@ -366,6 +383,8 @@ def main():
         write(os.path.join(out, "places.tsv"), ["\t".join(r) for r in place_rows])
         for lang, values in street_lists.items():
             write(os.path.join(out, f"streets-{lang}.txt"), values)
+        tests_out = os.path.join(ROOT, "tests", "data") if not check else os.path.join(tmp, "tests-data")
+        write(os.path.join(tests_out, "faker-be.tsv"), held_out(src))
         total = 0
         for dirpath, _, files in os.walk(out):
             for f in sorted(files):
@@ -377,6 +396,8 @@ def main():
         check_against_faker(src, name_lists)
         if check:
             diff = subprocess.run(["diff", "-r", "-q", OUT, out]).returncode
+            diff |= subprocess.run(["diff", "-q", os.path.join(ROOT, "tests", "data", "faker-be.tsv"),
+                                    os.path.join(tests_out, "faker-be.tsv")]).returncode
             if diff != 0:
                 sys.exit("data/ differs from what the script writes")
     finally:

@@ -146,6 +146,9 @@ fn every_identifier_spelling_is_replaced_and_everything_else_kept() {
         let needed = match c {
             _ if c.is_identifier() || c.must_stay() => 1.0,
             Category::TitledName | Category::Address => 0.95,
+            // Names without a title are found by the shipped name lists (issue 11: at least 90 %
+            // of held-out names, which the product does not ship).
+            Category::UntitledName => 0.90,
             _ => 0.0,
         };
         if n == 0 || ratio(ok, n) < needed {

@@ -722,3 +722,74 @@ fn a_key_column_shaped_like_member_numbers_is_not_taken_for_one() {
     let out = stdout(&check(dir.path(), "json").code(1));
     assert!(has_finding(&out, "kept_identifier", "x"), "{out}");
 }
+
+/// Held-out Belgian names (Faker's nl_BE and fr_BE lists, Statbel 2022 counts; not shipped by
+/// the product), drawn by their counts: a realistic column of names.
+fn held_out_draws(list_prefix: &str, n: usize, seed: u64) -> Vec<String> {
+    let entries: Vec<(String, u64)> = std::fs::read_to_string(common::data("faker-be.tsv"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f.len() == 3 && f[0].starts_with(list_prefix)).then(|| (f[1].to_string(), f[2].parse().unwrap()))
+        })
+        .collect();
+    assert!(entries.len() >= 500, "{list_prefix}: {} names", entries.len());
+    let total: u64 = entries.iter().map(|e| e.1).sum();
+    let mut state = seed;
+    (0..n)
+        .map(|_| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let mut x = (state >> 11) % total;
+            entries
+                .iter()
+                .find(|e| {
+                    x < e.1 || {
+                        x -= e.1;
+                        false
+                    }
+                })
+                .unwrap()
+                .0
+                .clone()
+        })
+        .collect()
+}
+
+#[test]
+fn scan_recognises_name_columns_by_their_values_under_unknown_headers() {
+    let n = 600;
+    let surnames = held_out_draws("last-", n, 1);
+    let firsts = held_out_draws("first-", n, 2);
+    let towns = ["Gent", "Aalst", "Namur", "Liège", "Hasselt", "Mons", "Eupen", "Brugge", "Charleroi", "Leuven"];
+    let jobs = ["bediende", "arbeider", "zelfstandige", "employé", "ouvrier", "gepensioneerd", "student", "invalide"];
+    let mut csv = String::from("col_a,col_b,col_c,col_d,col_e\n");
+    for i in 0..n {
+        let surname = if i % 7 == 0 { surnames[i].to_uppercase() } else { surnames[i].clone() };
+        csv.push_str(&format!(
+            "{surname},{},{},{},{} {}\n",
+            firsts[i],
+            towns[i % towns.len()],
+            jobs[i % jobs.len()],
+            firsts[(i + 1) % n],
+            surnames[(i + 3) % n]
+        ));
+    }
+    let dir = scratch(&[("input/people.csv", &csv)]);
+    let out = pseudata().args(["scan", "--format", "json", "--input"]).arg(dir.path().join("input")).assert().code(0);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let column =
+        |name: &str| report["columns"].as_array().unwrap().iter().find(|c| c["column"] == name).unwrap().clone();
+    let (a, b, e) = (column("col_a"), column("col_b"), column("col_e"));
+    eprintln!("surnames {}, first names {}, full names {}", a["confidence"], b["confidence"], e["confidence"]);
+    assert_eq!(a["detected"], "last_name", "{a}");
+    assert!(a["confidence"].as_f64().unwrap() >= 0.9, "held-out surnames recognised: {a}");
+    assert_eq!(b["detected"], "first_name", "{b}");
+    assert!(b["confidence"].as_f64().unwrap() >= 0.9, "held-out first names recognised: {b}");
+    assert_eq!(e["detected"], "full_name", "{e}");
+    for other in ["col_c", "col_d"] {
+        let c = column(other);
+        assert!(!["first_name", "last_name", "full_name"].contains(&c["detected"].as_str().unwrap()), "{c}");
+    }
+}

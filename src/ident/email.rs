@@ -171,7 +171,9 @@ pub fn pseudonymise_text(state: &Hmac<Sha256>, perm: &Permutation, text: &str, n
     let h = mac.finalize().into_bytes();
     let pick = |i: usize, n: usize| u16::from_le_bytes([h[i], h[i + 1]]) as usize % n;
     let keyed = format!("{}.{}", FIRST[pick(0, FIRST.len())], LAST[pick(2, LAST.len())]);
-    let name = name.filter(|n| !n.is_empty() && n.split('.').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric())));
+    let name = name.filter(|n| {
+        !n.is_empty() && n.split('.').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric()))
+    });
     let name = name.unwrap_or(&keyed);
     let domain = RESERVED_DOMAINS[pick(6, RESERVED_DOMAINS.len())];
     let tail = tail(perm, &canonical);

@@ -272,10 +272,7 @@ fn mapped_file(
             ));
             continue;
         }
-        if matches!(rule, ColumnRule::Keep)
-            && profile.name_share() >= 0.5
-            && !name_hint.is_some_and(Kind::is_numeric)
-        {
+        if matches!(rule, ColumnRule::Keep) && profile.name_share() >= 0.5 && !name_hint.is_some_and(Kind::is_numeric) {
             report.add(finding(
                 "kept_names",
                 name,

@@ -120,7 +120,10 @@ struct Context {
     subject: Option<String>,
     sex: Option<String>,
     language: Option<String>,
+    postcode: Option<String>,
     names: Vec<String>,
+    /// The e-mail's `names_from`: a first-name and a surname column, or a full-name column.
+    email_names: Vec<String>,
 }
 
 impl Context {
@@ -135,7 +138,20 @@ impl Context {
             .filter(|(_, c)| matches!(c.kind, Kind::FirstName | Kind::LastName | Kind::FullName))
             .map(|(n, _)| n.clone())
             .collect();
-        Context { niss, subject, sex: first(&[Kind::Sex]), language: first(&[Kind::Language]), names }
+        let email_names = match (first(&[Kind::FirstName]), first(&[Kind::LastName]), first(&[Kind::FullName])) {
+            (Some(f), Some(l), _) => vec![f, l],
+            (_, _, Some(full)) => vec![full],
+            _ => Vec::new(),
+        };
+        Context {
+            niss,
+            subject,
+            sex: first(&[Kind::Sex]),
+            language: first(&[Kind::Language]),
+            postcode: first(&[Kind::Postcode]),
+            names,
+            email_names,
+        }
     }
 
     fn options(pairs: &[(&str, &Option<String>)]) -> String {
@@ -166,7 +182,8 @@ impl Context {
             Kind::Inami => "inami".into(),
             Kind::Kbo => "kbo".into(),
             Kind::Exid => "exid".into(),
-            Kind::Email => "email".into(),
+            Kind::Email if self.email_names.is_empty() => "email".into(),
+            Kind::Email => format!("{{ email: {{ names_from: [{}] }} }}", self.email_names.join(", ")),
             Kind::Phone => "phone".into(),
             Kind::Ip => "ip".into(),
             Kind::Icd10 => "{ icd10: category }".into(),
@@ -185,13 +202,19 @@ impl Context {
                 Self::options(&[("sex_from", &self.sex), ("language_from", &self.language)]),
             ),
             Kind::LastName => Self::with_options("last_name", Self::options(&[("language_from", &self.language)])),
-            Kind::Street => Self::with_options("street", Self::options(&[("language_from", &self.language)])),
+            Kind::Street => match &self.language {
+                Some(_) => Self::with_options("street", Self::options(&[("language_from", &self.language)])),
+                None => Self::with_options("street", Self::options(&[("postcode_from", &self.postcode)])),
+            },
+            Kind::Postcode => "{ postcode: same_region }".into(),
+            Kind::City => Self::with_options(
+                "city",
+                Self::options(&[("postcode_from", &self.postcode), ("language_from", &self.language)]),
+            ),
             Kind::HouseNumber => "house_number".into(),
             Kind::FreeText if self.names.is_empty() => "free_text".into(),
             Kind::FreeText => format!("{{ free_text: {{ names_from: [{}] }} }}", self.names.join(", ")),
-            Kind::Postcode
-            | Kind::City
-            | Kind::Sex
+            Kind::Sex
             | Kind::Language
             | Kind::Amount
             | Kind::Count

@@ -70,6 +70,17 @@ mod tests {
         {
             assert!(!looks_like_data(name), "{name}");
         }
+        // Column-name words that are also rarer names of the shipped lists (`Post`, `Rue`, `Rank`).
+        let words = "id naam name nom voornaam prenom geslacht sexe datum date bedrag montant amount status type \
+                     code post postcode gemeente commune city straat rue street huisnummer numero telefoon phone \
+                     gsm email iban taal langue lang language note notes opmerking remarque diagnose nomenclature \
+                     inami claim membre lid pays land box bus dag day jaar year maand month bron source rank job \
+                     beroep profession employer sector total totaal score label category titel title";
+        for word in words.split_whitespace() {
+            assert!(!looks_like_data(word), "{word}");
+            let capitalised = format!("{}{}", word[..1].to_uppercase(), &word[1..]);
+            assert!(!looks_like_data(&capitalised), "{capitalised}");
+        }
         for value in [
             "85073003328",
             "85.07.30-033.28",
@@ -83,7 +94,7 @@ mod tests {
         }
         assert!(looks_like_data("\u{1f}\u{8b}\u{8}"), "control characters: a binary file");
         assert!(looks_like_data("10085073003328AaA"), "an identifier-length digit run, letters or not");
-        for row in ["Peeters", "Jan", "Kerkstraat", "Marie Dubois"] {
+        for row in ["Peeters", "Jan", "Kerkstraat", "Marie Dubois", "Janssens", "Dupont", "Emma", "Lucas", "Yilmaz"] {
             assert!(looks_like_data(row), "{row}: a first row of names and streets");
         }
         assert_eq!(shown("85073003328", 2), "column 3 of the header");

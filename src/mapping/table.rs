@@ -177,7 +177,10 @@ impl Table {
             })
             .collect();
         for (_, rule) in columns.iter_mut() {
-            if let ColumnRule::People(crate::rules::PeopleSpec::City { postcode_from: Some(p), postcode_mode, .. }) = rule {
+            if let ColumnRule::People(crate::rules::PeopleSpec::City {
+                postcode_from: Some(p), postcode_mode, ..
+            }) = rule
+            {
                 *postcode_mode = postcode_modes.iter().find(|(n, _)| n == p).map_or_else(Default::default, |(_, m)| *m);
             }
         }

@@ -418,7 +418,11 @@ mod tests {
         let spec = FreeTextSpec {
             place_rules: vec![
                 PeopleSpec::Postcode { mode: crate::rules::PostcodeMode::Region },
-                PeopleSpec::City { language_from: None, postcode_from: None, postcode_mode: crate::rules::PostcodeMode::Region },
+                PeopleSpec::City {
+                    language_from: None,
+                    postcode_from: None,
+                    postcode_mode: crate::rules::PostcodeMode::Region,
+                },
             ],
             ..FreeTextSpec::default()
         };

@@ -219,9 +219,15 @@ impl IdentifierSpec {
                 .map(|o| IdentifierSpec::new(IdentifierKind::Iban { keep_bank: o.keep_bank }, o.on_invalid)),
             "email" => options::<EmailOptions>(name, value).and_then(|o| {
                 if o.names_from.len() > 2 {
-                    return Err("rule `email`: `names_from` names one full-name column or a first-name and a surname column".into());
+                    return Err(
+                        "rule `email`: `names_from` names one full-name column or a first-name and a surname column"
+                            .into(),
+                    );
                 }
-                Ok(IdentifierSpec { names_from: o.names_from, ..IdentifierSpec::new(IdentifierKind::Email, o.on_invalid) })
+                Ok(IdentifierSpec {
+                    names_from: o.names_from,
+                    ..IdentifierSpec::new(IdentifierKind::Email, o.on_invalid)
+                })
             }),
             "inami" | "kbo" | "phone" | "ip" => options::<CommonOptions>(name, value).map(|o| {
                 let kind = match name {

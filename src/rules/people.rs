@@ -122,7 +122,8 @@ impl PeopleSpec {
                 sex_from.iter().chain(language_from.iter()).cloned().collect()
             }
             PeopleSpec::LastName { language_from } => language_from.iter().cloned().collect(),
-            PeopleSpec::Street { language_from, postcode_from } | PeopleSpec::City { language_from, postcode_from, .. } => {
+            PeopleSpec::Street { language_from, postcode_from }
+            | PeopleSpec::City { language_from, postcode_from, .. } => {
                 language_from.iter().chain(postcode_from.iter()).cloned().collect()
             }
             _ => Vec::new(),
@@ -201,6 +202,23 @@ fn mix(seed: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The entry of `list` the seed picks, never `original` itself (compared folded): a frequent name
+/// would otherwise be its own fake about as often as its share (1 %), and every mention of it
+/// in every note would survive. Picks again with derived seeds, the same for the same value.
+fn other_than(original: &str, list: &refdata::Ranked, seed: u64) -> &'static str {
+    let folded = refdata::fold(original);
+    let mut seed = seed;
+    let mut pick = list.pick(seed);
+    for _ in 0..16 {
+        if refdata::fold(pick) != folded {
+            break;
+        }
+        seed = mix(seed);
+        pick = list.pick(seed);
+    }
+    pick
+}
+
 /// A language for a row that does not tell: Dutch or French as Belgium's population splits
 /// (about 60 % / 40 %).
 fn either_language(seed: u64) -> Lang {
@@ -254,12 +272,12 @@ impl People {
             None => mix(mix(seed)) & 1 == 1,
         };
         let names = refdata::names();
-        if female { names.female(lang) } else { names.male(lang) }.pick(seed)
+        other_than(value, if female { names.female(lang) } else { names.male(lang) }, seed)
     }
 
     fn last_name(&self, value: &str, lang: Option<Lang>) -> &'static str {
         let seed = self.seed("last", value);
-        refdata::names().last(lang.unwrap_or_else(|| either_language(seed))).pick(seed)
+        other_than(value, refdata::names().last(lang.unwrap_or_else(|| either_language(seed))), seed)
     }
 
     /// The pseudonym of a full name: `Last, First`, `LAST First` (surname in capitals first),
@@ -339,7 +357,12 @@ impl Rule for People {
                     .and_then(|_| language_of(input(0)))
                     .or_else(|| postcode_from.as_ref().and_then(|_| language_of(input(postcode_at))));
                 let seed = self.seed("street", value);
-                let street = refdata::streets(lang.unwrap_or_else(|| either_language(seed))).pick(seed);
+                // Compared without a house number written after it (`Kerkstraat 12`).
+                let name = match value.trim().rsplit_once(' ') {
+                    Some((name, number)) if number.starts_with(|c: char| c.is_ascii_digit()) => name,
+                    _ => value,
+                };
+                let street = other_than(name, refdata::streets(lang.unwrap_or_else(|| either_language(seed))), seed);
                 // A house number written in the street cell is replaced too.
                 if value.trim().chars().last().is_some_and(|c| c.is_ascii_digit()) {
                     format!("{street} {}", 1 + self.seed("number", value) % 199)
@@ -371,12 +394,11 @@ impl Rule for People {
                 let seed = self.seed("city", value);
                 let places = refdata::places();
                 // The municipality of the postcode the row ends up with, so the pair is one Statbel lists.
-                let of_postcode: Vec<&Place> = written.as_deref().map(|c| places.of_postcode(c).collect()).unwrap_or_default();
+                let of_postcode: Vec<&Place> =
+                    written.as_deref().map(|c| places.of_postcode(c).collect()).unwrap_or_default();
                 let place = if of_postcode.is_empty() {
-                    let all: Vec<&Place> = places
-                        .municipalities()
-                        .filter(|p| lang.is_none_or(|l| p.language() == Some(l)))
-                        .collect();
+                    let all: Vec<&Place> =
+                        places.municipalities().filter(|p| lang.is_none_or(|l| p.language() == Some(l))).collect();
                     all.get((seed % all.len().max(1) as u64) as usize).copied()
                 } else {
                     Some(of_postcode[(seed % of_postcode.len() as u64) as usize])
@@ -431,9 +453,38 @@ mod tests {
             let name = format!("Name{i}");
             assert!(in_list(names.female(Lang::Fr), &out(&r, &name, &[Some("F"), Some("FR")])));
             assert!(in_list(names.male(Lang::Nl), &out(&r, &name, &[Some("M"), Some("nl")])));
-            assert!(in_list(names.male(Lang::De), &out(&r, &name, &[Some("M"), Some("4700")])), "postcode 4700 is German");
+            assert!(
+                in_list(names.male(Lang::De), &out(&r, &name, &[Some("M"), Some("4700")])),
+                "postcode 4700 is German"
+            );
         }
         assert_eq!(out(&r, "Jan", &[Some("M"), Some("NL")]).to_lowercase(), out(&r, " jan ", &[Some("M"), Some("NL")]));
+    }
+
+    #[test]
+    fn no_name_or_street_is_its_own_fake() {
+        let names = refdata::names();
+        let (first, last, street) = (
+            rule("first_name", "{ sex_from: s, language_from: l }"),
+            rule("last_name", "{ language_from: l }"),
+            rule("street", "{ language_from: l }"),
+        );
+        for lang in Lang::ALL {
+            let code = Some(lang.code());
+            for (list, sex) in [(names.male(lang), "M"), (names.female(lang), "F")] {
+                for name in list.entries().iter().take(400) {
+                    assert_ne!(refdata::fold(&out(&first, name, &[Some(sex), code])), refdata::fold(name), "{name}");
+                }
+            }
+            for name in names.last(lang).entries().iter().take(400) {
+                assert_ne!(refdata::fold(&out(&last, name, &[code])), refdata::fold(name), "{name}");
+            }
+            for name in refdata::streets(lang).entries().iter().take(400) {
+                assert_ne!(out(&street, name, &[code]), *name);
+                let numbered = out(&street, &format!("{name} 12"), &[code]);
+                assert!(!numbered.starts_with(&format!("{name} ")), "{name} 12 -> {numbered}");
+            }
+        }
     }
 
     #[test]
@@ -441,7 +492,8 @@ mod tests {
         let r = rule("last_name", "~");
         assert_eq!(out(&r, "Peeters", &[]).to_lowercase(), out(&r, " peeters ", &[]));
         assert_eq!(out(&r, "Peeters", &[]).to_uppercase(), out(&r, "PEETERS", &[]));
-        let distinct: std::collections::HashSet<String> = (0..2000).map(|i| out(&r, &format!("Name{i}"), &[])).collect();
+        let distinct: std::collections::HashSet<String> =
+            (0..2000).map(|i| out(&r, &format!("Name{i}"), &[])).collect();
         assert!(distinct.len() > 1000, "picks spread over the lists: {}", distinct.len());
     }
 
@@ -455,7 +507,8 @@ mod tests {
         assert!(in_list(refdata::names().last(Lang::Nl), last), "{plain}");
         assert!(!first.is_empty());
         let capitals = out(&r, "VAN DEN BOSSCHE Marie", &[Some("NL")]);
-        let last_upper = refdata::names().last(Lang::Nl).entries().iter().any(|l| capitals.starts_with(&l.to_uppercase()));
+        let last_upper =
+            refdata::names().last(Lang::Nl).entries().iter().any(|l| capitals.starts_with(&l.to_uppercase()));
         assert!(last_upper && capitals.chars().any(char::is_lowercase), "{capitals}");
     }
 
