@@ -609,7 +609,7 @@ fn email(rng: &mut Rng, first: &str, last: &str) -> String {
 
 /// The members extract: a header and `ROWS` rows.
 fn generate(places: &[Place], lists: &HashMap<String, Counted>) -> Vec<Vec<String>> {
-    let mut rng = Rng(0x5eed_0f_be1_9e11);
+    let mut rng = Rng(0x0005_eed0_fbe1_9e11);
     let german = |p: &&Place| p.german().is_some();
     let flanders: Vec<&Place> = places.iter().filter(|p| p.region == "02000").collect();
     let wallonia: Vec<&Place> = places.iter().filter(|p| p.region == "03000" && !german(p)).collect();

@@ -214,13 +214,9 @@ impl Context {
             Kind::HouseNumber => "house_number".into(),
             Kind::FreeText if self.names.is_empty() => "free_text".into(),
             Kind::FreeText => format!("{{ free_text: {{ names_from: [{}] }} }}", self.names.join(", ")),
-            Kind::Sex
-            | Kind::Language
-            | Kind::Amount
-            | Kind::Count
-            | Kind::Id
-            | Kind::Code
-            | Kind::Unknown => "keep".into(),
+            Kind::Sex | Kind::Language | Kind::Amount | Kind::Count | Kind::Id | Kind::Code | Kind::Unknown => {
+                "keep".into()
+            }
         }
     }
 }
