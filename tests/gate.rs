@@ -793,3 +793,38 @@ fn scan_recognises_name_columns_by_their_values_under_unknown_headers() {
         assert!(!["first_name", "last_name", "full_name"].contains(&c["detected"].as_str().unwrap()), "{c}");
     }
 }
+
+#[test]
+fn scan_drafts_language_from_the_postcode_and_email_from_the_fake_names() {
+    let csv = "voornaam;naam;straat;postcode;gemeente;email\n\
+               Jan;Peeters;Kerkstraat 12;9000;Gent;jan.peeters@telenet.be\n\
+               Marie;Dubois;Rue Haute 3;5000;Namur;marie.dubois@skynet.be\n\
+               Klaus;Schmitz;Hauptstraße 7;4700;Eupen;k.schmitz@gmail.com\n";
+    let dir = scratch(&[("input/leden.csv", csv)]);
+    let drafts = dir.path().join("drafts");
+    pseudata()
+        .args(["scan", "--input"])
+        .arg(dir.path().join("input"))
+        .arg("--write-drafts")
+        .arg(&drafts)
+        .assert()
+        .code(0);
+    let drafted = load_dir(&drafts).expect("the draft is a valid mapping");
+    let table = &drafted.tables[0];
+    let rule = |c: &str| format!("{:?}", table.rule(c).unwrap());
+    assert!(rule("voornaam").contains("language_from: Some(\"postcode\")"), "{}", rule("voornaam"));
+    assert!(rule("naam").contains("language_from: Some(\"postcode\")"), "{}", rule("naam"));
+    assert!(rule("gemeente").contains("postcode_from: Some(\"postcode\")") && rule("gemeente").contains("SameRegion"));
+    assert!(rule("postcode").contains("SameRegion"), "{}", rule("postcode"));
+    assert!(rule("email").contains("names_from: [\"voornaam\", \"naam\"]"), "{}", rule("email"));
+    // The draft runs, and the e-mails carry the fake surnames.
+    std::fs::rename(&drafts, dir.path().join("mappings")).unwrap();
+    let out = dir.path().join("out");
+    common::run_cmd(dir.path(), &out, common::KEY_A).assert().success();
+    let rows = records(&out.join("leden.csv"), b';');
+    for row in &rows[1..] {
+        let surname: String =
+            String::from_utf8_lossy(&row[1]).to_lowercase().chars().filter(char::is_ascii_alphabetic).collect();
+        assert!(String::from_utf8_lossy(&row[5]).contains(&surname), "{row:?}");
+    }
+}

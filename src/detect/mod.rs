@@ -468,6 +468,13 @@ pub fn classify(name: &str, profile: &Profile) -> Classification {
         if kind == Kind::Code && profile.share(Kind::Icd10) >= VALUE_SHARE {
             return by_values(Kind::Icd10, profile.share(Kind::Icd10));
         }
+        // `naam` names a surname beside `voornaam`, a full name elsewhere: the values decide.
+        if matches!(kind, Kind::FirstName | Kind::LastName | Kind::FullName) && profile.share(kind) < VALUE_SHARE {
+            let (best, share) = profile.best_name();
+            if share >= VALUE_SHARE {
+                return Classification { kind: best, confidence: Some(share), by_name: true };
+            }
+        }
         if matches!(kind, Kind::FreeText) || !profile.mostly_prose() {
             return by_hint(kind, confidence);
         }

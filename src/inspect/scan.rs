@@ -143,12 +143,14 @@ impl Context {
             (_, _, Some(full)) => vec![full],
             _ => Vec::new(),
         };
+        let postcode = first(&[Kind::Postcode]);
         Context {
             niss,
             subject,
             sex: first(&[Kind::Sex]),
-            language: first(&[Kind::Language]),
-            postcode: first(&[Kind::Postcode]),
+            // Without a language column, the language of the municipality of the row's postcode.
+            language: first(&[Kind::Language]).or_else(|| postcode.clone()),
+            postcode,
             names,
             email_names,
         }
