@@ -63,19 +63,27 @@ GERMAN_NAMES = {
 # (`Van den Bossche`, `Van der Linden`, `De la Croix`); the first word is always capitalised.
 PARTICLES = {"den", "der", "de", "des", "het", "t", "la", "le", "du", "ten", "ter", "van", "von", "zu", "del", "di"}
 
-# Male names the suffix rule below would call female (and the other way round), for French and
-# German names that no list tells.
-MALE_IN_E = {
+# Male names no list tells, for French and German first names whose ending would not tell or
+# would say female (`Achille`, `Luca`).
+MALE_NAMES = {
     "achille", "adolphe", "alcide", "alexandre", "alphonse", "ambroise", "amédée", "anatole", "ange",
-    "antoine", "aristide", "arsène", "auguste", "aurèle", "baptiste", "basile", "benoîte", "brice",
+    "antoine", "aristide", "arsène", "auguste", "aurèle", "baptiste", "basile", "brice",
     "christophe", "clotaire", "côme", "cyrille", "désiré", "emile", "émile", "étienne", "eugène",
     "fabrice", "grégoire", "guillaume", "gustave", "hilaire", "hippolyte", "honoré", "isidore",
     "jérémie", "jérôme", "jean-baptiste", "lazare", "léandre", "maxime", "narcisse", "octave",
     "philippe", "pierre", "prosper", "rodolphe", "serge", "stéphane", "sylvestre", "théophile",
     "valère", "yannick", "joshua", "luca", "andrea", "mattia", "nikola", "ilja", "sascha", "kaspa",
     "jona", "noa", "elia", "mika", "joshua", "mustafa", "musa", "hamza", "yahya", "isa", "issa",
-    "moussa", "aboubakar", "idrissa", "ousmane",
+    "moussa", "aboubakar", "idrissa", "ousmane", "adama", "eddy", "gary", "johnny", "rudy", "teddy",
+    "zachary", "stanley", "geoffroy", "barthélemy", "barthelemy", "rémy", "remy", "jimmy", "freddy",
+    "johny", "jacky", "danny", "dany", "tony", "andy", "billy", "henry", "jerry", "kenny", "ricky", "roy",
+    "terry", "willy", "noah", "jonah", "elijah", "jérémy", "jeremy", "anthony", "rémi", "dimitri",
+    "georges", "serge", "hervé", "jean-marie", "jose", "mike", "steve", "dave", "clyde", "jesse",
+    "george", "pierre", "philippe", "stéphane", "jérôme", "guillaume", "maxime", "christophe",
 }
+
+# Female names no list tells whose ending says male (`Muriel`, `Ninon`).
+FEMALE_NAMES = {"muriel", "rachel", "isabel", "ethel", "mabel", "ninon", "alisson", "manon", "marion", "karen", "carmen", "doris", "iris", "agnès", "inès"}
 
 
 def run(cmd, cwd):
@@ -105,6 +113,11 @@ def fold(text):
     """Lower case without accents, spaces, hyphens or apostrophes: `D'Hondt` = `dhondt`."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
+
+
+def unaccented(text):
+    """`text` without its accents, nothing else changed."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def capitalise(name):
@@ -215,6 +228,10 @@ def names(src):
     female = {fold(n) for loc in ("fr_FR", "fr_CH", "de_DE", "de_AT") for n in faker_names(faker, loc, "first_names_female")}
 
     def sex(name):
+        """`m`, `f`, or None when no list tells and the ending does not either (such names are left
+        out rather than guessed). A compound is sexed by its first part (`Jean-Philippe`, `Marie-José`)."""
+        if "-" in name and name not in boy_rank and name not in girl_rank:
+            return sex(name.split("-")[0])
         if name in boy_rank and name not in girl_rank:
             return "m"
         if name in girl_rank and name not in boy_rank:
@@ -226,9 +243,14 @@ def names(src):
             return "m"
         if f in female and f not in male:
             return "f"
-        if name in MALE_IN_E:
+        # No list tells: the ending, as French and German first names mostly go.
+        if name in MALE_NAMES:
             return "m"
-        return "f" if name.endswith(("a", "e", "ie", "y", "ine", "elle", "ette")) else "m"
+        if name in FEMALE_NAMES or name.endswith(("a", "e", "y", "ah", "ys", "ès", "aïs", "wenn", "een", "lyn", "lynn")):
+            return "f"
+        if name.endswith("é") or name[-1:] in "bcdfgklmnprstvxzo":
+            return "m"
+        return None
 
     def by_belgian_rank(names_, rank, salt, dutch_too=True):
         """Names the Flemish lists rank first, in that order (for French surnames only those not
@@ -238,12 +260,13 @@ def names(src):
         rest = stable_shuffle([n for n in names_ if n not in ranked_set], salt)
         return ranked + rest
 
-    # Accents the French surname list lost (`lefevre`), taken back from the Belgian list (`lefèvre`).
+    # Accents the French surname list lost (`lefevre`), taken back from the Belgian list (`lefèvre`);
+    # spaces and apostrophes stay as the French list writes them (`le brun` is not `lebrun`).
     accented = {}
     for n in last_nl:
-        accented.setdefault(fold(n), n)
+        accented.setdefault(unaccented(n), n)
     last_nl_rank = {n: i for i, n in enumerate(last_nl)}
-    last_fr = dedupe(accented.get(fold(n), n) if not any(ord(c) > 127 for c in n) else n for n in last_fr_raw)
+    last_fr = dedupe(accented.get(unaccented(n), n) if not any(ord(c) > 127 for c in n) else n for n in last_fr_raw)
 
     head = [n.lower() for n in WALLOON_HEAD]
     lists = {
@@ -304,6 +327,7 @@ FR_PLACES = (
     "des Sorbiers|des Charmes|du Coq|de la Chaussée|des Trois Rois|du Bailli|Haute|Basse|Neuve|Longue|"
     "Grande|Saint-Roch|Saint-Martin|Saint-Pierre|Notre-Dame|Royale|Communale"
 ).split("|")
+FEMININE_TYPES = {"Rue", "Avenue", "Place", "Allée", "Impasse"}
 FR_TYPES = ["Rue"] * 6 + ["Avenue", "Avenue", "Chemin", "Place", "Clos", "Allée", "Sentier", "Impasse"]
 FR_PERSON = ["Rue", "Rue", "Avenue", "Place", "Rue du Docteur", "Rue de l'Abbé", "Rue du Curé"]
 DE_STEMS = (
@@ -316,25 +340,43 @@ DE_TYPES = ["straße"] * 5 + ["weg", "weg", "gasse", "platz", "ring", "allee"]
 
 def streets(name_lists, place_rows):
     """Street names per language, the commonest patterns first."""
-    nl = [s + t for t in dict.fromkeys(NL_TYPES) for s in NL_STEMS]
+    # `Hof` + `hof` is no street: a type the stem already ends with is skipped.
+    nl = [s + t for t in dict.fromkeys(NL_TYPES) for s in NL_STEMS if not s.lower().endswith(t)]
+    # Streets named after people: Flemish-written surnames (`Pastoor De Smetstraat`).
+    flemish = [n for n in name_lists["last-nl"][:400] if looks_dutch(n.lower()) and n.isascii()][:150]
     for title in NL_TITLES:
-        for surname in name_lists["last-nl"][:150]:
+        for surname in flemish:
             nl.append(f"{title} {surname}straat")
-    for first in name_lists["first-male-nl"][:60]:
-        nl.append(f"{first} {name_lists['last-nl'][len(nl) % 400]}laan")
-    fr = [f"{t} {p}" for t in dict.fromkeys(FR_TYPES) for p in FR_PLACES]
+    for i, first in enumerate(name_lists["first-male-nl"][:60]):
+        nl.append(f"{first} {flemish[(i * 7) % len(flemish)]}laan")
+    # Adjectives (`Haute`, `Royale`) agree with the feminine types only.
+    fr = [
+        f"{t} {p}"
+        for t in dict.fromkeys(FR_TYPES)
+        for p in FR_PLACES
+        if not (p[:1].isupper() and not p.startswith(("Saint", "Notre")) and t not in FEMININE_TYPES)
+    ]
     cities_fr = sorted({r[3] for r in place_rows if r[6] in ("03000", "04000")})
     for city in cities_fr[:: max(1, len(cities_fr) // 150)]:
-        article = "d'" if city[:1].lower() in "aeiouyéh" else "de "
-        fr.append(f"Chaussée {article}{city}")
-        fr.append(f"Route {article}{city}")
-    for i, surname in enumerate(name_lists["last-fr"][:300]):
-        first = name_lists["first-male-fr"][i % 80]
+        if city.startswith("Le "):
+            of = "du " + city[3:]
+        elif city.startswith("Les "):
+            of = "des " + city[4:]
+        elif city[:1].lower() in "aeiouyéh":
+            of = "d'" + city
+        else:
+            of = "de " + city
+        fr.append(f"Chaussée {of}")
+        fr.append(f"Route {of}")
+    # Streets named after people: common Walloon surnames.
+    walloon = [capitalise(n.lower()) for n in WALLOON_HEAD]
+    for i, surname in enumerate(walloon):
+        first = name_lists["first-male-fr"][(i * 3) % 80]
         kind = FR_PERSON[i % len(FR_PERSON)]
         fr.append(f"{kind} {surname}" if " du " in kind or "l'" in kind else f"{kind} {first} {surname}")
-    de = [s + t for t in dict.fromkeys(DE_TYPES) for s in DE_STEMS]
+    de = [s + t for t in dict.fromkeys(DE_TYPES) for s in DE_STEMS if not s.lower().endswith(t)]
     for city in sorted({r[4] for r in place_rows if r[4]}) + ["Aachener", "Malmedyer", "Monschauer", "Lütticher"]:
-        adjective = city if city.endswith("er") else city.replace(" ", "-") + "er"
+        adjective = city if city.endswith("er") else city + "er"
         de.append(f"{adjective} Straße")
     return {"nl": dedupe(nl), "fr": dedupe(fr), "de": dedupe(de)}
 

@@ -185,13 +185,16 @@ impl Place {
     /// The municipality's name in `lang` if it has one there, else in its own language (in
     /// French for Brussels without a language).
     pub fn name(&self, lang: Option<Lang>) -> &'static str {
-        match lang.or(self.language()) {
+        match lang {
+            Some(Lang::Nl) => self.name_nl,
+            Some(Lang::Fr) => self.name_fr,
             Some(Lang::De) if !self.name_de.is_empty() => self.name_de,
-            Some(Lang::Nl) if self.region != WALLONIA || self.name_nl != self.name_fr => {
-                // A Walloon municipality keeps its French name unless Dutch has its own (`Luik`).
-                self.name_nl
-            }
-            _ => self.name_fr,
+            // German for a municipality without a German name: its own language's name.
+            Some(Lang::De) | None => match self.language() {
+                Some(Lang::Nl) => self.name_nl,
+                Some(Lang::De) => self.name_de,
+                _ => self.name_fr,
+            },
         }
     }
 
@@ -353,7 +356,10 @@ pub fn is_common_name(word: &str) -> bool {
 }
 
 /// Column-name words that are also frequent names.
-const HEADER_WORDS: &[&str] = &["lang"];
+const HEADER_WORDS: &[&str] = &[
+    "lang", "max", "min", "top", "line", "link", "may", "june", "six", "will", "petit", "klein", "ward", "brand",
+    "mark", "post", "note", "rank", "job", "day", "box", "bron", "pays", "membre", "rue", "iban",
+];
 
 /// Whether `word` is a first name or surname of the shipped lists (compared folded).
 pub fn is_name(word: &str) -> bool {
@@ -402,6 +408,8 @@ mod tests {
         assert_eq!((liege.name(None), liege.name(Some(Lang::Nl))), ("Liège", "Luik"));
         let brussels = p.of_postcode("1000").next().unwrap();
         assert_eq!((brussels.language(), brussels.province), (None, BRUSSELS));
+        assert_eq!((gent[0].name(Some(Lang::De)), eupen.name(Some(Lang::Fr))), ("Gent", "Eupen"));
+        assert_eq!(liege.name(Some(Lang::De)), "Liège", "no German name: the municipality's own");
         assert!(p.postcodes_of_province(BRUSSELS).iter().all(|c| c.starts_with('1')));
         assert_eq!(p.municipalities().count(), 565);
     }

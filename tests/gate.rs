@@ -792,6 +792,20 @@ fn scan_recognises_name_columns_by_their_values_under_unknown_headers() {
         let c = column(other);
         assert!(!["first_name", "last_name", "full_name"].contains(&c["detected"].as_str().unwrap()), "{c}");
     }
+    // `check` fails a surname column declared `keep` under a header it does not know.
+    let drafts = dir.path().join("mappings");
+    pseudata()
+        .args(["scan", "--input"])
+        .arg(dir.path().join("input"))
+        .arg("--write-drafts")
+        .arg(&drafts)
+        .assert()
+        .code(0);
+    let mapping = drafts.join("people.yaml");
+    check(dir.path(), "json").code(0);
+    set_rule(&mapping, "col_a", Some("keep"));
+    let out = check(dir.path(), "json").code(1);
+    assert!(has_finding(&stdout(&out), "kept_names", "col_a"), "{}", stdout(&out));
 }
 
 #[test]

@@ -373,10 +373,11 @@ impl Profile {
         ratio(self.names, self.values)
     }
 
-    /// The person-name kind most values read as, with its share: a full name before a surname
-    /// before a first name when as many values read as both.
+    /// The person-name kind most values read as, with its share: a full name before a first
+    /// name before a surname when as many values read as both (`Jan`, `Marie` and `Luc` are
+    /// surnames too, while a column of surnames seldom holds first names only).
     pub fn best_name(&self) -> (Kind, f64) {
-        [Kind::FullName, Kind::LastName, Kind::FirstName]
+        [Kind::FullName, Kind::FirstName, Kind::LastName]
             .into_iter()
             .map(|k| (k, self.share(k)))
             .fold((Kind::FullName, -1.0), |best, next| if next.1 > best.1 { next } else { best })

@@ -322,7 +322,8 @@ fn write_drafts(
             let _ = writeln!(yaml, "subject: {}", yaml_key(subject));
         }
         yaml.push_str("columns:\n");
-        let width = first.columns.iter().map(|(n, _, p, _)| yaml_key(n).len() + p.len()).max().unwrap_or(0) + 4;
+        // `  name: rule` is 4 characters more than name and rule; one more space before each comment.
+        let width = first.columns.iter().map(|(n, _, p, _)| yaml_key(n).len() + p.len()).max().unwrap_or(0) + 5;
         for (name, classification, proposed, values) in &first.columns {
             let entry = format!("  {}: {proposed}", yaml_key(name));
             let by_name = if classification.by_name { " (by name)" } else { "" };

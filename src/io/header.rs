@@ -20,14 +20,22 @@ pub fn looks_like_data(name: &str) -> bool {
     let numeric = name.bytes().any(|b| b.is_ascii_digit())
         && name.bytes().any(|b| b".,:/".contains(&b))
         && name.bytes().all(|b| b.is_ascii_digit() || b" .,-+/:".contains(&b));
-    let person_or_street = name.split(|c: char| c.is_whitespace() || c == ',').any(|word| {
-        let street = crate::detect::text::people::STREET_SUFFIXES.iter().any(|s| {
+    let words: Vec<&str> = name.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    let street = words.iter().any(|word| {
+        crate::detect::text::people::STREET_SUFFIXES.iter().any(|s| {
             word.chars().next().is_some_and(char::is_uppercase)
                 && word.len() > s.len() + 2
                 && word.to_lowercase().ends_with(s)
-        });
-        street || crate::refdata::is_common_name(word)
+        })
     });
+    // A person's name as a whole (`Peeters`, `Marie Dubois`, `Van den Bossche`): every word a
+    // frequent name or a particle. `Montant max` or `Top 10` are column names.
+    let particle =
+        |w: &str| matches!(w.to_lowercase().as_str(), "van" | "de" | "den" | "der" | "le" | "la" | "du" | "von");
+    let person = crate::refdata::is_common_name(name)
+        || (words.iter().any(|w| !particle(w))
+            && words.iter().all(|w| particle(w) || crate::refdata::is_common_name(w)));
+    let person_or_street = street || person;
     name.contains('@')
         || name.chars().any(char::is_control)
         || (digits >= 5 && letters < 3)
@@ -75,7 +83,8 @@ mod tests {
                      code post postcode gemeente commune city straat rue street huisnummer numero telefoon phone \
                      gsm email iban taal langue lang language note notes opmerking remarque diagnose nomenclature \
                      inami claim membre lid pays land box bus dag day jaar year maand month bron source rank job \
-                     beroep profession employer sector total totaal score label category titel title";
+                     beroep profession employer sector total totaal score label category titel title max min \
+                     top line link may june six will petit klein ward brand";
         for word in words.split_whitespace() {
             assert!(!looks_like_data(word), "{word}");
             let capitalised = format!("{}{}", word[..1].to_uppercase(), &word[1..]);
@@ -94,7 +103,21 @@ mod tests {
         }
         assert!(looks_like_data("\u{1f}\u{8b}\u{8}"), "control characters: a binary file");
         assert!(looks_like_data("10085073003328AaA"), "an identifier-length digit run, letters or not");
-        for row in ["Peeters", "Jan", "Kerkstraat", "Marie Dubois", "Janssens", "Dupont", "Emma", "Lucas", "Yilmaz"] {
+        for header in ["Montant max", "Petit risque", "Top 10", "Bedrag max", "Klein verlet"] {
+            assert!(!looks_like_data(header), "{header}");
+        }
+        for row in [
+            "Peeters",
+            "Jan",
+            "Kerkstraat",
+            "Marie Dubois",
+            "Janssens",
+            "Dupont",
+            "Emma",
+            "Lucas",
+            "Yilmaz",
+            "Van den Bossche",
+        ] {
             assert!(looks_like_data(row), "{row}: a first row of names and streets");
         }
         assert_eq!(shown("85073003328", 2), "column 3 of the header");

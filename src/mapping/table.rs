@@ -176,12 +176,29 @@ impl Table {
                 _ => None,
             })
             .collect();
-        for (_, rule) in columns.iter_mut() {
+        let kept: Vec<String> =
+            columns.iter().filter(|(_, rule)| matches!(rule, ColumnRule::Keep)).map(|(n, _)| n.clone()).collect();
+        for (name, rule) in columns.iter_mut() {
             if let ColumnRule::People(crate::rules::PeopleSpec::City {
                 postcode_from: Some(p), postcode_mode, ..
             }) = rule
             {
-                *postcode_mode = postcode_modes.iter().find(|(n, _)| n == p).map_or_else(Default::default, |(_, m)| *m);
+                // Any other rule hides the postcode, and the municipality of the original would show it.
+                *postcode_mode = match postcode_modes.iter().find(|(n, _)| n == p) {
+                    Some((_, mode)) => *mode,
+                    None if kept.contains(p) => crate::rules::PostcodeMode::Keep,
+                    None => {
+                        return Err(MappingError::Column {
+                            path: path.to_path_buf(),
+                            table: raw.table.clone(),
+                            column: name.clone(),
+                            message: format!(
+                                "`postcode_from: {p}` needs column `{p}` to use the `postcode` rule or `keep`: \
+                                 the municipality of a postcode the output hides would give it away"
+                            ),
+                        })
+                    }
+                };
             }
         }
         // `free_text` replaces identifiers exactly as this table's columns do, and names as their rules do.
@@ -321,6 +338,7 @@ pub fn load_dir(dir: &Path) -> Result<Mappings, MappingError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::{PeopleSpec, PostcodeMode};
 
     fn table(yaml: &str) -> Result<Table, MappingError> {
         let raw: RawMapping = serde_norway::from_str(yaml)
@@ -342,6 +360,34 @@ mod tests {
         assert_eq!(t.rule("note"), Some(&ColumnRule::Null));
         assert!(t.matches("claims_2024.csv"));
         assert!(!t.matches("members.csv"));
+    }
+
+    #[test]
+    fn a_city_follows_only_a_postcode_the_output_shows() {
+        let city = "city: { city: { postcode_from: pc } }";
+        for ok in ["pc: keep", "pc: { postcode: same_region }", "pc: { postcode: region }", "pc: postcode"] {
+            let t = table(&format!("table: t\nfiles: [a]\ncolumns:\n  {ok}\n  {city}\n")).unwrap();
+            let Some(ColumnRule::People(PeopleSpec::City { postcode_mode, .. })) = t.rule("city") else {
+                panic!("{ok}")
+            };
+            let expected = if ok.contains("same_region") {
+                PostcodeMode::SameRegion
+            } else if ok.contains("region") {
+                PostcodeMode::Region
+            } else {
+                PostcodeMode::Keep
+            };
+            assert_eq!(*postcode_mode, expected, "{ok}");
+        }
+        for hidden in ["pc: drop", "pc: hash", "pc: null", "pc: { constant: x }"] {
+            let err =
+                table(&format!("table: t\nfiles: [a]\ncolumns:\n  {hidden}\n  {city}\n")).unwrap_err().to_string();
+            assert!(err.contains("column `city`") && err.contains("`postcode` rule or `keep`"), "{hidden}: {err}");
+        }
+        let err = table("table: t\nfiles: [a]\ncolumns:\n  e: { email: { names_from: [x] } }\n  x: keep\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("must use a name rule"), "{err}");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use serde::Deserialize;
 
 use super::identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
-use super::people::{People, PeopleSpec};
+use super::people::{People, PeopleSpec, PostcodeMode};
 use super::{Pseudonym, Rule, RuleError};
 use crate::crypto::Key;
 use crate::detect::text::people::{self, Mention};
@@ -147,7 +147,8 @@ impl FreeText {
             last_name: People::new(key, &PeopleSpec::LastName { language_from: None }),
             street: People::new(key, &PeopleSpec::Street { language_from: Some(String::new()), postcode_from: None }),
             postcode: postcode_mode.map(|mode| People::new(key, &PeopleSpec::Postcode { mode })),
-            city: spec.place_rules.iter().any(|p| matches!(p, PeopleSpec::City { .. })).then(|| {
+            // A moved postcode takes its municipality along, with or without a `city` column.
+            city: postcode_mode.is_some_and(|m| m != PostcodeMode::Keep).then(|| {
                 People::new(
                     key,
                     &PeopleSpec::City {
@@ -206,7 +207,12 @@ impl FreeText {
             Some(at) => Some(at - mention.start),
             None => name.find(' ').filter(|_| name.split_whitespace().count() == 2).map(|i| i + 1),
         };
+        let upper = |w: &str| w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_lowercase);
         match split {
+            // `DELHAYE Herman`: the surname in capitals first, as registers write it.
+            Some(at) if upper(&name[..at]) && !upper(&name[at..]) => {
+                format!("{} {}", last(name[..at].trim()), first(&name[at..]))
+            }
             Some(at) => format!("{} {}", first(name[..at].trim()), last(&name[at..])),
             None => last(name),
         }
@@ -224,13 +230,15 @@ impl FreeText {
         };
         // The place pattern finds four-digit codes from 1000, which every postcode rule writes.
         let code = written.unwrap_or_else(|| code.to_string());
+        // A kept postcode keeps its municipality; a moved one is followed by the municipality of
+        // the written postcode (the pair is one Statbel lists, and the real town does not stay).
         let town = match &self.city {
-            Some(rule) => rule
+            Some(rule) if code != original_code => rule
                 .apply(town.trim(), &[Some(original_code)])
                 .ok()
                 .and_then(|p| p.text)
-                .map_or_else(|| town.to_string(), |fake| format!(" {fake}")),
-            None => town.to_string(),
+                .map_or_else(String::new, |fake| format!(" {fake}")),
+            _ => town.to_string(),
         };
         format!("{code}{town}")
     }
@@ -428,7 +436,28 @@ mod tests {
         };
         let placed = FreeText::new(&Key::from_hex(&"71".repeat(32), "t").unwrap(), &spec)
             .scrub("woont Kerkstraat 12, 9100 Sint-Niklaas.");
-        assert!(placed.contains(", 9000 ") && !placed.contains("Niklaas") && !placed.contains("9100"), "{placed}");
+        assert!(placed.contains(", 9000 Gent.") && !placed.contains("Niklaas") && !placed.contains("9100"), "{placed}");
+        // With `postcode: same_region` and no `city` column, the town follows the written postcode.
+        let spec = FreeTextSpec {
+            place_rules: vec![PeopleSpec::Postcode { mode: crate::rules::PostcodeMode::SameRegion }],
+            ..FreeTextSpec::default()
+        };
+        let moved = FreeText::new(&Key::from_hex(&"72".repeat(32), "t").unwrap(), &spec);
+        let places = crate::refdata::places();
+        let mut changed = 0;
+        for (code, town) in
+            [("9300", "Aalst"), ("2000", "Antwerpen"), ("4700", "Eupen"), ("6700", "Arlon"), ("8500", "Kortrijk")]
+        {
+            let note = moved.scrub(&format!("woont Kerkstraat 12, {code} {town}."));
+            let (written, rest) = note.split_once(", ").unwrap().1.split_at(4);
+            let written_town = rest.trim().trim_end_matches('.');
+            let pair = places.of_postcode(written).find(|p| p.names().any(|n| n == written_town));
+            assert!(pair.is_some(), "{note}: a Statbel pair");
+            let province = places.of_postcode(code).next().unwrap().province;
+            assert_eq!(pair.unwrap().province, province, "{note}");
+            changed += usize::from(written != code);
+        }
+        assert!(changed >= 3, "postcodes move");
         assert_eq!(out, r.scrub("Gesprek met Mevr. Marie Dubois, woont Kerkstraat 12, 9000 Gent."));
         // The same surname elsewhere gets the same fake.
         let fake = out["Gesprek met Mevr. ".len()..].split(',').next().unwrap().to_string();

@@ -357,12 +357,11 @@ impl Rule for People {
                     .and_then(|_| language_of(input(0)))
                     .or_else(|| postcode_from.as_ref().and_then(|_| language_of(input(postcode_at))));
                 let seed = self.seed("street", value);
-                // Compared without a house number written after it (`Kerkstraat 12`).
-                let name = match value.trim().rsplit_once(' ') {
-                    Some((name, number)) if number.starts_with(|c: char| c.is_ascii_digit()) => name,
-                    _ => value,
-                };
-                let street = other_than(name, refdata::streets(lang.unwrap_or_else(|| either_language(seed))), seed);
+                let street = other_than(
+                    &street_name(value),
+                    refdata::streets(lang.unwrap_or_else(|| either_language(seed))),
+                    seed,
+                );
                 // A house number written in the street cell is replaced too.
                 if value.trim().chars().last().is_some_and(|c| c.is_ascii_digit()) {
                     format!("{street} {}", 1 + self.seed("number", value) % 199)
@@ -411,6 +410,22 @@ impl Rule for People {
         };
         Ok(Pseudonym::valid(text))
     }
+}
+
+/// The street's name in a cell that may hold its house number too: the words before the first
+/// one that starts with a digit or names a number or box (`Kerkstraat 12 bus 3`, `Rue de la Loi
+/// nr 16`), after a leading number (`12, Rue de la Station`).
+fn street_name(value: &str) -> String {
+    let numeric = |w: &&str| w.starts_with(|c: char| c.is_ascii_digit());
+    let marker = |w: &&str| {
+        let w = w.to_lowercase();
+        let w = w.trim_end_matches(['.', ':', ',']);
+        numeric(&w) || matches!(w, "nr" | "n°" | "no" | "num" | "bus" | "bte" | "boîte" | "boite" | "box")
+    };
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let start = words.iter().position(|w| !numeric(w)).unwrap_or(words.len());
+    let end = words[start..].iter().position(marker).map_or(words.len(), |e| start + e);
+    words[start..end].join(" ")
 }
 
 /// Whether `suffix` is what follows a house number's digits: nothing, one or two letters, or a
@@ -481,8 +496,16 @@ mod tests {
             }
             for name in refdata::streets(lang).entries().iter().take(400) {
                 assert_ne!(out(&street, name, &[code]), *name);
-                let numbered = out(&street, &format!("{name} 12"), &[code]);
-                assert!(!numbered.starts_with(&format!("{name} ")), "{name} 12 -> {numbered}");
+                for written in [
+                    format!("{name} 12"),
+                    format!("{name} 12 bus 3"),
+                    format!("{name} 12 B"),
+                    format!("{name} nr 12"),
+                    format!("12, {name}"),
+                ] {
+                    let fake = out(&street, &written, &[code]);
+                    assert!(!fake.starts_with(&format!("{name} ")) && fake != *name, "{written} -> {fake}");
+                }
             }
         }
     }
