@@ -247,9 +247,14 @@ fn rule_shape(rule: &ColumnRule) -> String {
     }
 }
 
+/// `pseudata scan --input INPUT --write-drafts DRAFTS`, which must succeed.
+fn scan_drafts(input: &Path, drafts: &Path) {
+    pseudata().args(["scan", "--input"]).arg(input).arg("--write-drafts").arg(drafts).assert().code(0);
+}
+
 /// Scans `input` into `drafts` and asserts every draft gives each column the shipped rule.
 fn assert_drafts_match_shipped(input: &Path, drafts: &Path, files: &[&str]) {
-    pseudata().args(["scan", "--input"]).arg(input).arg("--write-drafts").arg(drafts).assert().code(0);
+    scan_drafts(input, drafts);
     let drafted = load_dir(drafts).expect("drafts are valid mappings");
     let shipped = load_dir(&root().join("mappings")).unwrap();
     assert_eq!(drafted.tables.len(), 2);
@@ -650,13 +655,7 @@ fn scan_drafts_the_same_rules_under_dutch_french_and_german_column_names() {
         let dir = tempfile::tempdir().unwrap();
         translated_members(&dir.path().join("input"), &names, separator, windows);
         let drafts = dir.path().join("drafts");
-        pseudata()
-            .args(["scan", "--input"])
-            .arg(dir.path().join("input"))
-            .arg("--write-drafts")
-            .arg(&drafts)
-            .assert()
-            .code(0);
+        scan_drafts(&dir.path().join("input"), &drafts);
         let drafted = load_dir(&drafts).expect("a valid draft");
         let draft = &drafted.tables[0];
         assert_eq!(draft.subject.as_deref(), Some(names[0]));
@@ -794,13 +793,7 @@ fn scan_recognises_name_columns_by_their_values_under_unknown_headers() {
     }
     // `check` fails a surname column declared `keep` under a header it does not know.
     let drafts = dir.path().join("mappings");
-    pseudata()
-        .args(["scan", "--input"])
-        .arg(dir.path().join("input"))
-        .arg("--write-drafts")
-        .arg(&drafts)
-        .assert()
-        .code(0);
+    scan_drafts(&dir.path().join("input"), &drafts);
     let mapping = drafts.join("people.yaml");
     check(dir.path(), "json").code(0);
     set_rule(&mapping, "col_a", Some("keep"));
@@ -816,13 +809,7 @@ fn scan_drafts_language_from_the_postcode_and_email_from_the_fake_names() {
                Klaus;Schmitz;Hauptstraße 7;4700;Eupen;k.schmitz@gmail.com\n";
     let dir = scratch(&[("input/leden.csv", csv)]);
     let drafts = dir.path().join("drafts");
-    pseudata()
-        .args(["scan", "--input"])
-        .arg(dir.path().join("input"))
-        .arg("--write-drafts")
-        .arg(&drafts)
-        .assert()
-        .code(0);
+    scan_drafts(&dir.path().join("input"), &drafts);
     let drafted = load_dir(&drafts).expect("the draft is a valid mapping");
     let table = &drafted.tables[0];
     let rule = |c: &str| format!("{:?}", table.rule(c).unwrap());

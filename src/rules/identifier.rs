@@ -258,16 +258,7 @@ impl Identifier {
     /// Keys the rule with the subkey of its kind.
     pub fn new(key: &Key, spec: &IdentifierSpec) -> Identifier {
         let name = spec.kind.name();
-        let mut offset = spec.names_from.len();
-        let names = spec
-            .name_rules
-            .iter()
-            .map(|(people, inputs)| {
-                let indices = (offset..offset + inputs.len()).collect();
-                offset += inputs.len();
-                (People::new(key, people), indices)
-            })
-            .collect();
+        let names = super::people::name_rules(key, spec.names_from.len(), &spec.name_rules);
         Identifier {
             spec: spec.clone(),
             perm: Permutation::new(&key.subkey(name)),

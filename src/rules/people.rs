@@ -321,6 +321,20 @@ impl People {
     }
 }
 
+/// The rules of `names_from` columns keyed, each with the indices of the inputs it reads: a
+/// rule with `names_from` receives the name columns first, then each name rule's own inputs.
+pub fn name_rules(key: &Key, names_from: usize, rules: &[(PeopleSpec, Vec<String>)]) -> Vec<(People, Vec<usize>)> {
+    let mut offset = names_from;
+    rules
+        .iter()
+        .map(|(people, inputs)| {
+            let indices = (offset..offset + inputs.len()).collect();
+            offset += inputs.len();
+            (People::new(key, people), indices)
+        })
+        .collect()
+}
+
 /// Writes `fake` in the letter case style of `original` (all upper, all lower, or as listed).
 fn cased(original: &str, fake: &str) -> String {
     let letters = original.chars().filter(|c| c.is_alphabetic());

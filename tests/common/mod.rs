@@ -62,6 +62,20 @@ pub fn records(path: &Path, separator: u8) -> Vec<Vec<Vec<u8>>> {
     reader.byte_records().map(|r| r.expect("well-formed record").iter().map(|f| f.to_vec()).collect()).collect()
 }
 
+/// The Python interpreter of the independent oracles: `$PSEUDATA_PYTHON`, else the `.venv` that
+/// `.ci/test` makes; the test fails with a clear message when it cannot import `modules`.
+pub fn python_with(modules: &str) -> PathBuf {
+    let candidate = std::env::var_os("PSEUDATA_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"));
+    let ok = std::process::Command::new(&candidate)
+        .args(["-c", &format!("import {modules}")])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "Python modules {modules} not found at {}: run the suite with `bash .ci/test`", candidate.display());
+    candidate
+}
+
 /// Copies a fixture's `input/` and `mappings/` into a fresh temporary directory.
 pub fn copy_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
