@@ -101,7 +101,7 @@ fn batch(c: &mut Criterion) {
     group.bench_function("batch_65536_rows_2_hashed_columns", |b| {
         b.iter_batched(
             || vec![ColumnStats::default(); plan.columns.len()],
-            |mut stats| transform_batch(&plan, &rows, &mut stats).map(|v| v.len()).unwrap_or(0),
+            |mut stats| transform_batch(&plan, &rows, &mut stats, &[]).map(|v| v.len()).unwrap_or(0),
             BatchSize::SmallInput,
         )
     });

@@ -9,7 +9,7 @@ use std::sync::mpsc::sync_channel;
 use csv::ByteRecord;
 use polars::prelude::{Column, DataFrame, DataType, Field, NamedFrom, Schema, Series, StringChunked};
 
-use super::transform::{transform_batch, CellError, ColumnStats, Values};
+use super::transform::{transform_batch, CellError, ColumnStats, Memo, Values};
 use super::{FileProgress, RunError, Subset};
 use crate::io::csv::{line_of, CsvFormat, CsvSink, CsvSource};
 use crate::io::parquet::{text_column, ParquetSink, ParquetSource};
@@ -207,6 +207,7 @@ pub fn process_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource) -> Re
         });
         with_writer(sink, |writer| {
             let mut stats = vec![ColumnStats::default(); plan.columns.len()];
+            let memos = Memo::for_columns(plan.columns.len());
             let (mut rows_in, mut rows_out) = (0u64, 0u64);
             for batch in batches {
                 job.check_cancel()?;
@@ -221,7 +222,7 @@ pub fn process_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource) -> Re
                     _ => {}
                 }
                 let cells = CsvCells { records: &batch, format: &format };
-                let values = transform_batch(plan, &cells, &mut stats)
+                let values = transform_batch(plan, &cells, &mut stats, &memos)
                     .map_err(|(row, col, e)| cell_error(job, plan, line_of(&batch, row), col, e))?;
                 rows_out += batch.len() as u64;
                 let write: WriteJob = match job.to {
@@ -320,6 +321,7 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
     let layout = layout(plan);
     with_writer(sink, |writer| {
         let mut stats = vec![ColumnStats::default(); plan.columns.len()];
+        let memos = Memo::for_columns(plan.columns.len());
         let (mut rows_in, mut rows_out) = (0u64, 0u64);
         while let Some(mut df) = source.next_batch()? {
             job.check_cancel()?;
@@ -338,7 +340,7 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
                 text.push(if needed[i] { Some(text_column(job.input, column)?) } else { None });
             }
             let cells = FrameCells { rows: height, columns: text };
-            let values = transform_batch(plan, &cells, &mut stats)
+            let values = transform_batch(plan, &cells, &mut stats, &memos)
                 .map_err(|(row, col, e)| cell_error(job, plan, rows_out + row as u64 + 1, col, e))?;
             let write: WriteJob = match job.to {
                 Format::Csv => {

@@ -4,7 +4,7 @@
 mod file;
 mod transform;
 
-pub use transform::{transform_batch, CellError, ColumnStats, Values};
+pub use transform::{transform_batch, CellError, ColumnStats, Memo, Values, MEMO_CAP};
 
 use std::path::{Component, Path, PathBuf};
 use std::time::Instant;

@@ -1,6 +1,7 @@
 //! Applying a bound plan's rules to one batch, in parallel across columns and rows.
 
 use std::borrow::Cow;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -48,15 +49,18 @@ pub fn transform_batch(
     plan: &BoundPlan,
     cells: &dyn Cells,
     stats: &mut [ColumnStats],
+    memos: &[Memo],
 ) -> Result<Vec<Option<Values>>, BatchError> {
     let results: Vec<Result<Option<(Values, ColumnStats)>, BatchError>> = plan
         .columns
         .par_iter()
         .enumerate()
         .map(|(index, column)| match &column.action {
-            Action::Transform { rule, inputs } => transform_column(rule.as_ref(), column.source, inputs, cells)
-                .map(Some)
-                .map_err(|(row, e)| (row, index, e)),
+            Action::Transform { rule, inputs } => {
+                transform_column(rule.as_ref(), column.source, inputs, cells, memos.get(index))
+                    .map(Some)
+                    .map_err(|(row, e)| (row, index, e))
+            }
             Action::Keep | Action::Null => Ok(None),
         })
         .collect();
@@ -81,9 +85,10 @@ fn transform_column(
     source: usize,
     inputs: &[usize],
     cells: &dyn Cells,
+    memo: Option<&Memo>,
 ) -> Result<(Values, ColumnStats), (usize, CellError)> {
     if inputs.is_empty() && !rule.fills_empty() {
-        return transform_memoised(rule, source, cells);
+        return transform_memoised(rule, source, cells, memo);
     }
     let fills_empty = rule.fills_empty();
     let cells_out: Vec<(Option<String>, u8)> = (0..cells.rows())
@@ -116,12 +121,45 @@ fn transform_column(
     Ok((values, stats))
 }
 
+/// The memo of one column across the batches of a file: a rule that reads only its own cell is
+/// a pure function of it, so a value's pseudonym is computed once per file while the memo holds
+/// it (a member's NISS recurs in claims spread over the whole file, not only within one batch).
+/// Bounded: at most `MEMO_CAP` values per column, and a column whose values do not recur (one
+/// row per member) turns its memo off after two batches, so memory does not grow with the file.
+#[derive(Default)]
+pub struct Memo {
+    state: Mutex<MemoState>,
+}
+
+#[derive(Default)]
+struct MemoState {
+    map: FxHashMap<String, Pseudonym>,
+    batches: u32,
+    off: bool,
+}
+
+/// Values a column's memo holds at most (about 40 MB for short identifiers).
+pub const MEMO_CAP: usize = 1 << 18;
+
+impl Memo {
+    /// One memo per output column of a plan.
+    pub fn for_columns(columns: usize) -> Vec<Memo> {
+        (0..columns).map(|_| Memo::default()).collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// The memo of repeated values: a rule that reads only its own cell runs once per distinct value
-/// of the batch (the same NISS appears in thousands of claims), in parallel over those values.
+/// of the batch (the same NISS appears in thousands of claims), in parallel over those values,
+/// and not at all for values the file's memo already holds.
 fn transform_memoised(
     rule: &dyn Rule,
     source: usize,
     cells: &dyn Cells,
+    memo: Option<&Memo>,
 ) -> Result<(Values, ColumnStats), (usize, CellError)> {
     let rows = cells.rows();
     let mut distinct: FxHashMap<Cow<'_, str>, u32> = FxHashMap::with_capacity_and_hasher(rows, Default::default());
@@ -142,11 +180,49 @@ fn transform_memoised(
     }
     let mut ordered: Vec<(&str, u32)> = distinct.iter().map(|(v, &i)| (v.as_ref(), i)).collect();
     ordered.sort_unstable_by_key(|&(_, i)| i);
-    let results: Vec<Pseudonym> = ordered
+    // What the file's memo already holds; the rest is computed.
+    let mut known: Vec<Option<Pseudonym>> = vec![None; ordered.len()];
+    if let Some(memo) = memo {
+        let state = memo.lock();
+        if !state.off && !state.map.is_empty() {
+            for (slot, &(value, _)) in known.iter_mut().zip(&ordered) {
+                *slot = state.map.get(value).cloned();
+            }
+        }
+    }
+    let computed: Vec<Option<Pseudonym>> = ordered
         .par_iter()
+        .zip(known.par_iter())
         .with_min_len(256)
-        .map(|&(value, i)| rule.apply(value, &[]).map_err(|e| (first_rows[i as usize], CellError::Rule(e))))
+        .map(|(&(value, i), known)| match known {
+            Some(_) => Ok(None),
+            None => rule.apply(value, &[]).map(Some).map_err(|e| (first_rows[i as usize], CellError::Rule(e))),
+        })
         .collect::<Result<_, _>>()?;
+    if let Some(memo) = memo {
+        let mut state = memo.lock();
+        let hits = known.iter().filter(|k| k.is_some()).count();
+        state.batches += 1;
+        if state.batches >= 2 && hits * 20 < ordered.len() {
+            // Fewer than 5 % of the values recur: the memo costs more than it saves.
+            *state = MemoState { off: true, ..MemoState::default() };
+        }
+        if !state.off {
+            for (&(value, _), result) in ordered.iter().zip(&computed) {
+                if state.map.len() >= MEMO_CAP {
+                    break;
+                }
+                if let Some(result) = result {
+                    state.map.insert(value.to_string(), result.clone());
+                }
+            }
+        }
+    }
+    let results: Vec<Pseudonym> = known
+        .into_iter()
+        .zip(computed)
+        .map(|(known, computed)| known.or(computed).unwrap_or(EMPTY_PSEUDONYM))
+        .collect();
     let mut stats = ColumnStats::default();
     let values = slots
         .into_iter()
@@ -164,6 +240,9 @@ fn transform_memoised(
     Ok((values, stats))
 }
 
+/// Never used: every distinct value is either known or computed.
+const EMPTY_PSEUDONYM: Pseudonym = Pseudonym { text: None, invalid: false };
+
 impl ColumnStats {
     fn count(&mut self, kind: u8) {
         match kind {
@@ -178,3 +257,71 @@ const NO_VALUE: u32 = u32::MAX;
 const EMPTY: u8 = 0;
 const TRANSFORMED: u8 = 1;
 const INVALID: u8 = 2;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// One column of text cells.
+    struct Column(Vec<String>);
+
+    impl Cells for Column {
+        fn rows(&self) -> usize {
+            self.0.len()
+        }
+        fn cell(&self, _: usize, row: usize) -> Result<Option<Cow<'_, str>>, Undecodable> {
+            Ok(Some(Cow::Borrowed(self.0[row].as_str())).filter(|v| !v.is_empty()))
+        }
+    }
+
+    /// Reverses the value and counts its calls.
+    struct Counting(AtomicUsize);
+
+    impl Rule for Counting {
+        fn apply(&self, value: &str, _: &[Option<&str>]) -> Result<Pseudonym, crate::rules::RuleError> {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            Ok(Pseudonym::valid(value.chars().rev().collect()))
+        }
+    }
+
+    fn batches(values: impl Fn(usize) -> String, batches: usize, rows: usize) -> Vec<Column> {
+        (0..batches).map(|b| Column((0..rows).map(|r| values(b * rows + r)).collect())).collect()
+    }
+
+    fn run(columns: &[Column], memo: Option<&Memo>) -> (Vec<Values>, usize) {
+        let rule = Counting(AtomicUsize::new(0));
+        let out = columns.iter().map(|c| transform_memoised(&rule, 0, c, memo).unwrap().0).collect();
+        (out, rule.0.load(Ordering::Relaxed))
+    }
+
+    #[test]
+    fn the_file_memo_saves_recurring_values_and_changes_nothing() {
+        // 1,000 members, each in claims all over the file: every batch holds most of them.
+        let claims = batches(|i| format!("{:011}", (i * 7919) % 1000), 10, 600);
+        let (plain, calls_plain) = run(&claims, None);
+        let memo = Memo::default();
+        let (memoised, calls_memo) = run(&claims, Some(&memo));
+        assert_eq!(plain, memoised, "the memo changes no value");
+        assert!(calls_memo <= 1000 && calls_plain > 4 * calls_memo, "{calls_plain} / {calls_memo} computations");
+        assert!(!memo.lock().off && memo.lock().map.len() == 1000);
+    }
+
+    #[test]
+    fn the_file_memo_turns_off_for_values_that_do_not_recur_and_stays_bounded() {
+        let members = batches(|i| format!("m{i}"), 6, 500);
+        let memo = Memo::default();
+        let (memoised, _) = run(&members, Some(&memo));
+        assert_eq!(memoised, run(&members, None).0);
+        let state = memo.lock();
+        assert!(state.off && state.map.is_empty(), "one row per member: the memo is dropped");
+        drop(state);
+        // Never more than MEMO_CAP values, whatever recurs.
+        let memo = Memo::default();
+        let many = batches(|i| format!("{}", i % (MEMO_CAP + 1000)), 2, MEMO_CAP + 1000);
+        let (out, calls) = run(&many, Some(&memo));
+        assert_eq!(out, run(&many, None).0);
+        assert_eq!(memo.lock().map.len(), MEMO_CAP, "full, and still on: the second batch repeats the first");
+        assert_eq!(calls, MEMO_CAP + 1000 + 1000, "only what the full memo could not hold is computed twice");
+    }
+}
