@@ -1,69 +1,118 @@
 #!/usr/bin/env bash
-# End-to-end benchmark: the release binary against a plain polars read/write of the same files.
+# End-to-end benchmark: the release binary against the pinned floor of issue 12, a plain polars
+# streaming read and write of the same files with every column as text.
 #
-#   bench/e2e.sh [MEMBERS]        (default 250000 members, about 2 million claim rows)
+#   bench/e2e.sh [MEMBERS] [ROUNDS]    (default 250000 members, about 2 million claim rows; 3 rounds)
 #
-# Prints, per dialect, the wall time and peak memory of `pseudata run` and of a polars script
-# that only reads and writes the same CSV files as text (no pseudonymisation), and their ratio;
-# then the time of `check --full` on the input and of `verify` on the run's output, as a
-# multiple of the run's time (the CI gate should cost at most twice a run).
+# Per dialect (UTF-8 `,` CSV; Windows `;` CSV; Parquet), alternating in each round, medians printed:
+#   - `pseudata run` with the shipped mappings, and the floor:
+#     CSV      pl.scan_csv(f, infer_schema=False).sink_csv(out)
+#              (Windows: separator=";", encoding="utf8-lossy")
+#     Parquet  pl.scan_parquet(f).sink_parquet(out)
+#     and their ratio; peak RSS of the run;
+#   - `verify` of the run's output, as a multiple of the floor;
+#   - `run --threads 1` against the default (2 threads on this machine);
+#   - the hand-written alternative on the claims file: polars takes the distinct NISS values,
+#     Python computes HMAC-SHA256 of each, `replace_strict` joins them back, and the file is
+#     written; against `pseudata run` of the claims file alone with the full mapping.
+# The claims are shuffled (claims of one member spread over the file, as in real extracts;
+# `pseudata sample` writes them together). No timed assertion anywhere: this only prints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 members=${1:-250000}
+rounds=${2:-3}
 work=$(mktemp -d "${TMPDIR:-/tmp}/pseudata-e2e.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 cargo build --release --quiet
-bin=target/release/pseudata
+bin=$PWD/target/release/pseudata
 
 venv=${PSEUDATA_BENCH_VENV:-.venv-bench}
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet polars
 fi
-py="$venv/bin/python"
+py="$PWD/$venv/bin/python"
+[ -x "$py" ] || py="$venv/bin/python"
 
 export PSEUDATA_KEY=$(cat demo/demo.key)
-printf 'machine: %s, %s cores, %s\n' "$(uname -m)" "$(nproc)" "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
-printf 'polars (python) %s\n\n' "$("$py" -c 'import polars; print(polars.__version__)')"
+printf 'machine: %s, %s cores, %s; polars (python) %s; %s rounds, medians\n\n' "$(uname -m)" "$(nproc)" \
+  "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)" \
+  "$("$py" -c 'import polars; print(polars.__version__)')" "$rounds"
 
-for dialect in utf8 windows; do
-  flag=""; sep=","; enc="utf8"
-  if [ "$dialect" = windows ]; then flag="--windows"; sep=";"; enc="utf8-lossy"; fi
-  "$bin" sample --members "$members" --seed 1 $flag --output "$work/in-$dialect" 2>/dev/null
-  rows=$(($(wc -l < "$work/in-$dialect/claims.csv") - 1))
-  bytes=$(du -cb "$work/in-$dialect"/*.csv | tail -1 | cut -f1)
+# `timed NAME CMD...`: runs CMD, appends "seconds kilobytes" to $work/NAME.
+timed() {
+  local name=$1
+  shift
+  if ! /usr/bin/time -f '%e %M' -o "$work/t" "$@" > "$work/$name.log" 2>&1; then
+    printf 'warning: %s exited with an error (see its last lines below)\n' "$name" >&2
+    tail -3 "$work/$name.log" >&2
+  fi
+  tail -1 "$work/t" >> "$work/$name"
+}
+median() { sort -n "$work/$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+peak_mb() { sort -n -k2 "$work/$1" | tail -1 | awk '{ printf "%.0f", $2 / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-  /usr/bin/time -f '%e %M' -o "$work/t-pseudata" \
-    "$bin" run --quiet --mappings mappings --input "$work/in-$dialect" --output "$work/out-$dialect"
-  read -r p_sec p_kb < "$work/t-pseudata"
-
-  # The CI gate on the same files: check --full before the run, verify after it.
-  set +e
-  /usr/bin/time -f '%e %M' -o "$work/t-check" \
-    "$bin" check --full --mappings mappings --input "$work/in-$dialect" > "$work/check.txt"
-  c_exit=$?
-  /usr/bin/time -f '%e %M' -o "$work/t-verify" \
-    "$bin" verify --mappings mappings --input "$work/in-$dialect" --output "$work/out-$dialect" > "$work/verify.txt"
-  v_exit=$?
-  set -e
-  read -r c_sec c_kb < "$work/t-check"
-  read -r v_sec v_kb < "$work/t-verify"
-
-  mkdir -p "$work/polars-$dialect"
-  /usr/bin/time -f '%e %M' -o "$work/t-polars" "$py" - "$work/in-$dialect" "$work/polars-$dialect" "$sep" "$enc" <<'PY'
+floor_py=$(cat <<'PY'
 import sys, polars as pl
-src, dst, sep, enc = sys.argv[1:5]
-for name in ("members.csv", "claims.csv"):
-    df = pl.read_csv(f"{src}/{name}", separator=sep, infer_schema=False, encoding=enc)
-    df.write_csv(f"{dst}/{name}", separator=sep)
+src, dst, fmt, sep, enc = sys.argv[1:6]
+for name in ("members", "claims"):
+    if fmt == "parquet":
+        pl.scan_parquet(f"{src}/{name}.parquet").sink_parquet(f"{dst}/{name}.parquet")
+    else:
+        pl.scan_csv(f"{src}/{name}.csv", separator=sep, infer_schema=False, encoding=enc).sink_csv(
+            f"{dst}/{name}.csv", separator=sep)
 PY
-  read -r q_sec q_kb < "$work/t-polars"
-  ratio=$(awk -v a="$p_sec" -v b="$q_sec" 'BEGIN { printf "%.2f", a / b }')
-  printf '%-8s %9d claim rows, %5.0f MB in: pseudata %6.2f s %5.0f MB peak | polars read+write %6.2f s %5.0f MB peak | ratio %s\n' \
-    "$dialect" "$rows" "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" "$p_sec" "$(awk -v k="$p_kb" 'BEGIN { print k / 1024 }')" \
-    "$q_sec" "$(awk -v k="$q_kb" 'BEGIN { print k / 1024 }')" "$ratio"
-  printf '%-8s check --full %6.2f s %5.0f MB peak (exit %d, %s x run time) | verify %6.2f s %5.0f MB peak (exit %d, %s x run time)\n' \
-    "" "$c_sec" "$(awk -v k="$c_kb" 'BEGIN { print k / 1024 }')" "$c_exit" "$(awk -v a="$c_sec" -v b="$p_sec" 'BEGIN { printf "%.2f", a / b }')" \
-    "$v_sec" "$(awk -v k="$v_kb" 'BEGIN { print k / 1024 }')" "$v_exit" "$(awk -v a="$v_sec" -v b="$p_sec" 'BEGIN { printf "%.2f", a / b }')"
+)
+
+alternative_py=$(cat <<'PY'
+import hashlib, hmac, sys, polars as pl
+src, dst, sep, enc, key = sys.argv[1:6]
+key = bytes.fromhex(key)
+df = pl.read_csv(f"{src}/claims.csv", separator=sep, infer_schema=False, encoding=enc)
+distinct = df.get_column("niss").drop_nulls().unique().to_list()
+tokens = {v: hmac.new(key, v.encode(), hashlib.sha256).hexdigest()[:16] for v in distinct}
+df = df.with_columns(pl.col("niss").replace_strict(tokens, default=None))
+df.write_csv(f"{dst}/claims.csv", separator=sep)
+PY
+)
+
+for dialect in utf8 windows parquet; do
+  flag=""; sep=","; enc="utf8"; fmt="csv"; ext="csv"
+  case $dialect in
+    windows) flag="--windows"; sep=";"; enc="utf8-lossy" ;;
+    parquet) flag="--to parquet"; fmt="parquet"; ext="parquet" ;;
+  esac
+  in="$work/in-$dialect"
+  "$bin" sample --members "$members" --seed 1 $flag --output "$in" > /dev/null 2>&1
+  if [ "$fmt" = csv ]; then
+    # Shuffle the claims (one record a line: the claims carry no multi-line notes).
+    { head -1 "$in/claims.csv"; tail -n +2 "$in/claims.csv" | shuf --random-source=<(yes); } > "$work/claims.tmp"
+    mv "$work/claims.tmp" "$in/claims.csv"
+  fi
+  bytes=$(du -cb "$in"/*."$ext" | tail -1 | cut -f1)
+  rm -f "$work"/run "$work"/floor "$work"/verify "$work"/one "$work"/alt "$work"/claims-run
+  for r in $(seq "$rounds"); do
+    rm -rf "$work/out" "$work/floor-out" "$work/one-out" && mkdir -p "$work/floor-out"
+    timed run "$bin" run --quiet --mappings mappings --input "$in" --output "$work/out"
+    timed floor "$py" -c "$floor_py" "$in" "$work/floor-out" "$fmt" "$sep" "$enc"
+    timed verify "$bin" verify --mappings mappings --input "$in" --output "$work/out"
+    timed one "$bin" run --quiet --threads 1 --mappings mappings --input "$in" --output "$work/one-out"
+    if [ "$fmt" = csv ]; then
+      rm -rf "$work/alt-out" "$work/claims-in" "$work/claims-out" && mkdir -p "$work/alt-out" "$work/claims-in"
+      cp "$in/claims.csv" "$work/claims-in/"
+      timed alt "$py" -c "$alternative_py" "$in" "$work/alt-out" "$sep" "$enc" "$PSEUDATA_KEY"
+      timed claims-run "$bin" run --quiet --mappings mappings --input "$work/claims-in" --output "$work/claims-out"
+    fi
+  done
+  run=$(median run); floor=$(median floor); verify=$(median verify); one=$(median one)
+  printf '%-8s %6.0f MB in | run %6.2f s (peak %s MB) | floor %6.2f s | run/floor %s | verify %6.2f s, verify/floor %s | 1 thread %6.2f s, speed-up %s\n' \
+    "$dialect" "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" "$run" "$(peak_mb run)" "$floor" "$(ratio "$run" "$floor")" \
+    "$verify" "$(ratio "$verify" "$floor")" "$one" "$(ratio "$one" "$run")"
+  if [ "$fmt" = csv ]; then
+    alt=$(median alt); claims=$(median claims-run)
+    printf '%-8s claims only: pseudata run, full mapping %6.2f s | polars + Python HMAC of the distinct NISS, NISS only %6.2f s | ratio %s\n' \
+      "" "$claims" "$alt" "$(ratio "$claims" "$alt")"
+  fi
 done
