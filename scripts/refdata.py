@@ -329,7 +329,7 @@ FR_PLACES = (
 ).split("|")
 FEMININE_TYPES = {"Rue", "Avenue", "Place", "Allée", "Impasse"}
 FR_TYPES = ["Rue"] * 6 + ["Avenue", "Avenue", "Chemin", "Place", "Clos", "Allée", "Sentier", "Impasse"]
-FR_PERSON = ["Rue", "Rue", "Avenue", "Place", "Rue du Docteur", "Rue de l'Abbé", "Rue du Curé"]
+FR_PERSON = ["Rue du Docteur", "Rue de l'Abbé", "Rue du Curé", "Place", "Avenue du Docteur", "Rue du Notaire"]
 DE_STEMS = (
     "Kirch Schul Berg Mühlen Wald Feld Garten Linden Birken Eichen Rosen Wiesen Bach Brunnen Dorf Markt "
     "Kapellen Post Bahnhof Haupt Neu Alt Hof Burg Kloster Schloss Weiher Hecken Venn Kreuz Heide Sonnen "
@@ -342,13 +342,11 @@ def streets(name_lists, place_rows):
     """Street names per language, the commonest patterns first."""
     # `Hof` + `hof` is no street: a type the stem already ends with is skipped.
     nl = [s + t for t in dict.fromkeys(NL_TYPES) for s in NL_STEMS if not s.lower().endswith(t)]
-    # Streets named after people: Flemish-written surnames (`Pastoor De Smetstraat`).
+    # Streets named after people: a title and a Flemish-written surname (`Pastoor De Smetstraat`).
     flemish = [n for n in name_lists["last-nl"][:400] if looks_dutch(n.lower()) and n.isascii()][:150]
     for title in NL_TITLES:
         for surname in flemish:
             nl.append(f"{title} {surname}straat")
-    for i, first in enumerate(name_lists["first-male-nl"][:60]):
-        nl.append(f"{first} {flemish[(i * 7) % len(flemish)]}laan")
     # Adjectives (`Haute`, `Royale`) agree with the feminine types only.
     fr = [
         f"{t} {p}"
@@ -368,12 +366,11 @@ def streets(name_lists, place_rows):
             of = "de " + city
         fr.append(f"Chaussée {of}")
         fr.append(f"Route {of}")
-    # Streets named after people: common Walloon surnames.
+    # Streets named after people: a title and a common Walloon surname. Never a first name and a
+    # surname (`Rue Arthur Goffin`): that is some member's full name, which `verify` rightly flags.
     walloon = [capitalise(n.lower()) for n in WALLOON_HEAD]
     for i, surname in enumerate(walloon):
-        first = name_lists["first-male-fr"][(i * 3) % 80]
-        kind = FR_PERSON[i % len(FR_PERSON)]
-        fr.append(f"{kind} {surname}" if " du " in kind or "l'" in kind else f"{kind} {first} {surname}")
+        fr.append(f"{FR_PERSON[i % len(FR_PERSON)]} {surname}")
     de = [s + t for t in dict.fromkeys(DE_TYPES) for s in DE_STEMS if not s.lower().endswith(t)]
     for city in sorted({r[4] for r in place_rows if r[4]}) + ["Aachener", "Malmedyer", "Monschauer", "Lütticher"]:
         adjective = city if city.endswith("er") else city + "er"
