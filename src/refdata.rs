@@ -210,8 +210,9 @@ pub struct Places {
     by_postcode: HashMap<&'static str, Vec<usize>>,
     /// Distinct postcodes per province, sorted.
     by_province: HashMap<&'static str, Vec<&'static str>>,
-    /// Distinct municipalities (first pair of each), sorted by REFNIS.
-    municipalities: Vec<usize>,
+    /// Distinct municipalities (first pair of each), sorted by REFNIS: all of them, then those
+    /// whose own language is Dutch, French, German.
+    municipalities: [Vec<usize>; 4],
 }
 
 impl Places {
@@ -227,7 +228,16 @@ impl Places {
 
     /// One pair per municipality.
     pub fn municipalities(&self) -> impl Iterator<Item = &Place> {
-        self.municipalities.iter().map(|&i| &self.all[i])
+        self.municipalities_in(None)
+    }
+
+    /// One pair per municipality whose own language is `lang` (all of them for `None`).
+    pub fn municipalities_in(&self, lang: Option<Lang>) -> impl ExactSizeIterator<Item = &Place> {
+        let list = match lang {
+            None => &self.municipalities[0],
+            Some(l) => &self.municipalities[1 + l.index()],
+        };
+        list.iter().map(|&i| &self.all[i])
     }
 }
 
@@ -266,6 +276,9 @@ pub fn places() -> &'static Places {
             codes.dedup();
         }
         municipalities.sort_by_key(|&i| all[i].refnis);
+        let of_language = |l: Lang| municipalities.iter().copied().filter(|&i| all[i].language() == Some(l)).collect();
+        let municipalities =
+            [municipalities.clone(), of_language(Lang::Nl), of_language(Lang::Fr), of_language(Lang::De)];
         Places { all, by_postcode, by_province, municipalities }
     })
 }
@@ -273,17 +286,7 @@ pub fn places() -> &'static Places {
 /// `text` in lower case without accents, spaces, hyphens or apostrophes (`D'Hondt` = `dhondt`,
 /// `Lefèvre` = `lefevre`): how names are compared.
 pub fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        for l in c.to_lowercase() {
-            if let Some(a) = ascii_of(l) {
-                out.push_str(a);
-            } else if l.is_alphanumeric() {
-                out.push(l);
-            }
-        }
-    }
-    out
+    folded_chars(text).collect()
 }
 
 /// The characters `fold` writes for `text`, without building the string.

@@ -218,15 +218,12 @@ fn transform_memoised(
             }
         }
     }
-    let results: Vec<Pseudonym> = known
-        .into_iter()
-        .zip(computed)
-        .map(|(known, computed)| known.or(computed).unwrap_or(EMPTY_PSEUDONYM))
-        .collect();
+    // Every distinct value is either known or computed.
+    let results: Vec<Option<Pseudonym>> = known.into_iter().zip(computed).map(|(k, c)| k.or(c)).collect();
     let mut stats = ColumnStats::default();
     let values = slots
         .into_iter()
-        .map(|slot| match results.get(slot as usize) {
+        .map(|slot| match results.get(slot as usize).and_then(Option::as_ref) {
             None => {
                 stats.count(EMPTY);
                 None
@@ -239,9 +236,6 @@ fn transform_memoised(
         .collect();
     Ok((values, stats))
 }
-
-/// Never used: every distinct value is either known or computed.
-const EMPTY_PSEUDONYM: Pseudonym = Pseudonym { text: None, invalid: false };
 
 impl ColumnStats {
     fn count(&mut self, kind: u8) {

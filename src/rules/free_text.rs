@@ -8,7 +8,7 @@
 use serde::Deserialize;
 
 use super::identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
-use super::people::{People, PeopleSpec, PostcodeMode};
+use super::people::{in_capitals, People, PeopleSpec, PostcodeMode};
 use super::{Pseudonym, Rule, RuleError};
 use crate::crypto::Key;
 use crate::detect::text::people::{self, Mention};
@@ -198,10 +198,9 @@ impl FreeText {
             Some(at) => Some(at - mention.start),
             None => name.find(' ').filter(|_| name.split_whitespace().count() == 2).map(|i| i + 1),
         };
-        let upper = |w: &str| w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_lowercase);
         match split {
             // `DELHAYE Herman`: the surname in capitals first, as registers write it.
-            Some(at) if upper(&name[..at]) && !upper(&name[at..]) => {
+            Some(at) if in_capitals(&name[..at]) && !in_capitals(&name[at..]) => {
                 format!("{} {}", last(name[..at].trim()), first(&name[at..]))
             }
             Some(at) => format!("{} {}", first(name[..at].trim()), last(&name[at..])),

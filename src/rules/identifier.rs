@@ -280,9 +280,8 @@ impl Identifier {
             let words: Vec<String> = match fake.split_once(", ") {
                 Some((last, first)) => vec![first.to_string(), last.to_string()],
                 None => {
-                    let upper = |w: &str| !w.chars().any(char::is_lowercase);
                     let all: Vec<&str> = fake.split_whitespace().collect();
-                    let capitals = all.iter().take_while(|w| upper(w)).count();
+                    let capitals = all.iter().take_while(|w| super::people::in_capitals(w)).count();
                     if capitals > 0 && capitals < all.len() {
                         vec![all[capitals..].join(" "), all[..capitals].join(" ")]
                     } else {

@@ -290,8 +290,7 @@ impl People {
         if words.len() < 2 {
             return self.last_name(v, lang).to_string();
         }
-        let upper = |w: &str| w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_lowercase);
-        let capitals = words.iter().take_while(|w| upper(w)).count();
+        let capitals = words.iter().take_while(|w| in_capitals(w)).count();
         if capitals > 0 && capitals < words.len() {
             // `DUBOIS Marie`, `VAN DEN BOSSCHE Jan`: the surname in capitals first.
             let (last, first) = (words[..capitals].join(" "), words[capitals..].join(" "));
@@ -332,6 +331,12 @@ pub fn name_rules(key: &Key, names_from: usize, rules: &[(PeopleSpec, Vec<String
             (People::new(key, people), indices)
         })
         .collect()
+}
+
+/// Whether a word is written in capitals (`DUBOIS`, `VAN`): letters, none of them lower case. A
+/// full name whose first words are (`DUBOIS Marie`) has its surname first, as registers write it.
+pub(crate) fn in_capitals(word: &str) -> bool {
+    word.chars().any(char::is_alphabetic) && !word.chars().any(char::is_lowercase)
 }
 
 /// Writes `fake` in the letter case style of `original` (all upper, all lower, or as listed).
@@ -406,14 +411,14 @@ impl Rule for People {
                 let seed = self.seed("city", value);
                 let places = refdata::places();
                 // The municipality of the postcode the row ends up with, so the pair is one Statbel lists.
-                let of_postcode: Vec<&Place> =
-                    written.as_deref().map(|c| places.of_postcode(c).collect()).unwrap_or_default();
-                let place = if of_postcode.is_empty() {
-                    let all: Vec<&Place> =
-                        places.municipalities().filter(|p| lang.is_none_or(|l| p.language() == Some(l))).collect();
-                    all.get((seed % all.len().max(1) as u64) as usize).copied()
-                } else {
-                    Some(of_postcode[(seed % of_postcode.len() as u64) as usize])
+                let pairs = written.as_deref().map_or(0, |c| places.of_postcode(c).count());
+                let place = match written.as_deref() {
+                    Some(code) if pairs > 0 => places.of_postcode(code).nth((seed % pairs as u64) as usize),
+                    _ => {
+                        let mut of_language = places.municipalities_in(lang);
+                        let n = of_language.len().max(1) as u64;
+                        of_language.nth((seed % n) as usize)
+                    }
                 };
                 match place {
                     Some(p) => cased(value, p.name(lang)),
