@@ -124,10 +124,12 @@ fn tail(perm: &Permutation, canonical: &str) -> String {
     }
     let domains: Vec<Domain> = sizes.iter().map(|&k| Domain::new(RADIX.pow(k as u32))).collect();
     let n = symbols.len();
-    let plain = values.clone();
-    for i in 0..values.len() {
-        let t = block_tweak(b"email/forward", n, i, &plain[..i]);
-        values[i] = perm.permute(t, &domains[i], values[i]);
+    // The forward pass's blocks depend only on the plain blocks: permuted side by side.
+    let mut forward: Vec<(u64, Domain, u128)> =
+        (0..values.len()).map(|i| (block_tweak(b"email/forward", n, i, &values[..i]), domains[i], values[i])).collect();
+    perm.permute_many(&mut forward);
+    for (value, (_, _, y)) in values.iter_mut().zip(forward) {
+        *value = y;
     }
     for i in (0..values.len()).rev() {
         let t = block_tweak(b"email/backward", n, i, &values[i + 1..]);
