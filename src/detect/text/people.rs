@@ -32,6 +32,60 @@ impl Mention {
     }
 }
 
+/// The patterns below start at a word boundary, checked by `at_word_start` rather than by a
+/// leading `\b`: a Unicode `\b` keeps the regex engine's DFA off every text with one non-ASCII
+/// character (`versé`), and the slower engines it falls back to cost more than the rest of a note's
+/// scan. Every other `\b` in them follows a space or a hyphen (where it always holds, so it is
+/// left out) or is ASCII (`(?-u:\b)`, after a digit or an ASCII letter; it holds a little more
+/// often than the Unicode one, which only finds more).
+fn at_word_start(text: &str, at: usize) -> bool {
+    !text[..at].chars().next_back().is_some_and(regex_syntax::is_word_character)
+}
+
+/// The matches of `re` in `text` that start at a word boundary, leftmost first, not overlapping:
+/// what `find_iter` gives for the pattern with a leading `\b`.
+fn word_matches<'t>(re: &Regex, text: &'t str) -> Vec<regex::Match<'t>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(m) = re.find_at(text, at) {
+        if at_word_start(text, m.start()) {
+            out.push(m);
+            at = m.end().max(m.start() + 1);
+        } else {
+            at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+        }
+        while at < text.len() && !text.is_char_boundary(at) {
+            at += 1;
+        }
+        if at > text.len() {
+            break;
+        }
+    }
+    out
+}
+
+/// `word_matches` with the capture groups.
+fn word_captures<'t>(re: &Regex, text: &'t str) -> Vec<regex::Captures<'t>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(c) = re.captures_at(text, at) {
+        let Some(m) = c.get(0) else { break };
+        if at_word_start(text, m.start()) {
+            at = m.end().max(m.start() + 1);
+            out.push(c);
+        } else {
+            at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+        }
+        while at < text.len() && !text.is_char_boundary(at) {
+            at += 1;
+        }
+        if at > text.len() {
+            break;
+        }
+    }
+    out
+}
+
 /// A capitalised name word (`Peeters`, `Jean-Pierre`, `D'Hondt`), or a particle before one.
 const NAME: &str = r"(?:(?:[Vv]an(?:\s[Dd]e[nr]?|\s[Tt]er)?|[Vv]ande[nr]?|[Dd]e|[Dd]en|[Dd]er|[Tt]er|[Tt]en|[Ll]e|[Ll]a|[Dd]u|[Dd]i|[Dd]es|[Vv]on|[Dd]a|[Dd]el|[Dd]os)\s)?(?:[DdLlOo]['’])?\p{Lu}(?:[\p{Ll}\p{Lu}'’]*\p{Ll}|\p{Lu}+)(?:-\p{Lu}[\p{Ll}'’]+)*";
 
@@ -45,7 +99,7 @@ fn titled() -> &'static Regex {
     RE.get_or_init(|| {
         // Titles may stack (`Prof. Dr. Janssens`, `huisarts Dr. Peeters`): the last one counts.
         let pattern = format!(
-            r"\b(?:(?:{TITLES})(?:\.,?\s*|,?\s+))*(?P<title>{TITLES})(?:\.,?\s*|,?\s+)(?P<name>{INITIALS}{NAME}(?:\s{NAME}){{0,3}})"
+            r"(?:(?:{TITLES})(?:\.,?\s*|,?\s+))*(?P<title>{TITLES})(?:\.,?\s*|,?\s+)(?P<name>{INITIALS}{NAME}(?:\s{NAME}){{0,3}})"
         );
         Regex::new(&pattern).unwrap_or_else(|e| unreachable!("the title pattern is valid: {e}"))
     })
@@ -54,7 +108,7 @@ fn titled() -> &'static Regex {
 fn capitalised_run() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        let pattern = format!(r"\b\p{{Lu}}(?:[\p{{Ll}}'’]+|\p{{Lu}}+)(?:-\p{{Lu}}[\p{{Ll}}'’]+)*(?:\s{NAME}){{1,3}}");
+        let pattern = format!(r"\p{{Lu}}(?:[\p{{Ll}}'’]+|\p{{Lu}}+)(?:-\p{{Lu}}[\p{{Ll}}'’]+)*(?:\s{NAME}){{1,3}}");
         Regex::new(&pattern).unwrap_or_else(|e| unreachable!("the name pattern is valid: {e}"))
     })
 }
@@ -90,7 +144,7 @@ const STREET_PREFIXES: &str = r"Rue|rue|Avenue|avenue|Av\.|av\.|Chaussée|chauss
 const STREET_LEADERS: &str = r"Koning|Koningin|Sint|Onze-Lieve-Vrouw|Oude|Grote|Kleine|Nieuwe|Lange|Korte|Hoge|Lage|Generaal|Burgemeester|Pastoor|Kardinaal|Prins|Prinses|Graaf|Dokter|Kapitein|Pater|Zuster|Heilig|Heilige";
 
 /// A house number: digits, a letter, and a box (`12`, `12B`, `12 bus 3`, `5 bte 2`, `7/3`).
-const HOUSE: &str = r"(?:(?:nr|Nr|n°|N°|no|No)\.?\s?)?[0-9]{1,4}(?:\s?[A-Za-z]\b)?(?:\s?(?:bus|bte|boîte|Bus|Bte|b\.|/)\s?[0-9]{1,4}[A-Za-z]?)?";
+const HOUSE: &str = r"(?:(?:nr|Nr|n°|N°|no|No)\.?\s?)?[0-9]{1,4}(?:\s?[A-Za-z](?-u:\b))?(?:\s?(?:bus|bte|boîte|Bus|Bte|b\.|/)\s?[0-9]{1,4}[A-Za-z]?)?";
 
 fn street_pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -110,9 +164,9 @@ fn street_pattern() -> &'static Regex {
         let word = r"\p{Lu}[\p{L}'’-]*";
         let pattern = format!(
             concat!(
-                r"(?:\b(?:{prefixes})(?:\s(?:[lLdD]['’])?[\p{{L}}'’-]+){{0,5}}",
-                r"|(?:\b(?:{leaders})[\s-])?(?:\b\p{{Lu}}[\p{{L}}'’-]*(?i:{suffixes})|\b\p{{Ll}}[\p{{L}}'’-]*(?:{lower})|(?:\b{word}\s)?\b(?:{alone})))",
-                r"\s?,?\s?{house}\b",
+                r"(?:(?:{prefixes})(?:\s(?:[lLdD]['’])?[\p{{L}}'’-]+){{0,5}}",
+                r"|(?:(?:{leaders})[\s-])?(?:\p{{Lu}}[\p{{L}}'’-]*(?i:{suffixes})|\p{{Ll}}[\p{{L}}'’-]*(?:{lower})|(?:{word}\s)?(?:{alone})))",
+                r"\s?,?\s?{house}(?-u:\b)",
             ),
             prefixes = STREET_PREFIXES,
             word = word,
@@ -158,7 +212,8 @@ fn surname_start(name: &str) -> Option<usize> {
 pub fn find(text: &str) -> Vec<Mention> {
     let mut found: Vec<Mention> = Vec::new();
     let overlaps = |found: &[Mention], s: usize, e: usize| found.iter().any(|m| m.start < e && s < m.end);
-    let streets: Vec<(usize, usize)> = street_pattern().find_iter(text).map(|m| (m.start(), m.end())).collect();
+    let streets: Vec<(usize, usize)> =
+        word_matches(street_pattern(), text).into_iter().map(|m| (m.start(), m.end())).collect();
     for (i, &(start, end)) in streets.iter().enumerate() {
         found.push(Mention { start, end, kind: Kind::Street, female: None, surname_at: None });
         // The postcode and municipality that follow an address (`, 9000 Gent`), up to the next
@@ -170,7 +225,7 @@ pub fn find(text: &str) -> Vec<Mention> {
             found.push(Mention { start: from, end: to, kind: Kind::Postcode, female: None, surname_at: None });
         }
     }
-    for c in titled().captures_iter(text) {
+    for c in word_captures(titled(), text) {
         let (Some(title), Some(name)) = (c.name("title"), c.name("name")) else { continue };
         if overlaps(&found, name.start(), name.end()) {
             continue;
@@ -188,7 +243,7 @@ pub fn find(text: &str) -> Vec<Mention> {
         });
     }
     if text.bytes().any(|b| b.is_ascii_uppercase()) || !text.is_ascii() {
-        for m in capitalised_run().find_iter(text) {
+        for m in word_matches(capitalised_run(), text) {
             // The name starts at the first known first name of the capitalised run.
             let run = m.as_str();
             let mut offset = 0;
