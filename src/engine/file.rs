@@ -150,7 +150,7 @@ fn write_csv_rows<'b>(
         fields.clear();
         for (&(source, is_null), new) in plan_columns.iter().zip(values) {
             let field = match new {
-                Some(values) => values[row].as_deref().map_or(Cow::Borrowed(&b""[..]), |t| format.encode(t)),
+                Some(values) => values.get(row).map_or(Cow::Borrowed(&b""[..]), |t| format.encode(t)),
                 None if is_null => Cow::Borrowed(&b""[..]),
                 None => Cow::Borrowed(kept(row, source)),
             };
@@ -267,8 +267,8 @@ fn csv_batch_frame(
     let rows = cells.rows();
     let mut columns = Vec::with_capacity(plan.columns.len());
     for (index, (column, new)) in plan.columns.iter().zip(values).enumerate() {
-        let data: Values = match (&column.action, new) {
-            (_, Some(values)) => values,
+        let data: Vec<Option<String>> = match (&column.action, new) {
+            (_, Some(values)) => values.iter().map(|v| v.map(str::to_string)).collect(),
             (Action::Null, None) => vec![None; rows],
             _ => {
                 let mut out = Vec::with_capacity(rows);
@@ -357,7 +357,7 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
                     for ((column, new), (_, dtype)) in plan.columns.iter().zip(values).zip(out_schema.iter()) {
                         let name = column.name.as_str().into();
                         columns.push(match (&column.action, new) {
-                            (_, Some(values)) => Column::from(Series::new(name, values)),
+                            (_, Some(values)) => Column::from(Series::new(name, values.iter().collect::<Vec<_>>())),
                             (Action::Null, None) => Column::full_null(name, height, dtype),
                             _ => df.columns()[column.source].clone(),
                         });

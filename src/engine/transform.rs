@@ -36,8 +36,44 @@ impl From<Undecodable> for CellError {
     }
 }
 
-/// New values of one transformed column for one batch.
-pub type Values = Vec<Option<String>>;
+/// New values of one transformed column for one batch: one text per row, or, for a memoised
+/// rule, one per distinct value and each row's index into them (a NISS recurring in thousands
+/// of claims is one string, not one copy per row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Values {
+    texts: Vec<Option<String>>,
+    rows: Option<Vec<u32>>,
+}
+
+impl Values {
+    /// One text per row.
+    pub fn per_row(texts: Vec<Option<String>>) -> Values {
+        Values { texts, rows: None }
+    }
+
+    /// Row `row`'s text (`None`: an empty cell).
+    pub fn get(&self, row: usize) -> Option<&str> {
+        let index = match &self.rows {
+            Some(rows) => rows[row] as usize,
+            None => row,
+        };
+        self.texts.get(index).and_then(Option::as_deref)
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.as_ref().map_or(self.texts.len(), Vec::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every row's text, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Option<&str>> {
+        (0..self.len()).map(|row| self.get(row))
+    }
+}
 
 /// A failure located in the batch: row index, output column index, cause.
 pub type BatchError = (usize, usize, CellError);
@@ -118,7 +154,7 @@ fn transform_column(
             text
         })
         .collect();
-    Ok((values, stats))
+    Ok((Values::per_row(values), stats))
 }
 
 /// The memo of one column across the batches of a file: a rule that reads only its own cell is
@@ -178,8 +214,15 @@ fn transform_memoised(
         };
         slots.push(slot);
     }
-    let mut ordered: Vec<(&str, u32)> = distinct.iter().map(|(v, &i)| (v.as_ref(), i)).collect();
-    ordered.sort_unstable_by_key(|&(_, i)| i);
+    // The distinct values in order of first appearance (read again from their first row: the
+    // map owns its keys, and sorting them by index would cost more than reading).
+    drop(distinct);
+    let firsts: Vec<Cow<'_, str>> = first_rows
+        .iter()
+        .map(|&row| cells.cell(source, row).map(Option::unwrap_or_default))
+        .collect::<Result<_, _>>()
+        .map_err(|e| (0, e.into()))?;
+    let ordered: Vec<(&str, u32)> = firsts.iter().enumerate().map(|(i, v)| (v.as_ref(), i as u32)).collect();
     // What the file's memo already holds; the rest is computed.
     let mut known: Vec<Option<Pseudonym>> = vec![None; ordered.len()];
     if let Some(memo) = memo {
@@ -221,20 +264,16 @@ fn transform_memoised(
     // Every distinct value is either known or computed.
     let results: Vec<Option<Pseudonym>> = known.into_iter().zip(computed).map(|(k, c)| k.or(c)).collect();
     let mut stats = ColumnStats::default();
-    let values = slots
-        .into_iter()
-        .map(|slot| match results.get(slot as usize).and_then(Option::as_ref) {
-            None => {
-                stats.count(EMPTY);
-                None
-            }
-            Some(Pseudonym { text, invalid }) => {
-                stats.count(if *invalid { INVALID } else { TRANSFORMED });
-                text.clone()
-            }
-        })
-        .collect();
-    Ok((values, stats))
+    for &slot in &slots {
+        stats.count(match results.get(slot as usize).and_then(Option::as_ref) {
+            None => EMPTY,
+            Some(Pseudonym { invalid: true, .. }) => INVALID,
+            Some(_) => TRANSFORMED,
+        });
+    }
+    // An empty cell points past the texts (`get` gives `None`).
+    let texts = results.into_iter().map(|r| r.and_then(|p| p.text)).collect();
+    Ok((Values { texts, rows: Some(slots) }, stats))
 }
 
 impl ColumnStats {

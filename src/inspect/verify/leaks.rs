@@ -49,7 +49,7 @@ pub(super) fn pass_two(
     let quasi_index: Vec<usize> = quasi.iter().filter_map(|q| header.iter().position(|h| h == q)).collect();
     let mut groups: FxHashMap<u64, u64> = FxHashMap::default();
     let mut leaks: BTreeMap<usize, (u64, Vec<Hit>)> = BTreeMap::new();
-    let group_hasher = std::collections::hash_map::RandomState::new();
+    let group_hasher = foldhash::quality::RandomState::default();
     let mut total = 0u64;
     while let Some(batch) = reader.next_batch()? {
         let found: Vec<Result<(usize, Vec<Hit>), RunError>> = chunks(&scanned, batch.rows())

@@ -60,7 +60,7 @@ pub struct VerifyOptions {
 }
 
 /// Keyed fingerprints of identifiers: a random key per process, never stored.
-struct Fingerprints(std::collections::hash_map::RandomState);
+struct Fingerprints(foldhash::quality::RandomState);
 
 impl Fingerprints {
     fn of(&self, kind: Kind, canonical: &str) -> u64 {
@@ -160,7 +160,7 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
         }
     }
     report.files = pairs.len();
-    let fingerprints = Fingerprints(std::collections::hash_map::RandomState::new());
+    let fingerprints = Fingerprints(foldhash::quality::RandomState::default());
     let mut id_columns: Vec<IdColumn> = Vec::new();
     for table in &mappings.tables {
         for (column, rule) in &table.columns {

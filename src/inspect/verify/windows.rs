@@ -22,7 +22,7 @@ const MIN_WINDOW: usize = 6;
 
 /// Keyed fingerprints of the originals and of the pseudonyms the run wrote.
 pub struct Index {
-    hasher: std::collections::hash_map::RandomState,
+    hasher: foldhash::quality::RandomState,
     /// Window fingerprint -> the kind of the original it belongs to.
     originals: FxHashMap<u64, Kind>,
     /// Fingerprints of the pseudonyms the run wrote, in the same normalised spellings.
@@ -278,7 +278,7 @@ impl Index {
     /// An empty index under a fresh random key.
     pub fn new() -> Index {
         Index {
-            hasher: std::collections::hash_map::RandomState::new(),
+            hasher: foldhash::quality::RandomState::default(),
             originals: FxHashMap::default(),
             pseudonyms: FxHashSet::default(),
             name_pseudonyms: FxHashSet::default(),
