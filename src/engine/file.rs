@@ -166,6 +166,10 @@ fn layout(plan: &BoundPlan) -> Vec<(usize, bool)> {
     plan.columns.iter().map(|c| (c.source, matches!(c.action, Action::Null))).collect()
 }
 
+/// Batches a CSV reader allocates at most when written batches come back to it: one being
+/// read, one queued, one transformed, one queued for the writer, one being written, one spare.
+const BATCH_POOL: usize = 6;
+
 /// Processes one CSV file into `job.output`.
 pub fn process_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource) -> Result<FileOutcome, RunError> {
     let format = source.format().clone();
@@ -188,24 +192,43 @@ pub fn process_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource) -> Re
     let batch_rows = job.batch_rows;
     std::thread::scope(|scope| {
         let (batch_send, batches) = sync_channel::<Result<Vec<ByteRecord>, IoError>>(1);
-        // Written batches come back to the reader, so record buffers are reused, not reallocated.
-        let (recycle, recycled) = sync_channel::<Vec<ByteRecord>>(4);
-        scope.spawn(move || loop {
-            let mut batch = recycled.try_recv().unwrap_or_default();
-            match source.next_batch(&mut batch, batch_rows) {
-                Ok(0) => break,
-                Ok(_) => {
-                    if batch_send.send(Ok(batch)).is_err() {
+        // Written batches come back to the reader, so record buffers are reused, not reallocated
+        // (fresh ones cost the kernel's page zeroing, about a tenth of a run). For CSV output
+        // the reader allocates at most `BATCH_POOL` batches, then waits for a written one; it
+        // stops when every holder of `recycle` is gone (the run ended or failed).
+        let (recycle, recycled) = sync_channel::<Vec<ByteRecord>>(BATCH_POOL);
+        let recycling = matches!(job.to, Format::Csv);
+        scope.spawn(move || {
+            let mut allocated = 0;
+            loop {
+                let mut batch = match recycled.try_recv() {
+                    Ok(batch) => batch,
+                    Err(_) if !recycling || allocated < BATCH_POOL => {
+                        allocated += 1;
+                        Vec::new()
+                    }
+                    Err(_) => match recycled.recv() {
+                        Ok(batch) => batch,
+                        Err(_) => break,
+                    },
+                };
+                match source.next_batch(&mut batch, batch_rows) {
+                    Ok(0) => break,
+                    Ok(_) => {
+                        if batch_send.send(Ok(batch)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = batch_send.send(Err(e));
                         break;
                     }
-                }
-                Err(e) => {
-                    let _ = batch_send.send(Err(e));
-                    break;
                 }
             }
         });
         with_writer(sink, |writer| {
+            // Owned by this closure: dropped when it returns, so a waiting reader stops.
+            let recycle = recycle;
             let mut stats = vec![ColumnStats::default(); plan.columns.len()];
             let memos = Memo::for_columns(plan.columns.len());
             let (mut rows_in, mut rows_out) = (0u64, 0u64);
