@@ -137,12 +137,28 @@ fn transform_column(
                 _ if fills_empty => Cow::Borrowed(""),
                 _ => return Ok((None, EMPTY)),
             };
-            let mut row_inputs: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(inputs.len());
-            for &i in inputs {
-                row_inputs.push(cells.cell(i, row).map_err(|e| (row, e.into()))?);
+            // A rule reads at most a few other columns: on the stack, not two allocations per row.
+            let mut row_inputs: [Option<Cow<'_, str>>; INLINE_INPUTS] = Default::default();
+            let mut more: Vec<Option<Cow<'_, str>>> = Vec::new();
+            for (k, &i) in inputs.iter().enumerate() {
+                let cell = cells.cell(i, row).map_err(|e| (row, e.into()))?;
+                match row_inputs.get_mut(k) {
+                    Some(slot) => *slot = cell,
+                    None => more.push(cell),
+                }
             }
-            let refs: Vec<Option<&str>> = row_inputs.iter().map(|v| v.as_deref()).collect();
-            let Pseudonym { text, invalid } = rule.apply(&value, &refs).map_err(|e| (row, CellError::Rule(e)))?;
+            let mut refs: [Option<&str>; INLINE_INPUTS] = [None; INLINE_INPUTS];
+            for (slot, value) in refs.iter_mut().zip(&row_inputs) {
+                *slot = value.as_deref();
+            }
+            let spilled: Vec<Option<&str>>;
+            let refs: &[Option<&str>] = if inputs.len() <= INLINE_INPUTS {
+                &refs[..inputs.len()]
+            } else {
+                spilled = refs.iter().copied().chain(more.iter().map(|v| v.as_deref())).collect();
+                &spilled
+            };
+            let Pseudonym { text, invalid } = rule.apply(&value, refs).map_err(|e| (row, CellError::Rule(e)))?;
             Ok((text, if invalid { INVALID } else { TRANSFORMED }))
         })
         .collect::<Result<_, _>>()?;
@@ -285,6 +301,9 @@ impl ColumnStats {
         }
     }
 }
+
+/// Input columns of a rule held on the stack per row (more spill to the heap).
+const INLINE_INPUTS: usize = 4;
 
 const NO_VALUE: u32 = u32::MAX;
 const EMPTY: u8 = 0;
