@@ -244,9 +244,8 @@ fn transform_memoised(
     drop(distinct);
     let firsts: Vec<Cow<'_, str>> = first_rows
         .iter()
-        .map(|&row| cells.cell(source, row).map(Option::unwrap_or_default))
-        .collect::<Result<_, _>>()
-        .map_err(|e| (0, e.into()))?;
+        .map(|&row| cells.cell(source, row).map(Option::unwrap_or_default).map_err(|e| (row, e.into())))
+        .collect::<Result<_, _>>()?;
     let ordered: Vec<(&str, u32)> = firsts.iter().enumerate().map(|(i, v)| (v.as_ref(), i as u32)).collect();
     // What the file's memo already holds; the rest is computed.
     let mut known: Vec<Option<Pseudonym>> = vec![None; ordered.len()];
@@ -271,10 +270,13 @@ fn transform_memoised(
         let mut state = memo.lock();
         let hits = known.iter().filter(|k| k.is_some()).count();
         state.batches += 1;
-        if state.batches == 2 {
-            // Only the sampled values of the first batch are held, so only they can recur.
-            let sampled = ordered.iter().filter(|(v, _)| trial_sample(v)).count();
-            if hits * 20 < sampled {
+        if state.batches >= 2 {
+            // After the trial only its sampled values are held, so only they can recur.
+            let asked = match state.batches {
+                2 => ordered.iter().filter(|(v, _)| trial_sample(v)).count(),
+                _ => ordered.len(),
+            };
+            if asked > 0 && hits * 20 < asked {
                 // Fewer than 5 % of the values recur: the memo costs more than it saves.
                 *state = MemoState { off: true, ..MemoState::default() };
             }

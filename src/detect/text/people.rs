@@ -42,6 +42,13 @@ fn at_word_start(text: &str, at: usize) -> bool {
     !text[..at].chars().next_back().is_some_and(regex_syntax::is_word_character)
 }
 
+/// Where to look again after a match refused at `start`: past the run of word characters it
+/// starts in (every start inside the run follows a word character and would be refused too;
+/// stepping one character at a time would rescan a long run once per character).
+fn next_start(text: &str, start: usize) -> usize {
+    text[start..].find(|c: char| !regex_syntax::is_word_character(c)).map_or(text.len(), |k| start + k)
+}
+
 /// The matches of `re` in `text` that start at a word boundary, leftmost first, not overlapping:
 /// what `find_iter` gives for the pattern with a leading `\b`.
 fn word_matches<'t>(re: &Regex, text: &'t str) -> Vec<regex::Match<'t>> {
@@ -52,7 +59,7 @@ fn word_matches<'t>(re: &Regex, text: &'t str) -> Vec<regex::Match<'t>> {
             out.push(m);
             at = m.end().max(m.start() + 1);
         } else {
-            at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+            at = next_start(text, m.start());
         }
         while at < text.len() && !text.is_char_boundary(at) {
             at += 1;
@@ -74,7 +81,7 @@ fn word_captures<'t>(re: &Regex, text: &'t str) -> Vec<regex::Captures<'t>> {
             at = m.end().max(m.start() + 1);
             out.push(c);
         } else {
-            at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+            at = next_start(text, m.start());
         }
         while at < text.len() && !text.is_char_boundary(at) {
             at += 1;
@@ -279,6 +286,83 @@ mod tests {
 
     fn spans(text: &str) -> Vec<(Kind, &str)> {
         find(text).into_iter().map(|m| (m.kind, &text[m.start..m.end])).collect()
+    }
+
+    /// Texts from pieces that sit on word boundaries: accented and capital letters, digits,
+    /// titles, street words, apostrophes, hyphens, underscores, mixed scripts.
+    fn tricky_texts(n: usize) -> Vec<String> {
+        const PIECES: &[&str] = &[
+            "Mevr. ",
+            "dhr ",
+            "M. ",
+            "Mme ",
+            "Dr.",
+            "Herr ",
+            "xMme ",
+            "éDupont",
+            "Élodie ",
+            "Peeters",
+            "VAN DAMME",
+            "Jean-Pierre ",
+            "D'Hondt",
+            "d’Ursel ",
+            "_Jan ",
+            "Jan",
+            "Kerkstraat ",
+            "12",
+            " bus 3",
+            "Rue de la Loi ",
+            "5 bte 2",
+            "Straße ",
+            "Grote Markt ",
+            "7B",
+            ", 9000 Gent",
+            "Ærø ",
+            "Øster ",
+            "ß",
+            "İstanbul ",
+            "名 ",
+            "Sint-Élooi ",
+            "straat",
+            " ",
+            ", ",
+            ".",
+            "-",
+            "\n",
+            "1000",
+            "Ring ",
+            "Koning Albertlaan ",
+            "a",
+            "Z",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        (0..n)
+            .map(|_| {
+                let len = 3 + (state % 9) as usize;
+                (0..len)
+                    .map(|_| {
+                        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                        PIECES[(state >> 33) as usize % PIECES.len()]
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_word_start_check_finds_what_a_leading_unicode_boundary_finds() {
+        // The oracle: the same pattern behind the regex crate's own Unicode `\b`.
+        for re in [titled(), capitalised_run(), street_pattern()] {
+            let oracle = Regex::new(&format!(r"\b(?:{})", re.as_str())).unwrap();
+            for text in tricky_texts(3000) {
+                let expected: Vec<(usize, usize)> = oracle.find_iter(&text).map(|m| (m.start(), m.end())).collect();
+                let found: Vec<(usize, usize)> = word_matches(re, &text).iter().map(|m| (m.start(), m.end())).collect();
+                assert_eq!(found, expected, "{text:?}");
+                let captured: Vec<(usize, usize)> =
+                    word_captures(re, &text).iter().filter_map(|c| c.get(0)).map(|m| (m.start(), m.end())).collect();
+                assert_eq!(captured, expected, "{text:?}");
+            }
+        }
     }
 
     #[test]
