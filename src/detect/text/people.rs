@@ -49,17 +49,18 @@ fn next_start(text: &str, start: usize) -> usize {
     text[start..].find(|c: char| !regex_syntax::is_word_character(c)).map_or(text.len(), |k| start + k)
 }
 
-/// The matches of `re` in `text` that start at a word boundary, leftmost first, not overlapping:
-/// what `find_iter` gives for the pattern with a leading `\b`.
-fn word_matches<'t>(re: &Regex, text: &'t str) -> Vec<regex::Match<'t>> {
+/// What `search(at)` finds from `at` on (a match and its span), keeping those that start at a
+/// word boundary, leftmost first, not overlapping: `find_iter` of the pattern with a leading
+/// `\b`.
+fn at_word_starts<T>(text: &str, mut search: impl FnMut(usize) -> Option<(T, usize, usize)>) -> Vec<T> {
     let mut out = Vec::new();
     let mut at = 0;
-    while let Some(m) = re.find_at(text, at) {
-        if at_word_start(text, m.start()) {
-            out.push(m);
-            at = m.end().max(m.start() + 1);
+    while let Some((found, start, end)) = search(at) {
+        if at_word_start(text, start) {
+            out.push(found);
+            at = end.max(start + 1);
         } else {
-            at = next_start(text, m.start());
+            at = next_start(text, start);
         }
         while at < text.len() && !text.is_char_boundary(at) {
             at += 1;
@@ -71,26 +72,18 @@ fn word_matches<'t>(re: &Regex, text: &'t str) -> Vec<regex::Match<'t>> {
     out
 }
 
+/// The matches of `re` in `text` that start at a word boundary.
+fn word_matches<'t>(re: &Regex, text: &'t str) -> Vec<regex::Match<'t>> {
+    at_word_starts(text, |at| re.find_at(text, at).map(|m| (m, m.start(), m.end())))
+}
+
 /// `word_matches` with the capture groups.
 fn word_captures<'t>(re: &Regex, text: &'t str) -> Vec<regex::Captures<'t>> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while let Some(c) = re.captures_at(text, at) {
-        let Some(m) = c.get(0) else { break };
-        if at_word_start(text, m.start()) {
-            at = m.end().max(m.start() + 1);
-            out.push(c);
-        } else {
-            at = next_start(text, m.start());
-        }
-        while at < text.len() && !text.is_char_boundary(at) {
-            at += 1;
-        }
-        if at > text.len() {
-            break;
-        }
-    }
-    out
+    at_word_starts(text, |at| {
+        let c = re.captures_at(text, at)?;
+        let (start, end) = c.get(0).map(|m| (m.start(), m.end()))?;
+        Some((c, start, end))
+    })
 }
 
 /// A capitalised name word (`Peeters`, `Jean-Pierre`, `D'Hondt`), or a particle before one.
