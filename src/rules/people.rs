@@ -218,6 +218,93 @@ fn other_than(original: &str, list: &refdata::Ranked, seed: u64) -> &'static str
     pick
 }
 
+/// A fake street that shares no distinctive word with the original (`Avenue de la Forge` is
+/// never faked as `Rue de la Forge`: the name of a street is its distinctive word, and a note
+/// or a join on it would still point at the member). Generic street words (`Rue`, `Avenue`,
+/// `straat`, `Sint` ...) and words under four letters may recur.
+fn other_street_than(original: &str, list: &refdata::Ranked, seed: u64) -> &'static str {
+    let distinctive: Vec<String> = original
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '\'' || c == '’')
+        .map(refdata::fold)
+        .filter(|w| w.chars().count() >= 4 && !GENERIC_STREET_WORDS.contains(&w.as_str()))
+        .collect();
+    let shares = |pick: &str| {
+        pick.split(|c: char| c.is_whitespace() || c == '-' || c == '\'' || c == '’')
+            .any(|w| distinctive.iter().any(|d| refdata::same_folded(w, d)))
+    };
+    let mut seed = seed;
+    let mut pick = list.pick(seed);
+    for _ in 0..32 {
+        if !refdata::same_folded(pick, original) && !shares(pick) {
+            break;
+        }
+        seed = mix(seed);
+        pick = list.pick(seed);
+    }
+    pick
+}
+
+/// Folded words that name no particular street.
+const GENERIC_STREET_WORDS: &[&str] = &[
+    "rue",
+    "avenue",
+    "chaussee",
+    "boulevard",
+    "place",
+    "chemin",
+    "allee",
+    "quai",
+    "impasse",
+    "square",
+    "dreve",
+    "route",
+    "clos",
+    "sentier",
+    "passage",
+    "parvis",
+    "esplanade",
+    "galerie",
+    "rond",
+    "point",
+    "straat",
+    "laan",
+    "steenweg",
+    "plein",
+    "dreef",
+    "baan",
+    "kaai",
+    "markt",
+    "singel",
+    "dijk",
+    "vest",
+    "gracht",
+    "kouter",
+    "plaats",
+    "park",
+    "grote",
+    "kleine",
+    "nieuwe",
+    "oude",
+    "lange",
+    "korte",
+    "hoge",
+    "lage",
+    "sint",
+    "saint",
+    "sainte",
+    "strasse",
+    "platz",
+    "gasse",
+    "allee",
+    "onze",
+    "lieve",
+    "vrouw",
+    "koning",
+    "koningin",
+    "heilig",
+    "heilige",
+];
+
 /// A language for a row that does not tell: Dutch or French as Belgium's population splits
 /// (about 60 % / 40 %).
 fn either_language(seed: u64) -> Lang {
@@ -375,7 +462,7 @@ impl Rule for People {
                     .and_then(|_| language_of(input(0)))
                     .or_else(|| postcode_from.as_ref().and_then(|_| language_of(input(postcode_at))));
                 let seed = self.seed("street", value);
-                let street = other_than(
+                let street = other_street_than(
                     &street_name(value),
                     refdata::streets(lang.unwrap_or_else(|| either_language(seed))),
                     seed,
@@ -464,6 +551,25 @@ fn is_house_suffix(suffix: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fake_street_keeps_no_distinctive_word_of_the_original() {
+        for (original, word) in [
+            ("Avenue de la Forge 41 bte 12", "forge"),
+            ("Rue de la Station 5", "station"),
+            ("Chaussée de Louvain 102", "louvain"),
+            ("Stationsstraat 12", "stationsstraat"),
+            ("Rue du Moulin", "moulin"),
+        ] {
+            for byte in 0..60u8 {
+                let key = Key::from_hex(&format!("{byte:02x}").repeat(32), "t").unwrap();
+                let spec = PeopleSpec::parse("street", &serde_norway::Value::Null).unwrap().unwrap();
+                let fake = People::new(&key, &spec).apply(original, &[]).unwrap().text.unwrap();
+                let words: Vec<String> = fake.split([' ', '-', '\'']).map(|w| refdata::fold(w)).collect();
+                assert!(!words.iter().any(|w| w == word), "{original} -> {fake}");
+            }
+        }
+    }
 
     fn rule(name: &str, options: &str) -> People {
         let spec = PeopleSpec::parse(name, &serde_norway::from_str(options).unwrap()).unwrap().unwrap();
