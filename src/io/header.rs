@@ -32,8 +32,10 @@ pub fn looks_like_data(name: &str) -> bool {
     // frequent name or a particle. `Montant max` or `Top 10` are column names.
     let particle =
         |w: &str| matches!(w.to_lowercase().as_str(), "van" | "de" | "den" | "der" | "le" | "la" | "du" | "von");
-    let person = crate::refdata::is_common_name(name)
-        || (words.iter().any(|w| !particle(w))
+    // No name holds an underscore: `c_leo` folds to the first name `Cleo` but names a column.
+    let person = !name.contains('_') && crate::refdata::is_common_name(name)
+        || (!name.contains('_')
+            && words.iter().any(|w| !particle(w))
             && words.iter().all(|w| particle(w) || crate::refdata::is_common_name(w)));
     let person_or_street = street || person;
     name.contains('@')
@@ -73,9 +75,19 @@ mod tests {
 
     #[test]
     fn names_are_names_and_values_are_not() {
-        for name in
-            ["niss", "2024", "member_id", "Date of birth", "adres_2024", "Q1", "rijksregisternummer", "e-mail", ""]
-        {
+        for name in [
+            "niss",
+            "2024",
+            "member_id",
+            "Date of birth",
+            "adres_2024",
+            "Q1",
+            "rijksregisternummer",
+            "e-mail",
+            "",
+            "c_leo",
+            "an_na",
+        ] {
             assert!(!looks_like_data(name), "{name}");
         }
         // Column-name words that are also rarer names of the shipped lists (`Post`, `Rue`, `Rank`).
