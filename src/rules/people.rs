@@ -565,7 +565,7 @@ mod tests {
                 let key = Key::from_hex(&format!("{byte:02x}").repeat(32), "t").unwrap();
                 let spec = PeopleSpec::parse("street", &serde_norway::Value::Null).unwrap().unwrap();
                 let fake = People::new(&key, &spec).apply(original, &[]).unwrap().text.unwrap();
-                let words: Vec<String> = fake.split([' ', '-', '\'']).map(|w| refdata::fold(w)).collect();
+                let words: Vec<String> = fake.split([' ', '-', '\'']).map(refdata::fold).collect();
                 assert!(!words.iter().any(|w| w == word), "{original} -> {fake}");
             }
         }
