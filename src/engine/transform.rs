@@ -246,13 +246,13 @@ fn transform_memoised(
         .iter()
         .map(|&row| cells.cell(source, row).map(Option::unwrap_or_default).map_err(|e| (row, e.into())))
         .collect::<Result<_, _>>()?;
-    let ordered: Vec<(&str, u32)> = firsts.iter().enumerate().map(|(i, v)| (v.as_ref(), i as u32)).collect();
+    let ordered: Vec<&str> = firsts.iter().map(AsRef::as_ref).collect();
     // What the file's memo already holds; the rest is computed.
     let mut known: Vec<Option<Pseudonym>> = vec![None; ordered.len()];
     if let Some(memo) = memo {
         let state = memo.lock();
         if !state.off && !state.map.is_empty() {
-            for (slot, &(value, _)) in known.iter_mut().zip(&ordered) {
+            for (slot, &value) in known.iter_mut().zip(&ordered) {
                 *slot = state.map.get(value).cloned();
             }
         }
@@ -260,10 +260,11 @@ fn transform_memoised(
     let computed: Vec<Option<Pseudonym>> = ordered
         .par_iter()
         .zip(known.par_iter())
+        .zip(first_rows.par_iter())
         .with_min_len(256)
-        .map(|(&(value, i), known)| match known {
+        .map(|((&value, known), &row)| match known {
             Some(_) => Ok(None),
-            None => rule.apply(value, &[]).map(Some).map_err(|e| (first_rows[i as usize], CellError::Rule(e))),
+            None => rule.apply(value, &[]).map(Some).map_err(|e| (row, CellError::Rule(e))),
         })
         .collect::<Result<_, _>>()?;
     if let Some(memo) = memo {
@@ -273,7 +274,7 @@ fn transform_memoised(
         if state.batches >= 2 {
             // After the trial only its sampled values are held, so only they can recur.
             let asked = match state.batches {
-                2 => ordered.iter().filter(|(v, _)| trial_sample(v)).count(),
+                2 => ordered.iter().filter(|v| trial_sample(v)).count(),
                 _ => ordered.len(),
             };
             if asked > 0 && hits * 20 < asked {
@@ -285,7 +286,7 @@ fn transform_memoised(
             // The first batch is a trial: one value in `TRIAL_SAMPLE` is held (a table with one
             // row per member does not fill ten memos with a batch each before turning them off).
             let trial = state.batches == 1;
-            for (&(value, _), result) in ordered.iter().zip(&computed) {
+            for (&value, result) in ordered.iter().zip(&computed) {
                 if state.map.len() >= MEMO_CAP {
                     break;
                 }

@@ -33,10 +33,10 @@ pub fn looks_like_data(name: &str) -> bool {
     let particle =
         |w: &str| matches!(w.to_lowercase().as_str(), "van" | "de" | "den" | "der" | "le" | "la" | "du" | "von");
     // No name holds an underscore: `c_leo` folds to the first name `Cleo` but names a column.
-    let person = !name.contains('_') && crate::refdata::is_common_name(name)
-        || (!name.contains('_')
-            && words.iter().any(|w| !particle(w))
-            && words.iter().all(|w| particle(w) || crate::refdata::is_common_name(w)));
+    let person = !name.contains('_')
+        && (crate::refdata::is_common_name(name)
+            || (words.iter().any(|w| !particle(w))
+                && words.iter().all(|w| particle(w) || crate::refdata::is_common_name(w))));
     let person_or_street = street || person;
     name.contains('@')
         || name.chars().any(char::is_control)

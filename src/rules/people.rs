@@ -206,10 +206,16 @@ fn mix(seed: u64) -> u64 {
 /// would otherwise be its own fake about as often as its share (1 %), and every mention of it
 /// in every note would survive. Picks again with derived seeds, the same for the same value.
 fn other_than(original: &str, list: &refdata::Ranked, seed: u64) -> &'static str {
+    pick_refusing(list, seed, 16, |pick| refdata::same_folded(pick, original))
+}
+
+/// A keyed pick from `list`, drawn again with derived seeds (at most `tries` times) while
+/// `refuse` refuses it: the same for the same seed.
+fn pick_refusing(list: &refdata::Ranked, seed: u64, tries: usize, refuse: impl Fn(&str) -> bool) -> &'static str {
     let mut seed = seed;
     let mut pick = list.pick(seed);
-    for _ in 0..16 {
-        if !refdata::same_folded(pick, original) {
+    for _ in 0..tries {
+        if !refuse(pick) {
             break;
         }
         seed = mix(seed);
@@ -223,87 +229,37 @@ fn other_than(original: &str, list: &refdata::Ranked, seed: u64) -> &'static str
 /// or a join on it would still point at the member). Generic street words (`Rue`, `Avenue`,
 /// `straat`, `Sint` ...) and words under four letters may recur.
 fn other_street_than(original: &str, list: &refdata::Ranked, seed: u64) -> &'static str {
-    let distinctive: Vec<String> = original
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '\'' || c == '’')
-        .map(refdata::fold)
-        .filter(|w| w.chars().count() >= 4 && !GENERIC_STREET_WORDS.contains(&w.as_str()))
-        .collect();
-    let shares = |pick: &str| {
-        pick.split(|c: char| c.is_whitespace() || c == '-' || c == '\'' || c == '’')
-            .any(|w| distinctive.iter().any(|d| refdata::same_folded(w, d)))
-    };
-    let mut seed = seed;
-    let mut pick = list.pick(seed);
-    for _ in 0..32 {
-        if !refdata::same_folded(pick, original) && !shares(pick) {
-            break;
-        }
-        seed = mix(seed);
-        pick = list.pick(seed);
-    }
-    pick
+    let generic = generic_street_words();
+    let distinctive: Vec<String> =
+        street_words(original).map(refdata::fold).filter(|w| w.chars().count() >= 4 && !generic.contains(w)).collect();
+    let shares = |pick: &str| street_words(pick).any(|w| distinctive.iter().any(|d| refdata::same_folded(w, d)));
+    pick_refusing(list, seed, 32, |pick| refdata::same_folded(pick, original) || shares(pick))
 }
 
-/// Folded words that name no particular street.
-const GENERIC_STREET_WORDS: &[&str] = &[
-    "rue",
-    "avenue",
-    "chaussee",
-    "boulevard",
-    "place",
-    "chemin",
-    "allee",
-    "quai",
-    "impasse",
-    "square",
-    "dreve",
-    "route",
-    "clos",
-    "sentier",
-    "passage",
-    "parvis",
-    "esplanade",
-    "galerie",
-    "rond",
-    "point",
-    "straat",
-    "laan",
-    "steenweg",
-    "plein",
-    "dreef",
-    "baan",
-    "kaai",
-    "markt",
-    "singel",
-    "dijk",
-    "vest",
-    "gracht",
-    "kouter",
-    "plaats",
-    "park",
-    "grote",
-    "kleine",
-    "nieuwe",
-    "oude",
-    "lange",
-    "korte",
-    "hoge",
-    "lage",
-    "sint",
-    "saint",
-    "sainte",
-    "strasse",
-    "platz",
-    "gasse",
-    "allee",
-    "onze",
-    "lieve",
-    "vrouw",
-    "koning",
-    "koningin",
-    "heilig",
-    "heilige",
-];
+/// The words of a street name, split at spaces, hyphens and apostrophes.
+fn street_words(street: &str) -> impl Iterator<Item = &str> {
+    street.split(|c: char| c.is_whitespace() || c == '-' || c == '\'' || c == '’')
+}
+
+/// Folded words that name no particular street: the street words the text scanner knows
+/// (`Rue`, `Chaussée`, `straat`, `laan` ...), and the Dutch and French words before a name.
+fn generic_street_words() -> &'static std::collections::HashSet<String> {
+    static WORDS: std::sync::OnceLock<std::collections::HashSet<String>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        use crate::detect::text::people::{STREET_PREFIXES, STREET_SUFFIXES};
+        const BEFORE_A_NAME: &[&str] = &[
+            "grote", "kleine", "nieuwe", "oude", "lange", "korte", "hoge", "lage", "sint", "saint", "sainte", "koning",
+            "koningin", "heilig", "heilige", "onze", "lieve", "vrouw",
+        ];
+        STREET_PREFIXES
+            .split('|')
+            .chain(STREET_SUFFIXES.iter().copied())
+            .chain(BEFORE_A_NAME.iter().copied())
+            .flat_map(street_words)
+            .map(refdata::fold)
+            .collect()
+    })
+}
 
 /// A language for a row that does not tell: Dutch or French as Belgium's population splits
 /// (about 60 % / 40 %).

@@ -65,9 +65,6 @@ fn at_word_starts<T>(text: &str, mut search: impl FnMut(usize) -> Option<(T, usi
         while at < text.len() && !text.is_char_boundary(at) {
             at += 1;
         }
-        if at > text.len() {
-            break;
-        }
     }
     out
 }
@@ -138,7 +135,7 @@ pub fn street_language(street: &str) -> &'static str {
 const LOWER_CASE_SUFFIXES: &[&str] = &["straat", "laan", "steenweg", "plein", "dreef", "straße", "strasse"];
 
 /// Words that start a street name (`Rue de la Loi`, `Avenue Louise`).
-const STREET_PREFIXES: &str = r"Rue|rue|Avenue|avenue|Av\.|av\.|Chaussée|chaussée|Boulevard|boulevard|Bd|Place|place|Chemin|chemin|Allée|allée|Quai|quai|Impasse|impasse|Square|square|Drève|drève|Route|route|Clos|clos|Rond-Point|Sentier|sentier|Passage|Parvis|Esplanade|Galerie";
+pub const STREET_PREFIXES: &str = r"Rue|rue|Avenue|avenue|Av\.|av\.|Chaussée|chaussée|Boulevard|boulevard|Bd|Place|place|Chemin|chemin|Allée|allée|Quai|quai|Impasse|impasse|Square|square|Drève|drève|Route|route|Clos|clos|Rond-Point|Sentier|sentier|Passage|Parvis|Esplanade|Galerie";
 
 /// Words before a Dutch street word that belong to its name (`Koning Albertlaan`).
 const STREET_LEADERS: &str = r"Koning|Koningin|Sint|Onze-Lieve-Vrouw|Oude|Grote|Kleine|Nieuwe|Lange|Korte|Hoge|Lage|Generaal|Burgemeester|Pastoor|Kardinaal|Prins|Prinses|Graaf|Dokter|Kapitein|Pater|Zuster|Heilig|Heilige";

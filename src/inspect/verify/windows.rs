@@ -459,9 +459,10 @@ impl Index {
     pub fn add_name_pseudonym(&mut self, first: &str, last: &str) {
         let (f, l) = (normalise(first), normalise(last));
         for s in [[f.as_slice(), l.as_slice()].concat(), [l.as_slice(), f.as_slice()].concat()] {
-            self.pseudonyms.insert(self.print(&s));
+            let print = self.print(&s);
+            self.pseudonyms.insert(print);
             self.name_lengths.insert(s.len());
-            self.name_pseudonyms.insert(self.print(&s));
+            self.name_pseudonyms.insert(print);
         }
         self.add_name_part(first);
         self.add_name_part(last);
