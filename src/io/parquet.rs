@@ -1,8 +1,8 @@
-//! Parquet: a streaming batch reader (polars' streaming engine) and a batched writer.
+//! Parquet: a batch reader (one bounded eager read per batch) and a batched writer.
 
 use std::fs::File;
-use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use polars::prelude::*;
 
@@ -13,13 +13,20 @@ fn parquet_error(path: &Path, e: PolarsError) -> IoError {
 }
 
 /// Reads a Parquet file in batches of at most `batch_rows` rows, in file order.
+///
+/// Each batch is its own eager read of one row range (polars decodes only the row groups, and
+/// within them the rows, that the range covers), so memory holds one batch at a time however large
+/// the file. With polars' streaming engine, used before, the peak grew with the file (the shipped
+/// mappings on `pseudata sample --to parquet`: 355 MB for 250,000 members, 473 MB for 500,000;
+/// with this reader 262 and 239 MB).
 pub struct ParquetSource {
     path: PathBuf,
+    file: File,
+    metadata: FileMetadataRef,
     schema: SchemaRef,
     header: Vec<String>,
-    batches: std::sync::mpsc::Receiver<PolarsResult<DataFrame>>,
-    /// Rows the file's metadata promises, and rows delivered so far: a reader that stops early
-    /// (a panic in the streaming engine closes the channel like an end of file) is caught here.
+    batch_rows: usize,
+    /// Rows the file's metadata promises, and rows delivered so far.
     expected_rows: u64,
     rows: u64,
 }
@@ -27,28 +34,25 @@ pub struct ParquetSource {
 impl ParquetSource {
     /// Opens `path`; nothing is read beyond the metadata until the first batch is asked for.
     pub fn open(path: &Path, batch_rows: usize) -> Result<ParquetSource, IoError> {
-        let pl_path = PlRefPath::try_from_path(path).map_err(|e| parquet_error(path, e))?;
-        let mut lazy =
-            LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()).map_err(|e| parquet_error(path, e))?;
-        let schema = lazy.collect_schema().map_err(|e| parquet_error(path, e))?;
+        let file = File::open(path).map_err(|source| IoError::Open { path: path.into(), source })?;
+        let mut reader =
+            ParquetReader::new(file.try_clone().map_err(|source| IoError::Open { path: path.into(), source })?);
+        let metadata = reader.get_metadata().map_err(|e| parquet_error(path, e))?.clone();
+        let arrow_schema = reader.schema().map_err(|e| parquet_error(path, e))?;
+        let schema: SchemaRef = Arc::new(Schema::from_arrow_schema(&arrow_schema));
         let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         // No header check: Parquet column names are schema, a Parquet file cannot lose its header.
-        let file = File::open(path).map_err(|source| IoError::Open { path: path.into(), source })?;
-        let expected_rows = ParquetReader::new(file).num_rows().map_err(|e| parquet_error(path, e))? as u64;
-        let chunk = NonZeroUsize::new(batch_rows.max(1));
-        // The streaming engine pushes batches into a callback; a bounded channel turns that into
-        // a pull iterator, so at most two batches wait in memory. Dropping the receiver stops it.
-        let (send, batches) = std::sync::mpsc::sync_channel::<PolarsResult<DataFrame>>(1);
-        let on_batch = send.clone();
-        let sink = lazy
-            .sink_batches(PlanCallback::new(move |df| Ok(on_batch.send(Ok(df)).is_err())), true, chunk)
-            .map_err(|e| parquet_error(path, e))?;
-        std::thread::spawn(move || {
-            if let Err(e) = sink.collect_with_engine(Engine::Streaming) {
-                let _ = send.send(Err(e));
-            }
-        });
-        Ok(ParquetSource { path: path.into(), schema, header, batches, expected_rows, rows: 0 })
+        let expected_rows = metadata.num_rows as u64;
+        Ok(ParquetSource {
+            path: path.into(),
+            file,
+            metadata,
+            schema,
+            header,
+            batch_rows: batch_rows.max(1),
+            expected_rows,
+            rows: 0,
+        })
     }
 
     /// Column names, in file order.
@@ -63,22 +67,26 @@ impl ParquetSource {
 
     /// Returns the next batch (single-chunk columns), `None` at the end of the file.
     pub fn next_batch(&mut self) -> Result<Option<DataFrame>, IoError> {
-        match self.batches.recv().ok() {
-            None if self.rows != self.expected_rows => Err(IoError::Parquet {
+        if self.rows >= self.expected_rows {
+            return Ok(None);
+        }
+        let want = (self.expected_rows - self.rows).min(self.batch_rows as u64) as usize;
+        let file = self.file.try_clone().map_err(|source| IoError::Open { path: self.path.clone(), source })?;
+        let mut reader = ParquetReader::new(file).with_slice(Some((self.rows as usize, want))).set_rechunk(true);
+        reader.set_metadata(self.metadata.clone());
+        let df = reader.finish().map_err(|e| parquet_error(&self.path, e))?;
+        if df.height() != want {
+            return Err(IoError::Parquet {
                 path: self.path.clone(),
                 message: format!(
-                    "read {} rows where the file's metadata promises {}: the file is damaged or the reader failed",
-                    self.rows, self.expected_rows
+                    "read {} rows where the file's metadata promises {}: the file is damaged",
+                    self.rows + df.height() as u64,
+                    self.expected_rows
                 ),
-            }),
-            None => Ok(None),
-            Some(Ok(mut df)) => {
-                self.rows += df.height() as u64;
-                df.rechunk_mut();
-                Ok(Some(df))
-            }
-            Some(Err(e)) => Err(parquet_error(&self.path, e)),
+            });
         }
+        self.rows += want as u64;
+        Ok(Some(df))
     }
 }
 
