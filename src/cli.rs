@@ -18,32 +18,64 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Pseudonymise every input file that a mapping matches into the output directory.
+    #[command(after_help = "Examples:
+  pseudata run -m mappings -i extract/ -o test-data/ --key-file secret.key
+  PSEUDATA_KEY=$(cat secret.key) pseudata run -m mappings -i extract/claims.csv -o out/ --to parquet
+  pseudata run -m mappings -i extract/ -o training/ --subset 5 --report run.json")]
     Run(RunArgs),
     /// Detect identifiers and health fields per column; propose mapping drafts.
+    #[command(after_help = "Examples:
+  pseudata scan -i extract/
+  pseudata scan -i extract/ -m mappings --write-drafts drafts/   # one draft per unmapped table")]
     Scan(ScanArgs),
     /// CI gate before a run: unmapped files and columns, identifiers in kept columns (exit 1 on findings).
+    #[command(after_help = "Examples:
+  pseudata check -m mappings -i extract/
+  pseudata check -m mappings -i extract/ --full --format junit --report check.xml")]
     Check(CheckArgs),
     /// After a run: no original identifier survives, pseudonyms valid, row counts and joins kept (exit 1 on findings).
+    #[command(after_help = "Examples:
+  pseudata verify -m mappings -i extract/ -o test-data/ --key-file secret.key
+  pseudata verify -m mappings -i extract/ -o test-data/ --format junit --report verify.xml
+  pseudata verify --manifest test-data/pseudata-manifest.json --key-file secret.key")]
     Verify(VerifyArgs),
     /// Trainers' case files: every row of the chosen members across all tables, pseudonymised.
+    #[command(after_help = "Examples:
+  pseudata case -m mappings -i extract/ -o case-files/ --subjects-file members.txt --key-file secret.key
+  pseudata case -m mappings -i extract/ -o case-files/ --sample-subjects 3 --key-file secret.key")]
     Case(CaseArgs),
     /// Write a new random 256-bit key (64 hex characters).
+    #[command(after_help = "Examples:
+  pseudata keygen -o secret.key      # owner-only permissions, never overwrites")]
     Keygen(KeygenArgs),
     /// Write a synthetic, realistic extract (members and claims) for demos, tests and benchmarks.
+    #[command(after_help = "Examples:
+  pseudata sample -o demo-extract/ --members 10000
+  pseudata sample -o demo-extract/ --windows          # `;`, Windows-1252, CRLF, as Excel writes it")]
     Sample(SampleArgs),
+    /// List every mapping rule with its options and an example.
+    #[command(after_help = "Examples:
+  pseudata rules
+  pseudata rules date")]
+    Rules(RulesArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) or the man page.
+    #[command(after_help = "Examples:
+  pseudata completions bash > ~/.local/share/bash-completion/completions/pseudata
+  pseudata completions man > pseudata.1 && man ./pseudata.1")]
+    Completions(CompletionsArgs),
 }
 
 /// What `run` and `case` read and write.
 #[derive(Debug, Args)]
 pub struct Job {
     /// Directory of mapping files (one YAML file per table).
-    #[arg(long)]
+    #[arg(short, long)]
     pub mappings: PathBuf,
-    /// Directory of input files (CSV, Parquet), read recursively and never modified.
-    #[arg(long)]
+    /// Input: a directory of CSV and Parquet files (read recursively), or one such file; never modified.
+    #[arg(short, long)]
     pub input: PathBuf,
     /// Output directory: must not be the input directory or inside it.
-    #[arg(long)]
+    #[arg(short, long)]
     pub output: PathBuf,
     /// File holding the key (64 hex characters); otherwise the PSEUDATA_KEY environment variable.
     #[arg(long)]
@@ -55,7 +87,7 @@ pub struct Job {
     #[arg(long)]
     pub force: bool,
     /// No progress bars.
-    #[arg(long)]
+    #[arg(short, long)]
     pub quiet: bool,
 }
 
@@ -64,11 +96,15 @@ pub struct RunArgs {
     #[command(flatten)]
     pub job: Job,
     /// Worker threads (default: one per core); the output is the same whatever the number.
-    #[arg(long)]
+    #[arg(short = 'j', long, value_name = "N", value_parser = at_least_one)]
     pub threads: Option<usize>,
     /// Keep only about PCT % of subjects (keyed choice, the same subjects in every table).
     #[arg(long, value_name = "PCT")]
     pub subset: Option<f64>,
+    /// Also write the run's summary (files, rows, and per column invalid values, emptied cells)
+    /// as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Rows per batch (memory grows with it, not with file size).
     #[arg(long, default_value_t = crate::engine::DEFAULT_BATCH_ROWS, hide = true)]
     pub batch_rows: usize,
@@ -76,17 +112,17 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Directory of input files (CSV, Parquet), read recursively.
-    #[arg(long)]
+    /// Input: a directory of CSV and Parquet files (read recursively), or one such file.
+    #[arg(short, long)]
     pub input: PathBuf,
     /// Mappings to compare with; drafts are written only for tables no mapping matches.
-    #[arg(long)]
+    #[arg(short, long)]
     pub mappings: Option<PathBuf>,
     /// Write one draft mapping per unmapped table into this directory (existing files are never overwritten).
     #[arg(long, value_name = "DIR")]
     pub write_drafts: Option<PathBuf>,
     /// Rows read per file.
-    #[arg(long, value_name = "N", default_value_t = crate::inspect::DEFAULT_SAMPLE_ROWS)]
+    #[arg(long, value_name = "N", default_value_t = crate::inspect::DEFAULT_SAMPLE_ROWS, value_parser = clap::value_parser!(u64).range(1..))]
     pub sample: u64,
     /// Report format.
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
@@ -103,54 +139,60 @@ pub enum ScanFormat {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Directory of mapping files (one YAML file per table).
-    #[arg(long)]
+    #[arg(short, long)]
     pub mappings: PathBuf,
-    /// Directory of input files (CSV, Parquet), read recursively and never modified.
-    #[arg(long)]
+    /// Input: a directory of CSV and Parquet files (read recursively), or one such file; never modified.
+    #[arg(short, long)]
     pub input: PathBuf,
     /// Report format: a readable table, JSON, or JUnit XML (one test case per table column).
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
-    /// Write the report to this file instead of standard output.
+    /// Write the report to this file instead of standard output (also when the command fails:
+    /// the error is then the report).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Read every row (default: the first --sample rows of each file).
     #[arg(long)]
     pub full: bool,
     /// Rows read per file without --full.
-    #[arg(long, value_name = "N", default_value_t = crate::inspect::DEFAULT_SAMPLE_ROWS)]
+    #[arg(long, value_name = "N", default_value_t = crate::inspect::DEFAULT_SAMPLE_ROWS, value_parser = clap::value_parser!(u64).range(1..))]
     pub sample: u64,
-    /// Share (0-1) of a kept column's non-empty values that must be identifiers to fail.
-    #[arg(long, default_value_t = crate::inspect::check::DEFAULT_THRESHOLD)]
+    /// Percentage (0-100] of a kept column's non-empty values that must be identifiers to fail.
+    #[arg(long, value_name = "PCT", default_value_t = crate::inspect::check::DEFAULT_THRESHOLD * 100.0, conflicts_with = "threshold_share")]
     pub threshold: f64,
+    /// The same as a share (0-1]: the unit of `--threshold` before version 0.2, kept for one release.
+    #[arg(long, value_name = "SHARE", hide = true)]
+    pub threshold_share: Option<f64>,
 }
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Directory of mapping files used by the run.
-    #[arg(long, required_unless_present = "manifest")]
+    #[arg(short, long, required_unless_present = "manifest")]
     pub mappings: Option<PathBuf>,
-    /// The run's input directory.
-    #[arg(long, required_unless_present = "manifest")]
+    /// The run's input (directory or single file).
+    #[arg(short, long, required_unless_present = "manifest")]
     pub input: Option<PathBuf>,
     /// The run's output directory.
-    #[arg(long, required_unless_present = "manifest")]
+    #[arg(short, long, required_unless_present = "manifest")]
     pub output: Option<PathBuf>,
     /// Only check the signature of this run manifest (needs the run's key).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["mappings", "input", "output"])]
     pub manifest: Option<PathBuf>,
-    /// The run's key: needed for --manifest and for output written with --subset; when given,
-    /// the results are also recorded, signed, in the output's manifest.
+    /// The run's key (otherwise the PSEUDATA_KEY environment variable): needed for --manifest and
+    /// for output written with --subset; when given, the manifest's key fingerprint is compared
+    /// and the results are recorded, signed, in the output's manifest.
     #[arg(long)]
     pub key_file: Option<PathBuf>,
     /// Report format: a readable table, JSON, or JUnit XML (one test case per table column).
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
-    /// Write the report to this file instead of standard output.
+    /// Write the report to this file instead of standard output (also when the command fails:
+    /// the error is then the report).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Warn when a combination of quasi-identifiers is shared by fewer rows than this.
-    #[arg(long, value_name = "K", default_value_t = crate::inspect::verify::DEFAULT_K)]
+    #[arg(long = "min-k", alias = "k", value_name = "K", default_value_t = crate::inspect::verify::DEFAULT_K, value_parser = clap::value_parser!(u64).range(1..))]
     pub k: u64,
 }
 
@@ -167,24 +209,25 @@ pub struct CaseArgs {
     #[arg(long, value_name = "FILE")]
     pub subjects_file: Option<PathBuf>,
     /// Choose N subjects among those in the input (a keyed choice: the same for the same key and data).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub sample_subjects: Option<usize>,
 }
 
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
-    /// Write the key to this file (created with owner-only permissions) instead of standard output.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    /// Write the key to this file (created with owner-only permissions, never overwritten)
+    /// instead of standard output.
+    #[arg(short, long, alias = "out", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct SampleArgs {
-    /// Directory to write `members` and `claims` into (created if missing).
-    #[arg(long)]
+    /// Directory to write `members` and `claims` into (created if missing; must be empty unless --force).
+    #[arg(short, long)]
     pub output: PathBuf,
     /// Number of members (each has 0 to 16 claims, 8 on average).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     pub members: u64,
     /// Seed: the same seed writes the same files.
     #[arg(long, default_value_t = 1)]
@@ -195,4 +238,28 @@ pub struct SampleArgs {
     /// CSV as Excel writes it on a Belgian Windows PC: `;`, Windows-1252, CRLF, decimal comma.
     #[arg(long)]
     pub windows: bool,
+    /// Write into a non-empty directory (files of the same name are replaced).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// A count of at least 1 (`--threads 0` is refused, not taken as "default").
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Show only this rule.
+    pub rule: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// A shell (bash, zsh, fish, elvish, powershell), or `man` for the man page (roff).
+    pub shell: String,
 }

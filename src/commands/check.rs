@@ -6,15 +6,18 @@ use crate::inspect::check::{check, CheckOptions};
 use crate::report::render;
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
-    if !(args.threshold > 0.0 && args.threshold <= 1.0) {
-        anyhow::bail!("--threshold must be a share in (0, 1], not {}", args.threshold);
-    }
+    let threshold = match args.threshold_share {
+        Some(share) if share > 0.0 && share <= 1.0 => share,
+        Some(share) => anyhow::bail!("--threshold-share must be a share in (0, 1], not {share}"),
+        None if args.threshold > 0.0 && args.threshold <= 100.0 => args.threshold / 100.0,
+        None => anyhow::bail!("--threshold must be a percentage in (0, 100], not {}", args.threshold),
+    };
     let options = CheckOptions {
         mappings: args.mappings,
         input: args.input,
         full: args.full,
-        sample: args.sample.max(1),
-        threshold: args.threshold,
+        sample: args.sample,
+        threshold,
         ..CheckOptions::default()
     };
     let report = check(&options)?;

@@ -10,7 +10,7 @@ use crate::crypto::Key;
 
 pub fn run(args: KeygenArgs) -> anyhow::Result<ExitStatus> {
     let key = Key::generate()?;
-    match args.out {
+    match args.output {
         Some(path) => {
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create_new(true);

@@ -2,7 +2,9 @@
 
 pub mod case;
 pub mod check;
+pub mod completions;
 pub mod keygen;
+pub mod rules;
 pub mod run;
 pub mod sample;
 pub mod scan;
@@ -27,6 +29,8 @@ pub fn dispatch(cli: crate::cli::Cli) -> anyhow::Result<ExitStatus> {
         Command::Case(args) => case::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Sample(args) => sample::run(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Completions(args) => completions::run(args),
     }
 }
 

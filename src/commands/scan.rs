@@ -10,7 +10,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         input: args.input,
         mappings: args.mappings,
         write_drafts: args.write_drafts,
-        sample: args.sample.max(1),
+        sample: args.sample,
         ..ScanOptions::default()
     };
     let report = scan(&options)?;

@@ -28,7 +28,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
         input,
         output: output.clone(),
         key,
-        k: args.k.max(1),
+        k: args.k,
         batch_rows: crate::engine::DEFAULT_BATCH_ROWS,
     };
     let mut report = verify(&options)?;
@@ -115,10 +115,18 @@ fn record_in_manifest(path: &Path, key: Option<&Key>, report: &mut Report) -> an
         report.notes.push(format!("no key given: {MANIFEST_NAME} not checked and results not recorded"));
         return Ok(());
     };
+    if report.findings.iter().any(|f| matches!(f.code, "manifest_key" | "manifest_mappings" | "manifest_input")) {
+        report.notes.push(format!(
+            "results not recorded in {MANIFEST_NAME}: it describes another key, mappings or input than the ones checked \
+             here, and a manifest is signed again only for what was verified"
+        ));
+        return Ok(());
+    }
     let mut manifest = read_manifest(path)?;
     if !is_authentic(&manifest, key) {
         report.add(Finding {
             severity: Severity::Error,
+            count: 1,
             code: "manifest_signature",
             file: MANIFEST_NAME.into(),
             table: None,
@@ -132,6 +140,7 @@ fn record_in_manifest(path: &Path, key: Option<&Key>, report: &mut Report) -> an
     for problem in check_outputs(path, &manifest).problems {
         report.add(Finding {
             severity: Severity::Error,
+            count: 1,
             code: "output_changed",
             file: MANIFEST_NAME.into(),
             table: None,
@@ -140,10 +149,6 @@ fn record_in_manifest(path: &Path, key: Option<&Key>, report: &mut Report) -> an
             message: problem,
         });
     }
-    let mut codes = std::collections::BTreeMap::<&str, u64>::new();
-    for f in &report.findings {
-        *codes.entry(f.code).or_default() += 1;
-    }
     let errors = report.errors();
     manifest["verify"] = serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
@@ -151,7 +156,8 @@ fn record_in_manifest(path: &Path, key: Option<&Key>, report: &mut Report) -> an
         "clean": report.clean,
         "errors": errors,
         "warnings": report.findings.len() - errors,
-        "findings_by_code": codes,
+        "findings_by_code": report.findings_by_code(),
+        "counts_by_code": report.counts_by_code(),
         "details": report.details,
     });
     let signed = sign(manifest, key);

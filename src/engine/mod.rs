@@ -50,7 +50,7 @@ pub enum RunError {
     Cell { path: PathBuf, line: u64, column: String, message: String },
     #[error("{0} is a symbolic link back to a directory that contains it: remove the link or point --input below it")]
     LinkLoop(PathBuf),
-    #[error("input directory {0} does not exist or is not a directory")]
+    #[error("input {0} does not exist or is neither a directory nor a file")]
     NoInput(PathBuf),
     #[error("output directory {output} is the input directory or inside it: choose a directory outside {input}")]
     OutputInsideInput { output: PathBuf, input: PathBuf },
@@ -256,7 +256,7 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
     let started = Instant::now();
     let input = std::fs::canonicalize(&options.input)
         .ok()
-        .filter(|p| p.is_dir())
+        .filter(|p| p.is_dir() || p.is_file())
         .ok_or_else(|| RunError::NoInput(options.input.clone()))?;
     let output =
         resolve(&options.output).map_err(|source| RunError::Output { path: options.output.clone(), source })?;
@@ -558,7 +558,15 @@ fn plan_files<'m>(input: &Path, mappings: &'m Mappings) -> Result<Vec<Planned<'m
 /// Data files of `input` as (path relative to `root` with `/` separators, full path). Symbolic
 /// links are followed, but a link back to a directory being listed is refused (it would recurse
 /// without end).
+///
+/// `dir` may also be a single file (`--input claims.csv`): it is then the only file, named by its
+/// file name as mappings' globs see it.
 pub fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), RunError> {
+    if dir.is_file() {
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        out.push((name, dir.to_path_buf()));
+        return Ok(());
+    }
     let mut within = Vec::new();
     collect_under(root, dir, &mut within, out)
 }

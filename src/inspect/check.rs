@@ -41,7 +41,7 @@ impl Default for CheckOptions {
 pub const DEFAULT_THRESHOLD: f64 = 0.05;
 
 /// Whether a rule writes the column's values unchanged.
-fn kept(rule: &ColumnRule) -> bool {
+pub(crate) fn kept(rule: &ColumnRule) -> bool {
     matches!(
         rule,
         ColumnRule::Keep
@@ -74,6 +74,7 @@ pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
             [table] => mapped_file(&mut report, file, table, &exid, limit, options)?,
             many => report.add(Finding {
                 severity: Severity::Error,
+                count: 1,
                 code: "ambiguous_file",
                 file: file.relative.clone(),
                 table: None,
@@ -117,6 +118,7 @@ fn unmapped_file(
     }
     report.add(Finding {
         severity: Severity::Error,
+        count: 1,
         code: "unmapped_file",
         file: file.relative.clone(),
         table: None,
@@ -164,6 +166,7 @@ fn mapped_file(
     })?;
     let finding = |code: &'static str, column: &str, message: String| Finding {
         severity: Severity::Error,
+        count: 1,
         code,
         file: file.relative.clone(),
         table: Some(table.name.clone()),
@@ -238,50 +241,9 @@ fn mapped_file(
             }
         }
         let Some(profile) = profile else { continue };
-        if profile.values == 0 {
-            continue;
-        }
         let sampled = if options.full { "values" } else { "sampled values" };
-        if let Some((kind, share)) = profile.best_identifier(name_hint) {
-            if share >= options.threshold {
-                report.add(finding(
-                    "kept_identifier",
-                    name,
-                    format!(
-                        "declared `keep`, but {} of {} non-empty {sampled} are valid {}s",
-                        pct(share),
-                        profile.values,
-                        kind.label()
-                    ),
-                ));
-                continue;
-            }
-        }
-        let inside = profile.kinds_inside();
-        let share_inside = profile.with_identifiers as f64 / profile.values as f64;
-        if !inside.is_empty() && share_inside >= options.threshold {
-            report.add(finding(
-                "kept_free_text",
-                name,
-                format!(
-                    "declared `keep`, but {} of {} non-empty {sampled} hold identifiers ({}): use `free_text`",
-                    pct(share_inside),
-                    profile.values,
-                    inside.iter().map(|k| k.label()).collect::<Vec<_>>().join(", ")
-                ),
-            ));
-            continue;
-        }
-        if matches!(rule, ColumnRule::Keep) && profile.name_share() >= 0.5 && !name_hint.is_some_and(Kind::is_numeric) {
-            report.add(finding(
-                "kept_names",
-                name,
-                format!(
-                    "declared `keep`, but {} of {} non-empty {sampled} are person names",
-                    pct(profile.name_share()),
-                    profile.values
-                ),
-            ));
+        if let Some((code, message, _)) = kept_values_finding(name, rule, profile, options.threshold, sampled) {
+            report.add(finding(code, name, message));
         }
     }
     for (name, _) in &table.columns {
@@ -295,6 +257,64 @@ fn mapped_file(
         }
     }
     Ok(())
+}
+
+/// What a kept column's values give away, as `check` and `verify` both judge it: identifiers (a
+/// share at least `threshold` validate), identifiers inside text, or person names. Returns the
+/// finding's code, its message and how many values it stands for.
+pub(crate) fn kept_values_finding(
+    name: &str,
+    rule: &ColumnRule,
+    profile: &Profile,
+    threshold: f64,
+    sampled: &str,
+) -> Option<(&'static str, String, u64)> {
+    if profile.values == 0 {
+        return None;
+    }
+    let name_hint = hint(name);
+    if let Some((kind, share)) = profile.best_identifier(name_hint) {
+        if share >= threshold {
+            let count = (share * profile.values as f64).round() as u64;
+            return Some((
+                "kept_identifier",
+                format!(
+                    "declared `keep`, but {} of {} non-empty {sampled} are valid {}s",
+                    pct(share),
+                    profile.values,
+                    kind.label()
+                ),
+                count,
+            ));
+        }
+    }
+    let inside = profile.kinds_inside();
+    let share_inside = profile.with_identifiers as f64 / profile.values as f64;
+    if !inside.is_empty() && share_inside >= threshold {
+        return Some((
+            "kept_free_text",
+            format!(
+                "declared `keep`, but {} of {} non-empty {sampled} hold identifiers ({}): use `free_text`",
+                pct(share_inside),
+                profile.values,
+                inside.iter().map(|k| k.label()).collect::<Vec<_>>().join(", ")
+            ),
+            profile.with_identifiers,
+        ));
+    }
+    if matches!(rule, ColumnRule::Keep) && profile.name_share() >= 0.5 && !name_hint.is_some_and(Kind::is_numeric) {
+        let count = (profile.name_share() * profile.values as f64).round() as u64;
+        return Some((
+            "kept_names",
+            format!(
+                "declared `keep`, but {} of {} non-empty {sampled} are person names",
+                pct(profile.name_share()),
+                profile.values
+            ),
+            count,
+        ));
+    }
+    None
 }
 
 fn file_name(table: &Table) -> String {

@@ -30,9 +30,9 @@ pub struct DataFile {
     pub format: Format,
 }
 
-/// The data files under `input`, sorted.
+/// The data files under `input`, sorted (or `input` itself, a single file).
 pub fn data_files(input: &Path) -> Result<Vec<DataFile>, RunError> {
-    if !input.is_dir() {
+    if !input.is_dir() && !input.is_file() {
         return Err(RunError::NoInput(input.to_path_buf()));
     }
     let mut found = Vec::new();

@@ -29,6 +29,9 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<u64>,
     pub message: String,
+    /// Cells (or values) the finding stands for: 1 for a finding about one row or one column,
+    /// N for "N more cells...". Text, JSON, JUnit and the manifest sum these per code.
+    pub count: u64,
 }
 
 /// One column of one file, as the command saw it.
@@ -92,6 +95,25 @@ impl Report {
         self.findings.push(finding);
     }
 
+    /// Cells (or values) per finding code, summed over the findings: what the text's last line,
+    /// the JSON's `counts_by_code` and the manifest's `verify` section all say.
+    pub fn counts_by_code(&self) -> std::collections::BTreeMap<&'static str, u64> {
+        let mut counts = std::collections::BTreeMap::new();
+        for f in &self.findings {
+            *counts.entry(f.code).or_default() += f.count;
+        }
+        counts
+    }
+
+    /// Findings per code.
+    pub fn findings_by_code(&self) -> std::collections::BTreeMap<&'static str, u64> {
+        let mut counts = std::collections::BTreeMap::new();
+        for f in &self.findings {
+            *counts.entry(f.code).or_default() += 1;
+        }
+        counts
+    }
+
     /// Errors found.
     pub fn errors(&self) -> usize {
         self.findings.iter().filter(|f| f.severity == Severity::Error).count()
@@ -114,7 +136,11 @@ pub enum ReportFormat {
 pub fn render(report: &Report, format: ReportFormat) -> String {
     match format {
         ReportFormat::Text => text(report),
-        ReportFormat::Json => serde_json::to_string_pretty(report).unwrap_or_default() + "\n",
+        ReportFormat::Json => {
+            let mut value = serde_json::to_value(report).unwrap_or_default();
+            value["counts_by_code"] = serde_json::json!(report.counts_by_code());
+            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+        }
         ReportFormat::Junit => junit(report),
     }
 }
@@ -206,9 +232,16 @@ pub fn text(report: &Report) -> String {
     }
     let errors = report.errors();
     let warnings = report.findings.len() - errors;
+    let counts = report.counts_by_code();
+    let counted = if counts.is_empty() {
+        String::new()
+    } else {
+        let parts: Vec<String> = counts.iter().map(|(code, n)| format!("{code} {n}")).collect();
+        format!(" (cells per finding code: {})", parts.join(", "))
+    };
     let _ = writeln!(
         out,
-        "{}: {} file(s), {} column(s), {errors} error(s), {warnings} warning(s): {}",
+        "{}: {} file(s), {} column(s), {errors} error(s), {warnings} warning(s){counted}: {}",
         report.command,
         report.files,
         report.columns.len(),
@@ -290,7 +323,11 @@ pub fn junit(report: &Report) -> String {
                 write!(body, "    <testcase classname=\"{}\" name=\"{}\">", xml_escape(&classname), xml_escape(name));
             if !errors.is_empty() {
                 suite_failed += 1;
-                let message = errors.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ");
+                let cells: u64 = errors.iter().map(|f| f.count).sum();
+                let message = format!(
+                    "{cells} cell(s): {}",
+                    errors.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ")
+                );
                 let detail = errors.iter().map(|f| place(f)).collect::<Vec<_>>().join("\n");
                 let _ = write!(
                     body,
@@ -346,6 +383,7 @@ mod tests {
         }
         r.add(Finding {
             severity: Severity::Error,
+            count: 1,
             code: "kept_identifier",
             file: "m.csv".into(),
             table: Some("members".into()),

@@ -64,51 +64,49 @@ pub struct RuleInfo {
     pub name: &'static str,
     /// What it writes.
     pub summary: &'static str,
+    /// A mapping line that uses it (`column: rule`).
+    pub example: &'static str,
 }
 
 /// Every rule a mapping may use in this version.
 pub const RULES: &[RuleInfo] = &[
-    RuleInfo { name: "keep", summary: "unchanged, byte for byte" },
-    RuleInfo { name: "drop", summary: "column removed from the output" },
-    RuleInfo { name: "null", summary: "column kept, every value emptied (a bare YAML `null` too)" },
-    RuleInfo { name: "hash", summary: "keyed HMAC-SHA256 token in hex; option `length` (8-64, default 16)" },
-    RuleInfo { name: "constant", summary: "the same fixed value in every row: `{ constant: VALUE }`" },
-    RuleInfo {
-        name: "niss",
-        summary: "NISS/BIS number: valid, same class and century; `keep: [sex, birth_year]` (default) or less",
-    },
-    RuleInfo {
-        name: "exid",
-        summary: "member number: same length and character classes; `keep_prefix: N`, `check: none|mod97`",
-    },
-    RuleInfo {
-        name: "iban",
-        summary: "IBAN with valid checks; Belgian bank kept (`keep_bank: true`) or drawn among assigned codes",
-    },
-    RuleInfo {
-        name: "inami",
-        summary: "care-provider number: profession, qualification and check scheme (97/89) kept",
-    },
-    RuleInfo { name: "kbo", summary: "enterprise or establishment number: first digit kept, mod-97 valid" },
-    RuleInfo {
-        name: "phone",
-        summary: "phone number: country and first three national digits kept, rest permuted, spelling kept",
-    },
-    RuleInfo { name: "email", summary: "keyed address in a reserved domain (example.com/.net/.org); `names_from: [FIRST, LAST]` writes the row's fake names" },
-    RuleInfo { name: "ip", summary: "IPv4/IPv6 address of the same family" },
-    RuleInfo { name: "date", summary: "`shift_by: COLUMN` (+`max_days`): one keyed shift per subject; `from_niss: COLUMN`: birth date of the pseudonymised NISS" },
-    RuleInfo { name: "icd10", summary: "diagnosis code: `keep`, `category` (3 characters), `chapter` (range) or `suppress`" },
-    RuleInfo { name: "number", summary: "`round: N` (nearest multiple) and/or `noise_pct: P` (keyed, deterministic)" },
-    RuleInfo { name: "first_name", summary: "Belgian first name, weighted by frequency; `sex_from:` and `language_from:` (a language or postcode column) pick the list" },
-    RuleInfo { name: "last_name", summary: "Belgian surname (the same surname gets the same fake); `language_from:`" },
-    RuleInfo { name: "full_name", summary: "`Last, First` or `First Last`, each part as first_name/last_name" },
-    RuleInfo { name: "street", summary: "Belgian street name, Dutch/French/German by `language_from:` or the municipality of `postcode_from:`" },
-    RuleInfo { name: "house_number", summary: "keyed house number 1-199, suffix (`B`, `bus 2`) kept" },
-    RuleInfo { name: "postcode", summary: "`keep`, `region` (first digit, then 000) or `same_region` (a real postcode of the same province)" },
-    RuleInfo { name: "city", summary: "Belgian municipality; with `postcode_from:` the one of the row's written postcode, named in `language_from:`" },
-    RuleInfo { name: "fake", summary: "`{ fake: KIND }`: company, job, profession, industry, buzzword, catch_phrase or word, the same for the same value" },
-    RuleInfo { name: "free_text", summary: "NISS, IBAN, e-mail, phone, INAMI and EXID in the text replaced by their pseudonyms; `names_from: [COLUMNS]`" },
+    RuleInfo { name: "keep", summary: "unchanged, byte for byte", example: "nomenclature_code: keep" },
+    RuleInfo { name: "drop", summary: "column removed from the output", example: "internal_ref: drop" },
+    RuleInfo { name: "null", summary: "column kept, every value emptied (a bare YAML `null` too)", example: "remarks: null" },
+    RuleInfo { name: "hash", summary: "keyed HMAC-SHA256 token in hex; option `length` (8-64, default 16)", example: "file_id: { hash: { length: 12 } }" },
+    RuleInfo { name: "constant", summary: "the same fixed value in every row: `{ constant: VALUE }`", example: "country: { constant: BE }" },
+    RuleInfo { name: "niss", summary: "NISS/BIS number: valid, same class and century; `keep: [sex, birth_year]` (default) or less", example: "niss: { niss: { keep: [sex, birth_year] } }" },
+    RuleInfo { name: "exid", summary: "member number: same length and character classes; `keep_prefix: N`, `check: none|mod97`", example: "member_number: { exid: { keep_prefix: 3 } }" },
+    RuleInfo { name: "iban", summary: "IBAN with valid checks; Belgian bank kept (`keep_bank: true`) or drawn among assigned codes", example: "iban: { iban: { keep_bank: true } }" },
+    RuleInfo { name: "inami", summary: "care-provider number: profession, qualification and check scheme (97/89) kept", example: "provider_inami: inami" },
+    RuleInfo { name: "kbo", summary: "enterprise or establishment number: first digit kept, mod-97 valid", example: "employer: kbo" },
+    RuleInfo { name: "phone", summary: "phone number: country and first three national digits kept, rest permuted, spelling kept", example: "phone: phone" },
+    RuleInfo { name: "email", summary: "keyed address in a reserved domain (example.com/.net/.org); `names_from: [FIRST, LAST]` writes the row's fake names", example: "email: { email: { names_from: [first_name, last_name] } }" },
+    RuleInfo { name: "ip", summary: "IPv4/IPv6 address of the same family", example: "client_ip: ip" },
+    RuleInfo { name: "date", summary: "`shift_by: COLUMN` (+`max_days`): one keyed shift per subject; `from_niss: COLUMN`: birth date of the pseudonymised NISS", example: "care_date: { date: { shift_by: niss, max_days: 30 } }" },
+    RuleInfo { name: "icd10", summary: "diagnosis code: `keep`, `category` (3 characters), `chapter` (range) or `suppress`", example: "icd10: { icd10: category }" },
+    RuleInfo { name: "number", summary: "`round: N` (nearest multiple) and/or `noise_pct: P` (keyed, deterministic)", example: "amount_eur: { number: { round: 5 } }" },
+    RuleInfo { name: "first_name", summary: "Belgian first name, weighted by frequency; `sex_from:` and `language_from:` (a language or postcode column) pick the list", example: "first_name: { first_name: { sex_from: sex, language_from: language } }" },
+    RuleInfo { name: "last_name", summary: "Belgian surname (the same surname gets the same fake); `language_from:`", example: "last_name: { last_name: { language_from: language } }" },
+    RuleInfo { name: "full_name", summary: "`Last, First` or `First Last`, each part as first_name/last_name", example: "contact: full_name" },
+    RuleInfo { name: "street", summary: "Belgian street name, Dutch/French/German by `language_from:` or the municipality of `postcode_from:`", example: "street: { street: { postcode_from: postcode } }" },
+    RuleInfo { name: "house_number", summary: "keyed house number 1-199, suffix (`B`, `bus 2`) kept", example: "house_number: house_number" },
+    RuleInfo { name: "postcode", summary: "`keep`, `region` (first digit, then 000) or `same_region` (a real postcode of the same province)", example: "postcode: { postcode: region }" },
+    RuleInfo { name: "city", summary: "Belgian municipality; with `postcode_from:` the one of the row's written postcode, named in `language_from:`", example: "city: { city: { postcode_from: postcode, language_from: language } }" },
+    RuleInfo { name: "fake", summary: "`{ fake: KIND }`: company, job, profession, industry, buzzword, catch_phrase or word, the same for the same value", example: "employer_name: { fake: company }" },
+    RuleInfo { name: "free_text", summary: "NISS, IBAN, e-mail, phone, INAMI and EXID in the text replaced by their pseudonyms; `names_from: [COLUMNS]`", example: "notes: { free_text: { names_from: [first_name, last_name] } }" },
 ];
+
+/// The rule whose name is closest to a misspelt one (`phnoe`, `free-text`, `NISS`), if any is close.
+pub fn closest_rule(typed: &str) -> Option<&'static str> {
+    let typed = typed.to_lowercase().replace('-', "_");
+    RULES
+        .iter()
+        .map(|r| (strsim::damerau_levenshtein(&typed, r.name), r.name))
+        .filter(|&(distance, name)| distance <= 2.max(name.len() / 4) && distance < name.len())
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, name)| name)
+}
 
 /// What a mapping says about one column, validated but not yet keyed.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,8 +176,9 @@ impl ColumnRule {
                 if let Some(identifier) = IdentifierSpec::parse(other, options) {
                     return identifier.map(ColumnRule::Identifier);
                 }
+                let hint = closest_rule(other).map_or_else(String::new, |r| format!("did you mean `{r}`? "));
                 Err(format!(
-                    "unknown rule `{other}` (known rules: {})",
+                    "unknown rule `{other}`: {hint}(`pseudata rules` lists them: {})",
                     RULES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
                 ))
             }
@@ -251,6 +250,35 @@ mod tests {
         assert_eq!(parse("{ constant: 'X' }").unwrap(), ColumnRule::Constant("X".into()));
         assert_eq!(parse("{ constant: 12 }").unwrap(), ColumnRule::Constant("12".into()));
         assert!(matches!(parse("hash").unwrap(), ColumnRule::Hash(_)));
+    }
+
+    #[test]
+    fn every_listed_example_parses_as_its_rule() {
+        for info in RULES {
+            let (column, rule) = info.example.split_once(": ").expect("`column: rule`");
+            assert!(!column.is_empty());
+            let parsed = parse(rule).unwrap_or_else(|e| panic!("{}: {e}", info.example));
+            assert_eq!(parsed.name(), info.name, "{}", info.example);
+        }
+    }
+
+    #[test]
+    fn a_misspelt_rule_gets_a_suggestion_and_a_far_one_none() {
+        for (typed, meant) in [
+            ("phnoe", "phone"),
+            ("free-text", "free_text"),
+            ("NISS", "niss"),
+            ("lastname", "last_name"),
+            ("ibna", "iban"),
+            ("shift", ""),
+        ] {
+            let err = parse(&format!("{{ {typed}: }}")).unwrap_err();
+            if meant.is_empty() {
+                assert!(!err.contains("did you mean"), "{typed}: {err}");
+            } else {
+                assert!(err.contains(&format!("did you mean `{meant}`?")), "{typed}: {err}");
+            }
+        }
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub(super) fn join_rates(columns: &[IdColumn], pairs: &[Pair], report: &mut Repo
                     .map_or_else(String::new, |p| p.output.relative.clone());
                 report.add(Finding {
                     severity: Severity::Error,
+                    count: 1,
                     code: "join_rate",
                     file,
                     table: Some(a.table.clone()),

@@ -95,6 +95,7 @@ pub(super) fn pass_two(
     for (column, (count, listed)) in leaks {
         let finding = |row, message: String| Finding {
             severity: Severity::Error,
+            count: 1,
             code: "leak",
             file: pair.output.relative.clone(),
             table: Some(table.name.clone()),
@@ -105,11 +106,12 @@ pub(super) fn pass_two(
         for &(row, kind) in &listed {
             report.add(finding(Some(row), format!("an original {} of the input appears in this cell", kind.label())));
         }
-        if count > listed.len() as u64 {
-            report.add(finding(
-                None,
-                format!("{} more original identifiers appear in this column", count - listed.len() as u64),
-            ));
+        let more = count - listed.len() as u64;
+        if more > 0 {
+            report.add(Finding {
+                count: more,
+                ..finding(None, format!("{more} more original identifiers appear in this column"))
+            });
         }
     }
     if quasi_index.is_empty() {

@@ -26,8 +26,10 @@ mod joins;
 mod leaks;
 pub mod windows;
 
-use super::{cell_error, data_files, DataFile};
+use super::check::{kept, kept_values_finding, DEFAULT_THRESHOLD};
+use super::{cell_error, data_files, learn_exid, profile_file, DataFile};
 use crate::crypto::Key;
+use crate::detect::ExidShape;
 use crate::detect::Kind;
 use crate::engine::{RunError, Subset, MANIFEST_NAME};
 use crate::ident::exid;
@@ -130,11 +132,15 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
         (Some(_), None, None) => return Err(RunError::SubsetNeedsKey),
     };
     let mut report = Report::new("verify");
+    let exid = learn_exid(&mappings, &inputs, options.batch_rows)?;
+    let input_bytes: Vec<(String, u64)> =
+        inputs.iter().map(|f| (f.relative.clone(), std::fs::metadata(&f.path).map_or(0, |m| m.len()))).collect();
     let mut pairs = Vec::new();
     for input in inputs {
         let tables = mappings.matching(&input.relative);
         let finding = |code, message: &str| Finding {
             severity: Severity::Error,
+            count: 1,
             code,
             file: input.relative.clone(),
             table: None,
@@ -191,6 +197,16 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
         )?;
         rows.push(serde_json::json!({"input": pair.input.relative, "output": pair.output.relative, "rows_in": rows_in, "rows_out": rows_out}));
     }
+    for pair in &pairs {
+        kept_columns(pair, options, &exid, &mut report)?;
+    }
+    if let Some(manifest) = &manifest {
+        let read: Vec<(String, u64)> =
+            rows.iter().filter_map(|r| Some((r["input"].as_str()?.to_string(), r["rows_in"].as_u64()?))).collect();
+        for finding in manifest_findings(manifest, &mappings, &input_bytes, &read, options.key.as_ref()) {
+            report.add(finding);
+        }
+    }
     if faked > 0 {
         report.notes.push(format!(
             "{faked} input identifier value(s) failed validation and were replaced by shape-preserving fakes (on_invalid: fake)"
@@ -204,6 +220,7 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
             if smallest < options.k && total > 0 {
                 report.add(Finding {
                     severity: Severity::Warning,
+                    count: 1,
                     code: "k_anonymity",
                     file: pair.output.relative.clone(),
                     table: Some(pair.table.name.clone()),
@@ -229,6 +246,132 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
     let joins = join_rates(&id_columns, &pairs, &mut report);
     report.details = serde_json::json!({"rows": rows, "joins": joins, "k_anonymity": k_anonymity});
     Ok(report)
+}
+
+/// Columns the mapping keeps unchanged, read in full in the output: values that validate as
+/// identifiers, identifiers inside text, or person names are findings, as `check` judges a kept
+/// column before a run (the same threshold, here over every value). The originals index of pass
+/// 2 only knows the identifiers of mapped identifier columns, so a column of real phone numbers
+/// declared `keep` would otherwise pass.
+fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: &mut Report) -> Result<(), RunError> {
+    let table = pair.table;
+    let is_kept = |c: &String| table.rule(c).is_some_and(kept);
+    let profiled = profile_file(&pair.output, &pair.output_csv(), None, options.batch_rows, exid, |h| {
+        h.iter().map(is_kept).collect()
+    })?;
+    for (name, profile) in profiled.header.iter().zip(&profiled.profiles) {
+        let (Some(rule), Some(profile)) = (table.rule(name), profile) else { continue };
+        if !kept(rule) {
+            continue;
+        }
+        if let Some((code, message, count)) = kept_values_finding(name, rule, profile, DEFAULT_THRESHOLD, "values") {
+            report.add(Finding {
+                severity: Severity::Error,
+                count,
+                code,
+                file: pair.output.relative.clone(),
+                table: Some(table.name.clone()),
+                column: Some(name.clone()),
+                row: None,
+                message: format!("{message}, in the output"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The run manifest against what this verification reads: the key (by fingerprint), the
+/// mappings (by SHA-256, per table) and the input files (size and rows). Each difference is an
+/// error naming what differs; the output was then made from something else than what is checked.
+fn manifest_findings(
+    manifest: &serde_json::Value,
+    mappings: &crate::mapping::Mappings,
+    input_bytes: &[(String, u64)],
+    rows_read: &[(String, u64)],
+    key: Option<&Key>,
+) -> Vec<Finding> {
+    let mut found = Vec::new();
+    let mut add = |code: &'static str, message: String| {
+        found.push(Finding {
+            severity: Severity::Error,
+            count: 1,
+            code,
+            file: MANIFEST_NAME.into(),
+            table: None,
+            column: None,
+            row: None,
+            message,
+        })
+    };
+    if let (Some(key), Some(recorded)) = (key, manifest["key_fingerprint"].as_str()) {
+        if recorded != key.fingerprint() {
+            add(
+                "manifest_key",
+                format!(
+                    "the run used the key with fingerprint {recorded}; the key given has fingerprint {}: \
+                     another key, so pseudonyms and subsets cannot be checked against it",
+                    key.fingerprint()
+                ),
+            );
+        }
+    }
+    let recorded: Vec<(&str, &str, &str)> = manifest["mappings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| Some((m["table"].as_str()?, m["file"].as_str()?, m["sha256"].as_str()?)))
+        .collect();
+    for (table, file, sha) in &recorded {
+        match mappings.tables.iter().find(|t| t.name == *table) {
+            None => add(
+                "manifest_mappings",
+                format!("the run used mapping `{file}` for table `{table}`; --mappings has no table `{table}`"),
+            ),
+            Some(t) if t.sha256 != *sha => add(
+                "manifest_mappings",
+                format!(
+                    "mapping of table `{table}` ({}) differs from the `{file}` the run used (SHA-256 {} against {})",
+                    t.path.display(),
+                    &t.sha256[..12],
+                    &sha[..sha.len().min(12)]
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    for t in &mappings.tables {
+        if !recorded.iter().any(|(table, _, _)| *table == t.name) {
+            add(
+                "manifest_mappings",
+                format!("table `{}` ({}) was not among the run's mappings", t.name, t.path.display()),
+            );
+        }
+    }
+    for file in manifest["files"].as_array().into_iter().flatten() {
+        let Some(input) = file["input"].as_str() else { continue };
+        let Some((_, bytes)) = input_bytes.iter().find(|(relative, _)| relative == input) else {
+            add("manifest_input", format!("the run read input file `{input}`, which --input does not hold"));
+            continue;
+        };
+        if let Some(recorded) = file["bytes_in"].as_u64() {
+            if recorded != *bytes {
+                add(
+                    "manifest_input",
+                    format!(
+                        "input file `{input}` has {bytes} bytes; the run read {recorded}: another or a changed file"
+                    ),
+                );
+                continue;
+            }
+        }
+        let read = rows_read.iter().find(|(relative, _)| relative == input).map(|(_, rows)| *rows);
+        if let (Some(recorded), Some(read)) = (file["rows_in"].as_u64(), read) {
+            if recorded != read {
+                add("manifest_input", format!("input file `{input}` has {read} rows; the run read {recorded}"));
+            }
+        }
+    }
+    found
 }
 
 /// The output file of `input`: from the run manifest, else the same name (or the other format's).
@@ -487,6 +630,7 @@ fn pass_one(
     if rows_kept != rows_out {
         report.add(Finding {
             severity: Severity::Error,
+            count: 1,
             code: "row_count",
             file: pair.output.relative.clone(),
             table: Some(table.name.clone()),
@@ -517,6 +661,7 @@ fn report_pass_one(
         let label = kind_of(&column.kind).label();
         let finding = |code, row, message: String| Finding {
             severity: Severity::Error,
+            count: 1,
             code,
             file: pair.output.relative.clone(),
             table: Some(table.name.clone()),
@@ -527,15 +672,12 @@ fn report_pass_one(
         for &row in &tally.unchanged_rows {
             report.add(finding("leak", Some(row), format!("the original {label} is unchanged in the output")));
         }
-        if tally.unchanged > tally.unchanged_rows.len() as u64 {
-            report.add(finding(
-                "leak",
-                None,
-                format!(
-                    "{} more cells keep their original {label}",
-                    tally.unchanged - tally.unchanged_rows.len() as u64
-                ),
-            ));
+        let more = tally.unchanged - tally.unchanged_rows.len() as u64;
+        if more > 0 {
+            report.add(Finding {
+                count: more,
+                ..finding("leak", None, format!("{more} more cells keep their original {label}"))
+            });
         }
         for &row in &tally.invalid_rows {
             report.add(finding(
@@ -544,12 +686,12 @@ fn report_pass_one(
                 format!("the pseudonym of a valid {label} fails validation"),
             ));
         }
-        if tally.invalid > tally.invalid_rows.len() as u64 {
-            report.add(finding(
-                "invalid_pseudonym",
-                None,
-                format!("{} more pseudonyms fail validation", tally.invalid - tally.invalid_rows.len() as u64),
-            ));
+        let more = tally.invalid - tally.invalid_rows.len() as u64;
+        if more > 0 {
+            report.add(Finding {
+                count: more,
+                ..finding("invalid_pseudonym", None, format!("{more} more pseudonyms fail validation"))
+            });
         }
     }
     // One line per output column, so the JUnit report lists each.
