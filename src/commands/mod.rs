@@ -22,10 +22,12 @@ pub enum ExitStatus {
 pub fn dispatch(cli: crate::cli::Cli) -> anyhow::Result<ExitStatus> {
     use crate::cli::Command;
     match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => {
+            reporting_errors("run", crate::report::ReportFormat::Json, args.report.clone(), || run::run(args))
+        }
         Command::Scan(args) => scan::run(args),
-        Command::Check(args) => check::run(args),
-        Command::Verify(args) => verify::run(args),
+        Command::Check(args) => reporting_errors("check", args.format, args.report.clone(), || check::run(args)),
+        Command::Verify(args) => reporting_errors("verify", args.format, args.report.clone(), || verify::run(args)),
         Command::Case(args) => case::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Sample(args) => sample::run(args),
@@ -56,4 +58,52 @@ pub(crate) fn emit(text: &str, path: Option<&std::path::Path>) -> anyhow::Result
             Ok(())
         }
     }
+}
+
+/// When a command with `--report F` fails (exit 2), F still gets a report: the error, in the
+/// requested format (JSON: an `error` object; JUnit: one test case with an `error` element;
+/// text: the message), so a CI job always has something to publish. The message names places,
+/// never data values, like every error of pseudata.
+pub(crate) fn error_report(
+    command: &str,
+    format: crate::report::ReportFormat,
+    error: &anyhow::Error,
+    path: &std::path::Path,
+) {
+    use crate::report::ReportFormat;
+    let message = error.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": caused by: ");
+    let text = match format {
+        ReportFormat::Json => {
+            let value = serde_json::json!({
+                "command": command,
+                "clean": false,
+                "error": { "message": message, "exit_code": ExitStatus::Error as u8 },
+            });
+            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+        }
+        ReportFormat::Junit => {
+            let escaped = crate::report::xml_escape(&message);
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"pseudata {command}\" tests=\"1\" failures=\"0\" errors=\"1\">\n  <testsuite name=\"pseudata {command}\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"pseudata\" name=\"{command}\">\n      <error message=\"{escaped}\" type=\"error\">{escaped}</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n"
+            )
+        }
+        ReportFormat::Text => format!("{command}: error: {message}\n"),
+    };
+    if let Err(e) = crate::io::write_atomic(path, text.as_bytes()) {
+        eprintln!("warning: cannot write report {}: {e}", path.display());
+    }
+}
+
+/// Runs `body`; on error, writes the error as the report to `report` (when given) first.
+pub(crate) fn reporting_errors(
+    command: &str,
+    format: crate::report::ReportFormat,
+    report: Option<std::path::PathBuf>,
+    body: impl FnOnce() -> anyhow::Result<ExitStatus>,
+) -> anyhow::Result<ExitStatus> {
+    let result = body();
+    if let (Err(e), Some(path)) = (&result, &report) {
+        error_report(command, format, e, path);
+    }
+    result
 }

@@ -13,53 +13,189 @@ use crate::crypto::Key;
 use crate::engine::{self, Case, FileProgress, NoProgress, Progress, RunOptions, MANIFEST_NAME};
 use crate::manifest::Manifest;
 
+/// Progress on a terminal: one overall bar (files done, bytes read of all files, eta) and one
+/// bar per file being read. Bars tick on their own, so a file smaller than one batch still shows
+/// it is being worked on; an interrupted or failed file's bar is left as it stood, never drawn
+/// at 100 %.
 struct Bars {
     multi: MultiProgress,
+    overall: ProgressBar,
+    files: std::sync::atomic::AtomicUsize,
+    files_done: std::sync::atomic::AtomicUsize,
 }
 
-struct Bar(ProgressBar);
-
-impl FileProgress for Bar {
-    fn set(&self, position: u64) {
-        self.0.set_position(position);
+impl Bars {
+    fn new(multi: MultiProgress) -> Bars {
+        // Added to the multi-bar once the run's size is known (`plan`): an empty bar draws full.
+        let overall = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
+        overall.set_style(
+            ProgressStyle::with_template(
+                "{prefix:30} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        overall.set_prefix("all files");
+        Bars { multi, overall, files: Default::default(), files_done: Default::default() }
     }
 }
 
-impl Drop for Bar {
+struct Bar<'b> {
+    bar: ProgressBar,
+    bars: &'b Bars,
+    /// Bytes of this file already added to the overall bar, and the file's size.
+    counted: std::sync::atomic::AtomicU64,
+    bytes: u64,
+    /// Whether `set` positions are bytes (CSV) rather than rows (Parquet).
+    positions_are_bytes: bool,
+    finished: std::sync::atomic::AtomicBool,
+}
+
+impl Bar<'_> {
+    /// Brings the overall bar to `done` bytes of this file.
+    fn count(&self, done: u64) {
+        let done = done.min(self.bytes);
+        let before = self.counted.fetch_max(done, std::sync::atomic::Ordering::Relaxed);
+        if done > before {
+            self.bars.overall.inc(done - before);
+        }
+    }
+}
+
+impl FileProgress for Bar<'_> {
+    fn set(&self, position: u64) {
+        self.bar.set_position(position);
+        if self.positions_are_bytes {
+            self.count(position);
+        }
+    }
+
+    fn finish(&self) {
+        self.count(self.bytes);
+        let done = self.bars.files_done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let files = self.bars.files.load(std::sync::atomic::Ordering::Relaxed);
+        self.bars.overall.set_message(format!("{done} of {files} file(s) done"));
+        self.finished.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.bar.finish();
+    }
+}
+
+impl Drop for Bar<'_> {
     fn drop(&mut self) {
-        self.0.finish();
+        if !self.finished.load(std::sync::atomic::Ordering::Relaxed) {
+            self.bar.abandon_with_message(format!("{} (stopped)", self.bar.message()));
+            self.bars.overall.abandon_with_message("stopped: nothing written");
+        }
     }
 }
 
 impl Progress for Bars {
-    fn start(&self, name: &str, total: u64) -> Box<dyn FileProgress + '_> {
+    fn plan(&self, files: usize, bytes: u64) {
+        self.files.store(files, std::sync::atomic::Ordering::Relaxed);
+        self.overall.set_length(bytes);
+        self.multi.insert(0, self.overall.clone());
+        self.overall.set_message(format!("0 of {files} file(s) done"));
+        self.overall.enable_steady_tick(std::time::Duration::from_millis(200));
+    }
+
+    fn start(&self, name: &str, bytes: u64, total: u64) -> Box<dyn FileProgress + '_> {
         // Added to the multi-bar before anything is set, so it never draws on its own.
         let bar = if total > 0 {
             let bar = self.multi.add(ProgressBar::new(total));
             bar.set_style(
-                ProgressStyle::with_template("{msg:30} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "{msg:30} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta} {spinner}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
             );
             bar
         } else {
             let bar = self.multi.add(ProgressBar::new_spinner());
             bar.set_style(
-                ProgressStyle::with_template("{msg:30} {spinner} {pos} rows")
+                ProgressStyle::with_template("{msg:30} {spinner} {pos} rows {elapsed}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             bar
         };
         bar.set_message(name.to_string());
-        Box::new(Bar(bar))
+        // Ticks on its own: a file read in one batch still shows that it is being worked on.
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Box::new(Bar {
+            bar,
+            bars: self,
+            counted: std::sync::atomic::AtomicU64::new(0),
+            bytes,
+            positions_are_bytes: total > 0,
+            finished: std::sync::atomic::AtomicBool::new(false),
+        })
     }
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
     let quiet = args.job.quiet;
+    let report = args.report.clone();
     let (options, key) = options(args.job, args.threads, args.subset, None, args.batch_rows)?;
-    execute(options, &key, quiet, "pseudonymised")?;
+    let output = options.output.clone();
+    let manifest = execute(options, &key, quiet, "pseudonymised")?;
+    if let Some(path) = report {
+        let value = summary_json(&manifest, &output);
+        super::emit(&(serde_json::to_string_pretty(&value)? + "\n"), Some(&path))?;
+    }
     Ok(ExitStatus::Success)
+}
+
+/// What a column's rule did that a reader of the summary must know: values that failed
+/// validation (replaced by keyed fakes or emptied, as the mapping's `on_invalid` says), and
+/// columns emptied by the `null` rule. `None` when there is nothing to say.
+fn column_note(column: &crate::manifest::ColumnEntry, rows: u64) -> Option<String> {
+    if column.rule == "null" {
+        return Some(format!("{}: every cell emptied ({rows}, rule null)", column.name));
+    }
+    let invalid = column.stats.invalid;
+    (invalid > 0).then(|| {
+        format!(
+            "{}: {invalid} value(s) failed validation as {} and were replaced by keyed fakes or emptied, as the mapping's `on_invalid` says",
+            column.name, column.rule
+        )
+    })
+}
+
+/// The run's summary as JSON (`run --report F`): what the text summary says, for machines.
+fn summary_json(manifest: &Manifest, output: &std::path::Path) -> serde_json::Value {
+    let files: Vec<serde_json::Value> = manifest
+        .files
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "input": f.input,
+                "output": output.join(&f.output),
+                "table": f.table,
+                "rows_in": f.rows_in,
+                "rows_out": f.rows_out,
+                "columns": f.columns.iter().map(|c| serde_json::json!({
+                    "name": c.name,
+                    "rule": c.rule,
+                    "transformed": c.stats.transformed,
+                    "empty": c.stats.empty,
+                    "invalid": c.stats.invalid,
+                    "note": column_note(c, f.rows_out),
+                })).collect::<Vec<_>>(),
+                "dropped": f.dropped,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "command": "run",
+        "clean": true,
+        "key_fingerprint": manifest.key_fingerprint,
+        "seconds": manifest.seconds,
+        "rows": manifest.files.iter().map(|f| f.rows_out).sum::<u64>(),
+        "invalid": manifest.files.iter().flat_map(|f| &f.columns).map(|c| c.stats.invalid).sum::<u64>(),
+        "files": files,
+        "manifest": output.join(MANIFEST_NAME),
+        "k_anonymity": "not measured by run: `pseudata verify` reports it",
+    })
 }
 
 /// The engine's options and the key for a `run` or `case` job.
@@ -106,8 +242,12 @@ pub(crate) fn execute(mut options: RunOptions, key: &Key, quiet: bool, verb: &st
     options.cancel = Some(cancel);
     let show = !quiet && std::io::stderr().is_terminal();
     let manifest = if show {
-        let bars = Bars { multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()) };
-        engine::run(&options, key, &bars)?
+        let bars = Bars::new(MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        let result = engine::run(&options, key, &bars);
+        if result.is_ok() {
+            bars.overall.finish();
+        }
+        result?
     } else {
         engine::run(&options, key, &NoProgress)?
     };
@@ -122,6 +262,13 @@ pub(crate) fn execute(mut options: RunOptions, key: &Key, quiet: bool, verb: &st
         );
         for file in &manifest.files {
             eprintln!("  {} -> {} ({} rows)", file.input, options.output.join(&file.output).display(), file.rows_out);
+            for note in file.columns.iter().filter_map(|c| column_note(c, file.rows_out)) {
+                eprintln!("    {note}");
+            }
+        }
+        let invalid: u64 = manifest.files.iter().flat_map(|f| &f.columns).map(|c| c.stats.invalid).sum();
+        if invalid > 0 {
+            eprintln!("{invalid} value(s) in all failed validation (see above); `pseudata verify` reports k-anonymity");
         }
         eprintln!("manifest: {}", options.output.join(MANIFEST_NAME).display());
     }

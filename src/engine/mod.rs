@@ -100,12 +100,17 @@ pub(crate) fn cell_error(path: &Path, line: u64, column: &str, error: impl Into<
 pub trait FileProgress: Sync {
     /// Work done so far.
     fn set(&self, position: u64);
+    /// The file is written completely (a file that never gets here was interrupted or failed).
+    fn finish(&self) {}
 }
 
 /// Creates a progress report per file.
 pub trait Progress: Sync {
-    /// Starts reporting on `name`, whose size is `total` (bytes for CSV, rows for Parquet, 0 if unknown).
-    fn start(&self, name: &str, total: u64) -> Box<dyn FileProgress + '_>;
+    /// The whole run: `files` input files of `bytes` bytes in all, before the first `start`.
+    fn plan(&self, _files: usize, _bytes: u64) {}
+    /// Starts reporting on `name` of `bytes` bytes, whose size is `total` (bytes for CSV, rows
+    /// for Parquet, 0 if unknown).
+    fn start(&self, name: &str, bytes: u64, total: u64) -> Box<dyn FileProgress + '_>;
 }
 
 /// A progress sink that shows nothing.
@@ -118,7 +123,7 @@ impl FileProgress for NoFileProgress {
 }
 
 impl Progress for NoProgress {
-    fn start(&self, _name: &str, _total: u64) -> Box<dyn FileProgress + '_> {
+    fn start(&self, _name: &str, _bytes: u64, _total: u64) -> Box<dyn FileProgress + '_> {
         Box::new(NoFileProgress)
     }
 }
@@ -305,6 +310,7 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
         .build()
         .map_err(|_| RunError::Threads { threads: options.threads.unwrap_or(0) })?;
 
+    progress.plan(planned.len(), planned.iter().map(|p| std::fs::metadata(&p.path).map_or(0, |m| m.len())).sum());
     let mut files = Vec::with_capacity(planned.len());
     let mut moves = Vec::with_capacity(planned.len());
     for (index, item) in planned.iter().enumerate() {
@@ -393,17 +399,21 @@ fn process(
             let source = CsvSource::open(&item.path, format)?;
             let header = source.header().to_vec();
             let plan = BoundPlan::bind(item.table, &item.path, &header, key)?;
-            let bar = progress.start(&item.relative, bytes_in);
+            let bar = progress.start(&item.relative, bytes_in, bytes_in);
             let job = job(item, staged, to, options, subset, bar.as_ref());
-            (header, file::process_csv(&job, &plan, source)?, plan)
+            let outcome = file::process_csv(&job, &plan, source)?;
+            bar.finish();
+            (header, outcome, plan)
         }
         Format::Parquet => {
             let source = ParquetSource::open(&item.path, parquet_batch_rows(options.batch_rows))?;
             let header = source.header().to_vec();
             let plan = BoundPlan::bind(item.table, &item.path, &header, key)?;
-            let bar = progress.start(&item.relative, 0);
+            let bar = progress.start(&item.relative, bytes_in, 0);
             let job = job(item, staged, to, options, subset, bar.as_ref());
-            (header, file::process_parquet(&job, &plan, source)?, plan)
+            let outcome = file::process_parquet(&job, &plan, source)?;
+            bar.finish();
+            (header, outcome, plan)
         }
     };
     let columns = plan

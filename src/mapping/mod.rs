@@ -32,8 +32,8 @@ pub enum MappingError {
     Parse { path: PathBuf, message: String },
     #[error("mapping {path}, table `{table}`: {message}")]
     Table { path: PathBuf, table: String, message: String },
-    #[error("mapping {path}, table `{table}`, column `{column}`: {message}")]
-    Column { path: PathBuf, table: String, column: String, message: String },
+    #[error("mapping {}{}, table `{table}`, column `{column}`: {message}", path.display(), line.map_or_else(String::new, |l| format!(", line {l}")))]
+    Column { path: PathBuf, table: String, column: String, message: String, line: Option<usize> },
     #[error("{file}: {message} (mapping {path}, table `{table}`)")]
     Schema { file: PathBuf, path: PathBuf, table: String, message: String },
     #[error("tables `{first}` ({first_path}) and `{second}` ({second_path}) have the same name")]

@@ -63,7 +63,13 @@ impl Table {
         let raw: RawMapping = serde_norway::from_slice(&bytes)
             .map_err(|e| MappingError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
-        Table::validate(path, sha256, raw)
+        Table::validate(path, sha256, raw).map_err(|e| match e {
+            MappingError::Column { path, table, column, message, .. } => {
+                let line = column_line(&String::from_utf8_lossy(&bytes), &column);
+                MappingError::Column { path, table, column, message, line }
+            }
+            other => other,
+        })
     }
 
     fn validate(path: &Path, sha256: String, raw: RawMapping) -> Result<Table, MappingError> {
@@ -91,6 +97,7 @@ impl Table {
                 _ => return Err(table_err("a column name must be a string".into())),
             };
             let column_err = |message: String| MappingError::Column {
+                line: None,
                 path: path.to_path_buf(),
                 table: raw.table.clone(),
                 column: name.clone(),
@@ -127,6 +134,7 @@ impl Table {
                     Some((_, k)) => *keep = *k,
                     None => {
                         return Err(MappingError::Column {
+                            line: None,
                             path: path.to_path_buf(),
                             table: raw.table.clone(),
                             column: name.clone(),
@@ -137,6 +145,7 @@ impl Table {
             }
         }
         let column_error = |column: &String, message: String| MappingError::Column {
+            line: None,
             path: path.to_path_buf(),
             table: raw.table.clone(),
             column: column.clone(),
@@ -180,6 +189,7 @@ impl Table {
                     None if kept.contains(p) => crate::rules::PostcodeMode::Keep,
                     None => {
                         return Err(MappingError::Column {
+                            line: None,
                             path: path.to_path_buf(),
                             table: raw.table.clone(),
                             column: name.clone(),
@@ -411,4 +421,24 @@ mod tests {
         assert_eq!(t.csv.separator, Some(b'\t'));
         assert!(!t.csv.header);
     }
+}
+
+/// The line (1-based) of `column`'s entry under `columns:` in a mapping's text, for messages.
+fn column_line(text: &str, column: &str) -> Option<usize> {
+    let mut in_columns = false;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if !line.starts_with([' ', '\t']) {
+            in_columns = trimmed.starts_with("columns:");
+            continue;
+        }
+        if !in_columns {
+            continue;
+        }
+        let name = trimmed.split(':').next().unwrap_or("").trim().trim_matches(['"', '\'']);
+        if name == column {
+            return Some(i + 1);
+        }
+    }
+    None
 }
