@@ -100,7 +100,7 @@ fn scan_file(
         .zip(&profiled.profiles)
         .map(|((name, c), p)| {
             let monthly = p.as_ref().is_some_and(Profile::month_granular);
-            let proposed = context.propose(c.kind, monthly);
+            let proposed = if name_only_identifier(&c) { "hash".into() } else { context.propose(c.kind, monthly) };
             (name.clone(), c, proposed, p.as_ref().map_or(0, |p| p.values))
         })
         .collect();
@@ -223,18 +223,140 @@ impl Context {
     }
 }
 
-/// A table name from a file name: `Claims_2024-01.csv` gives `claims`.
+/// An identifier column recognised by its name only, whose sampled values all fail the
+/// identifier's validation (an `exid` column of another numbering, say): its identifier rule
+/// would replace every value by a fake of the invalid ones, so the draft proposes `hash`.
+fn name_only_identifier(c: &Classification) -> bool {
+    c.by_name && c.confidence == Some(0.0) && Kind::IDENTIFIERS.contains(&c.kind) && c.kind != Kind::Exid
+}
+
+/// Parts of a file name that change from one extract to the next: dates, months, run numbers.
+fn variable_part(token: &str) -> bool {
+    const MONTHS: [&str; 36] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "januari",
+        "februari",
+        "maart",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "oktober",
+        "janvier",
+        "fevrier",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "aout",
+        "septembre",
+        "octobre",
+        "novembre",
+        "decembre",
+        "jan",
+        "feb",
+        "dec",
+        "q1",
+    ];
+    let lower = token.to_ascii_lowercase();
+    !token.is_empty()
+        && (token.chars().all(|c| c.is_ascii_digit())
+            || MONTHS.contains(&lower.as_str())
+            || lower.chars().next().is_some_and(|c| c.is_ascii_digit())
+                && lower.chars().any(|c| c.is_ascii_digit())
+                && lower.len() <= 10)
+}
+
+/// Words of export file names that say nothing about the table.
+const NOISE: [&str; 14] = [
+    "export",
+    "extract",
+    "extraction",
+    "dump",
+    "data",
+    "file",
+    "full",
+    "daily",
+    "monthly",
+    "weekly",
+    "prod",
+    "snapshot",
+    "backup",
+    "final",
+];
+
+/// The file name's stem split into words (runs of letters and digits).
+fn words(stem: &str) -> Vec<&str> {
+    stem.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect()
+}
+
+/// A short table name from a file name: `Claims_2024-01.csv` and `export_claims_january_2024.csv`
+/// give `claims`.
 fn table_name(relative: &str) -> String {
     let name = relative.rsplit('/').next().unwrap_or(relative);
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    let table: String =
-        stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-    let trimmed = table.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_');
-    if trimmed.is_empty() {
+    let all: Vec<String> = words(stem).into_iter().filter(|w| !variable_part(w)).map(str::to_ascii_lowercase).collect();
+    let meaningful: Vec<&String> = all.iter().filter(|w| !NOISE.contains(&w.as_str())).collect();
+    let chosen: Vec<&String> = if meaningful.is_empty() { all.iter().collect() } else { meaningful };
+    if chosen.is_empty() {
         "table".into()
     } else {
-        trimmed.to_string()
+        chosen.iter().map(|w| w.as_str()).collect::<Vec<_>>().join("_")
     }
+}
+
+/// A glob for a file's table that also matches next month's extract: any directory (`**/`),
+/// the name's dates and months as `*`. `2024/jan/Claims_2024-01.csv` gives `**/Claims_*.csv`.
+fn table_glob(relative: &str) -> String {
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
+    let mut pattern = String::new();
+    let mut word = String::new();
+    let mut flush = |word: &mut String, pattern: &mut String| {
+        if variable_part(word) {
+            if !pattern.ends_with('*') {
+                pattern.push('*');
+            }
+        } else {
+            pattern.push_str(&globset_escape(word));
+        }
+        word.clear();
+    };
+    for c in stem.chars() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut pattern);
+            // A separator between two variable parts melts into the wildcard.
+            if !pattern.ends_with('*') {
+                pattern.push_str(&globset_escape(&c.to_string()));
+            }
+        }
+    }
+    flush(&mut word, &mut pattern);
+    if !pattern.ends_with('*') {
+        pattern.push('*');
+    }
+    format!("**/{pattern}.{extension}")
+}
+
+/// `name` with glob metacharacters escaped.
+fn globset_escape(name: &str) -> String {
+    name.chars()
+        .map(|c| if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') { format!("[{c}]") } else { c.to_string() })
+        .collect()
 }
 
 /// YAML needs quotes around names that are not plain words.
@@ -278,9 +400,7 @@ fn write_drafts(
         let mut patterns: Vec<String> = Vec::new();
         for s in &group {
             let relative = &files[s.file_index].relative;
-            let name = relative.rsplit('/').next().unwrap_or(relative);
-            let extension = name.rsplit_once('.').map_or("", |(_, e)| e);
-            let glob = format!("{}{table}*.{extension}", relative.strip_suffix(name).unwrap_or(""));
+            let glob = table_glob(relative);
             // The wide glob only if it catches no file of another table.
             let pattern = match globset::Glob::new(&glob).map(|g| g.compile_matcher()) {
                 Ok(m)
@@ -321,6 +441,20 @@ fn write_drafts(
         if let Some(subject) = &subject {
             let _ = writeln!(yaml, "subject: {}", yaml_key(subject));
         }
+        // Columns that single people out in combination, for `verify`'s k-anonymity report.
+        let quasi: Vec<String> = first
+            .columns
+            .iter()
+            .filter(|(_, c, _, _)| matches!(c.kind, Kind::BirthDate | Kind::Sex | Kind::Postcode | Kind::Icd10))
+            .map(|(n, _, _, _)| yaml_key(n))
+            .collect();
+        if !quasi.is_empty() {
+            let _ = writeln!(
+                yaml,
+                "quasi_identifiers: [{}]   # together they can single a member out: verify reports the smallest groups",
+                quasi.join(", ")
+            );
+        }
         yaml.push_str("columns:\n");
         // `  name: rule` is 4 characters more than name and rule; one more space before each comment.
         let width = first.columns.iter().map(|(n, _, p, _)| yaml_key(n).len() + p.len()).max().unwrap_or(0) + 5;
@@ -328,6 +462,16 @@ fn write_drafts(
             let entry = format!("  {}: {proposed}", yaml_key(name));
             let by_name = if classification.by_name { " (by name)" } else { "" };
             let why = match (classification.kind, classification.confidence) {
+                (kind, Some(_)) if name_only_identifier(classification) => format!(
+                    "{} by name only: none of {values} values validates as one, so `hash` rather than a {} pseudonym \
+                     (check the column)",
+                    kind.label(),
+                    kind.label()
+                ),
+                (Kind::Exid, Some(share)) if classification.by_name && share == 0.0 => format!(
+                    "member number (EXID) by name only: member numbers have no public format, and no mapping gave this \
+                     scan yours, so {values} values were not tested; `exid` keeps each value's shape"
+                ),
                 (Kind::Unknown, _) => format!("nothing detected in {values} values"),
                 (kind, Some(share)) => format!("{}{by_name}, {:.0}% of {values} values", kind.label(), share * 100.0),
                 (kind, None) => format!("{}{by_name}", kind.label()),
@@ -350,6 +494,27 @@ mod tests {
         assert_eq!(table_name("sub/members.parquet"), "members");
         assert_eq!(table_name("2024.csv"), "table");
         assert_eq!(table_name("adres-lijst.csv"), "adres_lijst");
+        assert_eq!(table_name("2024/january_extract/EXPORT_claims_january_2024.csv"), "claims");
+        assert_eq!(table_name("prestations_20240131.csv"), "prestations");
+    }
+
+    #[test]
+    fn table_globs_match_next_months_extract_and_not_another_table() {
+        for (this, next, other) in [
+            (
+                "2024/january_2024/claims_2024-01.csv",
+                "2024/february_2024/claims_2024-02.csv",
+                "2024/january_2024/members_2024-01.csv",
+            ),
+            ("claims.csv", "out/claims.csv", "members.csv"),
+            ("export_claims_january_2024.csv", "export_claims_february_2024.csv", "export_members_january_2024.csv"),
+            ("Leden 20240131.csv", "nieuw/Leden 20240229.csv", "Prestaties 20240131.csv"),
+        ] {
+            let glob = table_glob(this);
+            let m = globset::Glob::new(&glob).unwrap().compile_matcher();
+            assert!(m.is_match(this) && m.is_match(next), "{glob}: {this}, {next}");
+            assert!(!m.is_match(other), "{glob} matches {other}");
+        }
     }
 
     #[test]

@@ -1,0 +1,443 @@
+//! Issue 13: the newcomer's road and the officer's trust. Every command says what it did, refuses
+//! what would mislead, and follows the conventions of the tools people already use.
+//! Each test runs the binary on a copy of the bundled demo extract (`demo/input`, Windows dialect).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{demo_copy, demo_job, pseudata, records};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn demo_key() -> PathBuf {
+    root().join("demo/demo.key")
+}
+
+fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+fn stderr(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// Replaces the rule of `column` in a mapping file (the line `  column: ...`).
+fn set_rule(mapping: &Path, column: &str, rule: &str) {
+    let text = std::fs::read_to_string(mapping).unwrap();
+    let prefix = format!("  {column}:");
+    assert!(text.lines().any(|l| l.starts_with(&prefix)), "{column} not in {}", mapping.display());
+    let edited: Vec<String> =
+        text.lines().map(|l| if l.starts_with(&prefix) { format!("{prefix} {rule}") } else { l.to_string() }).collect();
+    std::fs::write(mapping, edited.join("\n") + "\n").unwrap();
+}
+
+fn run_demo(dir: &Path) -> PathBuf {
+    let output = dir.join("out");
+    demo_job("run", dir, &output).args(["--quiet", "--force"]).assert().code(0);
+    output
+}
+
+fn verify(dir: &Path, output: &Path, format: &str) -> assert_cmd::assert::Assert {
+    pseudata()
+        .args(["verify", "--format", format, "--mappings"])
+        .arg(dir.join("mappings"))
+        .arg("--input")
+        .arg(dir.join("input"))
+        .arg("--output")
+        .arg(output)
+        .arg("--key-file")
+        .arg(demo_key())
+        .assert()
+}
+
+/// Rewrites a `;`-separated demo file (Windows-1252 bytes kept) with `edit` applied to each data row.
+fn rewrite(path: &Path, mut edit: impl FnMut(usize, &mut Vec<Vec<u8>>, &[Vec<u8>])) {
+    let mut rows = records(path, b';');
+    let header = rows[0].clone();
+    for (i, row) in rows.iter_mut().enumerate().skip(1) {
+        edit(i, row, &header);
+    }
+    let mut writer =
+        csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    for row in &rows {
+        writer.write_record(row).unwrap();
+    }
+    std::fs::write(path, writer.into_inner().unwrap()).unwrap();
+}
+
+/// The values of `column` in a `;`-separated demo file, header excluded.
+fn column(path: &Path, name: &str) -> Vec<String> {
+    let rows = records(path, b';');
+    let index = rows[0].iter().position(|h| h == name.as_bytes()).expect("column");
+    rows[1..].iter().map(|r| String::from_utf8_lossy(&r[index]).into_owned()).collect()
+}
+
+#[test]
+fn verify_fails_when_real_phone_numbers_were_kept() {
+    let dir = demo_copy();
+    set_rule(&dir.path().join("mappings/members.yaml"), "phone", "keep");
+    let output = run_demo(dir.path());
+    // The phones are copied as they were: the output holds the input's numbers.
+    let phones = column(&dir.path().join("input/members.csv"), "phone");
+    assert_eq!(phones, column(&output.join("members.csv"), "phone"));
+    let non_empty = phones.iter().filter(|p| !p.trim().is_empty()).count() as u64;
+    assert!(non_empty > 100);
+    let assert = verify(dir.path(), &output, "json").code(1);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&assert)).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "kept_identifier" && f["column"] == "phone")
+        .unwrap_or_else(|| panic!("no kept_identifier finding on phone: {report}"));
+    assert_eq!(finding["severity"], "error");
+    // Most of the kept numbers validate as phone numbers (the demo writes a few malformed ones).
+    let count = finding["count"].as_u64().unwrap();
+    assert!(count * 10 >= non_empty * 9 && count <= non_empty, "{count} of {non_empty}");
+    // The shipped mapping's run of the same input is clean.
+    let clean = demo_copy();
+    let output = run_demo(clean.path());
+    verify(clean.path(), &output, "text").code(0);
+}
+
+#[test]
+fn text_json_junit_and_manifest_agree_on_how_many_originals_leaked() {
+    let dir = demo_copy();
+    set_rule(&dir.path().join("mappings/members.yaml"), "notes", "keep");
+    let output = run_demo(dir.path());
+    let json = stdout(&verify(dir.path(), &output, "json").code(1));
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let leaks: u64 = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "leak")
+        .map(|f| f["count"].as_u64().unwrap())
+        .sum();
+    let listed = report["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "leak").count() as u64;
+    assert!(leaks > listed, "more originals ({leaks}) than findings ({listed}): the summary finding counts them");
+    assert_eq!(report["counts_by_code"]["leak"], leaks);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(output.join("pseudata-manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["verify"]["counts_by_code"]["leak"], leaks, "manifest");
+    assert_eq!(manifest["verify"]["findings_by_code"]["leak"], listed, "manifest");
+    let text = stdout(&verify(dir.path(), &output, "text").code(1));
+    let last = text.lines().last().unwrap();
+    assert!(last.contains(&format!("leak {leaks}")), "{last}");
+    // JUnit: the notes column's failure counts the cells of its errors.
+    let junit = stdout(&verify(dir.path(), &output, "junit").code(1));
+    let notes_cells: u64 = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["column"] == "notes" && f["severity"] == "error" && f["file"] == "members.csv")
+        .map(|f| f["count"].as_u64().unwrap())
+        .sum();
+    assert!(junit.contains(&format!("message=\"{notes_cells} cell(s): ")), "{junit}");
+}
+
+fn manifest_codes(json: &str) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_str(json).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["code"].as_str().filter(|c| c.starts_with("manifest_")).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn verify_says_which_of_key_mappings_and_input_differ_from_the_run_and_does_not_sign_again() {
+    let dir = demo_copy();
+    let output = run_demo(dir.path());
+    let manifest = output.join("pseudata-manifest.json");
+    let before = std::fs::read(&manifest).unwrap();
+    // Other mappings: a comment changes nothing the run does, but it is not the file the run used.
+    let mapping = dir.path().join("mappings/claims.yaml");
+    let original = std::fs::read_to_string(&mapping).unwrap();
+    std::fs::write(&mapping, format!("{original}# edited after the run\n")).unwrap();
+    let json = stdout(&verify(dir.path(), &output, "json").code(1));
+    assert_eq!(manifest_codes(&json), ["manifest_mappings"], "{json}");
+    assert!(json.contains("table `claims`"), "{json}");
+    assert_eq!(std::fs::read(&manifest).unwrap(), before, "a manifest that does not match is not signed again");
+    std::fs::write(&mapping, &original).unwrap();
+    // Another key.
+    let other_key = dir.path().join("other.key");
+    std::fs::write(&other_key, format!("{}\n", common::KEY_B)).unwrap();
+    let assert = pseudata()
+        .args(["verify", "--format", "json", "-m"])
+        .arg(dir.path().join("mappings"))
+        .arg("-i")
+        .arg(dir.path().join("input"))
+        .arg("-o")
+        .arg(&output)
+        .arg("--key-file")
+        .arg(&other_key)
+        .assert()
+        .code(1);
+    let json = stdout(&assert);
+    assert!(manifest_codes(&json).contains(&"manifest_key".to_string()), "{json}");
+    assert_eq!(std::fs::read(&manifest).unwrap(), before);
+    // Another input: the same file with one claim less.
+    let claims = dir.path().join("input/claims.csv");
+    let text = std::fs::read(&claims).unwrap();
+    let last_line = text[..text.len() - 2].iter().rposition(|&b| b == b'\n').unwrap();
+    std::fs::write(&claims, &text[..=last_line]).unwrap();
+    let json = stdout(&verify(dir.path(), &output, "json").code(1));
+    assert!(manifest_codes(&json).iter().all(|c| c == "manifest_input"), "{json}");
+    assert!(json.contains("input file `claims.csv` has"), "{json}");
+    assert_eq!(std::fs::read(&manifest).unwrap(), before);
+    // The same key, mappings and input: clean, and recorded.
+    std::fs::write(&claims, &text).unwrap();
+    verify(dir.path(), &output, "json").code(0);
+    assert_ne!(std::fs::read(&manifest).unwrap(), before, "results recorded");
+}
+
+#[test]
+fn sample_refuses_a_non_empty_output_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let kept = dir.path().join("members.csv");
+    std::fs::write(&kept, "hand-made\n").unwrap();
+    let assert = pseudata().args(["sample", "--members", "10", "--output"]).arg(dir.path()).assert().code(2);
+    assert!(stderr(&assert).contains("not empty"), "{}", stderr(&assert));
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "hand-made\n");
+    pseudata().args(["sample", "--members", "10", "--force", "-o"]).arg(dir.path()).assert().code(0);
+    assert_ne!(std::fs::read_to_string(&kept).unwrap(), "hand-made\n");
+    // An empty or missing directory needs no --force.
+    pseudata().args(["sample", "--members", "10", "-o"]).arg(dir.path().join("new")).assert().code(0);
+}
+
+#[test]
+fn every_report_file_is_written_when_the_command_fails() {
+    let dir = demo_copy();
+    set_rule(&dir.path().join("mappings/members.yaml"), "phone", "phnoe");
+    let junit = dir.path().join("check.xml");
+    pseudata()
+        .args(["check", "--format", "junit", "--report"])
+        .arg(&junit)
+        .arg("-m")
+        .arg(dir.path().join("mappings"))
+        .arg("-i")
+        .arg(dir.path().join("input"))
+        .assert()
+        .code(2);
+    let xml = std::fs::read_to_string(&junit).expect("a JUnit report although check failed");
+    assert!(xml.contains("<error message=") && xml.contains("errors=\"1\""), "{xml}");
+    assert!(xml.contains("members.yaml"), "the error names the mapping: {xml}");
+    let json = dir.path().join("verify.json");
+    pseudata()
+        .args(["verify", "--format", "json", "--report"])
+        .arg(&json)
+        .arg("-m")
+        .arg(dir.path().join("mappings"))
+        .arg("-i")
+        .arg(dir.path().join("input"))
+        .arg("-o")
+        .arg(dir.path().join("no-such-output"))
+        .assert()
+        .code(2);
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["clean"], false);
+    assert!(report["error"]["message"].as_str().unwrap().contains("phone"), "{report}");
+    let run_json = dir.path().join("run.json");
+    demo_job("run", dir.path(), &dir.path().join("out")).arg("--report").arg(&run_json).assert().code(2);
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&run_json).unwrap()).unwrap();
+    assert_eq!(report["command"], "run");
+    assert!(report["error"]["message"].as_str().unwrap().contains("did you mean `phone`"), "{report}");
+}
+
+#[test]
+fn the_run_summary_names_invalid_values_per_column_and_run_report_writes_it() {
+    let dir = demo_copy();
+    // Seven members get a NISS with a wrong check (the last two digits plus one).
+    rewrite(&dir.path().join("input/members.csv"), |i, row, header| {
+        let at = header.iter().position(|h| h == b"niss").unwrap();
+        let digits: String = String::from_utf8_lossy(&row[at]).chars().filter(char::is_ascii_digit).collect();
+        if i % 40 == 0 && digits.len() == 11 {
+            let check: u64 = digits[9..].parse().unwrap();
+            row[at] = format!("{}{:02}", &digits[..9], (check + 1) % 100).into_bytes();
+        }
+    });
+    // Count the input's invalid NISS with an independent check (mod 97 of the 9 first digits,
+    // with and without the 2000s prefix), not with pseudata's own parser.
+    let niss = column(&dir.path().join("input/members.csv"), "niss");
+    let valid = |v: &str| {
+        let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() != 11 {
+            return false;
+        }
+        let base: u64 = digits[..9].parse().unwrap();
+        let check: u64 = digits[9..].parse().unwrap();
+        97 - base % 97 == check || 97 - (2_000_000_000 + base) % 97 == check
+    };
+    let invalid = niss.iter().filter(|v| !v.trim().is_empty() && !valid(v)).count() as u64;
+    assert!(invalid > 0, "the demo holds invalid NISS on purpose");
+    let report = dir.path().join("run.json");
+    let output = dir.path().join("out");
+    let assert = demo_job("run", dir.path(), &output).arg("--report").arg(&report).assert().code(0);
+    let err = stderr(&assert);
+    assert!(err.contains(&format!("niss: {invalid} value(s) failed validation")), "{err}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let members = json["files"].as_array().unwrap().iter().find(|f| f["input"] == "members.csv").unwrap();
+    let niss_column = members["columns"].as_array().unwrap().iter().find(|c| c["name"] == "niss").unwrap();
+    assert_eq!(niss_column["invalid"], invalid);
+    assert_eq!(json["rows"], members["rows_out"].as_u64().unwrap() + json["files"][0]["rows_out"].as_u64().unwrap());
+}
+
+#[test]
+fn short_flags_single_file_input_and_bad_numbers() {
+    let dir = demo_copy();
+    let output = dir.path().join("out");
+    pseudata()
+        .args(["run", "-q", "-j", "1", "-m"])
+        .arg(dir.path().join("mappings"))
+        .arg("-i")
+        .arg(dir.path().join("input/claims.csv"))
+        .arg("-o")
+        .arg(&output)
+        .arg("--key-file")
+        .arg(demo_key())
+        .assert()
+        .code(0);
+    assert_eq!(common::file_names(&output), ["claims.csv", "pseudata-manifest.json"]);
+    assert_eq!(
+        records(&output.join("claims.csv"), b';').len(),
+        records(&dir.path().join("input/claims.csv"), b';').len()
+    );
+    for (args, said) in [
+        (&["run", "--threads", "0", "-m", "m", "-i", "i", "-o", "o"][..], "--threads"),
+        (&["check", "--sample", "0", "-m", "m", "-i", "i"][..], "--sample"),
+        (&["scan", "--sample", "0", "-i", "i"][..], "--sample"),
+        (&["verify", "--min-k", "0", "-m", "m", "-i", "i", "-o", "o"][..], "--min-k"),
+        (&["check", "--threshold", "150", "-m", "m", "-i", "i"][..], "--threshold"),
+        (&["sample", "--members", "0", "-o", "x"][..], "--members"),
+    ] {
+        let assert = pseudata().args(args).assert().code(2);
+        assert!(stderr(&assert).contains(said), "{args:?}: {}", stderr(&assert));
+    }
+}
+
+#[test]
+fn new_names_and_units_with_the_old_ones_kept_as_hidden_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new.key");
+    let old = dir.path().join("old.key");
+    pseudata().args(["keygen", "--output"]).arg(&new).assert().code(0);
+    pseudata().args(["keygen", "--out"]).arg(&old).assert().code(0);
+    assert_eq!(std::fs::read_to_string(&new).unwrap().trim().len(), 64);
+    let help = stdout(&pseudata().args(["keygen", "--help"]).assert().code(0));
+    assert!(help.contains("--output") && !help.contains("--out "), "{help}");
+    // check --threshold is a percentage like --subset; the old share is --threshold-share.
+    let demo = demo_copy();
+    let check = |args: &[&str]| {
+        let assert = pseudata()
+            .args(["check", "--format", "json", "-m"])
+            .arg(demo.path().join("mappings"))
+            .arg("-i")
+            .arg(demo.path().join("input"))
+            .args(args)
+            .assert();
+        let out = stdout(&assert);
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        report["notes"].to_string()
+    };
+    let percent = check(&["--threshold", "20"]);
+    assert!(percent.contains("20.0%"), "{percent}");
+    assert_eq!(percent, check(&["--threshold-share", "0.2"]));
+    let verify_help = stdout(&pseudata().args(["verify", "--help"]).assert().code(0));
+    assert!(verify_help.contains("--min-k") && verify_help.contains("PSEUDATA_KEY"), "{verify_help}");
+    let demo_out = run_demo(demo.path());
+    for k in ["--k", "--min-k"] {
+        pseudata()
+            .args(["verify", k, "3", "-m"])
+            .arg(demo.path().join("mappings"))
+            .arg("-i")
+            .arg(demo.path().join("input"))
+            .arg("-o")
+            .arg(&demo_out)
+            .assert()
+            .code(0);
+    }
+}
+
+#[test]
+fn every_help_has_an_example_and_rules_completions_and_man_page_exist() {
+    for command in ["run", "scan", "check", "verify", "case", "keygen", "sample", "rules", "completions"] {
+        let help = stdout(&pseudata().args([command, "--help"]).assert().code(0));
+        let examples = help.split("Examples:").nth(1).unwrap_or_else(|| panic!("{command}: no example\n{help}"));
+        assert!(examples.contains(&format!("pseudata {command}")), "{command}: {examples}");
+    }
+    let rules = stdout(&pseudata().arg("rules").assert().code(0));
+    for info in pseudata::rules::RULES {
+        assert!(rules.contains(&format!("{}\n", info.name)), "{} missing", info.name);
+        assert!(rules.contains(info.example), "{} example missing", info.name);
+    }
+    let one = stdout(&pseudata().args(["rules", "date"]).assert().code(0));
+    assert!(one.starts_with("date\n") && !one.contains("\niban\n"), "{one}");
+    let assert = pseudata().args(["rules", "phnoe"]).assert().code(2);
+    assert!(stderr(&assert).contains("did you mean `phone`"));
+    let bash = stdout(&pseudata().args(["completions", "bash"]).assert().code(0));
+    assert!(bash.contains("pseudata") && bash.contains("--mappings") && bash.contains("complete"), "bash");
+    let man = stdout(&pseudata().args(["completions", "man"]).assert().code(0));
+    assert!(man.contains(".TH pseudata"), "{man}");
+    pseudata().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn a_misspelt_rule_gets_did_you_mean_and_its_line() {
+    let dir = demo_copy();
+    let mapping = dir.path().join("mappings/members.yaml");
+    set_rule(&mapping, "phone", "phnoe");
+    let line = std::fs::read_to_string(&mapping).unwrap().lines().position(|l| l.starts_with("  phone:")).unwrap() + 1;
+    let assert = pseudata()
+        .args(["check", "-m"])
+        .arg(dir.path().join("mappings"))
+        .arg("-i")
+        .arg(dir.path().join("input"))
+        .assert()
+        .code(2);
+    let err = stderr(&assert);
+    assert!(err.contains(&format!("line {line}")), "{err}");
+    assert!(err.contains("did you mean `phone`?"), "{err}");
+}
+
+#[test]
+fn scan_drafts_match_next_months_extract_name_quasi_identifiers_and_distrust_name_only_identifiers() {
+    let dir = demo_copy();
+    let month = dir.path().join("extract/2024/january_2024");
+    std::fs::create_dir_all(&month).unwrap();
+    std::fs::copy(dir.path().join("input/claims.csv"), month.join("EXPORT_claims_2024-01.csv")).unwrap();
+    // A phone column whose values are no phone numbers: recognised by its name only.
+    let members = month.join("members_2024-01.csv");
+    std::fs::copy(dir.path().join("input/members.csv"), &members).unwrap();
+    rewrite(&members, |i, row, header| {
+        let at = header.iter().position(|h| h == b"phone").unwrap();
+        row[at] = format!("X-{i:05}").into_bytes();
+    });
+    let drafts = dir.path().join("drafts");
+    pseudata().args(["scan", "-i"]).arg(dir.path().join("extract")).arg("--write-drafts").arg(&drafts).assert().code(0);
+    assert_eq!(common::file_names(&drafts), ["claims.yaml", "members.yaml"]);
+    let tables = pseudata::mapping::load_dir(&drafts).expect("drafts load");
+    let claims = tables.tables.iter().find(|t| t.name == "claims").unwrap();
+    let members = tables.tables.iter().find(|t| t.name == "members").unwrap();
+    for next in ["2024/february_2024/EXPORT_claims_2024-02.csv", "EXPORT_claims_2025-01.csv"] {
+        assert!(claims.matches(next), "claims globs miss {next}");
+        assert!(!members.matches(next), "members globs catch {next}");
+    }
+    assert!(members.matches("2025/march/members_2025-03.csv"));
+    let quasi = &members.quasi_identifiers;
+    for q in ["birth_date", "sex", "postcode"] {
+        assert!(quasi.iter().any(|c| c == q), "{q} not proposed: {quasi:?}");
+    }
+    assert_eq!(members.rule("phone").unwrap().name(), "hash");
+    let yaml = std::fs::read_to_string(drafts.join("members.yaml")).unwrap();
+    for column in ["phone:", "exid:"] {
+        let line = yaml.lines().find(|l| l.trim_start().starts_with(column)).unwrap();
+        assert!(line.contains("by name only"), "{line}");
+    }
+    assert_eq!(members.rule("exid").unwrap().name(), "exid", "a member number's shape is kept");
+    assert!(!yaml.contains(" 0% of"), "no rule on evidence of 0 %: {yaml}");
+}
