@@ -324,7 +324,7 @@ fn table_glob(relative: &str) -> String {
     let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
     let mut pattern = String::new();
     let mut word = String::new();
-    let mut flush = |word: &mut String, pattern: &mut String| {
+    let flush = |word: &mut String, pattern: &mut String| {
         if variable_part(word) {
             if !pattern.ends_with('*') {
                 pattern.push('*');

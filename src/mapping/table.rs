@@ -340,6 +340,26 @@ fn bind_names(
         .collect()
 }
 
+/// The line (1-based) of `column`'s entry under `columns:` in a mapping's text, for messages.
+fn column_line(text: &str, column: &str) -> Option<usize> {
+    let mut in_columns = false;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if !line.starts_with([' ', '\t']) {
+            in_columns = trimmed.starts_with("columns:");
+            continue;
+        }
+        if !in_columns {
+            continue;
+        }
+        let name = trimmed.split(':').next().unwrap_or("").trim().trim_matches(['"', '\'']);
+        if name == column {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,24 +441,4 @@ mod tests {
         assert_eq!(t.csv.separator, Some(b'\t'));
         assert!(!t.csv.header);
     }
-}
-
-/// The line (1-based) of `column`'s entry under `columns:` in a mapping's text, for messages.
-fn column_line(text: &str, column: &str) -> Option<usize> {
-    let mut in_columns = false;
-    for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if !line.starts_with([' ', '\t']) {
-            in_columns = trimmed.starts_with("columns:");
-            continue;
-        }
-        if !in_columns {
-            continue;
-        }
-        let name = trimmed.split(':').next().unwrap_or("").trim().trim_matches(['"', '\'']);
-        if name == column {
-            return Some(i + 1);
-        }
-    }
-    None
 }
