@@ -72,12 +72,17 @@ pub(crate) fn error_report(
 ) {
     use crate::report::ReportFormat;
     let message = error.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": caused by: ");
+    // The process's own exit code: 128 + n for a run stopped by signal n, else 2.
+    let exit_code = match error.downcast_ref::<crate::engine::RunError>() {
+        Some(crate::engine::RunError::Interrupted(signal)) => 128 + (*signal).clamp(0, 127) as u8,
+        _ => ExitStatus::Error as u8,
+    };
     let text = match format {
         ReportFormat::Json => {
             let value = serde_json::json!({
                 "command": command,
                 "clean": false,
-                "error": { "message": message, "exit_code": ExitStatus::Error as u8 },
+                "error": { "message": message, "exit_code": exit_code },
             });
             serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }

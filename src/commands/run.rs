@@ -136,10 +136,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
     let quiet = args.job.quiet;
     let report = args.report.clone();
     let (options, key) = options(args.job, args.threads, args.subset, None, args.batch_rows)?;
-    let output = options.output.clone();
+    let (output, mappings) = (options.output.clone(), options.mappings.clone());
     let manifest = execute(options, &key, quiet, "pseudonymised")?;
     if let Some(path) = report {
-        let value = summary_json(&manifest, &output);
+        let value = summary_json(&manifest, &output, &mappings);
         super::emit(&(serde_json::to_string_pretty(&value)? + "\n"), Some(&path))?;
     }
     Ok(ExitStatus::Success)
@@ -148,21 +148,31 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
 /// What a column's rule did that a reader of the summary must know: values that failed
 /// validation (replaced by keyed fakes or emptied, as the mapping's `on_invalid` says), and
 /// columns emptied by the `null` rule. `None` when there is nothing to say.
-fn column_note(column: &crate::manifest::ColumnEntry, rows: u64) -> Option<String> {
+fn column_note(column: &crate::manifest::ColumnEntry, rows: u64, emptied: bool) -> Option<String> {
     if column.rule == "null" {
         return Some(format!("{}: every cell emptied ({rows}, rule null)", column.name));
     }
     let invalid = column.stats.invalid;
-    (invalid > 0).then(|| {
-        format!(
-            "{}: {invalid} value(s) failed validation as {} and were replaced by keyed fakes or emptied, as the mapping's `on_invalid` says",
-            column.name, column.rule
-        )
-    })
+    let what = if emptied { "emptied (on_invalid: null)" } else { "replaced by keyed fakes" };
+    (invalid > 0)
+        .then(|| format!("{}: {invalid} value(s) failed validation as {} and were {what}", column.name, column.rule))
+}
+
+/// Whether a column's invalid values are emptied rather than faked (`on_invalid: null`; other
+/// rules, such as dates, empty what is not a value of theirs).
+fn emptied_when_invalid(mappings: Option<&crate::mapping::Mappings>, table: &str, column: &str) -> bool {
+    use crate::mapping::ColumnRule;
+    use crate::rules::OnInvalid;
+    match mappings.and_then(|m| m.tables.iter().find(|t| t.name == table)).and_then(|t| t.rule(column)) {
+        Some(ColumnRule::Identifier(spec)) => spec.on_invalid == OnInvalid::Null,
+        Some(_) => true,
+        None => false,
+    }
 }
 
 /// The run's summary as JSON (`run --report F`): what the text summary says, for machines.
-fn summary_json(manifest: &Manifest, output: &std::path::Path) -> serde_json::Value {
+fn summary_json(manifest: &Manifest, output: &std::path::Path, mappings: &std::path::Path) -> serde_json::Value {
+    let mappings = crate::mapping::load_dir(mappings).ok();
     let files: Vec<serde_json::Value> = manifest
         .files
         .iter()
@@ -179,7 +189,7 @@ fn summary_json(manifest: &Manifest, output: &std::path::Path) -> serde_json::Va
                     "transformed": c.stats.transformed,
                     "empty": c.stats.empty,
                     "invalid": c.stats.invalid,
-                    "note": column_note(c, f.rows_out),
+                    "note": column_note(c, f.rows_out, emptied_when_invalid(mappings.as_ref(), &f.table, &c.name)),
                 })).collect::<Vec<_>>(),
                 "dropped": f.dropped,
             })
@@ -244,8 +254,10 @@ pub(crate) fn execute(mut options: RunOptions, key: &Key, quiet: bool, verb: &st
     let manifest = if show {
         let bars = Bars::new(MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
         let result = engine::run(&options, key, &bars);
-        if result.is_ok() {
-            bars.overall.finish();
+        match &result {
+            Ok(_) => bars.overall.finish(),
+            // Left as it stood: an unfinished bar would be drawn at 100 % when dropped.
+            Err(_) => bars.overall.abandon_with_message("stopped: nothing written"),
         }
         result?
     } else {
@@ -260,9 +272,12 @@ pub(crate) fn execute(mut options: RunOptions, key: &Key, quiet: bool, verb: &st
             manifest.seconds,
             manifest.key_fingerprint
         );
+        let mappings = crate::mapping::load_dir(&options.mappings).ok();
         for file in &manifest.files {
             eprintln!("  {} -> {} ({} rows)", file.input, options.output.join(&file.output).display(), file.rows_out);
-            for note in file.columns.iter().filter_map(|c| column_note(c, file.rows_out)) {
+            let emptied =
+                |c: &crate::manifest::ColumnEntry| emptied_when_invalid(mappings.as_ref(), &file.table, &c.name);
+            for note in file.columns.iter().filter_map(|c| column_note(c, file.rows_out, emptied(c))) {
                 eprintln!("    {note}");
             }
         }
@@ -273,4 +288,53 @@ pub(crate) fn execute(mut options: RunOptions, key: &Key, quiet: bool, verb: &st
         eprintln!("manifest: {}", options.output.join(MANIFEST_NAME).display());
     }
     Ok(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hidden() -> Bars {
+        Bars::new(MultiProgress::with_draw_target(ProgressDrawTarget::hidden()))
+    }
+
+    #[test]
+    fn the_overall_bar_counts_bytes_of_every_file_and_files_done() {
+        let bars = hidden();
+        bars.plan(2, 1000);
+        assert_eq!(bars.overall.length(), Some(1000));
+        {
+            let csv = bars.start("members.csv", 600, 600);
+            csv.set(250);
+            assert_eq!(bars.overall.position(), 250);
+            csv.set(250); // the same position twice counts once
+            csv.set(500);
+            assert_eq!(bars.overall.position(), 500);
+            csv.finish();
+            assert_eq!(bars.overall.position(), 600);
+        }
+        {
+            // Parquet positions are rows, not bytes: the file's bytes count when it is done.
+            let parquet = bars.start("claims.parquet", 400, 0);
+            parquet.set(65_536);
+            assert_eq!(bars.overall.position(), 600);
+            parquet.finish();
+        }
+        assert_eq!(bars.overall.position(), 1000);
+        assert_eq!(bars.overall.message(), "2 of 2 file(s) done");
+        assert!(!bars.overall.is_finished());
+    }
+
+    #[test]
+    fn an_unfinished_file_leaves_its_bar_as_it_stood() {
+        let bars = hidden();
+        bars.plan(1, 1000);
+        let bar = bars.start("claims.csv", 1000, 1000);
+        bar.set(300);
+        drop(bar);
+        // Abandoned: finished drawing, but not moved to 100 %.
+        assert!(bars.overall.is_finished());
+        assert_eq!(bars.overall.position(), 300);
+        assert!(bars.overall.message().starts_with("stopped"));
+    }
 }

@@ -13,7 +13,9 @@ use crate::report::{render, Finding, Report, Severity};
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
     if let Some(path) = &args.manifest {
-        return check_manifest(path, &super::load_key(args.key_file.as_deref())?);
+        let (status, text) = check_manifest(path, &super::load_key(args.key_file.as_deref())?)?;
+        super::emit(&text, args.report.as_deref())?;
+        return Ok(status);
     }
     let (Some(mappings), Some(input), Some(output)) = (args.mappings, args.input, args.output) else {
         anyhow::bail!("verify needs --mappings, --input and --output (or --manifest FILE)");
@@ -32,7 +34,19 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
         batch_rows: crate::engine::DEFAULT_BATCH_ROWS,
     };
     let mut report = verify(&options)?;
-    record_in_manifest(&output.join(MANIFEST_NAME), options.key.as_ref(), &mut report)?;
+    if let Err(e) = record_in_manifest(&output.join(MANIFEST_NAME), options.key.as_ref(), &mut report) {
+        // The verification's findings still reach the report; the manifest problem is one more.
+        report.add(Finding {
+            severity: Severity::Error,
+            count: 1,
+            code: "manifest_unreadable",
+            file: MANIFEST_NAME.into(),
+            table: None,
+            column: None,
+            row: None,
+            message: format!("results not recorded: {e}"),
+        });
+    }
     super::emit(&render(&report, args.format), args.report.as_deref())?;
     Ok(if report.clean { ExitStatus::Success } else { ExitStatus::Failure })
 }
@@ -43,31 +57,36 @@ fn read_manifest(path: &Path) -> anyhow::Result<serde_json::Value> {
     serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("manifest {} is not valid JSON: {e}", path.display()))
 }
 
-fn check_manifest(path: &Path, key: &Key) -> anyhow::Result<ExitStatus> {
+/// `verify --manifest`: the signature, then every output file's SHA-256. Returns the exit
+/// status and the text to print (or write to `--report`).
+fn check_manifest(path: &Path, key: &Key) -> anyhow::Result<(ExitStatus, String)> {
+    use std::fmt::Write as _;
     let manifest = read_manifest(path)?;
+    let mut text = String::new();
     if !is_authentic(&manifest, key) {
-        println!("{}: NOT authentic: edited since the run, or signed under another key", path.display());
-        return Ok(ExitStatus::Failure);
+        writeln!(text, "{}: NOT authentic: edited since the run, or signed under another key", path.display())?;
+        return Ok((ExitStatus::Failure, text));
     }
-    println!("{}: authentic (signed under the key with fingerprint {})", path.display(), key.fingerprint());
+    writeln!(text, "{}: authentic (signed under the key with fingerprint {})", path.display(), key.fingerprint())?;
     let outputs = check_outputs(path, &manifest);
-    match (outputs.unrecorded, outputs.problems.is_empty()) {
+    let status = match (outputs.unrecorded, outputs.problems.is_empty()) {
         (true, _) => {
-            println!("  output files not checked: this manifest records no file hashes (written before pseudata 0.1 recorded them)");
-            Ok(ExitStatus::Success)
+            writeln!(text, "  output files not checked: this manifest records no file hashes (written before pseudata 0.1 recorded them)")?;
+            ExitStatus::Success
         }
         (false, true) => {
-            println!("  every output file beside it is as the run wrote it ({} file(s))", outputs.checked);
-            Ok(ExitStatus::Success)
+            writeln!(text, "  every output file beside it is as the run wrote it ({} file(s))", outputs.checked)?;
+            ExitStatus::Success
         }
         (false, false) => {
-            println!("  but the output files beside it are not as the run wrote them:");
+            writeln!(text, "  but the output files beside it are not as the run wrote them:")?;
             for problem in outputs.problems {
-                println!("    {problem}");
+                writeln!(text, "    {problem}")?;
             }
-            Ok(ExitStatus::Failure)
+            ExitStatus::Failure
         }
-    }
+    };
+    Ok((status, text))
 }
 
 /// The output files of a signed manifest checked against the SHA-256 the run recorded.

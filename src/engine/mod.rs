@@ -265,11 +265,15 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
         .ok_or_else(|| RunError::NoInput(options.input.clone()))?;
     let output =
         resolve(&options.output).map_err(|source| RunError::Output { path: options.output.clone(), source })?;
-    if output.starts_with(&input) {
-        return Err(RunError::OutputInsideInput { output: options.output.clone(), input: options.input.clone() });
+    // A single input file: its directory is the input's place, so the output may not be there
+    // either (the output file would replace the input of the same name).
+    let input_place = if input.is_file() { input.parent().unwrap_or(&input).to_path_buf() } else { input.clone() };
+    if output.starts_with(&input_place) {
+        return Err(RunError::OutputInsideInput { output: options.output.clone(), input: input_place.clone() });
     }
     let mappings = crate::mapping::load_dir(&options.mappings)?;
-    let planned = plan_files(&input, &mappings)?;
+    // A single file is named as given (not as a symbolic link's target), as `check` and `verify` name it.
+    let planned = plan_files(if input.is_file() { &options.input } else { &input }, &mappings)?;
     if planned.is_empty() {
         return Err(RunError::NoFiles(options.input.clone()));
     }

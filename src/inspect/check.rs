@@ -242,8 +242,8 @@ fn mapped_file(
         }
         let Some(profile) = profile else { continue };
         let sampled = if options.full { "values" } else { "sampled values" };
-        if let Some((code, message, _)) = kept_values_finding(name, rule, profile, options.threshold, sampled) {
-            report.add(finding(code, name, message));
+        if let Some((code, message, count)) = kept_values_finding(name, rule, profile, options.threshold, sampled) {
+            report.add(Finding { count, ..finding(code, name, message) });
         }
     }
     for (name, _) in &table.columns {

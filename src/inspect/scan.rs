@@ -227,12 +227,17 @@ impl Context {
 /// identifier's validation (an `exid` column of another numbering, say): its identifier rule
 /// would replace every value by a fake of the invalid ones, so the draft proposes `hash`.
 fn name_only_identifier(c: &Classification) -> bool {
-    c.by_name && c.confidence == Some(0.0) && Kind::IDENTIFIERS.contains(&c.kind) && c.kind != Kind::Exid
+    c.by_name
+        && c.confidence.is_some_and(|share| share < 0.01)
+        && Kind::IDENTIFIERS.contains(&c.kind)
+        && c.kind != Kind::Exid
 }
 
-/// Parts of a file name that change from one extract to the next: dates, months, run numbers.
+/// Parts of a file name that change from one extract to the next: dates and timestamps
+/// (`2024`, `20240131`, `20240131T0930`, `2024q1`), month names and their abbreviations in
+/// English, Dutch and French, quarters (`q1`-`q4`).
 fn variable_part(token: &str) -> bool {
-    const MONTHS: [&str; 36] = [
+    const MONTHS: [&str; 47] = [
         "january",
         "february",
         "march",
@@ -255,28 +260,40 @@ fn variable_part(token: &str) -> bool {
         "oktober",
         "janvier",
         "fevrier",
+        "février",
         "mars",
         "avril",
         "mai",
         "juin",
         "juillet",
         "aout",
+        "août",
         "septembre",
         "octobre",
         "novembre",
         "decembre",
+        "décembre",
         "jan",
         "feb",
-        "dec",
-        "q1",
+        "mar",
+        "mrt",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "oct",
+        "okt",
+        "nov",
     ];
-    let lower = token.to_ascii_lowercase();
+    let lower = token.to_lowercase();
+    let quarter = matches!(lower.as_str(), "q1" | "q2" | "q3" | "q4" | "dec" | "déc" | "sept");
     !token.is_empty()
         && (token.chars().all(|c| c.is_ascii_digit())
             || MONTHS.contains(&lower.as_str())
+            || quarter
             || lower.chars().next().is_some_and(|c| c.is_ascii_digit())
-                && lower.chars().any(|c| c.is_ascii_digit())
-                && lower.len() <= 10)
+                && lower.chars().filter(char::is_ascii_digit).count() >= 4)
 }
 
 /// Words of export file names that say nothing about the table.
@@ -299,7 +316,7 @@ const NOISE: [&str; 14] = [
 
 /// The file name's stem split into words (runs of letters and digits).
 fn words(stem: &str) -> Vec<&str> {
-    stem.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect()
+    stem.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect()
 }
 
 /// A short table name from a file name: `Claims_2024-01.csv` and `export_claims_january_2024.csv`
@@ -307,7 +324,11 @@ fn words(stem: &str) -> Vec<&str> {
 fn table_name(relative: &str) -> String {
     let name = relative.rsplit('/').next().unwrap_or(relative);
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    let all: Vec<String> = words(stem).into_iter().filter(|w| !variable_part(w)).map(str::to_ascii_lowercase).collect();
+    let all: Vec<String> = words(stem)
+        .into_iter()
+        .filter(|w| !variable_part(w))
+        .map(|w| w.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect())
+        .collect();
     let meaningful: Vec<&String> = all.iter().filter(|w| !NOISE.contains(&w.as_str())).collect();
     let chosen: Vec<&String> = if meaningful.is_empty() { all.iter().collect() } else { meaningful };
     if chosen.is_empty() {
@@ -335,7 +356,7 @@ fn table_glob(relative: &str) -> String {
         word.clear();
     };
     for c in stem.chars() {
-        if c.is_ascii_alphanumeric() {
+        if c.is_alphanumeric() {
             word.push(c);
         } else {
             flush(&mut word, &mut pattern);
@@ -346,6 +367,10 @@ fn table_glob(relative: &str) -> String {
         }
     }
     flush(&mut word, &mut pattern);
+    if !pattern.chars().any(char::is_alphanumeric) {
+        // Nothing but dates (`2024-01.csv`): a wildcard would catch every table; the file's own path.
+        return relative.to_string();
+    }
     if !pattern.ends_with('*') {
         pattern.push('*');
     }
@@ -463,8 +488,8 @@ fn write_drafts(
             let by_name = if classification.by_name { " (by name)" } else { "" };
             let why = match (classification.kind, classification.confidence) {
                 (kind, Some(_)) if name_only_identifier(classification) => format!(
-                    "{} by name only: none of {values} values validates as one, so `hash` rather than a {} pseudonym \
-                     (check the column)",
+                    "{} by name only: fewer than 1 % of {values} values validate as one, so `hash` rather than a {} \
+                     pseudonym (check the column)",
                     kind.label(),
                     kind.label()
                 ),
@@ -496,6 +521,13 @@ mod tests {
         assert_eq!(table_name("adres-lijst.csv"), "adres_lijst");
         assert_eq!(table_name("2024/january_extract/EXPORT_claims_january_2024.csv"), "claims");
         assert_eq!(table_name("prestations_20240131.csv"), "prestations");
+        assert_eq!(table_name("prestations_février_2024.csv"), "prestations");
+        assert_eq!(table_name("claims_2024_q2.csv"), "claims");
+    }
+
+    #[test]
+    fn a_name_of_dates_only_gets_its_own_path_not_a_wildcard() {
+        assert_eq!(table_glob("2024/2024-01.csv"), "2024/2024-01.csv");
     }
 
     #[test]
@@ -509,6 +541,10 @@ mod tests {
             ("claims.csv", "out/claims.csv", "members.csv"),
             ("export_claims_january_2024.csv", "export_claims_february_2024.csv", "export_members_january_2024.csv"),
             ("Leden 20240131.csv", "nieuw/Leden 20240229.csv", "Prestaties 20240131.csv"),
+            ("claims_2024_q2.csv", "claims_2024_q3.csv", "members_2024_q2.csv"),
+            ("claims_mar.csv", "2025/claims_nov.csv", "members_mar.csv"),
+            ("prestations_février_2024.csv", "prestations_août_2024.csv", "membres_février_2024.csv"),
+            ("claims_20240131T0930.csv", "claims_20240229T2215.csv", "members_20240131T0930.csv"),
         ] {
             let glob = table_glob(this);
             let m = globset::Glob::new(&glob).unwrap().compile_matcher();

@@ -340,19 +340,31 @@ fn bind_names(
         .collect()
 }
 
-/// The line (1-based) of `column`'s entry under `columns:` in a mapping's text, for messages.
+/// The line (1-based) of `column`'s entry under `columns:` in a mapping's text, for messages:
+/// the entries are the lines at the indentation of the first one (nested options are deeper);
+/// blank and comment lines are skipped.
 fn column_line(text: &str, column: &str) -> Option<usize> {
     let mut in_columns = false;
+    let mut indent: Option<usize> = None;
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
-        if !line.starts_with([' ', '\t']) {
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let depth = line.len() - trimmed.len();
+        if depth == 0 {
             in_columns = trimmed.starts_with("columns:");
+            indent = None;
             continue;
         }
         if !in_columns {
             continue;
         }
-        let name = trimmed.split(':').next().unwrap_or("").trim().trim_matches(['"', '\'']);
+        let entry = trimmed.strip_prefix("- ").unwrap_or(trimmed);
+        if *indent.get_or_insert(depth) != depth {
+            continue;
+        }
+        let name = entry.split(':').next().unwrap_or("").trim().trim_matches(['"', '\'']);
         if name == column {
             return Some(i + 1);
         }
@@ -362,6 +374,17 @@ fn column_line(text: &str, column: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn column_lines_skip_blank_lines_comments_and_nested_options() {
+        let text = "table: claims\nfiles: [\"c*.csv\"]\ncolumns:\n  niss: niss\n\n  # dates\n  care_date:\n    date:\n      shift_by: niss\n  \"date\": phnoe\n  amount: keep\nquasi_identifiers: [date]\n";
+        assert_eq!(super::column_line(text, "niss"), Some(4));
+        assert_eq!(super::column_line(text, "care_date"), Some(7));
+        assert_eq!(super::column_line(text, "date"), Some(10), "the entry, not the nested `date:` option");
+        assert_eq!(super::column_line(text, "amount"), Some(11));
+        assert_eq!(super::column_line(text, "shift_by"), None);
+        assert_eq!(super::column_line(text, "quasi_identifiers"), None);
+    }
+
     use super::*;
     use crate::rules::{PeopleSpec, PostcodeMode};
 

@@ -237,7 +237,7 @@ pub fn text(report: &Report) -> String {
         String::new()
     } else {
         let parts: Vec<String> = counts.iter().map(|(code, n)| format!("{code} {n}")).collect();
-        format!(" (cells per finding code: {})", parts.join(", "))
+        format!(" (counted per code, cells or originals: {})", parts.join(", "))
     };
     let _ = writeln!(
         out,

@@ -264,17 +264,35 @@ fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: 
         if !kept(rule) {
             continue;
         }
+        let finding = |severity, code, message: String, count| Finding {
+            severity,
+            count,
+            code,
+            file: pair.output.relative.clone(),
+            table: Some(table.name.clone()),
+            column: Some(name.clone()),
+            row: None,
+            message,
+        };
         if let Some((code, message, count)) = kept_values_finding(name, rule, profile, DEFAULT_THRESHOLD, "values") {
-            report.add(Finding {
-                severity: Severity::Error,
-                count,
-                code,
-                file: pair.output.relative.clone(),
-                table: Some(table.name.clone()),
-                column: Some(name.clone()),
-                row: None,
-                message: format!("{message}, in the output"),
-            });
+            report.add(finding(Severity::Error, code, format!("{message}, in the output"), count));
+        } else if let Some((kind, share)) = profile.best_identifier(crate::detect::hints::hint(name)) {
+            // Below the threshold (random numbers pass a mod-97 check 1 time in 97), but worth a look.
+            let count = (share * profile.values as f64).round() as u64;
+            if count > 0 {
+                report.add(finding(
+                    Severity::Warning,
+                    "kept_identifier_few",
+                    format!(
+                        "declared `keep`: {count} of {} values in the output validate as {}s (under the {:.0} % that \
+                         fails verify): chance, or a few real ones",
+                        profile.values,
+                        kind.label(),
+                        DEFAULT_THRESHOLD * 100.0
+                    ),
+                    count,
+                ));
+            }
         }
     }
     Ok(())
