@@ -122,7 +122,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DIR")]
     pub write_drafts: Option<PathBuf>,
     /// Rows read per file.
-    #[arg(long, value_name = "N", default_value_t = crate::inspect::DEFAULT_SAMPLE_ROWS, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = crate::inspect::DEFAULT_SAMPLE_ROWS, value_parser = at_least_one_u64)]
     pub sample: u64,
     /// Report format.
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
@@ -155,7 +155,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub full: bool,
     /// Rows read per file without --full.
-    #[arg(long, value_name = "N", default_value_t = crate::inspect::DEFAULT_SAMPLE_ROWS, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = crate::inspect::DEFAULT_SAMPLE_ROWS, value_parser = at_least_one_u64)]
     pub sample: u64,
     /// Percentage (0-100] of a kept column's non-empty values that must be identifiers to fail.
     #[arg(long, value_name = "PCT", default_value_t = crate::inspect::check::DEFAULT_THRESHOLD * 100.0, conflicts_with = "threshold_share")]
@@ -192,7 +192,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Warn when a combination of quasi-identifiers is shared by fewer rows than this.
-    #[arg(long = "min-k", alias = "k", value_name = "K", default_value_t = crate::inspect::verify::DEFAULT_K, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long = "min-k", alias = "k", value_name = "K", default_value_t = crate::inspect::verify::DEFAULT_K, value_parser = at_least_one_u64)]
     pub k: u64,
 }
 
@@ -227,7 +227,7 @@ pub struct SampleArgs {
     #[arg(short, long)]
     pub output: PathBuf,
     /// Number of members (each has 0 to 16 claims, 8 on average).
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 1000, value_parser = at_least_one_u64)]
     pub members: u64,
     /// Seed: the same seed writes the same files.
     #[arg(long, default_value_t = 1)]
@@ -241,6 +241,11 @@ pub struct SampleArgs {
     /// Write into a non-empty directory (files of the same name are replaced).
     #[arg(long)]
     pub force: bool,
+}
+
+/// A count of at least 1, as `u64` (`--sample 0` is refused, not taken as 1).
+fn at_least_one_u64(text: &str) -> Result<u64, String> {
+    at_least_one(text).map(|n| n as u64)
 }
 
 /// A count of at least 1 (`--threads 0` is refused, not taken as "default").

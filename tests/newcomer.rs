@@ -393,6 +393,15 @@ fn short_flags_single_file_input_and_bad_numbers() {
         let assert = pseudata().args(args).assert().code(2);
         assert!(stderr(&assert).contains(said), "{args:?}: {}", stderr(&assert));
     }
+    // A refused command line still writes the report a CI job publishes.
+    let report = dir.path().join("refused.xml");
+    pseudata()
+        .args(["check", "--sample", "0", "-m", "m", "-i", "i", "--format", "junit", "--report"])
+        .arg(&report)
+        .assert()
+        .code(2);
+    let xml = std::fs::read_to_string(&report).expect("report written");
+    assert!(xml.contains("<error message=\"the command line was refused"), "{xml}");
 }
 
 #[test]

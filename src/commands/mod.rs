@@ -112,3 +112,32 @@ pub(crate) fn reporting_errors(
     }
     result
 }
+
+/// When clap refuses the command line of a command with `--report F` (`--sample 0`, an unknown
+/// option), writes the refusal to `F` in the `--format` asked for, read from the raw arguments.
+pub fn report_refused_arguments(args: Vec<String>, kind: &str) {
+    use crate::report::ReportFormat;
+    let value_of = |name: &str| {
+        let with_equals = format!("{name}=");
+        args.iter().enumerate().find_map(|(i, a)| {
+            if a == name {
+                args.get(i + 1).cloned()
+            } else {
+                a.strip_prefix(&with_equals).map(str::to_string)
+            }
+        })
+    };
+    let Some(path) = value_of("--report") else { return };
+    let Some(command) = args.iter().skip(1).find(|a| !a.starts_with('-')) else { return };
+    if !matches!(command.as_str(), "run" | "check" | "verify") {
+        return;
+    }
+    let format = match value_of("--format").as_deref() {
+        Some("json") => ReportFormat::Json,
+        Some("junit") => ReportFormat::Junit,
+        _ if command == "run" => ReportFormat::Json,
+        _ => ReportFormat::Text,
+    };
+    let error = anyhow::anyhow!("the command line was refused ({kind}): see `pseudata {command} --help`");
+    error_report(command, format, &error, std::path::Path::new(&path));
+}
