@@ -528,3 +528,31 @@ fn scan_drafts_match_next_months_extract_name_quasi_identifiers_and_distrust_nam
     assert_eq!(members.rule("exid").unwrap().name(), "exid", "a member number's shape is kept");
     assert!(!yaml.contains(" 0% of"), "no rule on evidence of 0 %: {yaml}");
 }
+
+#[test]
+fn progress_on_a_terminal_shows_an_overall_bar_and_each_file() {
+    // `script` (util-linux, in every Debian) gives the run a pseudo-terminal, where bars draw.
+    let dir = demo_copy();
+    let output = dir.path().join("out");
+    let command = format!(
+        "{} run -m {} -i {} -o {} --key-file {}",
+        assert_cmd::cargo::cargo_bin("pseudata").display(),
+        dir.path().join("mappings").display(),
+        dir.path().join("input").display(),
+        output.display(),
+        demo_key().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("PSEUDATA_KEY")
+        .output()
+        .expect("`script` from util-linux");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("all files"), "no overall bar: {screen}");
+    assert!(screen.contains("0 of 2 file(s) done") && screen.contains("2 of 2 file(s) done"), "{screen}");
+    for file in ["claims.csv", "members.csv"] {
+        assert!(screen.lines().any(|l| l.contains(file) && l.contains('[')), "no bar for {file}: {screen}");
+    }
+    assert!(output.join("pseudata-manifest.json").is_file());
+}
