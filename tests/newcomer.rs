@@ -34,23 +34,28 @@ fn set_rule(mapping: &Path, column: &str, rule: &str) {
     std::fs::write(mapping, edited.join("\n") + "\n").unwrap();
 }
 
+/// `pseudata ARGS... -m DIR/mappings -i DIR/INPUT` (INPUT: `input` or one file under it).
+fn gate(dir: &Path, input: &str, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = pseudata();
+    cmd.args(args).arg("-m").arg(dir.join("mappings")).arg("-i").arg(dir.join(input));
+    cmd
+}
+
 fn run_demo(dir: &Path) -> PathBuf {
     let output = dir.join("out");
     demo_job("run", dir, &output).args(["--quiet", "--force"]).assert().code(0);
     output
 }
 
+/// `gate` with `-o OUTPUT` and the demo key.
+fn keyed(dir: &Path, input: &str, output: &Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = gate(dir, input, args);
+    cmd.arg("-o").arg(output).arg("--key-file").arg(demo_key());
+    cmd
+}
+
 fn verify(dir: &Path, output: &Path, format: &str) -> assert_cmd::assert::Assert {
-    pseudata()
-        .args(["verify", "--format", format, "--mappings"])
-        .arg(dir.join("mappings"))
-        .arg("--input")
-        .arg(dir.join("input"))
-        .arg("--output")
-        .arg(output)
-        .arg("--key-file")
-        .arg(demo_key())
-        .assert()
+    keyed(dir, "input", output, &["verify", "--format", format]).assert()
 }
 
 /// Rewrites a `;`-separated demo file (Windows-1252 bytes kept) with `edit` applied to each data row.
@@ -167,11 +172,7 @@ fn verify_says_which_of_key_mappings_and_input_differ_from_the_run_and_does_not_
     // Another key.
     let other_key = dir.path().join("other.key");
     std::fs::write(&other_key, format!("{}\n", common::KEY_B)).unwrap();
-    let assert = pseudata()
-        .args(["verify", "--format", "json", "-m"])
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(dir.path().join("input"))
+    let assert = gate(dir.path(), "input", &["verify", "--format", "json"])
         .arg("-o")
         .arg(&output)
         .arg("--key-file")
@@ -217,26 +218,14 @@ fn every_report_file_is_written_when_the_command_fails() {
     let dir = demo_copy();
     set_rule(&dir.path().join("mappings/members.yaml"), "phone", "phnoe");
     let junit = dir.path().join("check.xml");
-    pseudata()
-        .args(["check", "--format", "junit", "--report"])
-        .arg(&junit)
-        .arg("-m")
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(dir.path().join("input"))
-        .assert()
-        .code(2);
+    gate(dir.path(), "input", &["check", "--format", "junit"]).arg("--report").arg(&junit).assert().code(2);
     let xml = std::fs::read_to_string(&junit).expect("a JUnit report although check failed");
     assert!(xml.contains("<error message=") && xml.contains("errors=\"1\""), "{xml}");
     assert!(xml.contains("members.yaml"), "the error names the mapping: {xml}");
     let json = dir.path().join("verify.json");
-    pseudata()
-        .args(["verify", "--format", "json", "--report"])
+    gate(dir.path(), "input", &["verify", "--format", "json"])
+        .arg("--report")
         .arg(&json)
-        .arg("-m")
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(dir.path().join("input"))
         .arg("-o")
         .arg(dir.path().join("no-such-output"))
         .assert()
@@ -254,21 +243,13 @@ fn every_report_file_is_written_when_the_command_fails() {
 #[test]
 fn reports_are_written_for_a_malformed_file_and_for_verify_manifest() {
     let dir = demo_copy();
-    // A record with one field too few, in the middle of the claims.
+    // A last record with one field too few.
     let claims = dir.path().join("input/claims.csv");
     let mut text = std::fs::read(&claims).unwrap();
     text.extend(b"1;2\r\n");
     std::fs::write(&claims, &text).unwrap();
     let report = dir.path().join("check.json");
-    pseudata()
-        .args(["check", "--full", "--format", "json", "--report"])
-        .arg(&report)
-        .arg("-m")
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(dir.path().join("input"))
-        .assert()
-        .code(2);
+    gate(dir.path(), "input", &["check", "--full", "--format", "json"]).arg("--report").arg(&report).assert().code(2);
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     let message = json["error"]["message"].as_str().unwrap();
     assert!(message.contains("claims.csv") && message.contains("line"), "{message}");
@@ -332,54 +313,19 @@ fn the_run_summary_names_invalid_values_per_column_and_run_report_writes_it() {
 fn short_flags_single_file_input_and_bad_numbers() {
     let dir = demo_copy();
     let output = dir.path().join("out");
-    pseudata()
-        .args(["run", "-q", "-j", "1", "-m"])
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(dir.path().join("input/claims.csv"))
-        .arg("-o")
-        .arg(&output)
-        .arg("--key-file")
-        .arg(demo_key())
-        .assert()
-        .code(0);
+    keyed(dir.path(), "input/claims.csv", &output, &["run", "-q", "-j", "1"]).assert().code(0);
     assert_eq!(common::file_names(&output), ["claims.csv", "pseudata-manifest.json"]);
     assert_eq!(
         records(&output.join("claims.csv"), b';').len(),
         records(&dir.path().join("input/claims.csv"), b';').len()
     );
     // verify and check take the single file too.
-    pseudata()
-        .args(["verify", "-m"])
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(dir.path().join("input/claims.csv"))
-        .arg("-o")
-        .arg(&output)
-        .arg("--key-file")
-        .arg(demo_key())
-        .assert()
-        .code(0);
-    pseudata()
-        .args(["check", "-m"])
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(dir.path().join("input/members.csv"))
-        .assert()
-        .code(0);
+    keyed(dir.path(), "input/claims.csv", &output, &["verify"]).assert().code(0);
+    gate(dir.path(), "input/members.csv", &["check"]).assert().code(0);
     // The output may not be the single file's own directory: its output would replace it.
     let before = std::fs::read(dir.path().join("input/claims.csv")).unwrap();
-    let assert = pseudata()
-        .args(["run", "-q", "--force", "-m"])
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(dir.path().join("input/claims.csv"))
-        .arg("-o")
-        .arg(dir.path().join("input"))
-        .arg("--key-file")
-        .arg(demo_key())
-        .assert()
-        .code(2);
+    let assert =
+        keyed(dir.path(), "input/claims.csv", &dir.path().join("input"), &["run", "-q", "--force"]).assert().code(2);
     assert!(stderr(&assert).contains("inside"), "{}", stderr(&assert));
     assert_eq!(std::fs::read(dir.path().join("input/claims.csv")).unwrap(), before);
     for (args, said) in [
@@ -417,13 +363,7 @@ fn new_names_and_units_with_the_old_ones_kept_as_hidden_aliases() {
     // check --threshold is a percentage like --subset; the old share is --threshold-share.
     let demo = demo_copy();
     let check = |args: &[&str]| {
-        let assert = pseudata()
-            .args(["check", "--format", "json", "-m"])
-            .arg(demo.path().join("mappings"))
-            .arg("-i")
-            .arg(demo.path().join("input"))
-            .args(args)
-            .assert();
+        let assert = gate(demo.path(), "input", &["check", "--format", "json"]).args(args).assert();
         let out = stdout(&assert);
         let report: serde_json::Value = serde_json::from_str(&out).unwrap();
         report["notes"].to_string()
@@ -435,11 +375,7 @@ fn new_names_and_units_with_the_old_ones_kept_as_hidden_aliases() {
     assert!(verify_help.contains("--min-k") && verify_help.contains("PSEUDATA_KEY"), "{verify_help}");
     let demo_out = run_demo(demo.path());
     for k in ["--k", "--min-k"] {
-        let assert = pseudata()
-            .args(["verify", "--format", "json", k, "3", "-m"])
-            .arg(demo.path().join("mappings"))
-            .arg("-i")
-            .arg(demo.path().join("input"))
+        let assert = gate(demo.path(), "input", &["verify", "--format", "json", k, "3"])
             .arg("-o")
             .arg(&demo_out)
             .assert()
@@ -479,13 +415,7 @@ fn a_misspelt_rule_gets_did_you_mean_and_its_line() {
     let mapping = dir.path().join("mappings/members.yaml");
     set_rule(&mapping, "phone", "phnoe");
     let line = std::fs::read_to_string(&mapping).unwrap().lines().position(|l| l.starts_with("  phone:")).unwrap() + 1;
-    let assert = pseudata()
-        .args(["check", "-m"])
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(dir.path().join("input"))
-        .assert()
-        .code(2);
+    let assert = gate(dir.path(), "input", &["check"]).assert().code(2);
     let err = stderr(&assert);
     assert!(err.contains(&format!("line {line}")), "{err}");
     assert!(err.contains("did you mean `phone`?"), "{err}");
