@@ -20,6 +20,6 @@ pub fn run(args: CaseArgs) -> anyhow::Result<ExitStatus> {
     };
     let quiet = args.job.quiet;
     let (options, key) = super::run::options(args.job, None, None, Some(case), DEFAULT_BATCH_ROWS)?;
-    super::run::execute(options, &key, quiet, "case file:")?;
+    super::run::execute(options, &key, quiet, false, "case file:")?;
     Ok(ExitStatus::Success)
 }

@@ -11,6 +11,8 @@ use super::ExitStatus;
 use crate::cli::{Job, RunArgs};
 use crate::crypto::Key;
 use crate::engine::{self, Case, FileProgress, NoProgress, Progress, RunOptions, MANIFEST_NAME};
+use crate::inspect::verify::leaks::{output_groups, Groups};
+use crate::inspect::verify::DEFAULT_K;
 use crate::manifest::Manifest;
 
 /// Progress on a terminal: one overall bar (files done, bytes read of all files, eta) and one
@@ -137,9 +139,16 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
     let report = args.report.clone();
     let (options, key) = options(args.job, args.threads, args.subset, None, args.batch_rows)?;
     let (output, mappings) = (options.output.clone(), options.mappings.clone());
-    let manifest = execute(options, &key, quiet, "pseudonymised")?;
+    let (manifest, groups) = execute(options, &key, quiet, report.is_some(), "pseudonymised")?;
     if let Some(path) = report {
-        let value = summary_json(&manifest, &output, &mappings);
+        let mut value = summary_json(&manifest, &output, &mappings);
+        value["k_anonymity"] = serde_json::json!(groups
+            .iter()
+            .map(|(file, g)| serde_json::json!({
+                "file": file, "quasi_identifiers": g.quasi, "smallest_group": g.smallest,
+                "rows_in_groups_below_k": g.below, "rows": g.rows, "k": DEFAULT_K,
+            }))
+            .collect::<Vec<_>>());
         super::emit(&(serde_json::to_string_pretty(&value)? + "\n"), Some(&path))?;
     }
     Ok(ExitStatus::Success)
@@ -204,7 +213,6 @@ fn summary_json(manifest: &Manifest, output: &std::path::Path, mappings: &std::p
         "invalid": manifest.files.iter().flat_map(|f| &f.columns).map(|c| c.stats.invalid).sum::<u64>(),
         "files": files,
         "manifest": output.join(MANIFEST_NAME),
-        "k_anonymity": "not measured by run: `pseudata verify` reports it",
     })
 }
 
@@ -234,7 +242,13 @@ pub(crate) fn options(
 
 /// Runs the engine with progress bars on a terminal and Ctrl-C handling; prints a summary
 /// (file names, row counts, key fingerprint: never a value) unless `quiet`.
-pub(crate) fn execute(mut options: RunOptions, key: &Key, quiet: bool, verb: &str) -> anyhow::Result<Manifest> {
+pub(crate) fn execute(
+    mut options: RunOptions,
+    key: &Key,
+    quiet: bool,
+    groups_wanted: bool,
+    verb: &str,
+) -> anyhow::Result<(Manifest, Vec<(String, Groups)>)> {
     // SIGINT (Ctrl-C), SIGTERM (a CI cancel, `docker stop`) and SIGHUP (a closed terminal) stop
     // the run between batches; the staging directory is then removed, so an interrupted run
     // leaves nothing behind, and the exit code is 128 + the signal's number. A second signal
@@ -263,6 +277,7 @@ pub(crate) fn execute(mut options: RunOptions, key: &Key, quiet: bool, verb: &st
     } else {
         engine::run(&options, key, &NoProgress)?
     };
+    let groups = if quiet && !groups_wanted { Vec::new() } else { k_anonymity(&manifest, &options)? };
     if !quiet {
         let rows: u64 = manifest.files.iter().map(|f| f.rows_out).sum();
         eprintln!(
@@ -280,6 +295,16 @@ pub(crate) fn execute(mut options: RunOptions, key: &Key, quiet: bool, verb: &st
             for note in file.columns.iter().filter_map(|c| column_note(c, file.rows_out, emptied(c))) {
                 eprintln!("    {note}");
             }
+            for (_, g) in groups.iter().filter(|(f, _)| *f == file.output) {
+                let verdict = if g.smallest < DEFAULT_K && g.rows > 0 { "warning" } else { "ok" };
+                eprintln!(
+                    "    {verdict}: quasi-identifiers ({}): smallest group {} row(s), {} of {} rows in groups below k = {DEFAULT_K}",
+                    g.quasi.join(", "),
+                    g.smallest,
+                    g.below,
+                    g.rows
+                );
+            }
         }
         let invalid: u64 = manifest.files.iter().flat_map(|f| &f.columns).map(|c| c.stats.invalid).sum();
         if invalid > 0 {
@@ -287,7 +312,27 @@ pub(crate) fn execute(mut options: RunOptions, key: &Key, quiet: bool, verb: &st
         }
         eprintln!("manifest: {}", options.output.join(MANIFEST_NAME).display());
     }
-    Ok(manifest)
+    Ok((manifest, groups))
+}
+
+/// The k-anonymity of every output file whose table declares `quasi_identifiers` (read back
+/// from the output, its quasi-identifier columns only), as `verify` measures it.
+fn k_anonymity(manifest: &Manifest, options: &RunOptions) -> anyhow::Result<Vec<(String, Groups)>> {
+    let mappings = crate::mapping::load_dir(&options.mappings)?;
+    let mut found = Vec::new();
+    for file in &manifest.files {
+        let Some(table) = mappings.tables.iter().find(|t| t.name == file.table) else { continue };
+        let csv = if file.format_in == file.format_out {
+            table.csv.clone()
+        } else {
+            crate::mapping::CsvOptions { header: true, ..Default::default() }
+        };
+        let path = options.output.join(&file.output);
+        if let Some(groups) = output_groups(table, &path, file.format_out, &csv, DEFAULT_K, options.batch_rows)? {
+            found.push((file.output.clone(), groups));
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

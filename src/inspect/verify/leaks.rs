@@ -12,7 +12,7 @@ use super::windows::Index;
 use super::{cell_error, chunks, Pair, VerifyOptions, ROWS_LISTED};
 use crate::detect::Kind;
 use crate::engine::RunError;
-use crate::io::reader::TableReader;
+use crate::io::reader::{Batch, TableReader};
 use crate::io::Cells;
 use crate::report::{Finding, Report, Severity};
 
@@ -20,11 +20,91 @@ use crate::report::{Finding, Report, Severity};
 pub(super) type Hit = (u64, Kind);
 
 /// Smallest groups of rows sharing one combination of quasi-identifiers.
-pub(super) struct Groups {
-    pub(super) quasi: Vec<String>,
-    pub(super) smallest: u64,
-    pub(super) below: u64,
-    pub(super) rows: u64,
+pub struct Groups {
+    pub quasi: Vec<String>,
+    pub smallest: u64,
+    pub below: u64,
+    pub rows: u64,
+}
+
+/// Counts the rows of each combination of quasi-identifier values, as keyed hashes (a random key
+/// per process: no value is held): memory grows with distinct combinations, not with rows.
+pub struct GroupCounter {
+    quasi_index: Vec<usize>,
+    groups: FxHashMap<u64, u64>,
+    hasher: foldhash::quality::RandomState,
+    rows: u64,
+}
+
+impl GroupCounter {
+    /// Counts the columns of `header` named in `quasi` (those present).
+    pub fn new(header: &[String], quasi: &[String]) -> GroupCounter {
+        GroupCounter {
+            quasi_index: quasi.iter().filter_map(|q| header.iter().position(|h| h == q)).collect(),
+            groups: FxHashMap::default(),
+            hasher: foldhash::quality::RandomState::default(),
+            rows: 0,
+        }
+    }
+
+    /// Whether any quasi-identifier column is present.
+    pub fn counts(&self) -> bool {
+        !self.quasi_index.is_empty()
+    }
+
+    /// Adds every row of `batch`.
+    pub fn add(&mut self, batch: &Batch, path: &std::path::Path, header: &[String]) -> Result<(), RunError> {
+        if self.quasi_index.is_empty() {
+            return Ok(());
+        }
+        for row in 0..batch.rows() {
+            let mut values: Vec<Option<String>> = Vec::with_capacity(self.quasi_index.len());
+            for &q in &self.quasi_index {
+                let cell = batch.cell(q, row).map_err(|e| cell_error(path, batch.line(row), &header[q], e))?;
+                values.push(cell.map(|c| c.into_owned()));
+            }
+            *self.groups.entry(self.hasher.hash_one(&values)).or_default() += 1;
+        }
+        self.rows += batch.rows() as u64;
+        Ok(())
+    }
+
+    /// The group sizes against `k`; `None` when no quasi-identifier column is present.
+    pub fn finish(self, header: &[String], k: u64) -> Option<Groups> {
+        if self.quasi_index.is_empty() {
+            return None;
+        }
+        Some(Groups {
+            quasi: self.quasi_index.iter().map(|&i| header[i].clone()).collect(),
+            smallest: self.groups.values().copied().min().unwrap_or(0),
+            below: self.groups.values().filter(|&&n| n < k).sum(),
+            rows: self.rows,
+        })
+    }
+}
+
+/// The k-anonymity of an output file of table `table`: reads only its quasi-identifier
+/// columns. `None` when the table declares none, or none is in the file.
+pub fn output_groups(
+    table: &crate::mapping::Table,
+    path: &std::path::Path,
+    format: crate::io::Format,
+    csv: &crate::mapping::CsvOptions,
+    k: u64,
+    batch_rows: usize,
+) -> Result<Option<Groups>, RunError> {
+    let quasi = &table.quasi_identifiers;
+    if quasi.is_empty() {
+        return Ok(None);
+    }
+    let mut reader =
+        TableReader::open(path, format, csv, batch_rows, None, |h| h.iter().map(|c| quasi.contains(c)).collect())?;
+    let header = reader.header().to_vec();
+    let mut counter = GroupCounter::new(&header, quasi);
+    while let Some(batch) = reader.next_batch()? {
+        counter.add(&batch, path, &header)?;
+    }
+    Ok(counter.finish(&header, k))
 }
 
 /// Pass 2: original identifiers anywhere in the output's other columns; k-anonymity.
@@ -46,11 +126,8 @@ pub(super) fn pass_two(
     // Every column but the identifier columns: each of their cells was compared with its own
     // original in pass 1, and every value there is a pseudonym of the run, which excuses it.
     let scanned: Vec<usize> = (0..header.len()).filter(|&i| !is_identifier(table, &header[i])).collect();
-    let quasi_index: Vec<usize> = quasi.iter().filter_map(|q| header.iter().position(|h| h == q)).collect();
-    let mut groups: FxHashMap<u64, u64> = FxHashMap::default();
+    let mut groups = GroupCounter::new(&header, quasi);
     let mut leaks: BTreeMap<usize, (u64, Vec<Hit>)> = BTreeMap::new();
-    let group_hasher = foldhash::quality::RandomState::default();
-    let mut total = 0u64;
     while let Some(batch) = reader.next_batch()? {
         let found: Vec<Result<(usize, Vec<Hit>), RunError>> = chunks(&scanned, batch.rows())
             .into_par_iter()
@@ -78,19 +155,7 @@ pub(super) fn pass_two(
             let room = ROWS_LISTED.saturating_sub(entry.1.len());
             entry.1.extend(hits.into_iter().take(room));
         }
-        if !quasi_index.is_empty() {
-            for row in 0..batch.rows() {
-                let mut values: Vec<Option<String>> = Vec::with_capacity(quasi_index.len());
-                for &q in &quasi_index {
-                    let cell = batch
-                        .cell(q, row)
-                        .map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[q], e))?;
-                    values.push(cell.map(|c| c.into_owned()));
-                }
-                *groups.entry(group_hasher.hash_one(&values)).or_default() += 1;
-            }
-        }
-        total += batch.rows() as u64;
+        groups.add(&batch, &pair.output.path, &header)?;
     }
     for (column, (count, listed)) in leaks {
         let finding = |row, message: String| Finding {
@@ -114,10 +179,5 @@ pub(super) fn pass_two(
             });
         }
     }
-    if quasi_index.is_empty() {
-        return Ok(None);
-    }
-    let smallest = groups.values().copied().min().unwrap_or(0);
-    let below = groups.values().filter(|&&n| n < options.k).sum();
-    Ok(Some(Groups { quasi: quasi_index.iter().map(|&i| header[i].clone()).collect(), smallest, below, rows: total }))
+    Ok(groups.finish(&header, options.k))
 }

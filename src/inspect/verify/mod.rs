@@ -23,7 +23,7 @@ use rustc_hash::FxHashSet;
 
 mod columns;
 mod joins;
-mod leaks;
+pub mod leaks;
 pub mod windows;
 
 use super::check::{kept, kept_values_finding, DEFAULT_THRESHOLD};
