@@ -308,10 +308,10 @@ fn the_run_summary_names_invalid_values_per_column_and_run_report_writes_it() {
     let claims = json["files"].as_array().unwrap().iter().find(|f| f["input"] == "claims.csv").unwrap();
     assert_eq!(json["rows"], members["rows_out"].as_u64().unwrap() + claims["rows_out"].as_u64().unwrap());
     // k-anonymity of the output's quasi-identifiers, counted here from the output file.
-    let quasi = ["birth_date", "sex", "postcode"].map(|c| column(&output.join("members.csv"), c));
+    let [births, sexes, postcodes] = ["birth_date", "sex", "postcode"].map(|c| column(&output.join("members.csv"), c));
     let mut groups = std::collections::HashMap::<(String, String, String), u64>::new();
-    for i in 0..quasi[0].len() {
-        *groups.entry((quasi[0][i].clone(), quasi[1][i].clone(), quasi[2][i].clone())).or_default() += 1;
+    for ((birth, sex), postcode) in births.into_iter().zip(sexes).zip(postcodes) {
+        *groups.entry((birth, sex, postcode)).or_default() += 1;
     }
     let smallest = *groups.values().min().unwrap();
     let below: u64 = groups.values().filter(|&&n| n < 5).sum();
