@@ -122,16 +122,31 @@ fn text_json_junit_and_manifest_agree_on_how_many_originals_leaked() {
         .filter(|f| f["code"] == "leak")
         .map(|f| f["count"].as_u64().unwrap())
         .sum();
+    let originals: u64 = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "leak")
+        .map(|f| f["originals"].as_u64().or(f["count"].as_u64()).unwrap())
+        .sum();
     let listed = report["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "leak").count() as u64;
-    assert!(leaks > listed, "more originals ({leaks}) than findings ({listed}): the summary finding counts them");
+    assert!(leaks > listed, "more cells ({leaks}) than findings ({listed}): the summary finding counts them");
+    assert!(originals >= leaks, "a cell holds one original or more: {originals} in {leaks}");
+    // Cells with originals: at most the non-empty notes (the output's notes are the input's).
+    let notes = column(&dir.path().join("input/members.csv"), "notes");
+    assert!(leaks <= notes.iter().filter(|n| !n.trim().is_empty()).count() as u64);
     assert_eq!(report["counts_by_code"]["leak"], leaks);
+    assert_eq!(report["originals_by_code"]["leak"], originals);
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(output.join("pseudata-manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["verify"]["counts_by_code"]["leak"], leaks, "manifest");
+    assert_eq!(manifest["verify"]["originals_by_code"]["leak"], originals, "manifest");
     assert_eq!(manifest["verify"]["findings_by_code"]["leak"], listed, "manifest");
     let text = stdout(&verify(dir.path(), &output, "text").code(1));
     let last = text.lines().last().unwrap();
-    assert!(last.contains(&format!("leak {leaks},")) || last.contains(&format!("leak {leaks})")), "{last}");
+    let said =
+        if originals == leaks { format!("leak {leaks}") } else { format!("leak {leaks} ({originals} originals)") };
+    assert!(last.contains(&format!("{said},")) || last.contains(&format!("{said})")), "{said}: {last}");
     // JUnit: the notes column's failure counts the cells of its errors.
     let junit = stdout(&verify(dir.path(), &output, "junit").code(1));
     let notes_cells: u64 = report["findings"]

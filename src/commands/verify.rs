@@ -39,6 +39,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
         report.add(Finding {
             severity: Severity::Error,
             count: 1,
+            originals: None,
             code: "manifest_unreadable",
             file: MANIFEST_NAME.into(),
             table: None,
@@ -146,6 +147,7 @@ fn record_in_manifest(path: &Path, key: Option<&Key>, report: &mut Report) -> an
         report.add(Finding {
             severity: Severity::Error,
             count: 1,
+            originals: None,
             code: "manifest_signature",
             file: MANIFEST_NAME.into(),
             table: None,
@@ -160,6 +162,7 @@ fn record_in_manifest(path: &Path, key: Option<&Key>, report: &mut Report) -> an
         report.add(Finding {
             severity: Severity::Error,
             count: 1,
+            originals: None,
             code: "output_changed",
             file: MANIFEST_NAME.into(),
             table: None,
@@ -177,6 +180,7 @@ fn record_in_manifest(path: &Path, key: Option<&Key>, report: &mut Report) -> an
         "warnings": report.findings.len() - errors,
         "findings_by_code": report.findings_by_code(),
         "counts_by_code": report.counts_by_code(),
+        "originals_by_code": report.originals_by_code(),
         "details": report.details,
     });
     let signed = sign(manifest, key);

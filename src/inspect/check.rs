@@ -75,6 +75,7 @@ pub fn check(options: &CheckOptions) -> Result<Report, RunError> {
             many => report.add(Finding {
                 severity: Severity::Error,
                 count: 1,
+                originals: None,
                 code: "ambiguous_file",
                 file: file.relative.clone(),
                 table: None,
@@ -119,6 +120,7 @@ fn unmapped_file(
     report.add(Finding {
         severity: Severity::Error,
         count: 1,
+        originals: None,
         code: "unmapped_file",
         file: file.relative.clone(),
         table: None,
@@ -167,6 +169,7 @@ fn mapped_file(
     let finding = |code: &'static str, column: &str, message: String| Finding {
         severity: Severity::Error,
         count: 1,
+        originals: None,
         code,
         file: file.relative.clone(),
         table: Some(table.name.clone()),

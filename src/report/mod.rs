@@ -32,6 +32,10 @@ pub struct Finding {
     /// Cells (or values) the finding stands for: 1 for a finding about one row or one column,
     /// N for "N more cells...". Text, JSON, JUnit and the manifest sum these per code.
     pub count: u64,
+    /// Original identifiers found in those cells, when a cell can hold several (free text):
+    /// `None` means one per cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub originals: Option<u64>,
 }
 
 /// One column of one file, as the command saw it.
@@ -105,6 +109,16 @@ impl Report {
         counts
     }
 
+    /// Original identifiers per finding code (a cell of free text can hold several; other
+    /// findings count one per cell).
+    pub fn originals_by_code(&self) -> std::collections::BTreeMap<&'static str, u64> {
+        let mut counts = std::collections::BTreeMap::new();
+        for f in &self.findings {
+            *counts.entry(f.code).or_default() += f.originals.unwrap_or(f.count);
+        }
+        counts
+    }
+
     /// Findings per code.
     pub fn findings_by_code(&self) -> std::collections::BTreeMap<&'static str, u64> {
         let mut counts = std::collections::BTreeMap::new();
@@ -139,6 +153,7 @@ pub fn render(report: &Report, format: ReportFormat) -> String {
         ReportFormat::Json => {
             let mut value = serde_json::to_value(report).unwrap_or_default();
             value["counts_by_code"] = serde_json::json!(report.counts_by_code());
+            value["originals_by_code"] = serde_json::json!(report.originals_by_code());
             serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
         ReportFormat::Junit => junit(report),
@@ -236,8 +251,15 @@ pub fn text(report: &Report) -> String {
     let counted = if counts.is_empty() {
         String::new()
     } else {
-        let parts: Vec<String> = counts.iter().map(|(code, n)| format!("{code} {n}")).collect();
-        format!(" (counted per code, cells or originals: {})", parts.join(", "))
+        let originals = report.originals_by_code();
+        let parts: Vec<String> = counts
+            .iter()
+            .map(|(code, n)| match originals.get(code) {
+                Some(o) if o != n => format!("{code} {n} ({o} originals)"),
+                _ => format!("{code} {n}"),
+            })
+            .collect();
+        format!(" (cells per code: {})", parts.join(", "))
     };
     let _ = writeln!(
         out,
@@ -384,6 +406,7 @@ mod tests {
         r.add(Finding {
             severity: Severity::Error,
             count: 1,
+            originals: None,
             code: "kept_identifier",
             file: "m.csv".into(),
             table: Some("members".into()),

@@ -44,6 +44,7 @@ pub(super) fn join_rates(columns: &[IdColumn], pairs: &[Pair], report: &mut Repo
                 report.add(Finding {
                     severity: Severity::Error,
                     count: 1,
+                    originals: None,
                     code: "join_rate",
                     file,
                     table: Some(a.table.clone()),

@@ -16,8 +16,16 @@ use crate::io::reader::{Batch, TableReader};
 use crate::io::Cells;
 use crate::report::{Finding, Report, Severity};
 
-/// An original identifier found in an output cell: (data row, kind).
-pub(super) type Hit = (u64, Kind);
+/// Original identifiers found in one output cell: (data row, their kinds).
+pub(super) type Hit = (u64, Vec<Kind>);
+
+/// What pass 2 found in one column: cells with originals, originals, the first cells listed.
+#[derive(Default)]
+struct Leaks {
+    cells: u64,
+    originals: u64,
+    listed: Vec<Hit>,
+}
 
 /// Smallest groups of rows sharing one combination of quasi-identifiers.
 pub struct Groups {
@@ -127,7 +135,7 @@ pub(super) fn pass_two(
     // original in pass 1, and every value there is a pseudonym of the run, which excuses it.
     let scanned: Vec<usize> = (0..header.len()).filter(|&i| !is_identifier(table, &header[i])).collect();
     let mut groups = GroupCounter::new(&header, quasi);
-    let mut leaks: BTreeMap<usize, (u64, Vec<Hit>)> = BTreeMap::new();
+    let mut leaks: BTreeMap<usize, Leaks> = BTreeMap::new();
     while let Some(batch) = reader.next_batch()? {
         let found: Vec<Result<(usize, Vec<Hit>), RunError>> = chunks(&scanned, batch.rows())
             .into_par_iter()
@@ -138,8 +146,9 @@ pub(super) fn pass_two(
                         .cell(column, row)
                         .map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[column], e))?;
                     let Some(text) = cell else { continue };
-                    for kind in index.find(&text) {
-                        hits.push((batch.first_row + row as u64 + 1, kind));
+                    let kinds: Vec<Kind> = index.find(&text).into_iter().collect();
+                    if !kinds.is_empty() {
+                        hits.push((batch.first_row + row as u64 + 1, kinds));
                     }
                 }
                 Ok((column, hits))
@@ -151,16 +160,18 @@ pub(super) fn pass_two(
                 continue;
             }
             let entry = leaks.entry(column).or_default();
-            entry.0 += hits.len() as u64;
-            let room = ROWS_LISTED.saturating_sub(entry.1.len());
-            entry.1.extend(hits.into_iter().take(room));
+            entry.cells += hits.len() as u64;
+            entry.originals += hits.iter().map(|(_, kinds)| kinds.len() as u64).sum::<u64>();
+            let room = ROWS_LISTED.saturating_sub(entry.listed.len());
+            entry.listed.extend(hits.into_iter().take(room));
         }
         groups.add(&batch, &pair.output.path, &header)?;
     }
-    for (column, (count, listed)) in leaks {
+    for (column, Leaks { cells, originals, listed }) in leaks {
         let finding = |row, message: String| Finding {
             severity: Severity::Error,
             count: 1,
+            originals: None,
             code: "leak",
             file: pair.output.relative.clone(),
             table: Some(table.name.clone()),
@@ -168,14 +179,26 @@ pub(super) fn pass_two(
             row,
             message,
         };
-        for &(row, kind) in &listed {
-            report.add(finding(Some(row), format!("an original {} of the input appears in this cell", kind.label())));
+        for (row, kinds) in &listed {
+            let labels: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
+            let message = match labels.as_slice() {
+                [one] => format!("an original {one} of the input appears in this cell"),
+                many => format!("{} originals of the input appear in this cell ({})", many.len(), many.join(", ")),
+            };
+            report.add(Finding { originals: Some(kinds.len() as u64), ..finding(Some(*row), message) });
         }
-        let more = count - listed.len() as u64;
-        if more > 0 {
+        let more_cells = cells - listed.len() as u64;
+        let more_originals = originals - listed.iter().map(|(_, kinds)| kinds.len() as u64).sum::<u64>();
+        if more_cells > 0 {
             report.add(Finding {
-                count: more,
-                ..finding(None, format!("{more} more original identifiers appear in this column"))
+                count: more_cells,
+                originals: Some(more_originals),
+                ..finding(
+                    None,
+                    format!(
+                        "{more_originals} more original identifiers appear in {more_cells} more cells of this column"
+                    ),
+                )
             });
         }
     }

@@ -141,6 +141,7 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
         let finding = |code, message: &str| Finding {
             severity: Severity::Error,
             count: 1,
+            originals: None,
             code,
             file: input.relative.clone(),
             table: None,
@@ -221,6 +222,7 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
                 report.add(Finding {
                     severity: Severity::Warning,
                     count: 1,
+                    originals: None,
                     code: "k_anonymity",
                     file: pair.output.relative.clone(),
                     table: Some(pair.table.name.clone()),
@@ -267,6 +269,7 @@ fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: 
         let finding = |severity, code, message: String, count| Finding {
             severity,
             count,
+            originals: None,
             code,
             file: pair.output.relative.clone(),
             table: Some(table.name.clone()),
@@ -313,6 +316,7 @@ fn manifest_findings(
         found.push(Finding {
             severity: Severity::Error,
             count: 1,
+            originals: None,
             code,
             file: MANIFEST_NAME.into(),
             table: None,
@@ -649,6 +653,7 @@ fn pass_one(
         report.add(Finding {
             severity: Severity::Error,
             count: 1,
+            originals: None,
             code: "row_count",
             file: pair.output.relative.clone(),
             table: Some(table.name.clone()),
@@ -680,6 +685,7 @@ fn report_pass_one(
         let finding = |code, row, message: String| Finding {
             severity: Severity::Error,
             count: 1,
+            originals: None,
             code,
             file: pair.output.relative.clone(),
             table: Some(table.name.clone()),
@@ -694,6 +700,7 @@ fn report_pass_one(
         if more > 0 {
             report.add(Finding {
                 count: more,
+                originals: None,
                 ..finding("leak", None, format!("{more} more cells keep their original {label}"))
             });
         }
@@ -708,6 +715,7 @@ fn report_pass_one(
         if more > 0 {
             report.add(Finding {
                 count: more,
+                originals: None,
                 ..finding("invalid_pseudonym", None, format!("{more} more pseudonyms fail validation"))
             });
         }
