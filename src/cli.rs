@@ -191,6 +191,10 @@ pub struct VerifyArgs {
     /// the error is then the report).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Percentage (0-100] of a kept column's output values that must validate as identifiers for
+    /// an error (fewer give a warning), as `check --threshold`.
+    #[arg(long, value_name = "PCT", default_value_t = crate::inspect::check::DEFAULT_THRESHOLD * 100.0)]
+    pub threshold: f64,
     /// Warn when a combination of quasi-identifiers is shared by fewer rows than this.
     #[arg(long = "min-k", alias = "k", value_name = "K", default_value_t = crate::inspect::verify::DEFAULT_K, value_parser = at_least_one_u64)]
     pub k: u64,

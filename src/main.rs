@@ -28,7 +28,12 @@ fn main() -> ExitCode {
     };
     // A panic unwinds to here (dropping the run's staging directory on the way) and exits 2 like
     // any other error; readers report their threads' panics as errors, never as an end of file.
+    let report = pseudata::commands::report_target(&cli);
     let Ok(result) = std::panic::catch_unwind(|| dispatch(cli)) else {
+        if let Some((command, format, path)) = report {
+            let error = anyhow::anyhow!("internal error in pseudata (a bug: please report it; the data is not shown)");
+            pseudata::commands::error_report(command, format, &error, &path);
+        }
         return ExitCode::from(ExitStatus::Error as u8);
     };
     match result {

@@ -102,6 +102,30 @@ fn verify_fails_when_real_phone_numbers_were_kept() {
     // Most of the kept numbers validate as phone numbers (the demo writes a few malformed ones).
     let count = finding["count"].as_u64().unwrap();
     assert!(count * 10 >= non_empty * 9 && count <= non_empty, "{count} of {non_empty}");
+    // A column where one value in ten is a phone number: an error under the default 5 %, a
+    // warning with the same count under `--threshold 50`.
+    rewrite(&dir.path().join("input/members.csv"), |i, row, header| {
+        let at = header.iter().position(|h| h == b"phone").unwrap();
+        if i % 10 != 0 {
+            row[at] = format!("X-{i:05}").into_bytes();
+        }
+    });
+    let output = run_demo(dir.path());
+    let judged = |extra: &[&str]| {
+        let mut args = vec!["verify", "--format", "json"];
+        args.extend(extra);
+        let assert = keyed(dir.path(), "input", &output, &args).assert();
+        let report: serde_json::Value = serde_json::from_str(&stdout(&assert)).unwrap();
+        let found = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["column"] == "phone" && f["code"].as_str().unwrap().starts_with("kept"))
+            .cloned();
+        found.map(|f| (f["code"].as_str().unwrap().to_string(), f["count"].as_u64().unwrap()))
+    };
+    assert_eq!(judged(&[]), Some(("kept_identifier".to_string(), 30)));
+    assert_eq!(judged(&["--threshold", "50"]), Some(("kept_identifier_few".to_string(), 30)));
     // The shipped mapping's run of the same input is clean.
     let clean = demo_copy();
     let output = run_demo(clean.path());

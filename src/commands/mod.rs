@@ -64,12 +64,7 @@ pub(crate) fn emit(text: &str, path: Option<&std::path::Path>) -> anyhow::Result
 /// requested format (JSON: an `error` object; JUnit: one test case with an `error` element;
 /// text: the message), so a CI job always has something to publish. The message names places,
 /// never data values, like every error of pseudata.
-pub(crate) fn error_report(
-    command: &str,
-    format: crate::report::ReportFormat,
-    error: &anyhow::Error,
-    path: &std::path::Path,
-) {
+pub fn error_report(command: &str, format: crate::report::ReportFormat, error: &anyhow::Error, path: &std::path::Path) {
     use crate::report::ReportFormat;
     let message = error.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": caused by: ");
     // The process's own exit code: 128 + n for a run stopped by signal n, else 2.
@@ -140,4 +135,15 @@ pub fn report_refused_arguments(args: Vec<String>, kind: &str) {
     };
     let error = anyhow::anyhow!("the command line was refused ({kind}): see `pseudata {command} --help`");
     error_report(command, format, &error, std::path::Path::new(&path));
+}
+
+/// Where a command with `--report F` writes its report, and in which format: (command, format, F).
+pub fn report_target(cli: &crate::cli::Cli) -> Option<(&'static str, crate::report::ReportFormat, std::path::PathBuf)> {
+    use crate::cli::Command;
+    match &cli.command {
+        Command::Run(args) => Some(("run", crate::report::ReportFormat::Json, args.report.clone()?)),
+        Command::Check(args) => Some(("check", args.format, args.report.clone()?)),
+        Command::Verify(args) => Some(("verify", args.format, args.report.clone()?)),
+        _ => None,
+    }
 }

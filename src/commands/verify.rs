@@ -25,7 +25,11 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
     } else {
         None
     };
+    if !(args.threshold > 0.0 && args.threshold <= 100.0) {
+        anyhow::bail!("--threshold must be a percentage in (0, 100], not {}", args.threshold);
+    }
     let options = VerifyOptions {
+        threshold: args.threshold / 100.0,
         mappings,
         input,
         output: output.clone(),

@@ -235,63 +235,27 @@ fn name_only_identifier(c: &Classification) -> bool {
 
 /// Parts of a file name that change from one extract to the next: dates and timestamps
 /// (`2024`, `20240131`, `20240131T0930`, `2024q1`), month names and their abbreviations in
-/// English, Dutch and French, quarters (`q1`-`q4`).
+/// English, Dutch, French and German, quarters (`q1`-`q4`), delivery numbers (`run3`, `v2`).
 fn variable_part(token: &str) -> bool {
-    const MONTHS: [&str; 47] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "januari",
-        "februari",
-        "maart",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "oktober",
-        "janvier",
-        "fevrier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "aout",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "decembre",
-        "décembre",
-        "jan",
-        "feb",
-        "mar",
-        "mrt",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "oct",
-        "okt",
-        "nov",
+    #[rustfmt::skip]
+    const MONTHS: [&str; 53] = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+        "december", "januari", "februari", "maart", "mei", "juni", "juli", "augustus", "oktober", "janvier",
+        "fevrier", "février", "mars", "avril", "mai", "juin", "juillet", "aout", "août", "septembre", "octobre",
+        "novembre", "decembre", "décembre", "jan", "feb", "mar", "mrt", "apr", "jun", "jul", "aug", "sep", "oct",
+        "okt", "nov", "januar", "februar", "märz", "maerz", "dezember", "mär",
     ];
+    /// Words that number a delivery: `run3`, `v2`, `part1`, `deel2`, `batch12`.
+    const RUNS: [&str; 7] = ["run", "v", "part", "deel", "partie", "batch", "lot"];
     let lower = token.to_lowercase();
     let quarter = matches!(lower.as_str(), "q1" | "q2" | "q3" | "q4" | "dec" | "déc" | "sept");
+    let letters = lower.trim_end_matches(|c: char| c.is_ascii_digit());
+    let run_number = letters.len() < lower.len() && RUNS.contains(&letters);
     !token.is_empty()
         && (token.chars().all(|c| c.is_ascii_digit())
             || MONTHS.contains(&lower.as_str())
             || quarter
+            || run_number
             || lower.chars().next().is_some_and(|c| c.is_ascii_digit())
                 && lower.chars().filter(char::is_ascii_digit).count() >= 4)
 }
@@ -545,6 +509,8 @@ mod tests {
             ("claims_mar.csv", "2025/claims_nov.csv", "members_mar.csv"),
             ("prestations_février_2024.csv", "prestations_août_2024.csv", "membres_février_2024.csv"),
             ("claims_20240131T0930.csv", "claims_20240229T2215.csv", "members_20240131T0930.csv"),
+            ("Leistungen_März_2024.csv", "Leistungen_Dezember_2024.csv", "Mitglieder_März_2024.csv"),
+            ("claims_2024-01_run3.csv", "claims_2024-02_run1.csv", "members_2024-01_run3.csv"),
         ] {
             let glob = table_glob(this);
             let m = globset::Glob::new(&glob).unwrap().compile_matcher();

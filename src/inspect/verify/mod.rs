@@ -26,7 +26,7 @@ mod joins;
 pub mod leaks;
 pub mod windows;
 
-use super::check::{kept, kept_values_finding, DEFAULT_THRESHOLD};
+use super::check::{kept, kept_values_finding};
 use super::{cell_error, data_files, learn_exid, profile_file, DataFile};
 use crate::crypto::Key;
 use crate::detect::ExidShape;
@@ -58,6 +58,8 @@ pub struct VerifyOptions {
     /// The run's key: needed only when the run used `--subset` (to align rows).
     pub key: Option<Key>,
     pub k: u64,
+    /// Share of a kept column's values that must validate as identifiers for an error.
+    pub threshold: f64,
     pub batch_rows: usize,
 }
 
@@ -277,7 +279,7 @@ fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: 
             row: None,
             message,
         };
-        if let Some((code, message, count)) = kept_values_finding(name, rule, profile, DEFAULT_THRESHOLD, "values") {
+        if let Some((code, message, count)) = kept_values_finding(name, rule, profile, options.threshold, "values") {
             report.add(finding(Severity::Error, code, format!("{message}, in the output"), count));
         } else if let Some((kind, share)) = profile.best_identifier(crate::detect::hints::hint(name)) {
             // Below the threshold (random numbers pass a mod-97 check 1 time in 97), but worth a look.
@@ -291,7 +293,7 @@ fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: 
                          fails verify): chance, or a few real ones",
                         profile.values,
                         kind.label(),
-                        DEFAULT_THRESHOLD * 100.0
+                        options.threshold * 100.0
                     ),
                     count,
                 ));
