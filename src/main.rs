@@ -20,7 +20,10 @@ fn main() -> ExitCode {
             let code = if e.use_stderr() { ExitStatus::Error } else { ExitStatus::Success };
             if e.use_stderr() {
                 // A refused command line still leaves the report a CI job publishes.
-                pseudata::commands::report_refused_arguments(std::env::args().collect(), &e.kind().to_string());
+                pseudata::commands::report_refused_arguments(
+                    std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect(),
+                    &e.kind().to_string(),
+                );
             }
             let _ = e.print();
             return ExitCode::from(code as u8);

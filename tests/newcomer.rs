@@ -126,6 +126,11 @@ fn verify_fails_when_real_phone_numbers_were_kept() {
     };
     assert_eq!(judged(&[]), Some(("kept_identifier".to_string(), 30)));
     assert_eq!(judged(&["--threshold", "50"]), Some(("kept_identifier_few".to_string(), 30)));
+    // The manifest records what the verdict was judged with: a lenient one cannot pass for the default.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(output.join("pseudata-manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["verify"]["judged_with"]["threshold_percent"], 50.0);
+    assert_eq!(manifest["verify"]["judged_with"]["min_k"], 5);
     // The shipped mapping's run of the same input is clean.
     let clean = demo_copy();
     let output = run_demo(clean.path());
@@ -307,6 +312,20 @@ fn reports_are_written_for_a_malformed_file_and_for_verify_manifest() {
         .assert()
         .code(0);
     assert!(std::fs::read_to_string(&verdict).unwrap().contains("authentic"));
+    // ... in the format asked for: JUnit a CI server can read.
+    std::fs::write(output.join("members.csv"), "edited\n").unwrap();
+    let junit = pseudata()
+        .args(["verify", "--format", "junit", "--manifest"])
+        .arg(output.join("pseudata-manifest.json"))
+        .arg("--key-file")
+        .arg(demo_key())
+        .assert()
+        .code(1);
+    let xml = stdout(&junit);
+    assert!(
+        xml.starts_with("<?xml") && xml.contains("<failure") && xml.contains("members.csv: changed since the run"),
+        "{xml}"
+    );
 }
 
 #[test]
@@ -361,9 +380,17 @@ fn the_run_summary_names_invalid_values_per_column_and_run_report_writes_it() {
     );
     assert!(
         err.contains(&format!(
-            "quasi-identifiers (birth_date, sex, postcode): smallest group {smallest} row(s), {below} of"
+            "warning: quasi-identifiers (birth_date, sex, postcode): smallest group {smallest} row(s), {below} of"
         )),
         "{err}"
+    );
+    assert_eq!(json["k_anonymity"].as_array().unwrap().len(), 1, "members only: claims declare none");
+    // verify measures the same on the same output.
+    let verified: serde_json::Value = serde_json::from_str(&stdout(&verify(dir.path(), &output, "json"))).unwrap();
+    let v = &verified["details"]["k_anonymity"][0];
+    assert_eq!(
+        (&v["smallest_group"], &v["rows_in_groups_below_k"]),
+        (&k["smallest_group"], &k["rows_in_groups_below_k"])
     );
 }
 
@@ -406,6 +433,22 @@ fn short_flags_single_file_input_and_bad_numbers() {
         .code(2);
     let xml = std::fs::read_to_string(&report).expect("report written");
     assert!(xml.contains("<error message=\"the command line was refused"), "{xml}");
+    // `--report=F` for run (JSON by default); a missing value is no file named after the next option.
+    let run_report = dir.path().join("refused-run.json");
+    pseudata()
+        .current_dir(dir.path())
+        .args(["run", "-j", "0", "-m", "m", "-i", "i", "-o", "o"])
+        .arg(format!("--report={}", run_report.display()))
+        .assert()
+        .code(2);
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&run_report).unwrap()).unwrap();
+    assert_eq!((json["command"].as_str(), json["clean"].as_bool()), (Some("run"), Some(false)));
+    pseudata()
+        .current_dir(dir.path())
+        .args(["check", "-m", "m", "-i", "i", "--report", "--format", "junit"])
+        .assert()
+        .code(2);
+    assert!(!dir.path().join("--format").exists());
 }
 
 #[test]

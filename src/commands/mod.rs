@@ -112,22 +112,22 @@ pub(crate) fn reporting_errors(
 /// option), writes the refusal to `F` in the `--format` asked for, read from the raw arguments.
 pub fn report_refused_arguments(args: Vec<String>, kind: &str) {
     use crate::report::ReportFormat;
+    // A value that starts with `-` is the next option, not a value (`--report --format junit`).
     let value_of = |name: &str| {
         let with_equals = format!("{name}=");
         args.iter().enumerate().find_map(|(i, a)| {
             if a == name {
-                args.get(i + 1).cloned()
+                args.get(i + 1).filter(|v| !v.starts_with('-')).cloned()
             } else {
                 a.strip_prefix(&with_equals).map(str::to_string)
             }
         })
     };
-    let Some(path) = value_of("--report") else { return };
-    let Some(command) = args.iter().skip(1).find(|a| !a.starts_with('-')) else { return };
-    if !matches!(command.as_str(), "run" | "check" | "verify") {
+    let Some(path) = value_of("--report").filter(|p| !p.is_empty()) else { return };
+    let Some(command) = args.iter().skip(1).find(|a| matches!(a.as_str(), "run" | "check" | "verify")) else {
         return;
-    }
-    let format = match value_of("--format").as_deref() {
+    };
+    let format = match value_of("--format").map(|f| f.to_ascii_lowercase()).as_deref() {
         Some("json") => ReportFormat::Json,
         Some("junit") => ReportFormat::Junit,
         _ if command == "run" => ReportFormat::Json,

@@ -139,7 +139,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
     let report = args.report.clone();
     let (options, key) = options(args.job, args.threads, args.subset, None, args.batch_rows)?;
     let (output, mappings) = (options.output.clone(), options.mappings.clone());
-    let (manifest, groups) = execute(options, &key, quiet, report.is_some(), "pseudonymised")?;
+    let (manifest, groups) = execute(options, &key, quiet, report.is_some(), true, "pseudonymised")?;
     if let Some(path) = report {
         let mut value = summary_json(&manifest, &output, &mappings);
         value["k_anonymity"] = serde_json::json!(groups
@@ -247,6 +247,7 @@ pub(crate) fn execute(
     key: &Key,
     quiet: bool,
     groups_wanted: bool,
+    measure_groups: bool,
     verb: &str,
 ) -> anyhow::Result<(Manifest, Vec<(String, Groups)>)> {
     // SIGINT (Ctrl-C), SIGTERM (a CI cancel, `docker stop`) and SIGHUP (a closed terminal) stop
@@ -277,7 +278,15 @@ pub(crate) fn execute(
     } else {
         engine::run(&options, key, &NoProgress)?
     };
-    let groups = if quiet && !groups_wanted { Vec::new() } else { k_anonymity(&manifest, &options)? };
+    // Measured after the output is in place: a failure here is a warning, never a failed run.
+    let groups = if !measure_groups || (quiet && !groups_wanted) {
+        Vec::new()
+    } else {
+        k_anonymity(&manifest, &options).unwrap_or_else(|e| {
+            eprintln!("warning: k-anonymity not measured: {e}");
+            Vec::new()
+        })
+    };
     if !quiet {
         let rows: u64 = manifest.files.iter().map(|f| f.rows_out).sum();
         eprintln!(
@@ -308,7 +317,7 @@ pub(crate) fn execute(
         }
         let invalid: u64 = manifest.files.iter().flat_map(|f| &f.columns).map(|c| c.stats.invalid).sum();
         if invalid > 0 {
-            eprintln!("{invalid} value(s) in all failed validation (see above); `pseudata verify` reports k-anonymity");
+            eprintln!("{invalid} value(s) in all failed validation (see above)");
         }
         eprintln!("manifest: {}", options.output.join(MANIFEST_NAME).display());
     }
@@ -320,12 +329,20 @@ pub(crate) fn execute(
 fn k_anonymity(manifest: &Manifest, options: &RunOptions) -> anyhow::Result<Vec<(String, Groups)>> {
     let mappings = crate::mapping::load_dir(&options.mappings)?;
     let mut found = Vec::new();
+    let used = |table: &crate::mapping::Table| {
+        manifest.mappings.iter().any(|m| m.table == table.name && m.sha256 == table.sha256)
+    };
     for file in &manifest.files {
-        let Some(table) = mappings.tables.iter().find(|t| t.name == file.table) else { continue };
-        let csv = if file.format_in == file.format_out {
-            table.csv.clone()
-        } else {
-            crate::mapping::CsvOptions { header: true, ..Default::default() }
+        // Only with the mapping the run used (not one edited since it started).
+        let Some(table) = mappings.tables.iter().find(|t| t.name == file.table).filter(|t| used(t)) else { continue };
+        // The dialect the run wrote, as recorded (not sniffed again from the output).
+        let csv = match &file.csv {
+            Some(format) if file.format_in == file.format_out => crate::mapping::CsvOptions {
+                separator: Some(format.separator),
+                encoding: Some(format.encoding),
+                ..table.csv.clone()
+            },
+            _ => crate::mapping::CsvOptions { header: true, ..Default::default() },
         };
         let path = options.output.join(&file.output);
         if let Some(groups) = output_groups(table, &path, file.format_out, &csv, DEFAULT_K, options.batch_rows)? {

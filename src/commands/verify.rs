@@ -13,8 +13,13 @@ use crate::report::{render, Finding, Report, Severity};
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
     if let Some(path) = &args.manifest {
-        let (status, text) = check_manifest(path, &super::load_key(args.key_file.as_deref())?)?;
-        super::emit(&text, args.report.as_deref())?;
+        let (status, text, report) = check_manifest(path, &super::load_key(args.key_file.as_deref())?)?;
+        // Text as before; JSON and JUnit as every other report, for a CI job to publish.
+        let rendered = match args.format {
+            crate::report::ReportFormat::Text => text,
+            format => render(&report, format),
+        };
+        super::emit(&rendered, args.report.as_deref())?;
         return Ok(status);
     }
     let (Some(mappings), Some(input), Some(output)) = (args.mappings, args.input, args.output) else {
@@ -38,7 +43,8 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
         batch_rows: crate::engine::DEFAULT_BATCH_ROWS,
     };
     let mut report = verify(&options)?;
-    if let Err(e) = record_in_manifest(&output.join(MANIFEST_NAME), options.key.as_ref(), &mut report) {
+    let judged = serde_json::json!({"threshold_percent": args.threshold, "min_k": args.k});
+    if let Err(e) = record_in_manifest(&output.join(MANIFEST_NAME), options.key.as_ref(), judged, &mut report) {
         // The verification's findings still reach the report; the manifest problem is one more.
         report.add(Finding {
             severity: Severity::Error,
@@ -63,35 +69,57 @@ fn read_manifest(path: &Path) -> anyhow::Result<serde_json::Value> {
 }
 
 /// `verify --manifest`: the signature, then every output file's SHA-256. Returns the exit
-/// status and the text to print (or write to `--report`).
-fn check_manifest(path: &Path, key: &Key) -> anyhow::Result<(ExitStatus, String)> {
+/// status, the text to print (or write to `--report`) and the same as a report.
+fn check_manifest(path: &Path, key: &Key) -> anyhow::Result<(ExitStatus, String, Report)> {
     use std::fmt::Write as _;
     let manifest = read_manifest(path)?;
     let mut text = String::new();
+    let mut report = Report::new("verify");
+    let finding = |code, message: String| Finding {
+        severity: Severity::Error,
+        count: 1,
+        originals: None,
+        code,
+        file: path.file_name().map_or_else(|| MANIFEST_NAME.into(), |n| n.to_string_lossy().into_owned()),
+        table: None,
+        column: None,
+        row: None,
+        message,
+    };
     if !is_authentic(&manifest, key) {
-        writeln!(text, "{}: NOT authentic: edited since the run, or signed under another key", path.display())?;
-        return Ok((ExitStatus::Failure, text));
+        let said = "NOT authentic: edited since the run, or signed under another key";
+        writeln!(text, "{}: {said}", path.display())?;
+        report.add(finding("manifest_signature", said.into()));
+        return Ok((ExitStatus::Failure, text, report));
     }
-    writeln!(text, "{}: authentic (signed under the key with fingerprint {})", path.display(), key.fingerprint())?;
+    let said = format!("authentic (signed under the key with fingerprint {})", key.fingerprint());
+    writeln!(text, "{}: {said}", path.display())?;
+    report.notes.push(said);
     let outputs = check_outputs(path, &manifest);
+    report.files = outputs.checked + outputs.problems.len();
     let status = match (outputs.unrecorded, outputs.problems.is_empty()) {
         (true, _) => {
-            writeln!(text, "  output files not checked: this manifest records no file hashes (written before pseudata 0.1 recorded them)")?;
+            let said = "output files not checked: this manifest records no file hashes (written before pseudata 0.1 recorded them)";
+            writeln!(text, "  {said}")?;
+            report.notes.push(said.into());
             ExitStatus::Success
         }
         (false, true) => {
-            writeln!(text, "  every output file beside it is as the run wrote it ({} file(s))", outputs.checked)?;
+            let said = format!("every output file beside it is as the run wrote it ({} file(s))", outputs.checked);
+            writeln!(text, "  {said}")?;
+            report.notes.push(said);
             ExitStatus::Success
         }
         (false, false) => {
             writeln!(text, "  but the output files beside it are not as the run wrote them:")?;
             for problem in outputs.problems {
                 writeln!(text, "    {problem}")?;
+                report.add(finding("output_changed", problem));
             }
             ExitStatus::Failure
         }
     };
-    Ok((status, text))
+    Ok((status, text, report))
 }
 
 /// The output files of a signed manifest checked against the SHA-256 the run recorded.
@@ -130,7 +158,14 @@ fn check_outputs(path: &Path, manifest: &serde_json::Value) -> Outputs {
 }
 
 /// With the run's key, checks the output's manifest and records the results in it, signed again.
-fn record_in_manifest(path: &Path, key: Option<&Key>, report: &mut Report) -> anyhow::Result<()> {
+/// `judged` records the thresholds the verdict was reached with (`--threshold`, `--min-k`), so a
+/// lenient verification cannot pass for a default one.
+fn record_in_manifest(
+    path: &Path,
+    key: Option<&Key>,
+    judged: serde_json::Value,
+    report: &mut Report,
+) -> anyhow::Result<()> {
     if !path.is_file() {
         report.notes.push(format!("no {MANIFEST_NAME} in the output: results not recorded"));
         return Ok(());
@@ -180,6 +215,7 @@ fn record_in_manifest(path: &Path, key: Option<&Key>, report: &mut Report) -> an
         "version": env!("CARGO_PKG_VERSION"),
         "verified_unix": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
         "clean": report.clean,
+        "judged_with": judged,
         "errors": errors,
         "warnings": report.findings.len() - errors,
         "findings_by_code": report.findings_by_code(),

@@ -259,7 +259,7 @@ pub fn text(report: &Report) -> String {
                 _ => format!("{code} {n}"),
             })
             .collect();
-        format!(" (cells per code: {})", parts.join(", "))
+        format!(" (counted per code: {})", parts.join(", "))
     };
     let _ = writeln!(
         out,

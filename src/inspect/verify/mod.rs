@@ -289,11 +289,11 @@ fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: 
                     Severity::Warning,
                     "kept_identifier_few",
                     format!(
-                        "declared `keep`: {count} of {} values in the output validate as {}s (under the {:.0} % that \
+                        "declared `keep`: {count} of {} values in the output validate as {}s (under the {} % that \
                          fails verify): chance, or a few real ones",
                         profile.values,
                         kind.label(),
-                        options.threshold * 100.0
+                        format!("{:.2}", options.threshold * 100.0).trim_end_matches('0').trim_end_matches('.')
                     ),
                     count,
                 ));

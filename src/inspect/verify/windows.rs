@@ -497,7 +497,8 @@ impl Index {
         spans
     }
 
-    /// The kinds of the originals found in `cell` that are not also pseudonyms of the run.
+    /// The originals found in `cell` that are not also pseudonyms of the run, one kind per
+    /// original (sorted).
     pub fn find(&self, cell: &str) -> Vec<Kind> {
         let mut hits = Vec::new();
         let marks = cell.bytes().filter(|&b| b == b'.' || b == b':').take(2).count();
@@ -552,18 +553,31 @@ impl Index {
         let names_found = name_hits.iter().any(|h| h.0 == Kind::FullName);
         let spans = if names_found { self.name_spans(&n) } else { Vec::new() };
         let token_spans = if names_found { self.pseudonym_token_spans(cell) } else { Vec::new() };
+        let mut found: Vec<(Kind, usize, usize)> = Vec::new();
         for (kind, start, end) in name_hits {
             let (from, to) = (n.offsets[start].0, n.offsets[end - 1].1);
             let inside = kind == Kind::FullName
                 && (spans.iter().any(|&(s, e)| s <= start && end <= e)
                     || token_spans.iter().any(|&(s, e)| s <= from && to <= e));
             if !inside {
-                hits.push(kind);
+                found.push((kind, start, end));
             }
         }
-        // One finding per kind and cell (an IBAN and its BBAN are one leak).
+        // One original per run of overlapping windows of one kind (an IBAN and its BBAN, a NISS
+        // and its spelling without leading zeros, `First Last` and `Last First` are one leak);
+        // two NISS in one note are two.
+        found.sort();
+        let mut last: Option<(Kind, usize)> = None;
+        for (kind, start, end) in found {
+            match &mut last {
+                Some((k, reach)) if *k == kind && start < *reach => *reach = (*reach).max(end),
+                _ => {
+                    hits.push(kind);
+                    last = Some((kind, end));
+                }
+            }
+        }
         hits.sort();
-        hits.dedup();
         hits
     }
 }
@@ -581,6 +595,18 @@ mod tests {
         index.add_original(Kind::Email, "Jan.Peeters@telenet.be");
         index.add_name("Émilie", "Dupont");
         index
+    }
+
+    #[test]
+    fn each_original_in_a_cell_counts_once_and_two_originals_twice() {
+        let index = index();
+        // The IBAN and the old account number inside it, the NISS and its dotted spelling: one each.
+        assert_eq!(index.find("Rekening BE71 0961 2345 6769 van 85.07.30-033.28"), [Kind::Niss, Kind::Iban]);
+        assert_eq!(index.find("NISS 85073003328"), [Kind::Niss]);
+        // Two NISS, twice; a name in both orders, once.
+        assert_eq!(index.find("85073003328 en 01012556701"), [Kind::Niss, Kind::Niss]);
+        assert_eq!(index.find("Émilie Dupont (Dupont Émilie)").len(), 2, "two mentions, two originals");
+        assert_eq!(index.find("Émilie Dupont"), [Kind::FullName]);
     }
 
     #[test]
