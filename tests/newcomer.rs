@@ -60,11 +60,18 @@ fn verify(dir: &Path, output: &Path, format: &str) -> assert_cmd::assert::Assert
 
 /// Rewrites a `;`-separated demo file (Windows-1252 bytes kept) with `edit` applied to each data row.
 fn rewrite(path: &Path, mut edit: impl FnMut(usize, &mut Vec<Vec<u8>>, &[Vec<u8>])) {
+    rewrite_table(path, |rows| {
+        let header = rows[0].clone();
+        for (i, row) in rows.iter_mut().enumerate().skip(1) {
+            edit(i, row, &header);
+        }
+    });
+}
+
+/// Rewrites a `;`-separated demo file with `edit` applied to all its records, header included.
+fn rewrite_table(path: &Path, edit: impl FnOnce(&mut Vec<Vec<Vec<u8>>>)) {
     let mut rows = records(path, b';');
-    let header = rows[0].clone();
-    for (i, row) in rows.iter_mut().enumerate().skip(1) {
-        edit(i, row, &header);
-    }
+    edit(&mut rows);
     let mut writer =
         csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     for row in &rows {
@@ -586,4 +593,139 @@ fn progress_on_a_terminal_shows_an_overall_bar_and_each_file() {
         assert!(screen.lines().any(|l| l.contains(file) && l.contains('[')), "no bar for {file}: {screen}");
     }
     assert!(output.join("pseudata-manifest.json").is_file());
+}
+
+#[test]
+fn kept_columns_count_every_identifier_kind_and_id_names_do_not_hide_e_mails() {
+    let dir = demo_copy();
+    // `language` (kept): one row in 25 each gets the row's NISS, phone, IBAN: 12 % identifiers,
+    // 4 % of each kind, under the 5 % threshold kind by kind.
+    rewrite(&dir.path().join("input/members.csv"), |i, row, header| {
+        let at = |name: &str| header.iter().position(|h| h == name.as_bytes()).unwrap();
+        let source = match i % 25 {
+            1 => Some("niss"),
+            2 => Some("phone"),
+            3 => Some("iban"),
+            _ => None,
+        };
+        if let Some(source) = source {
+            row[at("language")] = row[at(source)].clone();
+        }
+    });
+    // `claim_id` (kept, named as an id): half of it e-mail addresses, which no number is by chance.
+    rewrite(&dir.path().join("input/claims.csv"), |i, row, header| {
+        let at = header.iter().position(|h| h == b"claim_id").unwrap();
+        if i % 2 == 0 {
+            row[at] = format!("member{i}@telenet.be").into_bytes();
+        }
+    });
+    let json = stdout(&gate(dir.path(), "input", &["check", "--format", "json"]).assert().code(1));
+    let codes = |json: &str, column: &str| -> Vec<String> {
+        let report: serde_json::Value = serde_json::from_str(json).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["column"] == column)
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(codes(&json, "language"), ["kept_identifier"], "{json}");
+    assert_eq!(codes(&json, "claim_id"), ["kept_identifier"], "{json}");
+    let output = run_demo(dir.path());
+    let json = stdout(&verify(dir.path(), &output, "json").code(1));
+    assert!(codes(&json, "language").contains(&"kept_identifier".to_string()), "{json}");
+    assert!(codes(&json, "claim_id").contains(&"kept_identifier".to_string()), "{json}");
+}
+
+#[test]
+fn a_report_never_replaces_an_input_an_output_or_the_manifest() {
+    let dir = demo_copy();
+    let output = run_demo(dir.path());
+    let input = dir.path().join("input/members.csv");
+    let before = std::fs::read(&input).unwrap();
+    let assert = gate(dir.path(), "input", &["check"]).arg("--report").arg(&input).assert().code(2);
+    assert!(stderr(&assert).contains("inputs are never modified"), "{}", stderr(&assert));
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    let manifest = output.join("pseudata-manifest.json");
+    let signed = std::fs::read(&manifest).unwrap();
+    for target in [manifest.clone(), output.join("claims.csv")] {
+        keyed(dir.path(), "input", &output, &["verify", "--format", "json"])
+            .arg("--report")
+            .arg(&target)
+            .assert()
+            .code(2);
+    }
+    assert_eq!(std::fs::read(&manifest).unwrap(), signed);
+    // A report beside the output is fine.
+    keyed(dir.path(), "input", &output, &["verify", "--format", "json"])
+        .arg("--report")
+        .arg(dir.path().join("v.json"))
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_single_file_through_a_symbolic_link_is_not_replaced_and_an_added_input_is_no_verified_run() {
+    let dir = demo_copy();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("input/members.csv"), work.join("members.csv")).unwrap();
+    let before = std::fs::read(dir.path().join("input/members.csv")).unwrap();
+    pseudata()
+        .current_dir(&work)
+        .args(["run", "-q", "--force", "-i", "members.csv", "-o", ".", "-m"])
+        .arg(dir.path().join("mappings"))
+        .arg("--key-file")
+        .arg(demo_key())
+        .assert()
+        .code(2);
+    assert!(work.join("members.csv").is_symlink(), "the link is left as it was");
+    assert_eq!(std::fs::read(dir.path().join("input/members.csv")).unwrap(), before);
+    // A file added to the input after the run: the manifest does not describe this input.
+    let output = run_demo(dir.path());
+    let manifest = std::fs::read(output.join("pseudata-manifest.json")).unwrap();
+    std::fs::copy(dir.path().join("input/claims.csv"), dir.path().join("input/claims_extra.csv")).unwrap();
+    let json = stdout(&verify(dir.path(), &output, "json").code(1));
+    assert!(json.contains("input file `claims_extra.csv` is not among the files"), "{json}");
+    assert_eq!(std::fs::read(output.join("pseudata-manifest.json")).unwrap(), manifest, "not signed again");
+    // A missing output is named as the output.
+    let assert = gate(dir.path(), "input", &["verify"]).arg("-o").arg(dir.path().join("nowhere")).assert().code(2);
+    assert!(stderr(&assert).contains("output directory"), "{}", stderr(&assert));
+}
+
+#[test]
+fn scan_drafts_load_with_odd_column_names_and_split_tables_of_other_columns() {
+    let dir = demo_copy();
+    let extract = dir.path().join("extract");
+    std::fs::create_dir_all(extract.join("b")).unwrap();
+    // Odd headers: a surname column `Naam: familie`, a postcode column `# postcode`, no language column.
+    let members = extract.join("members_2024-01.csv");
+    std::fs::copy(dir.path().join("input/members.csv"), &members).unwrap();
+    rewrite_table(&members, |rows| {
+        let language = rows[0].iter().position(|h| h == b"language").unwrap();
+        for row in rows.iter_mut() {
+            row.remove(language);
+        }
+        for cell in rows[0].iter_mut() {
+            if cell == b"last_name" {
+                *cell = b"Naam: familie".to_vec();
+            } else if cell == b"postcode" {
+                *cell = b"# postcode".to_vec();
+            }
+        }
+    });
+    // Two files named `claims`: one with the claims' columns, one with the members' columns.
+    std::fs::copy(dir.path().join("input/claims.csv"), extract.join("EXPORT_claims_2024-01.csv")).unwrap();
+    std::fs::copy(dir.path().join("input/members.csv"), extract.join("b/EXPORT_claims_2024-01.csv")).unwrap();
+    let drafts = dir.path().join("drafts");
+    pseudata().args(["scan", "-i"]).arg(&extract).arg("--write-drafts").arg(&drafts).assert().code(0);
+    let tables = pseudata::mapping::load_dir(&drafts).expect("every draft loads");
+    let mut names: Vec<&str> = tables.tables.iter().map(|t| t.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["claims", "claims_2", "members"]);
+    // Each file is matched by exactly one draft, and check reads them all without an error.
+    pseudata().args(["check", "-i"]).arg(&extract).arg("-m").arg(&drafts).assert().code(0);
+    let members = tables.tables.iter().find(|t| t.name == "members").unwrap();
+    assert!(members.rule("Naam: familie").is_some_and(|r| r.name() == "last_name"));
 }

@@ -23,11 +23,20 @@ pub fn dispatch(cli: crate::cli::Cli) -> anyhow::Result<ExitStatus> {
     use crate::cli::Command;
     match cli.command {
         Command::Run(args) => {
+            guard_report(args.report.as_deref(), Some(&args.job.input), Some(&args.job.output))?;
             reporting_errors("run", crate::report::ReportFormat::Json, args.report.clone(), || run::run(args))
         }
         Command::Scan(args) => scan::run(args),
-        Command::Check(args) => reporting_errors("check", args.format, args.report.clone(), || check::run(args)),
-        Command::Verify(args) => reporting_errors("verify", args.format, args.report.clone(), || verify::run(args)),
+        Command::Check(args) => {
+            guard_report(args.report.as_deref(), Some(&args.input), None)?;
+            reporting_errors("check", args.format, args.report.clone(), || check::run(args))
+        }
+        Command::Verify(args) => {
+            guard_report(args.report.as_deref(), args.input.as_deref(), args.output.as_deref())?;
+            let manifest_output = args.manifest.as_deref().and_then(std::path::Path::parent);
+            guard_report(args.report.as_deref(), None, manifest_output)?;
+            reporting_errors("verify", args.format, args.report.clone(), || verify::run(args))
+        }
         Command::Case(args) => case::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Sample(args) => sample::run(args),
@@ -146,4 +155,42 @@ pub fn report_target(cli: &crate::cli::Cli) -> Option<(&'static str, crate::repo
         Command::Verify(args) => Some(("verify", args.format, args.report.clone()?)),
         _ => None,
     }
+}
+
+/// Refuses a `--report` path that would replace what the command reads or vouches for: a file
+/// under the input (or the input file itself), a data file of the output, or its manifest.
+/// Checked before anything runs, so not even an error report is written there.
+fn guard_report(
+    report: Option<&std::path::Path>,
+    input: Option<&std::path::Path>,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let Some(report) = report else { return Ok(()) };
+    // The report's real place: its directory resolved (it may not exist yet), then its name.
+    let absolute = std::path::absolute(report)?;
+    let place = match (absolute.parent().and_then(|p| std::fs::canonicalize(p).ok()), absolute.file_name()) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => absolute.clone(),
+    };
+    let real = |path: &std::path::Path| std::fs::canonicalize(path).ok();
+    if let Some(input) = input.and_then(real) {
+        if place.starts_with(&input) {
+            anyhow::bail!(
+                "--report {} is {} the input: inputs are never modified; write the report elsewhere",
+                report.display(),
+                if place == input { "the file of" } else { "inside" }
+            );
+        }
+    }
+    if let Some(output) = output.and_then(real) {
+        let vouched = place == output.join(crate::engine::MANIFEST_NAME)
+            || (place.starts_with(&output) && crate::io::Format::of(&place).is_some());
+        if vouched {
+            anyhow::bail!(
+                "--report {} would replace the output's manifest or one of its data files: write the report elsewhere",
+                report.display()
+            );
+        }
+    }
+    Ok(())
 }

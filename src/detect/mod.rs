@@ -295,6 +295,10 @@ pub struct Profile {
     pub first_of_month: u64,
     /// Values that read as a person's name (first name, surname or full name).
     pub names: u64,
+    /// Values that validate as at least one identifier kind, and as at least one that no
+    /// number is by chance (e-mail, IBAN, IP), for the share of identifiers of all kinds.
+    pub any_identifier: u64,
+    pub any_not_by_chance: u64,
 }
 
 impl Profile {
@@ -317,6 +321,12 @@ impl Profile {
         }
         if kinds & NAME_BITS != 0 {
             self.names += 1;
+        }
+        if kinds & IDENTIFIER_BITS != 0 {
+            self.any_identifier += 1;
+        }
+        if kinds & (Kind::Email.bit() | Kind::Iban.bit() | Kind::Ip.bit()) != 0 {
+            self.any_not_by_chance += 1;
         }
         if kinds & Kind::Date.bit() != 0 && crate::ident::date::parse(v).is_some_and(|d| d.day == 1 && d.rest_is_time())
         {
@@ -343,6 +353,8 @@ impl Profile {
     /// Adds the counts of another profile of the same column.
     pub fn merge(&mut self, other: Profile) {
         self.values += other.values;
+        self.any_identifier += other.any_identifier;
+        self.any_not_by_chance += other.any_not_by_chance;
         self.prose += other.prose;
         self.with_identifiers += other.with_identifiers;
         self.numbers += other.numbers;
@@ -388,16 +400,47 @@ impl Profile {
     /// number of the same length as other keys), and need 90 % to be taken for NISS, IBAN, INAMI
     /// or KBO.
     pub fn best_identifier(&self, hint: Option<Kind>) -> Option<(Kind, f64)> {
+        self.counted_identifiers(hint).into_iter().fold(None, |best: Option<(Kind, f64)>, (k, s)| match best {
+            Some((_, bs)) if bs >= s => best,
+            _ => Some((k, s)),
+        })
+    }
+
+    /// The identifier kinds the values validate as, each with its share, under the rules of
+    /// `best_identifier`. E-mail, IBAN and IP addresses count in amount, id and code columns too:
+    /// no number passes for one by chance.
+    fn counted_identifiers(&self, hint: Option<Kind>) -> Vec<(Kind, f64)> {
         let numeric = hint.is_some_and(Kind::is_numeric);
+        let by_chance = |k: Kind| !matches!(k, Kind::Email | Kind::Iban | Kind::Ip);
         Kind::IDENTIFIERS
             .iter()
             .filter(|k| !(numeric && matches!(**k, Kind::Phone | Kind::Exid)))
             .map(|&k| (k, self.share(k)))
-            .filter(|(_, share)| *share > 0.0 && (!numeric || *share >= 0.9))
-            .fold(None, |best: Option<(Kind, f64)>, (k, s)| match best {
-                Some((_, bs)) if bs >= s => best,
-                _ => Some((k, s)),
-            })
+            .filter(|&(k, share)| share > 0.0 && (!numeric || !by_chance(k) || share >= 0.9))
+            .collect()
+    }
+
+    /// The identifier kinds of the values (most frequent first) and the share of values that
+    /// validate as any of them: a column of 4 % NISS, 4 % phones and 4 % IBANs holds 12 %
+    /// identifiers, each value counted once. In amount, id and code columns, numbers count only
+    /// as `best_identifier` takes them (90 % of one kind), e-mails, IBANs and IPs always.
+    pub fn identifier_share(&self, hint: Option<Kind>) -> Option<(Vec<Kind>, f64)> {
+        let mut counted = self.counted_identifiers(hint);
+        if counted.is_empty() {
+            return None;
+        }
+        counted.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let share = if hint.is_some_and(Kind::is_numeric) {
+            let numbers = counted
+                .iter()
+                .filter(|(k, _)| !matches!(k, Kind::Email | Kind::Iban | Kind::Ip))
+                .map(|(_, s)| *s)
+                .fold(0.0, f64::max);
+            (numbers + ratio(self.any_not_by_chance, self.values)).min(1.0)
+        } else {
+            ratio(self.any_identifier, self.values)
+        };
+        Some((counted.into_iter().map(|(k, _)| k).collect(), share))
     }
 
     /// The identifier kinds found inside the values (free text), most frequent first.

@@ -52,6 +52,8 @@ pub enum RunError {
     LinkLoop(PathBuf),
     #[error("input {0} does not exist or is neither a directory nor a file")]
     NoInput(PathBuf),
+    #[error("output directory {0} does not exist or is not a directory")]
+    NoOutput(PathBuf),
     #[error("output directory {output} is the input directory or inside it: choose a directory outside {input}")]
     OutputInsideInput { output: PathBuf, input: PathBuf },
     #[error("output directory {0} is not empty: pass --force to write into it anyway")]
@@ -268,8 +270,18 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
     // A single input file: its directory is the input's place, so the output may not be there
     // either (the output file would replace the input of the same name).
     let input_place = if input.is_file() { input.parent().unwrap_or(&input).to_path_buf() } else { input.clone() };
-    if output.starts_with(&input_place) {
-        return Err(RunError::OutputInsideInput { output: options.output.clone(), input: input_place.clone() });
+    // A file given through a symbolic link: the link's own directory too (the output there
+    // would replace the link).
+    let link_place = match options.input.parent() {
+        Some(parent) if input.is_file() => {
+            resolve(if parent.as_os_str().is_empty() { Path::new(".") } else { parent }).ok()
+        }
+        _ => None,
+    };
+    for place in std::iter::once(&input_place).chain(link_place.as_ref()) {
+        if output.starts_with(place) {
+            return Err(RunError::OutputInsideInput { output: options.output.clone(), input: place.clone() });
+        }
     }
     let mappings = crate::mapping::load_dir(&options.mappings)?;
     // A single file is named as given (not as a symbolic link's target), as `check` and `verify` name it.

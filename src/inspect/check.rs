@@ -55,6 +55,15 @@ fn identifying(kind: Kind) -> bool {
     Kind::IDENTIFIERS.contains(&kind) || matches!(kind, Kind::FirstName | Kind::LastName | Kind::FullName)
 }
 
+/// `phone number` gives `phone numbers`, `e-mail address` gives `e-mail addresses`.
+pub(crate) fn plural(label: &str) -> String {
+    if label.ends_with('s') {
+        format!("{label}es")
+    } else {
+        format!("{label}s")
+    }
+}
+
 fn pct(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
 }
@@ -276,16 +285,17 @@ pub(crate) fn kept_values_finding(
         return None;
     }
     let name_hint = hint(name);
-    if let Some((kind, share)) = profile.best_identifier(name_hint) {
+    if let Some((kinds, share)) = profile.identifier_share(name_hint) {
         if share >= threshold {
             let count = (share * profile.values as f64).round() as u64;
+            let labels: Vec<String> = kinds.iter().map(|k| plural(k.label())).collect();
             return Some((
                 "kept_identifier",
                 format!(
-                    "declared `keep`, but {} of {} non-empty {sampled} are valid {}s",
+                    "declared `keep`, but {} of {} non-empty {sampled} are valid {}",
                     pct(share),
                     profile.values,
-                    kind.label()
+                    labels.join(", ")
                 ),
                 count,
             ));

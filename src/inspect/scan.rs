@@ -127,16 +127,19 @@ struct Context {
 }
 
 impl Context {
+    /// Every name is kept as YAML writes it (quoted when it is not a plain word: `"# postcode"`,
+    /// `"Naam: familie"`), since the rules are written in flow style.
     fn new(header: &[String], classes: &[Classification]) -> Context {
-        let first =
-            |kinds: &[Kind]| header.iter().zip(classes).find(|(_, c)| kinds.contains(&c.kind)).map(|(n, _)| n.clone());
+        let first = |kinds: &[Kind]| {
+            header.iter().zip(classes).find(|(_, c)| kinds.contains(&c.kind)).map(|(n, _)| yaml_key(n))
+        };
         let niss = first(&[Kind::Niss]);
         let subject = niss.clone().or_else(|| first(&[Kind::Exid]));
         let names = header
             .iter()
             .zip(classes)
             .filter(|(_, c)| matches!(c.kind, Kind::FirstName | Kind::LastName | Kind::FullName))
-            .map(|(n, _)| n.clone())
+            .map(|(n, _)| yaml_key(n))
             .collect();
         let email_names = match (first(&[Kind::FirstName]), first(&[Kind::LastName]), first(&[Kind::FullName])) {
             (Some(f), Some(l), _) => vec![f, l],
@@ -248,14 +251,18 @@ fn variable_part(token: &str) -> bool {
     /// Words that number a delivery: `run3`, `v2`, `part1`, `deel2`, `batch12`.
     const RUNS: [&str; 7] = ["run", "v", "part", "deel", "partie", "batch", "lot"];
     let lower = token.to_lowercase();
-    let quarter = matches!(lower.as_str(), "q1" | "q2" | "q3" | "q4" | "dec" | "déc" | "sept");
+    let quarter =
+        matches!(lower.as_str(), "q1" | "q2" | "q3" | "q4" | "t1" | "t2" | "t3" | "t4" | "dec" | "déc" | "sept");
     let letters = lower.trim_end_matches(|c: char| c.is_ascii_digit());
     let run_number = letters.len() < lower.len() && RUNS.contains(&letters);
+    // `jan2024`, `mrt24`: a month and a year in one word.
+    let month_year = lower.len() - letters.len() >= 2 && (MONTHS.contains(&letters) || letters == "dec");
     !token.is_empty()
         && (token.chars().all(|c| c.is_ascii_digit())
             || MONTHS.contains(&lower.as_str())
             || quarter
             || run_number
+            || month_year
             || lower.chars().next().is_some_and(|c| c.is_ascii_digit())
                 && lower.chars().filter(char::is_ascii_digit).count() >= 4)
 }
@@ -288,11 +295,7 @@ fn words(stem: &str) -> Vec<&str> {
 fn table_name(relative: &str) -> String {
     let name = relative.rsplit('/').next().unwrap_or(relative);
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    let all: Vec<String> = words(stem)
-        .into_iter()
-        .filter(|w| !variable_part(w))
-        .map(|w| w.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect())
-        .collect();
+    let all: Vec<String> = words(stem).into_iter().filter(|w| !variable_part(w)).map(|w| w.to_lowercase()).collect();
     let meaningful: Vec<&String> = all.iter().filter(|w| !NOISE.contains(&w.as_str())).collect();
     let chosen: Vec<&String> = if meaningful.is_empty() { all.iter().collect() } else { meaningful };
     if chosen.is_empty() {
@@ -304,13 +307,18 @@ fn table_name(relative: &str) -> String {
 
 /// A glob for a file's table that also matches next month's extract: any directory (`**/`),
 /// the name's dates and months as `*`. `2024/jan/Claims_2024-01.csv` gives `**/Claims_*.csv`.
-fn table_glob(relative: &str) -> String {
+///
+/// `strict`: digits stand for as many digits (`[0-9][0-9]`), so `claims_2024-01.csv` does not
+/// catch `claims_detail_2024-01.csv`.
+fn table_glob(relative: &str, strict: bool) -> String {
     let name = relative.rsplit('/').next().unwrap_or(relative);
     let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
     let mut pattern = String::new();
     let mut word = String::new();
     let flush = |word: &mut String, pattern: &mut String| {
-        if variable_part(word) {
+        if strict && !word.is_empty() && word.chars().all(|c| c.is_ascii_digit()) {
+            pattern.push_str(&"[0-9]".repeat(word.len()));
+        } else if variable_part(word) {
             if !pattern.ends_with('*') {
                 pattern.push('*');
             }
@@ -325,7 +333,7 @@ fn table_glob(relative: &str) -> String {
         } else {
             flush(&mut word, &mut pattern);
             // A separator between two variable parts melts into the wildcard.
-            if !pattern.ends_with('*') {
+            if strict || !pattern.ends_with('*') {
                 pattern.push_str(&globset_escape(&c.to_string()));
             }
         }
@@ -335,7 +343,7 @@ fn table_glob(relative: &str) -> String {
         // Nothing but dates (`2024-01.csv`): a wildcard would catch every table; the file's own path.
         return relative.to_string();
     }
-    if !pattern.ends_with('*') {
+    if !strict && !pattern.ends_with('*') {
         pattern.push('*');
     }
     format!("**/{pattern}.{extension}")
@@ -374,11 +382,25 @@ fn write_drafts(
         move |source| RunError::Output { path, source }
     };
     std::fs::create_dir_all(dir).map_err(out_err(dir))?;
-    // Files that give the same table name share one draft.
+    // Files that give the same table name and have the same columns share one draft; other
+    // columns under the same name make another table (`claims_2`).
     let mut tables: BTreeMap<String, Vec<&Scanned>> = BTreeMap::new();
+    let mut headers: BTreeMap<String, Vec<Vec<&str>>> = BTreeMap::new();
+    let mut draft_of: BTreeMap<usize, String> = BTreeMap::new();
     for s in unmapped {
-        tables.entry(table_name(&files[s.file_index].relative)).or_default().push(s);
+        let base = table_name(&files[s.file_index].relative);
+        let header: Vec<&str> = s.columns.iter().map(|(n, _, _, _)| n.as_str()).collect();
+        let known = headers.entry(base.clone()).or_default();
+        let variant = known.iter().position(|h| *h == header).unwrap_or_else(|| {
+            known.push(header);
+            known.len() - 1
+        });
+        let table = if variant == 0 { base } else { format!("{base}_{}", variant + 1) };
+        draft_of.insert(s.file_index, table.clone());
+        tables.entry(table).or_default().push(s);
     }
+    // The draft a file belongs to: its own if unmapped, else the table name it would get.
+    let draft = |index: usize| draft_of.get(&index).cloned().unwrap_or_else(|| table_name(&files[index].relative));
     for (table, group) in tables {
         let path = dir.join(format!("{table}.yaml"));
         if path.exists() {
@@ -389,17 +411,18 @@ fn write_drafts(
         let mut patterns: Vec<String> = Vec::new();
         for s in &group {
             let relative = &files[s.file_index].relative;
-            let glob = table_glob(relative);
-            // The wide glob only if it catches no file of another table.
-            let pattern = match globset::Glob::new(&glob).map(|g| g.compile_matcher()) {
-                Ok(m)
-                    if m.is_match(relative)
-                        && files.iter().all(|f| !m.is_match(&f.relative) || table_name(&f.relative) == table) =>
-                {
-                    glob
-                }
-                _ => relative.clone(),
+            // The widest glob that catches no file of another table: any date, then dates of
+            // the same digits, then the file's own path.
+            let fits = |glob: &String| {
+                globset::Glob::new(glob).map(|g| g.compile_matcher()).is_ok_and(|m| {
+                    m.is_match(relative)
+                        && (0..files.len()).all(|i| !m.is_match(&files[i].relative) || draft(i) == table)
+                })
             };
+            let pattern = [table_glob(relative, false), table_glob(relative, true)]
+                .into_iter()
+                .find(fits)
+                .unwrap_or_else(|| relative.clone());
             if !patterns.contains(&pattern) {
                 patterns.push(pattern);
             }
@@ -487,11 +510,17 @@ mod tests {
         assert_eq!(table_name("prestations_20240131.csv"), "prestations");
         assert_eq!(table_name("prestations_février_2024.csv"), "prestations");
         assert_eq!(table_name("claims_2024_q2.csv"), "claims");
+        assert_eq!(table_name("claims_jan2024.csv"), "claims");
+        assert_eq!(table_name("Adhésions été 2024.csv"), "adhésions_été");
     }
 
     #[test]
     fn a_name_of_dates_only_gets_its_own_path_not_a_wildcard() {
-        assert_eq!(table_glob("2024/2024-01.csv"), "2024/2024-01.csv");
+        assert_eq!(table_glob("2024/2024-01.csv", false), "2024/2024-01.csv");
+        // Strict: the same digits, so another table's longer name is not caught.
+        let strict = globset::Glob::new(&table_glob("jan/claims_2024-01.csv", true)).unwrap().compile_matcher();
+        assert!(strict.is_match("feb/claims_2024-02.csv"));
+        assert!(!strict.is_match("jan/claims_detail_2024-01.csv"));
     }
 
     #[test]
@@ -511,8 +540,10 @@ mod tests {
             ("claims_20240131T0930.csv", "claims_20240229T2215.csv", "members_20240131T0930.csv"),
             ("Leistungen_März_2024.csv", "Leistungen_Dezember_2024.csv", "Mitglieder_März_2024.csv"),
             ("claims_2024-01_run3.csv", "claims_2024-02_run1.csv", "members_2024-01_run3.csv"),
+            ("Prestations T1 2024.csv", "Prestations T2 2024.csv", "Membres T1 2024.csv"),
+            ("claims_jan2024.csv", "claims_feb2024.csv", "members_jan2024.csv"),
         ] {
-            let glob = table_glob(this);
+            let glob = table_glob(this, false);
             let m = globset::Glob::new(&glob).unwrap().compile_matcher();
             assert!(m.is_match(this) && m.is_match(next), "{glob}: {this}, {next}");
             assert!(!m.is_match(other), "{glob} matches {other}");

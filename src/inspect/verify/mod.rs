@@ -115,7 +115,7 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
     let mappings = crate::mapping::load_dir(&options.mappings)?;
     let inputs = data_files(&options.input)?;
     if !options.output.is_dir() {
-        return Err(RunError::NoInput(options.output.clone()));
+        return Err(RunError::NoOutput(options.output.clone()));
     }
     let manifest: Option<serde_json::Value> = std::fs::read_to_string(options.output.join(MANIFEST_NAME))
         .ok()
@@ -281,7 +281,7 @@ fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: 
         };
         if let Some((code, message, count)) = kept_values_finding(name, rule, profile, options.threshold, "values") {
             report.add(finding(Severity::Error, code, format!("{message}, in the output"), count));
-        } else if let Some((kind, share)) = profile.best_identifier(crate::detect::hints::hint(name)) {
+        } else if let Some((kinds, share)) = profile.identifier_share(crate::detect::hints::hint(name)) {
             // Below the threshold (random numbers pass a mod-97 check 1 time in 97), but worth a look.
             let count = (share * profile.values as f64).round() as u64;
             if count > 0 {
@@ -289,10 +289,10 @@ fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: 
                     Severity::Warning,
                     "kept_identifier_few",
                     format!(
-                        "declared `keep`: {count} of {} values in the output validate as {}s (under the {} % that \
+                        "declared `keep`: {count} of {} values in the output validate as {} (under the {} % that \
                          fails verify): chance, or a few real ones",
                         profile.values,
-                        kind.label(),
+                        kinds.iter().map(|k| super::check::plural(k.label())).collect::<Vec<_>>().join(", "),
                         format!("{:.2}", options.threshold * 100.0).trim_end_matches('0').trim_end_matches('.')
                     ),
                     count,
@@ -368,6 +368,16 @@ fn manifest_findings(
             add(
                 "manifest_mappings",
                 format!("table `{}` ({}) was not among the run's mappings", t.name, t.path.display()),
+            );
+        }
+    }
+    let recorded_inputs: Vec<&str> =
+        manifest["files"].as_array().into_iter().flatten().filter_map(|f| f["input"].as_str()).collect();
+    for (relative, _) in input_bytes {
+        if !mappings.matching(relative).is_empty() && !recorded_inputs.contains(&relative.as_str()) {
+            add(
+                "manifest_input",
+                format!("input file `{relative}` is not among the files the run's manifest records: another run's output, or a file added since"),
             );
         }
     }
