@@ -133,6 +133,24 @@ fn verify_fails_when_real_phone_numbers_were_kept() {
     };
     assert_eq!(judged(&[]), Some(("kept_identifier".to_string(), 30)));
     assert_eq!(judged(&["--threshold", "50"]), Some(("kept_identifier_few".to_string(), 30)));
+    // check judges the same column the same way, before the run.
+    let check = |threshold: &str| {
+        let out = stdout(
+            &gate(dir.path(), "input", &["check", "--format", "json", "--full", "--threshold", threshold]).assert(),
+        );
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let values = report["findings"].as_array().unwrap();
+        // Beside `kept_named_identifier` (the column's name), the finding on its values.
+        values.iter().find(|f| f["column"] == "phone" && f["code"] != "kept_named_identifier").map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["count"].as_u64().unwrap(),
+            )
+        })
+    };
+    assert_eq!(check("5"), Some(("kept_identifier".into(), "error".into(), 30)));
+    assert_eq!(check("50"), Some(("kept_identifier_few".into(), "warning".into(), 30)));
     // The manifest records what the verdict was judged with: a lenient one cannot pass for the default.
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(output.join("pseudata-manifest.json")).unwrap()).unwrap();

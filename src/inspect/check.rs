@@ -256,6 +256,10 @@ fn mapped_file(
         let sampled = if options.full { "values" } else { "sampled values" };
         if let Some((code, message, count)) = kept_values_finding(name, rule, profile, options.threshold, sampled) {
             report.add(Finding { count, ..finding(code, name, message) });
+        } else if let Some((message, count)) =
+            kept_few_finding(name, profile, options.threshold, if options.full { "read" } else { "sampled" })
+        {
+            report.add(Finding { count, severity: Severity::Warning, ..finding("kept_identifier_few", name, message) });
         }
     }
     for (name, _) in &table.columns {
@@ -328,6 +332,26 @@ pub(crate) fn kept_values_finding(
         ));
     }
     None
+}
+
+/// Identifiers in a kept column below the threshold (random numbers pass a mod-97 check 1 time
+/// in 97): a warning with their count, for `check` and `verify` alike. `None` when there are none.
+pub(crate) fn kept_few_finding(name: &str, profile: &Profile, threshold: f64, place: &str) -> Option<(String, u64)> {
+    let (kinds, share) = profile.identifier_share(hint(name))?;
+    let count = (share * profile.values as f64).round() as u64;
+    (count > 0).then(|| {
+        let percent = format!("{:.2}", threshold * 100.0);
+        (
+            format!(
+                "declared `keep`: {count} of {} values {place} validate as {} (under the {} % that fails): chance, or a \
+                 few real ones",
+                profile.values,
+                kinds.iter().map(|k| plural(k.label())).collect::<Vec<_>>().join(", "),
+                percent.trim_end_matches('0').trim_end_matches('.')
+            ),
+            count,
+        )
+    })
 }
 
 fn file_name(table: &Table) -> String {

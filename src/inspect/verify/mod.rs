@@ -26,7 +26,7 @@ mod joins;
 pub mod leaks;
 pub mod windows;
 
-use super::check::{kept, kept_values_finding};
+use super::check::{kept, kept_few_finding, kept_values_finding};
 use super::{cell_error, data_files, learn_exid, profile_file, DataFile};
 use crate::crypto::Key;
 use crate::detect::ExidShape;
@@ -281,23 +281,8 @@ fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: 
         };
         if let Some((code, message, count)) = kept_values_finding(name, rule, profile, options.threshold, "values") {
             report.add(finding(Severity::Error, code, format!("{message}, in the output"), count));
-        } else if let Some((kinds, share)) = profile.identifier_share(crate::detect::hints::hint(name)) {
-            // Below the threshold (random numbers pass a mod-97 check 1 time in 97), but worth a look.
-            let count = (share * profile.values as f64).round() as u64;
-            if count > 0 {
-                report.add(finding(
-                    Severity::Warning,
-                    "kept_identifier_few",
-                    format!(
-                        "declared `keep`: {count} of {} values in the output validate as {} (under the {} % that \
-                         fails verify): chance, or a few real ones",
-                        profile.values,
-                        kinds.iter().map(|k| super::check::plural(k.label())).collect::<Vec<_>>().join(", "),
-                        format!("{:.2}", options.threshold * 100.0).trim_end_matches('0').trim_end_matches('.')
-                    ),
-                    count,
-                ));
-            }
+        } else if let Some((message, count)) = kept_few_finding(name, profile, options.threshold, "in the output") {
+            report.add(finding(Severity::Warning, "kept_identifier_few", message, count));
         }
     }
     Ok(())
