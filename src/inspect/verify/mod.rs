@@ -697,7 +697,6 @@ fn report_pass_one(
         if more > 0 {
             report.add(Finding {
                 count: more,
-                originals: None,
                 ..finding("leak", None, format!("{more} more cells keep their original {label}"))
             });
         }
@@ -712,7 +711,6 @@ fn report_pass_one(
         if more > 0 {
             report.add(Finding {
                 count: more,
-                originals: None,
                 ..finding("invalid_pseudonym", None, format!("{more} more pseudonyms fail validation"))
             });
         }
