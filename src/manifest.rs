@@ -38,6 +38,9 @@ pub struct FileEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub csv: Option<CsvFormat>,
     pub bytes_in: u64,
+    /// SHA-256 of the input file as read: `verify` recomputes it, so an input edited in place
+    /// (same size, same rows) is no longer taken for the one the run read.
+    pub sha256_in: String,
     pub bytes_out: u64,
     /// SHA-256 of the output file as written: `verify --manifest` recomputes it, so edited
     /// test data no longer verifies.

@@ -262,6 +262,14 @@ fn verify_says_which_of_key_mappings_and_input_differ_from_the_run_and_does_not_
     assert!(!codes.is_empty() && codes.iter().all(|c| c == "manifest_input"), "{json}");
     assert!(json.contains("input file `claims.csv` has"), "{json}");
     assert_eq!(std::fs::read(&manifest).unwrap(), before);
+    // The same file edited in place: same size, same rows, one digit of an amount changed.
+    let mut edited = text.clone();
+    let at = edited.iter().rposition(u8::is_ascii_digit).unwrap();
+    edited[at] = if edited[at] == b'7' { b'8' } else { b'7' };
+    std::fs::write(&claims, &edited).unwrap();
+    let json = stdout(&verify(dir.path(), &output, "json").code(1));
+    assert!(json.contains("input file `claims.csv` differs from the one the run read"), "{json}");
+    assert_eq!(std::fs::read(&manifest).unwrap(), before);
     // The same key, mappings and input: clean, and recorded.
     std::fs::write(&claims, &text).unwrap();
     verify(dir.path(), &output, "json").code(0);

@@ -341,8 +341,11 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
         let entry = pool.install(|| process(item, &staged, to, options, key, subset.as_ref(), progress))?;
         let bytes_out = std::fs::metadata(&staged).map(|m| m.len()).unwrap_or(0);
         let sha256_out = crate::manifest::file_sha256(&staged).map_err(output_err(&staged))?;
+        let sha256_in = crate::manifest::file_sha256(&item.path)
+            .map_err(|source| RunError::Io(crate::io::IoError::Open { path: item.path.clone(), source }))?;
         files.push(FileEntry {
             output: relative_out.clone(),
+            sha256_in,
             bytes_out,
             sha256_out,
             seconds: file_started.elapsed().as_secs_f64(),
@@ -447,6 +450,7 @@ fn process(
         format_out: to,
         csv: outcome.csv,
         bytes_in,
+        sha256_in: String::new(),
         bytes_out: 0,
         sha256_out: String::new(),
         rows_in: outcome.rows_in,

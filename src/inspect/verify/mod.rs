@@ -135,8 +135,10 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
     };
     let mut report = Report::new("verify");
     let exid = learn_exid(&mappings, &inputs, options.batch_rows)?;
-    let input_bytes: Vec<(String, u64)> =
-        inputs.iter().map(|f| (f.relative.clone(), std::fs::metadata(&f.path).map_or(0, |m| m.len()))).collect();
+    let input_bytes: Vec<(String, u64, PathBuf)> = inputs
+        .iter()
+        .map(|f| (f.relative.clone(), std::fs::metadata(&f.path).map_or(0, |m| m.len()), f.path.clone()))
+        .collect();
     let mut pairs = Vec::new();
     for input in inputs {
         let tables = mappings.matching(&input.relative);
@@ -294,7 +296,7 @@ fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: 
 fn manifest_findings(
     manifest: &serde_json::Value,
     mappings: &crate::mapping::Mappings,
-    input_bytes: &[(String, u64)],
+    input_bytes: &[(String, u64, PathBuf)],
     rows_read: &[(String, u64)],
     key: Option<&Key>,
 ) -> Vec<Finding> {
@@ -358,7 +360,7 @@ fn manifest_findings(
     }
     let recorded_inputs: Vec<&str> =
         manifest["files"].as_array().into_iter().flatten().filter_map(|f| f["input"].as_str()).collect();
-    for (relative, _) in input_bytes {
+    for (relative, _, _) in input_bytes {
         if !mappings.matching(relative).is_empty() && !recorded_inputs.contains(&relative.as_str()) {
             add(
                 "manifest_input",
@@ -368,7 +370,7 @@ fn manifest_findings(
     }
     for file in manifest["files"].as_array().into_iter().flatten() {
         let Some(input) = file["input"].as_str() else { continue };
-        let Some((_, bytes)) = input_bytes.iter().find(|(relative, _)| relative == input) else {
+        let Some((_, bytes, path)) = input_bytes.iter().find(|(relative, _, _)| relative == input) else {
             add("manifest_input", format!("the run read input file `{input}`, which --input does not hold"));
             continue;
         };
@@ -381,6 +383,23 @@ fn manifest_findings(
                     ),
                 );
                 continue;
+            }
+        }
+        // Same size: the same bytes? (A manifest written before 0.2 records no input hash.)
+        if let Some(recorded) = file["sha256_in"].as_str().filter(|h| !h.is_empty()) {
+            match crate::manifest::file_sha256(path) {
+                Ok(actual) if actual == recorded => {}
+                Ok(_) => {
+                    add(
+                        "manifest_input",
+                        format!("input file `{input}` differs from the one the run read (same size, another SHA-256)"),
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    add("manifest_input", format!("input file `{input}` cannot be read to compare it ({})", e.kind()));
+                    continue;
+                }
             }
         }
         let read = rows_read.iter().find(|(relative, _)| relative == input).map(|(_, rows)| *rows);
