@@ -21,6 +21,6 @@ pub fn run(args: CaseArgs) -> anyhow::Result<ExitStatus> {
     let quiet = args.job.quiet;
     let (options, key) = super::run::options(args.job, None, None, Some(case), DEFAULT_BATCH_ROWS)?;
     // No k-anonymity for case files: a handful of members always forms groups of one.
-    super::run::execute(options, &key, quiet, false, false, "case file:")?;
+    super::run::execute(options, &key, quiet, false, "case file:")?;
     Ok(ExitStatus::Success)
 }

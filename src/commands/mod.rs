@@ -19,30 +19,39 @@ pub enum ExitStatus {
 }
 
 /// Runs the parsed command line.
+///
+/// A command with `--report F` that fails (exit 2) still writes F: the error, in the format
+/// asked for (`error_report`). F is checked first (`guard_report`), so not even an error report
+/// replaces an input, an output data file or the manifest.
 pub fn dispatch(cli: crate::cli::Cli) -> anyhow::Result<ExitStatus> {
     use crate::cli::Command;
-    match cli.command {
-        Command::Run(args) => {
-            guard_report(args.report.as_deref(), Some(&args.job.input), Some(&args.job.output))?;
-            reporting_errors("run", crate::report::ReportFormat::Json, args.report.clone(), || run::run(args))
+    let target = report_target(&cli);
+    if let Some((_, _, report)) = &target {
+        match &cli.command {
+            Command::Run(args) => guard_report(report, Some(&args.job.input), Some(&args.job.output))?,
+            Command::Check(args) => guard_report(report, Some(&args.input), None)?,
+            Command::Verify(args) => {
+                guard_report(report, args.input.as_deref(), args.output.as_deref())?;
+                guard_report(report, None, args.manifest.as_deref().and_then(std::path::Path::parent))?;
+            }
+            _ => {}
         }
+    }
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
         Command::Scan(args) => scan::run(args),
-        Command::Check(args) => {
-            guard_report(args.report.as_deref(), Some(&args.input), None)?;
-            reporting_errors("check", args.format, args.report.clone(), || check::run(args))
-        }
-        Command::Verify(args) => {
-            guard_report(args.report.as_deref(), args.input.as_deref(), args.output.as_deref())?;
-            let manifest_output = args.manifest.as_deref().and_then(std::path::Path::parent);
-            guard_report(args.report.as_deref(), None, manifest_output)?;
-            reporting_errors("verify", args.format, args.report.clone(), || verify::run(args))
-        }
+        Command::Check(args) => check::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Case(args) => case::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Completions(args) => completions::run(args),
+    };
+    if let (Err(e), Some((command, format, path))) = (&result, &target) {
+        error_report(command, *format, e, path);
     }
+    result
 }
 
 /// Loads the key (`--key-file` or the environment), warning on standard error when the key file
@@ -103,20 +112,6 @@ pub fn error_report(command: &str, format: crate::report::ReportFormat, error: &
     }
 }
 
-/// Runs `body`; on error, writes the error as the report to `report` (when given) first.
-pub(crate) fn reporting_errors(
-    command: &str,
-    format: crate::report::ReportFormat,
-    report: Option<std::path::PathBuf>,
-    body: impl FnOnce() -> anyhow::Result<ExitStatus>,
-) -> anyhow::Result<ExitStatus> {
-    let result = body();
-    if let (Err(e), Some(path)) = (&result, &report) {
-        error_report(command, format, e, path);
-    }
-    result
-}
-
 /// When clap refuses the command line of a command with `--report F` (`--sample 0`, an unknown
 /// option), writes the refusal to `F` in the `--format` asked for, read from the raw arguments.
 pub fn report_refused_arguments(args: Vec<String>, kind: &str) {
@@ -161,11 +156,10 @@ pub fn report_target(cli: &crate::cli::Cli) -> Option<(&'static str, crate::repo
 /// under the input (or the input file itself), a data file of the output, or its manifest.
 /// Checked before anything runs, so not even an error report is written there.
 fn guard_report(
-    report: Option<&std::path::Path>,
+    report: &std::path::Path,
     input: Option<&std::path::Path>,
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    let Some(report) = report else { return Ok(()) };
     // The report's real place: its directory resolved (it may not exist yet), then its name.
     let absolute = std::path::absolute(report)?;
     let place = match (absolute.parent().and_then(|p| std::fs::canonicalize(p).ok()), absolute.file_name()) {

@@ -138,11 +138,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
     let quiet = args.job.quiet;
     let report = args.report.clone();
     let (options, key) = options(args.job, args.threads, args.subset, None, args.batch_rows)?;
-    let (output, mappings) = (options.output.clone(), options.mappings.clone());
-    let (manifest, groups) = execute(options, &key, quiet, report.is_some(), true, "pseudonymised")?;
+    let output = options.output.clone();
+    let done = execute(options, &key, quiet, !quiet || report.is_some(), "pseudonymised")?;
     if let Some(path) = report {
-        let mut value = summary_json(&manifest, &output, &mappings);
-        value["k_anonymity"] = serde_json::json!(groups
+        let mut value = summary_json(&done.manifest, &output, done.mappings.as_ref());
+        value["k_anonymity"] = serde_json::json!(done
+            .groups
             .iter()
             .map(|(file, g)| serde_json::json!({
                 "file": file, "quasi_identifiers": g.quasi, "smallest_group": g.smallest,
@@ -180,8 +181,11 @@ fn emptied_when_invalid(mappings: Option<&crate::mapping::Mappings>, table: &str
 }
 
 /// The run's summary as JSON (`run --report F`): what the text summary says, for machines.
-fn summary_json(manifest: &Manifest, output: &std::path::Path, mappings: &std::path::Path) -> serde_json::Value {
-    let mappings = crate::mapping::load_dir(mappings).ok();
+fn summary_json(
+    manifest: &Manifest,
+    output: &std::path::Path,
+    mappings: Option<&crate::mapping::Mappings>,
+) -> serde_json::Value {
     let files: Vec<serde_json::Value> = manifest
         .files
         .iter()
@@ -198,7 +202,7 @@ fn summary_json(manifest: &Manifest, output: &std::path::Path, mappings: &std::p
                     "transformed": c.stats.transformed,
                     "empty": c.stats.empty,
                     "invalid": c.stats.invalid,
-                    "note": column_note(c, f.rows_out, emptied_when_invalid(mappings.as_ref(), &f.table, &c.name)),
+                    "note": column_note(c, f.rows_out, emptied_when_invalid(mappings, &f.table, &c.name)),
                 })).collect::<Vec<_>>(),
                 "dropped": f.dropped,
             })
@@ -242,14 +246,23 @@ pub(crate) fn options(
 
 /// Runs the engine with progress bars on a terminal and Ctrl-C handling; prints a summary
 /// (file names, row counts, key fingerprint: never a value) unless `quiet`.
+/// What `execute` leaves for a report: the manifest, the k-anonymity of the outputs (when
+/// measured), and the mappings as read after the run.
+pub(crate) struct Executed {
+    pub manifest: Manifest,
+    pub groups: Vec<(String, Groups)>,
+    pub mappings: Option<crate::mapping::Mappings>,
+}
+
+/// `measure_groups`: read the outputs' quasi-identifiers back for k-anonymity (not for case
+/// files, nor for a quiet run without a report).
 pub(crate) fn execute(
     mut options: RunOptions,
     key: &Key,
     quiet: bool,
-    groups_wanted: bool,
     measure_groups: bool,
     verb: &str,
-) -> anyhow::Result<(Manifest, Vec<(String, Groups)>)> {
+) -> anyhow::Result<Executed> {
     // SIGINT (Ctrl-C), SIGTERM (a CI cancel, `docker stop`) and SIGHUP (a closed terminal) stop
     // the run between batches; the staging directory is then removed, so an interrupted run
     // leaves nothing behind, and the exit code is 128 + the signal's number. A second signal
@@ -279,14 +292,19 @@ pub(crate) fn execute(
         engine::run(&options, key, &NoProgress)?
     };
     // Measured after the output is in place: a failure here is a warning, never a failed run.
-    let groups = if !measure_groups || (quiet && !groups_wanted) {
-        Vec::new()
-    } else {
-        k_anonymity(&manifest, &options).unwrap_or_else(|e| {
+    let mappings = crate::mapping::load_dir(&options.mappings);
+    let groups = match (&mappings, measure_groups) {
+        (_, false) => Vec::new(),
+        (Ok(mappings), true) => k_anonymity(&manifest, &options, mappings).unwrap_or_else(|e| {
             eprintln!("warning: k-anonymity not measured: {e}");
             Vec::new()
-        })
+        }),
+        (Err(e), true) => {
+            eprintln!("warning: k-anonymity not measured: {e}");
+            Vec::new()
+        }
     };
+    let mappings = mappings.ok();
     if !quiet {
         let rows: u64 = manifest.files.iter().map(|f| f.rows_out).sum();
         eprintln!(
@@ -296,7 +314,6 @@ pub(crate) fn execute(
             manifest.seconds,
             manifest.key_fingerprint
         );
-        let mappings = crate::mapping::load_dir(&options.mappings).ok();
         for file in &manifest.files {
             eprintln!("  {} -> {} ({} rows)", file.input, options.output.join(&file.output).display(), file.rows_out);
             let emptied =
@@ -321,13 +338,16 @@ pub(crate) fn execute(
         }
         eprintln!("manifest: {}", options.output.join(MANIFEST_NAME).display());
     }
-    Ok((manifest, groups))
+    Ok(Executed { manifest, groups, mappings })
 }
 
 /// The k-anonymity of every output file whose table declares `quasi_identifiers` (read back
 /// from the output, its quasi-identifier columns only), as `verify` measures it.
-fn k_anonymity(manifest: &Manifest, options: &RunOptions) -> anyhow::Result<Vec<(String, Groups)>> {
-    let mappings = crate::mapping::load_dir(&options.mappings)?;
+fn k_anonymity(
+    manifest: &Manifest,
+    options: &RunOptions,
+    mappings: &crate::mapping::Mappings,
+) -> anyhow::Result<Vec<(String, Groups)>> {
     let mut found = Vec::new();
     let used = |table: &crate::mapping::Table| {
         manifest.mappings.iter().any(|m| m.table == table.name && m.sha256 == table.sha256)

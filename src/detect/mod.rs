@@ -325,7 +325,7 @@ impl Profile {
         if kinds & IDENTIFIER_BITS != 0 {
             self.any_identifier += 1;
         }
-        if kinds & (Kind::Email.bit() | Kind::Iban.bit() | Kind::Ip.bit()) != 0 {
+        if kinds & NOT_BY_CHANCE_BITS != 0 {
             self.any_not_by_chance += 1;
         }
         if kinds & Kind::Date.bit() != 0 && crate::ident::date::parse(v).is_some_and(|d| d.day == 1 && d.rest_is_time())
@@ -411,7 +411,6 @@ impl Profile {
     /// no number passes for one by chance.
     fn counted_identifiers(&self, hint: Option<Kind>) -> Vec<(Kind, f64)> {
         let numeric = hint.is_some_and(Kind::is_numeric);
-        let by_chance = |k: Kind| !matches!(k, Kind::Email | Kind::Iban | Kind::Ip);
         Kind::IDENTIFIERS
             .iter()
             .filter(|k| !(numeric && matches!(**k, Kind::Phone | Kind::Exid)))
@@ -431,11 +430,7 @@ impl Profile {
         }
         counted.sort_by(|a, b| b.1.total_cmp(&a.1));
         let share = if hint.is_some_and(Kind::is_numeric) {
-            let numbers = counted
-                .iter()
-                .filter(|(k, _)| !matches!(k, Kind::Email | Kind::Iban | Kind::Ip))
-                .map(|(_, s)| *s)
-                .fold(0.0, f64::max);
+            let numbers = counted.iter().filter(|(k, _)| by_chance(*k)).map(|(_, s)| *s).fold(0.0, f64::max);
             (numbers + ratio(self.any_not_by_chance, self.values)).min(1.0)
         } else {
             ratio(self.any_identifier, self.values)
@@ -486,6 +481,14 @@ pub struct Classification {
 }
 
 const NAME_BITS: u32 = Kind::FirstName.bit() | Kind::LastName.bit() | Kind::FullName.bit();
+
+/// Identifier kinds that no number is by chance: e-mail, IBAN and IP addresses.
+const NOT_BY_CHANCE_BITS: u32 = Kind::Email.bit() | Kind::Iban.bit() | Kind::Ip.bit();
+
+/// Whether a random number can validate as `kind` (1 in 97 passes a mod-97 check).
+fn by_chance(kind: Kind) -> bool {
+    NOT_BY_CHANCE_BITS & kind.bit() == 0
+}
 
 /// Values must validate this often for a column to be classified by its values alone.
 const VALUE_SHARE: f64 = 0.5;

@@ -254,12 +254,13 @@ fn mapped_file(
         }
         let Some(profile) = profile else { continue };
         let sampled = if options.full { "values" } else { "sampled values" };
-        if let Some((code, message, count)) = kept_values_finding(name, rule, profile, options.threshold, sampled) {
-            report.add(Finding { count, ..finding(code, name, message) });
-        } else if let Some((message, count)) =
-            kept_few_finding(name, profile, options.threshold, if options.full { "read" } else { "sampled" })
-        {
-            report.add(Finding { count, severity: Severity::Warning, ..finding("kept_identifier_few", name, message) });
+        let place = if options.full { "read" } else { "sampled" };
+        if let Some(kept) = judge_kept(name, rule, profile, options.threshold, sampled, place) {
+            report.add(Finding {
+                count: kept.count,
+                severity: kept.severity,
+                ..finding(kept.code, name, kept.message)
+            });
         }
     }
     for (name, _) in &table.columns {
@@ -275,10 +276,38 @@ fn mapped_file(
     Ok(())
 }
 
-/// What a kept column's values give away, as `check` and `verify` both judge it: identifiers (a
-/// share at least `threshold` validate), identifiers inside text, or person names. Returns the
-/// finding's code, its message and how many values it stands for.
-pub(crate) fn kept_values_finding(
+/// A finding on a kept column's values, as `check` and `verify` both judge them.
+pub(crate) struct KeptFinding {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    /// Values it stands for.
+    pub count: u64,
+}
+
+/// Judges a kept column's values: an error when they give something away
+/// (`kept_values_finding`), else a warning for identifiers under the threshold
+/// (`kept_few_finding`). `sampled` names the values in the error (`sampled values`), `place`
+/// says where they were read in the warning (`sampled`, `in the output`).
+pub(crate) fn judge_kept(
+    name: &str,
+    rule: &ColumnRule,
+    profile: &Profile,
+    threshold: f64,
+    sampled: &str,
+    place: &str,
+) -> Option<KeptFinding> {
+    if let Some((code, message, count)) = kept_values_finding(name, rule, profile, threshold, sampled) {
+        return Some(KeptFinding { severity: Severity::Error, code, message, count });
+    }
+    let (message, count) = kept_few_finding(name, profile, threshold, place)?;
+    Some(KeptFinding { severity: Severity::Warning, code: "kept_identifier_few", message, count })
+}
+
+/// What a kept column's values give away: identifiers (a share at least `threshold` validate),
+/// identifiers inside text, or person names. Returns the finding's code, its message and how
+/// many values it stands for.
+fn kept_values_finding(
     name: &str,
     rule: &ColumnRule,
     profile: &Profile,
@@ -336,7 +365,7 @@ pub(crate) fn kept_values_finding(
 
 /// Identifiers in a kept column below the threshold (random numbers pass a mod-97 check 1 time
 /// in 97): a warning with their count, for `check` and `verify` alike. `None` when there are none.
-pub(crate) fn kept_few_finding(name: &str, profile: &Profile, threshold: f64, place: &str) -> Option<(String, u64)> {
+fn kept_few_finding(name: &str, profile: &Profile, threshold: f64, place: &str) -> Option<(String, u64)> {
     let (kinds, share) = profile.identifier_share(hint(name))?;
     let count = (share * profile.values as f64).round() as u64;
     (count > 0).then(|| {

@@ -102,30 +102,26 @@ impl Report {
     /// Cells (or values) per finding code, summed over the findings: what the text's last line,
     /// the JSON's `counts_by_code` and the manifest's `verify` section all say.
     pub fn counts_by_code(&self) -> std::collections::BTreeMap<&'static str, u64> {
-        let mut counts = std::collections::BTreeMap::new();
-        for f in &self.findings {
-            *counts.entry(f.code).or_default() += f.count;
-        }
-        counts
+        self.sum_by_code(|f| f.count)
     }
 
     /// Original identifiers per finding code (a cell of free text can hold several; other
     /// findings count one per cell).
     pub fn originals_by_code(&self) -> std::collections::BTreeMap<&'static str, u64> {
-        let mut counts = std::collections::BTreeMap::new();
-        for f in &self.findings {
-            *counts.entry(f.code).or_default() += f.originals.unwrap_or(f.count);
-        }
-        counts
+        self.sum_by_code(|f| f.originals.unwrap_or(f.count))
     }
 
     /// Findings per code.
     pub fn findings_by_code(&self) -> std::collections::BTreeMap<&'static str, u64> {
-        let mut counts = std::collections::BTreeMap::new();
+        self.sum_by_code(|_| 1)
+    }
+
+    fn sum_by_code(&self, amount: impl Fn(&Finding) -> u64) -> std::collections::BTreeMap<&'static str, u64> {
+        let mut sums = std::collections::BTreeMap::new();
         for f in &self.findings {
-            *counts.entry(f.code).or_default() += 1;
+            *sums.entry(f.code).or_default() += amount(f);
         }
-        counts
+        sums
     }
 
     /// Errors found.

@@ -55,11 +55,6 @@ impl GroupCounter {
         }
     }
 
-    /// Whether any quasi-identifier column is present.
-    pub fn counts(&self) -> bool {
-        !self.quasi_index.is_empty()
-    }
-
     /// Adds every row of `batch`.
     pub fn add(&mut self, batch: &Batch, path: &std::path::Path, header: &[String]) -> Result<(), RunError> {
         if self.quasi_index.is_empty() {

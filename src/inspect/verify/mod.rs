@@ -26,7 +26,7 @@ mod joins;
 pub mod leaks;
 pub mod windows;
 
-use super::check::{kept, kept_few_finding, kept_values_finding};
+use super::check::{judge_kept, kept};
 use super::{cell_error, data_files, learn_exid, profile_file, DataFile};
 use crate::crypto::Key;
 use crate::detect::ExidShape;
@@ -135,10 +135,7 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
     };
     let mut report = Report::new("verify");
     let exid = learn_exid(&mappings, &inputs, options.batch_rows)?;
-    let input_bytes: Vec<(String, u64, PathBuf)> = inputs
-        .iter()
-        .map(|f| (f.relative.clone(), std::fs::metadata(&f.path).map_or(0, |m| m.len()), f.path.clone()))
-        .collect();
+    let input_files: Vec<(String, PathBuf)> = inputs.iter().map(|f| (f.relative.clone(), f.path.clone())).collect();
     let mut pairs = Vec::new();
     for input in inputs {
         let tables = mappings.matching(&input.relative);
@@ -188,6 +185,7 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
     }
     let mut index = Index::new();
     let mut rows = Vec::new();
+    let mut rows_read: Vec<(String, u64)> = Vec::new();
     let mut faked = 0u64;
     for pair in &pairs {
         let (rows_in, rows_out) = pass_one(
@@ -201,14 +199,13 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
             &mut faked,
         )?;
         rows.push(serde_json::json!({"input": pair.input.relative, "output": pair.output.relative, "rows_in": rows_in, "rows_out": rows_out}));
+        rows_read.push((pair.input.relative.clone(), rows_in));
     }
     for pair in &pairs {
         kept_columns(pair, options, &exid, &mut report)?;
     }
     if let Some(manifest) = &manifest {
-        let read: Vec<(String, u64)> =
-            rows.iter().filter_map(|r| Some((r["input"].as_str()?.to_string(), r["rows_in"].as_u64()?))).collect();
-        for finding in manifest_findings(manifest, &mappings, &input_bytes, &read, options.key.as_ref()) {
+        for finding in manifest_findings(manifest, &mappings, &input_files, &rows_read, options.key.as_ref()) {
             report.add(finding);
         }
     }
@@ -266,26 +263,24 @@ fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: 
         h.iter().map(is_kept).collect()
     })?;
     for (name, profile) in profiled.header.iter().zip(&profiled.profiles) {
+        // Only kept columns were profiled.
         let (Some(rule), Some(profile)) = (table.rule(name), profile) else { continue };
-        if !kept(rule) {
+        let Some(kept) = judge_kept(name, rule, profile, options.threshold, "values", "in the output") else {
             continue;
-        }
-        let finding = |severity, code, message: String, count| Finding {
-            severity,
-            count,
+        };
+        let message =
+            if kept.severity == Severity::Error { format!("{}, in the output", kept.message) } else { kept.message };
+        report.add(Finding {
+            severity: kept.severity,
+            count: kept.count,
             originals: None,
-            code,
+            code: kept.code,
             file: pair.output.relative.clone(),
             table: Some(table.name.clone()),
             column: Some(name.clone()),
             row: None,
             message,
-        };
-        if let Some((code, message, count)) = kept_values_finding(name, rule, profile, options.threshold, "values") {
-            report.add(finding(Severity::Error, code, format!("{message}, in the output"), count));
-        } else if let Some((message, count)) = kept_few_finding(name, profile, options.threshold, "in the output") {
-            report.add(finding(Severity::Warning, "kept_identifier_few", message, count));
-        }
+        });
     }
     Ok(())
 }
@@ -296,7 +291,7 @@ fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: 
 fn manifest_findings(
     manifest: &serde_json::Value,
     mappings: &crate::mapping::Mappings,
-    input_bytes: &[(String, u64, PathBuf)],
+    input_files: &[(String, PathBuf)],
     rows_read: &[(String, u64)],
     key: Option<&Key>,
 ) -> Vec<Finding> {
@@ -360,7 +355,7 @@ fn manifest_findings(
     }
     let recorded_inputs: Vec<&str> =
         manifest["files"].as_array().into_iter().flatten().filter_map(|f| f["input"].as_str()).collect();
-    for (relative, _, _) in input_bytes {
+    for (relative, _) in input_files {
         if !mappings.matching(relative).is_empty() && !recorded_inputs.contains(&relative.as_str()) {
             add(
                 "manifest_input",
@@ -370,12 +365,13 @@ fn manifest_findings(
     }
     for file in manifest["files"].as_array().into_iter().flatten() {
         let Some(input) = file["input"].as_str() else { continue };
-        let Some((_, bytes, path)) = input_bytes.iter().find(|(relative, _, _)| relative == input) else {
+        let Some((_, path)) = input_files.iter().find(|(relative, _)| relative == input) else {
             add("manifest_input", format!("the run read input file `{input}`, which --input does not hold"));
             continue;
         };
         if let Some(recorded) = file["bytes_in"].as_u64() {
-            if recorded != *bytes {
+            let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+            if recorded != bytes {
                 add(
                     "manifest_input",
                     format!(
