@@ -39,10 +39,11 @@ pub enum Command {
   pseudata verify -m mappings -i extract/ -o test-data/ --format junit --report verify.xml
   pseudata verify --manifest test-data/pseudata-manifest.json --key-file secret.key")]
     Verify(VerifyArgs),
-    /// Trainers' case files: every row of the chosen members across all tables, pseudonymised.
+    /// Trainers' case files: every row of the chosen members across all tables, pseudonymised,
+    /// and one readable case sheet per member (HTML and Markdown).
     #[command(after_help = "Examples:
   pseudata case -m mappings -i extract/ -o case-files/ --subjects-file members.txt --key-file secret.key
-  pseudata case -m mappings -i extract/ -o case-files/ --sample-subjects 3 --key-file secret.key")]
+  pseudata case -m mappings -i extract/ -o case-files/ --sample-subjects 3 --key-file secret.key --lang nl")]
     Case(CaseArgs),
     /// Write a new random 256-bit key (64 hex characters).
     #[command(after_help = "Examples:
@@ -215,6 +216,9 @@ pub struct CaseArgs {
     /// Choose N subjects among those in the input (a keyed choice: the same for the same key and data).
     #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub sample_subjects: Option<usize>,
+    /// Language of the case sheets' labels (default: each member's language column, else English).
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<crate::sheet::SheetLang>,
 }
 
 #[derive(Debug, Args)]

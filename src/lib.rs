@@ -18,3 +18,4 @@ pub mod refdata;
 pub mod report;
 pub mod rules;
 pub mod sample;
+pub mod sheet;

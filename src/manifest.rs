@@ -83,6 +83,14 @@ pub struct SmallDomain {
     pub values: u64,
 }
 
+/// One case sheet written by `case`, beside the tables.
+#[derive(Debug, Clone, Serialize)]
+pub struct SheetEntry {
+    pub file: String,
+    /// SHA-256 as written: `verify --manifest` recomputes it.
+    pub sha256: String,
+}
+
 /// Options of the run, as far as they shape the output.
 #[derive(Debug, Clone, Serialize)]
 pub struct OptionsEntry {
@@ -106,6 +114,9 @@ pub struct Manifest {
     pub options: OptionsEntry,
     pub mappings: Vec<MappingEntry>,
     pub files: Vec<FileEntry>,
+    /// Case sheets (`case` only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sheets: Vec<SheetEntry>,
     /// Permuted cells under 10^6 values, per table and column (see SECURITY.md).
     pub small_domains: Vec<SmallDomain>,
     pub seconds: f64,
@@ -140,6 +151,7 @@ impl Manifest {
             },
             mappings,
             files,
+            sheets: Vec::new(),
             small_domains,
             seconds,
             peak_rss_bytes: peak_rss_bytes(),

@@ -19,7 +19,8 @@ pub fn run(args: CaseArgs) -> anyhow::Result<ExitStatus> {
         (None, None) => Case::Subjects(args.subject.clone()),
     };
     let quiet = args.job.quiet;
-    let (options, key) = super::run::options(args.job, None, None, Some(case), DEFAULT_BATCH_ROWS)?;
+    let (mut options, key) = super::run::options(args.job, None, None, Some(case), DEFAULT_BATCH_ROWS)?;
+    options.sheet_lang = args.lang;
     // No k-anonymity for case files: a handful of members always forms groups of one.
     super::run::execute(options, &key, quiet, false, "case file:")?;
     Ok(ExitStatus::Success)

@@ -237,6 +237,7 @@ pub(crate) fn options(
         threads,
         subset,
         case,
+        sheet_lang: None,
         force: job.force,
         batch_rows,
         cancel: None,
@@ -335,6 +336,9 @@ pub(crate) fn execute(
         let invalid: u64 = manifest.files.iter().flat_map(|f| &f.columns).map(|c| c.stats.invalid).sum();
         if invalid > 0 {
             eprintln!("{invalid} value(s) in all failed validation (see above)");
+        }
+        for sheet in &manifest.sheets {
+            eprintln!("  case sheet: {}", options.output.join(&sheet.file).display());
         }
         eprintln!("manifest: {}", options.output.join(MANIFEST_NAME).display());
     }

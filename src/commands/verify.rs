@@ -154,6 +154,17 @@ fn check_outputs(path: &Path, manifest: &serde_json::Value) -> Outputs {
             Err(e) => outputs.problems.push(format!("{output}: cannot be read ({})", e.kind())),
         }
     }
+    for sheet in manifest["sheets"].as_array().into_iter().flatten() {
+        let (Some(name), Some(recorded)) = (sheet["file"].as_str(), sheet["sha256"].as_str()) else { continue };
+        match crate::manifest::file_sha256(&dir.join(name)) {
+            Ok(actual) if actual == recorded => outputs.checked += 1,
+            Ok(_) => outputs.problems.push(format!("{name}: changed since the run (its SHA-256 differs)")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                outputs.problems.push(format!("{name}: missing (was the manifest moved away from its output?)"))
+            }
+            Err(e) => outputs.problems.push(format!("{name}: cannot be read ({})", e.kind())),
+        }
+    }
     outputs
 }
 

@@ -242,6 +242,8 @@ pub struct RunOptions {
     pub subset: Option<f64>,
     /// Case file: keep only these subjects' rows (instead of `subset`).
     pub case: Option<Case>,
+    /// Case file: the language of the case sheets (`None`: each member's own).
+    pub sheet_lang: Option<crate::sheet::SheetLang>,
     pub force: bool,
     pub batch_rows: usize,
     /// Set from outside (a signal handler) to the number of the signal that should stop the run
@@ -356,9 +358,30 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
     if case_prints.is_some() && files.iter().all(|f| f.rows_out == 0) {
         return Err(RunError::NoSubjects);
     }
+    // Case sheets, from the staged tables only; staged and moved into place with them.
+    let mut sheets = Vec::new();
+    if case_prints.is_some() {
+        let written: Vec<crate::sheet::Written> = planned
+            .iter()
+            .zip(&moves)
+            .map(|(item, (staged, _))| crate::sheet::Written {
+                path: staged.clone(),
+                format: options.to.unwrap_or(item.format),
+                table: item.table,
+            })
+            .collect();
+        let dir = staging.path().join("sheets");
+        std::fs::create_dir_all(&dir).map_err(output_err(&dir))?;
+        for name in crate::sheet::write_sheets(&written, options.sheet_lang, &dir, options.batch_rows)? {
+            let staged = dir.join(&name);
+            let sha256 = crate::manifest::file_sha256(&staged).map_err(output_err(&staged))?;
+            sheets.push(crate::manifest::SheetEntry { file: name.clone(), sha256 });
+            moves.push((staged, output.join(name)));
+        }
+    }
     // The manifest is written and synced in staging before any rename: a full disk or a failed
     // sync then stops the run while nothing has a final name.
-    let manifest = Manifest::new(
+    let mut manifest = Manifest::new(
         key,
         mappings
             .tables
@@ -375,6 +398,7 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
         case_prints.as_deref(),
         started.elapsed().as_secs_f64(),
     );
+    manifest.sheets = sheets;
     let staged_manifest = staging.path().join(MANIFEST_NAME);
     manifest.write(&staged_manifest, key).map_err(output_err(&staged_manifest))?;
     // The last moment a signal can still stop the run with nothing written; a signal after it

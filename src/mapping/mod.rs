@@ -7,7 +7,7 @@ mod table;
 pub use crate::rules::ColumnRule;
 pub use bind::{schema_problems, Action, BoundColumn, BoundPlan};
 pub use raw::{RawCsv, RawMapping};
-pub use table::{load_dir, CsvOptions, Encoding, Mappings, Table};
+pub use table::{load_dir, CsvOptions, Encoding, Mappings, Role, Table};
 
 use std::path::PathBuf;
 

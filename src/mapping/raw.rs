@@ -19,6 +19,9 @@ pub struct RawMapping {
     /// Columns whose combination `verify` reports k-anonymity for.
     #[serde(default)]
     pub quasi_identifiers: Vec<String>,
+    /// What kept columns mean on a case sheet: role name to column (`amount: amount_eur`).
+    #[serde(default)]
+    pub roles: std::collections::BTreeMap<String, String>,
     /// Every column of the table, in order, with its rule (a name, `null`, or a one-key map).
     pub columns: serde_norway::Mapping,
 }

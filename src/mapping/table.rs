@@ -28,6 +28,71 @@ pub struct CsvOptions {
     pub header: bool,
 }
 
+/// What a column means on a trainer's case sheet, where its rule does not say (a kept amount, a
+/// kept code) or says it differently. Declared in a mapping's `roles:` block, drafted by `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The member's sex (`M`/`F`, `1`/`2`, ...).
+    Sex,
+    /// The member's language (`NL`, `FR`, ...): the sheet's default language.
+    Language,
+    /// Date of birth: shown as an age band only.
+    BirthDate,
+    /// Date the membership began.
+    MemberSince,
+    /// Date of the event a row records (care date): the timeline's order.
+    Date,
+    /// Nomenclature (care) code.
+    Code,
+    /// Diagnosis code (ICD-10).
+    Diagnosis,
+    /// Care provider.
+    Provider,
+    /// Amount charged.
+    Amount,
+    /// Amount reimbursed: the chart's bars.
+    Reimbursed,
+    /// Free text shown as notes.
+    Notes,
+}
+
+impl Role {
+    pub const ALL: [Role; 11] = [
+        Role::Sex,
+        Role::Language,
+        Role::BirthDate,
+        Role::MemberSince,
+        Role::Date,
+        Role::Code,
+        Role::Diagnosis,
+        Role::Provider,
+        Role::Amount,
+        Role::Reimbursed,
+        Role::Notes,
+    ];
+
+    /// The name written in a mapping.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Sex => "sex",
+            Role::Language => "language",
+            Role::BirthDate => "birth_date",
+            Role::MemberSince => "member_since",
+            Role::Date => "date",
+            Role::Code => "code",
+            Role::Diagnosis => "diagnosis",
+            Role::Provider => "provider",
+            Role::Amount => "amount",
+            Role::Reimbursed => "reimbursed",
+            Role::Notes => "notes",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == name)
+    }
+}
+
 /// A validated mapping for one table.
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -42,6 +107,8 @@ pub struct Table {
     pub csv: CsvOptions,
     pub subject: Option<String>,
     pub quasi_identifiers: Vec<String>,
+    /// What columns mean on a case sheet, from the mapping's `roles:` block (role, column).
+    pub roles: Vec<(Role, String)>,
     /// Every column in mapping order with its rule.
     pub columns: Vec<(String, ColumnRule)>,
 }
@@ -242,6 +309,21 @@ impl Table {
         if let Some(q) = raw.quasi_identifiers.iter().find(|q| !named(q)) {
             return Err(table_err(format!("quasi-identifier `{q}` is not in `columns`")));
         }
+        let mut roles = Vec::with_capacity(raw.roles.len());
+        for (role, column) in &raw.roles {
+            let Some(known) = Role::parse(role) else {
+                let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+                let closest = names.iter().min_by_key(|n| strsim::damerau_levenshtein(role, n)).copied().unwrap_or("");
+                return Err(table_err(format!(
+                    "unknown role `{role}` in `roles` (did you mean `{closest}`?); roles: {}",
+                    names.join(", ")
+                )));
+            };
+            if !named(column) {
+                return Err(table_err(format!("role `{role}` names column `{column}`, which is not in `columns`")));
+            }
+            roles.push((known, column.clone()));
+        }
         Ok(Table {
             path: path.to_path_buf(),
             sha256,
@@ -251,6 +333,7 @@ impl Table {
             csv,
             subject: raw.subject,
             quasi_identifiers: raw.quasi_identifiers,
+            roles,
             columns,
         })
     }

@@ -25,39 +25,9 @@ impl Icd10Level {
     }
 }
 
-/// ICD-10-CM chapters as (first code, last code) of 3-character categories.
-const CHAPTERS: &[(&str, &str)] = &[
-    ("A00", "B99"),
-    ("C00", "D49"),
-    ("D50", "D89"),
-    ("E00", "E89"),
-    ("F01", "F99"),
-    ("G00", "G99"),
-    ("H00", "H59"),
-    ("H60", "H95"),
-    ("I00", "I99"),
-    ("J00", "J99"),
-    ("K00", "K95"),
-    ("L00", "L99"),
-    ("M00", "M99"),
-    ("N00", "N99"),
-    ("O00", "O9A"),
-    ("P00", "P96"),
-    ("Q00", "Q99"),
-    ("R00", "R99"),
-    ("S00", "T88"),
-    ("U00", "U85"),
-    ("V00", "Y99"),
-    ("Z00", "Z99"),
-];
-
-/// The chapter range (`E00-E89`) of a code's category.
+/// The chapter range (`E00-E89`) of a code's category (ranges in `data/sheet/icd10-chapters.tsv`).
 pub fn chapter(code: &str) -> Option<String> {
-    let category = code.get(..3)?.to_ascii_uppercase();
-    CHAPTERS
-        .iter()
-        .find(|(first, last)| category.as_str() >= *first && category.as_str() <= *last)
-        .map(|(f, l)| format!("{f}-{l}"))
+    crate::ident::icd10::chapter_of(code).map(|c| format!("{}-{}", c.first, c.last))
 }
 
 /// The ICD-10 rule.
