@@ -106,6 +106,12 @@ pub fn error_report(command: &str, format: crate::report::ReportFormat, error: &
             )
         }
         ReportFormat::Text => format!("{command}: error: {message}\n"),
+        ReportFormat::Html => {
+            let escaped = crate::report::html::esc(&message);
+            format!(
+                "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>pseudata {command}: error</title>\n</head>\n<body>\n<h1>pseudata {command}: error (exit code {exit_code})</h1>\n<p id=\"verdict\">{escaped}</p>\n</body>\n</html>\n"
+            )
+        }
     };
     if let Err(e) = crate::io::write_atomic(path, text.as_bytes()) {
         eprintln!("warning: cannot write report {}: {e}", path.display());
@@ -134,6 +140,7 @@ pub fn report_refused_arguments(args: Vec<String>, kind: &str) {
     let format = match value_of("--format").map(|f| f.to_ascii_lowercase()).as_deref() {
         Some("json") => ReportFormat::Json,
         Some("junit") => ReportFormat::Junit,
+        Some("html") => ReportFormat::Html,
         _ if command == "run" => ReportFormat::Json,
         _ => ReportFormat::Text,
     };

@@ -23,6 +23,11 @@ pub fn run(args: RulesArgs) -> anyhow::Result<ExitStatus> {
         out.push_str(
             "A mapping names every column of a table under `columns:`; README.md, \"Mapping files\", has the rest.\n",
         );
+        let roles: Vec<&str> = crate::mapping::Role::ALL.iter().map(|r| r.name()).collect();
+        out.push_str(&format!(
+            "\nRoles (optional `roles:` block: what a column means on a `case` sheet where its rule does not say):\n    {}\n    example:  roles: {{ amount: amount_eur, reimbursed: reimbursed_eur, code: nomenclature_code }}\n",
+            roles.join(", ")
+        ));
     }
     super::emit(&out, None)?;
     Ok(ExitStatus::Success)

@@ -147,7 +147,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
             .iter()
             .map(|(file, g)| serde_json::json!({
                 "file": file, "quasi_identifiers": g.quasi, "smallest_group": g.smallest,
-                "rows_in_groups_below_k": g.below, "rows": g.rows, "k": DEFAULT_K,
+                "rows_in_groups_below_k": g.below, "rows": g.rows, "k": DEFAULT_K, "group_sizes": g.sizes,
             }))
             .collect::<Vec<_>>());
         super::emit(&(serde_json::to_string_pretty(&value)? + "\n"), Some(&path))?;

@@ -159,6 +159,9 @@ fn case(
         confidence: classification.as_ref().and_then(|c| c.confidence),
         proposed: None,
         values: profile.map_or(0, |p| p.values),
+        transformed: None,
+        empty: None,
+        invalid: None,
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::{data_files, learn_exid, profile_file, DataFile, DEFAULT_SAMPLE_ROWS};
 use crate::detect::{classify, Classification, ExidShape, Kind, Profile};
 use crate::engine::RunError;
-use crate::mapping::{CsvOptions, Encoding, Mappings};
+use crate::mapping::{CsvOptions, Encoding, Mappings, Role};
 use crate::report::{ColumnCase, Report};
 
 /// What `scan` is asked to do.
@@ -66,6 +66,9 @@ pub fn scan(options: &ScanOptions) -> Result<Report, RunError> {
                 confidence: classification.confidence,
                 proposed: Some(proposed.clone()),
                 values: *values,
+                transformed: None,
+                empty: None,
+                invalid: None,
             });
         }
         if matching.is_empty() {
@@ -467,6 +470,14 @@ fn write_drafts(
                 quasi.join(", ")
             );
         }
+        let roles = draft_roles(first.columns.iter().map(|(n, c, _, _)| (n.as_str(), c.kind)));
+        if !roles.is_empty() {
+            let _ = writeln!(
+                yaml,
+                "roles: {{ {} }}   # what kept columns mean on a case sheet (`pseudata rules` lists the roles)",
+                roles.iter().map(|(r, c)| format!("{}: {}", r.name(), yaml_key(c))).collect::<Vec<_>>().join(", ")
+            );
+        }
         yaml.push_str("columns:\n");
         // `  name: rule` is 4 characters more than name and rule; one more space before each comment.
         let width = first.columns.iter().map(|(n, _, p, _)| yaml_key(n).len() + p.len()).max().unwrap_or(0) + 5;
@@ -494,6 +505,39 @@ fn write_drafts(
         report.notes.push(format!("draft written: {}", path.display()));
     }
     Ok(())
+}
+
+/// The `roles:` a draft proposes, from each column's detected kind and name: what a case sheet
+/// cannot learn from the rules (sex, language, amounts, the care code, which date is which).
+fn draft_roles<'a>(columns: impl Iterator<Item = (&'a str, Kind)> + Clone) -> Vec<(Role, String)> {
+    let lower = |n: &str| n.to_lowercase();
+    let hinted = |n: &str, hints: &[&str]| {
+        let n = lower(n);
+        hints.iter().any(|h| n.contains(h))
+    };
+    let reimbursed_hints = ["rembours", "reimburs", "terugbet", "tussenkomst", "intervention", "erstatt", "refund"];
+    let code_hints = ["nomencl", "code", "pseudocode", "prestation", "verstrekking"];
+    let since_hints = ["affil", "aansluit", "since", "sinds", "depuis", "inscri", "member", "lid", "start", "begin", "debut"];
+    let card = columns.clone().any(|(_, k)| matches!(k, Kind::FirstName | Kind::LastName | Kind::FullName | Kind::BirthDate));
+    let mut roles: Vec<(Role, String)> = Vec::new();
+    let mut add = |role: Role, column: &str| {
+        if !roles.iter().any(|(r, c)| *r == role || c == column) {
+            roles.push((role, column.to_string()));
+        }
+    };
+    for (name, kind) in columns {
+        match kind {
+            Kind::Sex => add(Role::Sex, name),
+            Kind::Language => add(Role::Language, name),
+            Kind::Amount if hinted(name, &reimbursed_hints) => add(Role::Reimbursed, name),
+            Kind::Amount => add(Role::Amount, name),
+            Kind::Code if hinted(name, &code_hints) => add(Role::Code, name),
+            Kind::Date if card && hinted(name, &since_hints) => add(Role::MemberSince, name),
+            Kind::Date if !card => add(Role::Date, name),
+            _ => {}
+        }
+    }
+    roles
 }
 
 #[cfg(test)]
@@ -556,5 +600,48 @@ mod tests {
         assert_eq!(yaml_key("Naam lid"), "\"Naam lid\"");
         assert_eq!(yaml_key("null"), "\"null\"");
         assert_eq!(yaml_key("2024"), "\"2024\"");
+    }
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::*;
+
+    #[test]
+    fn drafts_roles_from_kinds_and_names() {
+        let claims = [
+            ("dossier_nr", Kind::Id),
+            ("datum_verstrekking", Kind::Date),
+            ("nomenclatuurcode", Kind::Code),
+            ("status", Kind::Code),
+            ("bedrag", Kind::Amount),
+            ("terugbetaling", Kind::Amount),
+            ("supplement_eur", Kind::Amount),
+        ];
+        let roles = draft_roles(claims.iter().map(|(n, k)| (*n, *k)));
+        let named = |role: Role| roles.iter().find(|(r, _)| *r == role).map(|(_, c)| c.as_str());
+        assert_eq!(named(Role::Date), Some("datum_verstrekking"));
+        assert_eq!(named(Role::Code), Some("nomenclatuurcode"), "a `status` code is not the care code");
+        assert_eq!(named(Role::Amount), Some("bedrag"));
+        assert_eq!(named(Role::Reimbursed), Some("terugbetaling"));
+        assert_eq!(roles.len(), 4, "one column per role: {roles:?}");
+
+        let members = [
+            ("naam", Kind::LastName),
+            ("geslacht", Kind::Sex),
+            ("taal", Kind::Language),
+            ("geboortedatum", Kind::BirthDate),
+            ("datum_aansluiting", Kind::Date),
+            ("laatste_wijziging", Kind::Date),
+        ];
+        let roles = draft_roles(members.iter().map(|(n, k)| (*n, *k)));
+        assert_eq!(
+            roles,
+            vec![
+                (Role::Sex, "geslacht".to_string()),
+                (Role::Language, "taal".to_string()),
+                (Role::MemberSince, "datum_aansluiting".to_string())
+            ]
+        );
     }
 }

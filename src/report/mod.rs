@@ -2,6 +2,8 @@
 //! machines, or JUnit XML with one test case per table column so a CI server lists each.
 //! Reports name files, rows and columns; they never hold a value from the data.
 
+pub mod html;
+
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -60,6 +62,29 @@ pub struct ColumnCase {
     pub proposed: Option<String>,
     /// Non-empty values looked at.
     pub values: u64,
+    /// `verify`: cells the run's rule changed, left empty, and found invalid, as the run's
+    /// manifest records them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transformed: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub empty: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalid: Option<u64>,
+}
+
+impl ColumnCase {
+    /// `ok`, `warn` or `FAIL`: the worst finding about this column.
+    pub fn status(&self, report: &Report) -> String {
+        let mut worst = "ok";
+        for f in report.findings_of(&self.file, Some(&self.column)) {
+            worst = match (worst, f.severity) {
+                (_, Severity::Error) => "FAIL",
+                ("ok", Severity::Warning) => "warn",
+                (w, _) => w,
+            };
+        }
+        worst.to_string()
+    }
 }
 
 /// The whole report of one command.
@@ -140,6 +165,8 @@ pub enum ReportFormat {
     Text,
     Json,
     Junit,
+    /// One self-contained page (inline CSS and SVG, no script) for people: the audit report.
+    Html,
 }
 
 /// Renders `report` in `format`.
@@ -153,6 +180,7 @@ pub fn render(report: &Report, format: ReportFormat) -> String {
             serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
         ReportFormat::Junit => junit(report),
+        ReportFormat::Html => html::render(report),
     }
 }
 
@@ -171,15 +199,7 @@ pub fn text(report: &Report) -> String {
         let status = if report.command == "scan" {
             c.proposed.clone().unwrap_or_default()
         } else {
-            let mut worst = "ok";
-            for f in report.findings_of(&c.file, Some(&c.column)) {
-                worst = match (worst, f.severity) {
-                    (_, Severity::Error) => "FAIL",
-                    ("ok", Severity::Warning) => "warn",
-                    (w, _) => w,
-                };
-            }
-            worst.to_string()
+            c.status(report)
         };
         let row = [
             c.column.clone(),
@@ -397,6 +417,9 @@ mod tests {
                 confidence: None,
                 proposed: None,
                 values: 3,
+                transformed: None,
+                empty: None,
+                invalid: None,
             });
         }
         r.add(Finding {

@@ -33,6 +33,9 @@ pub struct Groups {
     pub smallest: u64,
     pub below: u64,
     pub rows: u64,
+    /// Group size and number of groups of that size, smallest first: the distribution the
+    /// audit report draws.
+    pub sizes: Vec<[u64; 2]>,
 }
 
 /// Counts the rows of each combination of quasi-identifier values, as keyed hashes (a random key
@@ -82,6 +85,13 @@ impl GroupCounter {
             smallest: self.groups.values().copied().min().unwrap_or(0),
             below: self.groups.values().filter(|&&n| n < k).sum(),
             rows: self.rows,
+            sizes: {
+                let mut sizes: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
+                for &n in self.groups.values() {
+                    *sizes.entry(n).or_default() += 1;
+                }
+                sizes.into_iter().map(|(size, groups)| [size, groups]).collect()
+            },
         })
     }
 }

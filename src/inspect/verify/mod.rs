@@ -217,8 +217,8 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
     let mut k_anonymity = Vec::new();
     for pair in &pairs {
         let groups = pass_two(pair, options, &index, &mut report)?;
-        if let Some(Groups { quasi, smallest, below, rows: total }) = groups {
-            let detail = serde_json::json!({"file": pair.output.relative, "table": pair.table.name, "quasi_identifiers": quasi, "smallest_group": smallest, "rows_in_groups_below_k": below, "rows": total, "k": options.k});
+        if let Some(Groups { quasi, smallest, below, rows: total, sizes }) = groups {
+            let detail = serde_json::json!({"file": pair.output.relative, "table": pair.table.name, "quasi_identifiers": quasi, "smallest_group": smallest, "rows_in_groups_below_k": below, "rows": total, "k": options.k, "group_sizes": sizes});
             if smallest < options.k && total > 0 {
                 report.add(Finding {
                     severity: Severity::Warning,
@@ -247,8 +247,63 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
         }
     }
     let joins = join_rates(&id_columns, &pairs, &mut report);
-    report.details = serde_json::json!({"rows": rows, "joins": joins, "k_anonymity": k_anonymity});
+    if let Some(manifest) = &manifest {
+        column_stats(manifest, &mut report);
+    }
+    report.details = serde_json::json!({
+        "rows": rows,
+        "joins": joins,
+        "k_anonymity": k_anonymity,
+        "pseudata_version": env!("CARGO_PKG_VERSION"),
+        "key_fingerprint": options.key.as_ref().map(Key::fingerprint),
+        "manifest": manifest_summary(manifest.as_ref(), options.key.as_ref()),
+        "mappings": mappings.tables.iter().map(|t| serde_json::json!({
+            "table": t.name,
+            "file": t.path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            "sha256": t.sha256,
+        })).collect::<Vec<_>>(),
+    });
     Ok(report)
+}
+
+/// Each output column's cells transformed, empty and invalid, as the run's manifest records them.
+fn column_stats(manifest: &serde_json::Value, report: &mut Report) {
+    for case in &mut report.columns {
+        let recorded = manifest["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["output"].as_str() == Some(case.file.as_str()))
+            .flat_map(|f| f["columns"].as_array().into_iter().flatten())
+            .find(|c| c["name"].as_str() == Some(case.column.as_str()));
+        if let Some(c) = recorded {
+            case.transformed = c["transformed"].as_u64();
+            case.empty = c["empty"].as_u64();
+            case.invalid = c["invalid"].as_u64();
+        }
+    }
+}
+
+/// What the audit report says of the run's manifest: whether it is there and signed under the
+/// key given, what it records of the run (version, key fingerprint, time, sheets).
+fn manifest_summary(manifest: Option<&serde_json::Value>, key: Option<&Key>) -> serde_json::Value {
+    let Some(m) = manifest else {
+        return serde_json::json!({"present": false, "signature": "absent"});
+    };
+    let signature = match key {
+        Some(key) if crate::manifest::is_authentic(m, key) => "authentic",
+        Some(_) => "not authentic",
+        None => "not checked (no key given)",
+    };
+    serde_json::json!({
+        "present": true,
+        "signature": signature,
+        "run_version": m["version"],
+        "key_fingerprint": m["key_fingerprint"],
+        "created_unix": m["created_unix"],
+        "case_file": m["options"]["case_subjects"].is_array(),
+        "sheets": m["sheets"].as_array().map_or(0, Vec::len),
+    })
 }
 
 /// Columns the mapping keeps unchanged, read in full in the output: values that validate as
@@ -747,6 +802,9 @@ fn report_pass_one(
             confidence: None,
             proposed: None,
             values,
+            transformed: None,
+            empty: None,
+            invalid: None,
         });
     }
 }
