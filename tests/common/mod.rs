@@ -121,3 +121,73 @@ pub fn demo_job(command: &str, dir: &Path, output: &Path) -> Command {
     cmd.arg("--key-file").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key"));
     cmd
 }
+
+/// A CSV file's records as text (header included), decoded as Windows-1252 (the demo's
+/// encoding; ASCII and Windows-1252 UTF-8-looking bytes alike).
+pub fn text_records(path: &Path, separator: u8) -> Vec<Vec<String>> {
+    records(path, separator)
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|f| match std::str::from_utf8(&f) {
+                    Ok(text) => text.to_string(),
+                    Err(_) => encoding_rs::WINDOWS_1252.decode(&f).0.into_owned(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Every original value of a members-and-claims extract in the demo's layout that must never
+/// appear on a page made from its pseudonymised output: each NISS (as written and as 11 digits),
+/// IBAN (as written and without spaces), e-mail, phone (as written and digits only) and full
+/// name (both orders) of `members.csv`, and each NISS of `claims.csv`. Values shorter than 6
+/// characters are left out (they occur by chance).
+pub fn demo_originals(input: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let members = text_records(&input.join("members.csv"), b';');
+    let at = |name: &str| members[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let (niss, iban, email, phone, first, last) =
+        (at("niss"), at("iban"), at("email"), at("phone"), at("first_name"), at("last_name"));
+    for row in &members[1..] {
+        found.extend([row[niss].clone(), digits(&row[niss]), row[iban].clone(), row[iban].replace(' ', "")]);
+        found.extend([row[email].clone(), row[phone].clone(), digits(&row[phone])]);
+        found.push(format!("{} {}", row[first], row[last]));
+        found.push(format!("{} {}", row[last], row[first]));
+    }
+    let claims = text_records(&input.join("claims.csv"), b';');
+    let niss = claims[0].iter().position(|h| h == "niss").unwrap();
+    for row in &claims[1..] {
+        found.extend([row[niss].clone(), digits(&row[niss])]);
+    }
+    found.retain(|v| v.trim().len() >= 6);
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// The values a run wrote into the pseudonymised columns of `members.csv` and `claims.csv` under
+/// `output`, spelled as `demo_originals` spells originals: a page may show these even when one
+/// equals an original by chance (a fake name drawn from the same list as a member's real one).
+pub fn demo_pseudonyms(output: &Path) -> std::collections::HashSet<String> {
+    let mut written = std::collections::HashSet::new();
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    for file in ["members.csv", "claims.csv"] {
+        let rows = text_records(&output.join(file), b';');
+        let header = rows[0].clone();
+        let at = |name: &str| header.iter().position(|h| h == name);
+        for row in &rows[1..] {
+            for column in ["niss", "iban", "email", "phone"] {
+                if let Some(i) = at(column) {
+                    written.extend([row[i].clone(), digits(&row[i]), row[i].replace(' ', "")]);
+                }
+            }
+            if let (Some(f), Some(l)) = (at("first_name"), at("last_name")) {
+                written.insert(format!("{} {}", row[f], row[l]));
+                written.insert(format!("{} {}", row[l], row[f]));
+            }
+        }
+    }
+    written
+}

@@ -246,6 +246,9 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
             k_anonymity.push(detail);
         }
     }
+    if let Some(manifest) = &manifest {
+        sheet_leaks(&options.output, manifest, &index, &mut report)?;
+    }
     let joins = join_rates(&id_columns, &pairs, &mut report);
     if let Some(manifest) = &manifest {
         column_stats(manifest, &mut report);
@@ -264,6 +267,58 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
         })).collect::<Vec<_>>(),
     });
     Ok(report)
+}
+
+/// The case sheets a `case` run wrote beside its tables, read line by line through the same
+/// originals index as the output's cells: an original identifier or full name of the input on a
+/// sheet is a `leak` naming the sheet and the line.
+fn sheet_leaks(output: &Path, manifest: &serde_json::Value, index: &Index, report: &mut Report) -> Result<(), RunError> {
+    let mut read = 0usize;
+    for sheet in manifest["sheets"].as_array().into_iter().flatten() {
+        let Some(name) = sheet["file"].as_str() else { continue };
+        let path = output.join(name);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                report.add(Finding {
+                    severity: Severity::Error,
+                    count: 1,
+                    originals: None,
+                    code: "missing_output",
+                    file: name.to_string(),
+                    table: None,
+                    column: None,
+                    row: None,
+                    message: "the case sheet the run recorded is missing".into(),
+                });
+                continue;
+            }
+            Err(source) => return Err(RunError::Io(crate::io::IoError::Open { path, source })),
+        };
+        read += 1;
+        for (line, content) in text.lines().enumerate() {
+            let kinds = index.find(content);
+            if kinds.is_empty() {
+                continue;
+            }
+            let labels: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
+            report.add(Finding {
+                severity: Severity::Error,
+                count: 1,
+                originals: Some(kinds.len() as u64),
+                code: "leak",
+                file: name.to_string(),
+                table: None,
+                column: None,
+                row: Some(line as u64 + 1),
+                message: format!("original(s) of the input on this line of the case sheet ({})", labels.join(", ")),
+            });
+        }
+    }
+    if read > 0 {
+        report.notes.push(format!("{read} case sheet(s) read line by line for originals of the input"));
+    }
+    Ok(())
 }
 
 /// Each output column's cells transformed, empty and invalid, as the run's manifest records them.
@@ -617,9 +672,12 @@ fn pass_one(
                 }
             }
             rows_kept += kept_rows.len() as u64;
+            // Every row's originals, also those of rows a subset or a case file left out: a
+            // kept member's note or case sheet can still name a member who was left out.
+            let all_rows: Vec<usize> = (0..batch.rows()).collect();
             // Identifiers written in the input's notes are originals too.
             for &index_of in &text_columns {
-                for &row in &kept_rows {
+                for &row in &all_rows {
                     let cell = batch
                         .cell(index_of, row)
                         .map_err(|e| cell_error(&pair.input.path, batch.line(row), &in_header[index_of], e))?;
@@ -651,7 +709,7 @@ fn pass_one(
                     }
                 }
             }
-            record(&batch, &in_cols, &in_names, &kept_rows, &pair.input.path, &in_header, |recorded| match recorded {
+            record(&batch, &in_cols, &in_names, &all_rows, &pair.input.path, &in_header, |recorded| match recorded {
                 Recorded::Identifier(kind, value) => index.add_original(kind, value),
                 Recorded::Name(first, last) => index.add_name(first, last),
             })?;

@@ -1,0 +1,344 @@
+//! Case sheets (`case` writes `case-<pseudonym>.html` and `.md` per member) and the HTML audit
+//! report: what they show is checked against the pseudonymised tables, read here with the `csv`
+//! crate, never against the code that writes the sheets.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::{demo_originals, demo_pseudonyms, pseudata, text_records};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The demo member with the most claims, and its NISS as the input writes it.
+fn busiest_member(input: &Path) -> String {
+    let claims = text_records(&input.join("claims.csv"), b';');
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for row in &claims[1..] {
+        *counts.entry(row[1].as_str()).or_default() += 1;
+    }
+    counts.into_iter().max_by_key(|(niss, n)| (*n, niss.to_string())).unwrap().0.to_string()
+}
+
+/// Runs `case` on the demo for `subjects` with extra arguments; returns the output directory.
+fn case(dir: &Path, subjects: &[&str], extra: &[&str]) -> PathBuf {
+    let output = dir.join("out");
+    let mut cmd = common::demo_job("case", dir, &output);
+    cmd.arg("--quiet").arg("--subject").args(subjects).args(extra).assert().code(0);
+    output
+}
+
+/// Amount as the demo writes it (`336,46`) in cents, parsed here independently.
+fn cents(text: &str) -> i64 {
+    let (units, fraction) = text.split_once(',').unwrap_or((text, "0"));
+    units.parse::<i64>().unwrap() * 100 + format!("{fraction:0<2}").parse::<i64>().unwrap()
+}
+
+#[test]
+fn one_sheet_per_member_with_every_claim_sorted_and_totals_per_year() {
+    let dir = common::demo_copy();
+    let input = dir.path().join("input");
+    let chosen = busiest_member(&input);
+    let members = text_records(&input.join("members.csv"), b';');
+    let other = members[5][0].clone();
+    let output = case(dir.path(), &[&chosen, &other], &[]);
+
+    let out_members = text_records(&output.join("members.csv"), b';');
+    let out_claims = text_records(&output.join("claims.csv"), b';');
+    assert_eq!(out_members.len(), 3);
+    let header = &out_claims[0];
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for member in &out_members[1..] {
+        let pseudonym = &member[0];
+        let stem = format!("case-{pseudonym}");
+        let html = std::fs::read_to_string(output.join(format!("{stem}.html"))).expect("HTML sheet");
+        let md = std::fs::read_to_string(output.join(format!("{stem}.md"))).expect("Markdown sheet");
+        for page in [&html, &md] {
+            assert!(page.contains(pseudonym.as_str()), "the pseudonymised NISS is on the sheet");
+            assert!(page.contains(&member[3]) && page.contains(&member[2]), "the fake name is on the sheet");
+        }
+        // Every claim of the member: one table row each, in date order (ISO dates sort as text).
+        let claims: Vec<&Vec<String>> = out_claims[1..].iter().filter(|r| r[at("niss")] == *pseudonym).collect();
+        assert_eq!(html.matches("<tr class=\"row\">").count(), claims.len());
+        let mut dates: Vec<&str> = claims.iter().map(|r| r[at("care_date")].as_str()).collect();
+        dates.sort();
+        let md_rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| 20") || l.starts_with("| 19")).collect();
+        let md_dates: Vec<&str> =
+            md_rows.iter().filter_map(|l| l[2..].split(" | ").next()).filter(|d| d.len() == 10).collect();
+        assert_eq!(md_dates, dates, "every claim once, oldest first");
+        for claim in &claims {
+            assert!(md.contains(&format!("| {} |", claim[at("claim_id")])), "claim row missing");
+        }
+        // Totals per year, summed here from the output table.
+        let mut years: BTreeMap<&str, (usize, i64)> = BTreeMap::new();
+        for claim in &claims {
+            let entry = years.entry(&claim[at("care_date")][..4]).or_default();
+            entry.0 += 1;
+            entry.1 += cents(&claim[at("amount_eur")]);
+        }
+        for (year, (n, sum)) in years {
+            let (units, fraction) = (sum / 100, sum % 100);
+            let line = md.lines().find(|l| l.starts_with(&format!("| {year} | {n} |"))).unwrap_or_else(|| {
+                panic!("no totals line for {year} with {n} claims:\n{md}");
+            });
+            // Whatever the language's separators: the digits of the sum.
+            let digits_in_line: String = line.split(" | ").nth(2).unwrap().chars().filter(char::is_ascii_digit).collect();
+            assert_eq!(digits_in_line, format!("{units}{fraction:02}"), "{line}");
+        }
+        // The ICD-10 category and its chapter's title in the sheet's language.
+        if let Some(claim) = claims.iter().find(|c| c[at("icd10")].starts_with('E')) {
+            assert!(md.contains(&claim[at("icd10")]));
+            assert!(
+                ["Endocrine, nutritional", "Endocriene, voedings", "Maladies endocriniennes"].iter().any(|t| md.contains(t)),
+                "chapter IV's title"
+            );
+        }
+        // Self-contained and script-free.
+        for forbidden in ["<script", "src=", "href=", "url(", "@import", "<link", "<iframe"] {
+            assert!(!html.contains(forbidden), "{forbidden} in the sheet");
+        }
+        assert!(html.contains("<svg") && html.contains("@page"), "inline chart and A4 print style");
+    }
+    // One HTML and one Markdown per member, recorded in the manifest with their hashes.
+    let sheets: Vec<String> = common::file_names(&output).into_iter().filter(|n| n.starts_with("case-")).collect();
+    assert_eq!(sheets.len(), 4);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(output.join("pseudata-manifest.json")).unwrap()).unwrap();
+    let recorded: Vec<&str> = manifest["sheets"].as_array().unwrap().iter().map(|s| s["file"].as_str().unwrap()).collect();
+    assert_eq!(recorded.len(), 4);
+    for name in &sheets {
+        assert!(recorded.contains(&name.as_str()));
+    }
+}
+
+#[test]
+fn sheets_hold_no_original_value_of_the_input() {
+    let dir = common::demo_copy();
+    let input = dir.path().join("input");
+    let members = text_records(&input.join("members.csv"), b';');
+    let chosen: Vec<&str> = members[1..13].iter().map(|m| m[0].as_str()).collect();
+    let output = case(dir.path(), &chosen, &[]);
+    let excused = demo_pseudonyms(&output);
+    let originals = demo_originals(&input);
+    assert!(originals.len() > 1000, "{} originals", originals.len());
+    let mut sheets = 0;
+    for name in common::file_names(&output).into_iter().filter(|n| n.starts_with("case-")) {
+        sheets += 1;
+        let text = std::fs::read_to_string(output.join(&name)).unwrap();
+        for original in originals.iter().filter(|o| !excused.contains(*o)) {
+            assert!(!text.contains(original.as_str()), "{name} holds an original value of the input");
+        }
+    }
+    assert_eq!(sheets, 24);
+    // verify reads the sheets too: clean as written, and an original planted in one is a leak on its line.
+    let verify = |output: &Path| {
+        pseudata()
+            .args(["verify", "--format", "json", "-m"])
+            .arg(dir.path().join("mappings"))
+            .arg("-i")
+            .arg(&input)
+            .arg("-o")
+            .arg(output)
+            .arg("--key-file")
+            .arg(root().join("demo/demo.key"))
+            .output()
+            .unwrap()
+    };
+    let clean = verify(&output);
+    assert_eq!(clean.status.code(), Some(0), "{}", String::from_utf8_lossy(&clean.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&clean.stdout).unwrap();
+    assert!(report["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("24 case sheet(s) read")));
+
+    // A member who is not in the case file: verify indexes every input row's originals.
+    let n = &members[40][0];
+    assert!(!chosen.contains(&n.as_str()) && !excused.contains(n));
+    let sheet = common::file_names(&output).into_iter().find(|n| n.ends_with(".md")).unwrap();
+    let path = output.join(&sheet);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let lines = text.lines().count();
+    text.push_str(&format!("Zie ook {}.{}.{}-{}.{} (dossier)\n", &n[..2], &n[2..4], &n[4..6], &n[6..9], &n[9..]));
+    std::fs::write(&path, text).unwrap();
+    let leaked = verify(&output);
+    assert_eq!(leaked.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&leaked.stdout).unwrap();
+    let leak = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "leak" && f["file"] == sheet.as_str())
+        .expect("a leak finding on the sheet");
+    assert_eq!(leak["row"].as_u64(), Some(lines as u64 + 1));
+    assert!(!leaked.stdout.windows(n.len()).any(|w| w == n.as_bytes()), "the report never quotes the value");
+    // And the manifest check sees the edited sheet.
+    pseudata()
+        .args(["verify", "--manifest"])
+        .arg(output.join("pseudata-manifest.json"))
+        .arg("--key-file")
+        .arg(root().join("demo/demo.key"))
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(format!("{sheet}: changed since the run")));
+}
+
+#[test]
+fn labels_follow_the_member_language_unless_lang_is_given() {
+    let dir = common::demo_copy();
+    let input = dir.path().join("input");
+    let members = text_records(&input.join("members.csv"), b';');
+    let lang = members[0].iter().position(|h| h == "language").unwrap();
+    let dutch = members.iter().skip(1).find(|m| m[lang] == "NL").unwrap()[0].clone();
+    let french = members.iter().skip(1).find(|m| m[lang] == "FR").unwrap()[0].clone();
+    let sheets = |output: &Path| -> Vec<String> {
+        common::file_names(output)
+            .into_iter()
+            .filter(|n| n.ends_with(".md"))
+            .map(|n| std::fs::read_to_string(output.join(n)).unwrap())
+            .collect()
+    };
+    let output = case(dir.path(), &[&dutch, &french], &[]);
+    let pages = sheets(&output);
+    assert_eq!(pages.len(), 2);
+    assert!(pages.iter().any(|p| p.starts_with("# Casusdossier") && p.contains("Tijdlijn")));
+    assert!(pages.iter().any(|p| p.starts_with("# Dossier de cas") && p.contains("Chronologie")));
+    std::fs::remove_dir_all(&output).unwrap();
+    let output = case(dir.path(), &[&dutch, &french], &["--lang", "en"]);
+    for page in sheets(&output) {
+        assert!(page.starts_with("# Case file") && page.contains("Timeline"), "{page}");
+    }
+    for html in common::file_names(&output).into_iter().filter(|n| n.ends_with(".html")) {
+        assert!(std::fs::read_to_string(output.join(html)).unwrap().contains("<html lang=\"en\">"));
+    }
+}
+
+#[test]
+fn roles_are_validated_with_the_mapping() {
+    let dir = common::demo_copy();
+    let claims = dir.path().join("mappings/claims.yaml");
+    let original = std::fs::read_to_string(&claims).unwrap();
+    for (roles, expected) in [
+        ("roles: { amuont: amount_eur }", "did you mean `amount`?"),
+        ("roles: { amount: amount_euro }", "role `amount` names column `amount_euro`, which is not in `columns`"),
+    ] {
+        let text: String = original.lines().filter(|l| !l.starts_with("roles:")).map(|l| format!("{l}\n")).collect();
+        std::fs::write(&claims, format!("{text}{roles}\n")).unwrap();
+        pseudata()
+            .args(["check", "-m"])
+            .arg(dir.path().join("mappings"))
+            .arg("-i")
+            .arg(dir.path().join("input"))
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(expected));
+    }
+}
+
+#[test]
+fn a_kept_amount_without_a_role_is_listed_under_its_own_name() {
+    let dir = common::demo_copy();
+    let claims = dir.path().join("mappings/claims.yaml");
+    let text: String = std::fs::read_to_string(&claims)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("roles:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&claims, text).unwrap();
+    let input = dir.path().join("input");
+    let output = case(dir.path(), &[&busiest_member(&input)], &["--lang", "en"]);
+    let md = common::file_names(&output).into_iter().find(|n| n.ends_with(".md")).unwrap();
+    let md = std::fs::read_to_string(output.join(md)).unwrap();
+    let header = md.lines().find(|l| l.contains("claim_id")).unwrap();
+    for column in ["amount_eur", "nomenclature_code", "claim_id"] {
+        assert!(header.contains(column), "{header}");
+    }
+    // The care date's rule says it is a date; the ICD-10 rule says it is a diagnosis.
+    assert!(header.starts_with("| Date |") && header.contains("Diagnosis (ICD-10)"), "{header}");
+    assert!(!md.contains("Amounts per year") && !md.contains("| Amount |"), "no amount role, no amount totals");
+}
+
+#[test]
+fn audit_report_in_html_has_the_verdict_every_column_and_the_k_histogram() {
+    let dir = common::demo_copy();
+    let output = dir.path().join("out");
+    common::demo_job("run", dir.path(), &output).arg("--quiet").assert().code(0);
+    let report = dir.path().join("audit.html");
+    pseudata()
+        .args(["verify", "--format", "html", "-m"])
+        .arg(dir.path().join("mappings"))
+        .arg("-i")
+        .arg(dir.path().join("input"))
+        .arg("-o")
+        .arg(&output)
+        .arg("--key-file")
+        .arg(root().join("demo/demo.key"))
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .code(0);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("class=\"verdict clean\""));
+    for file in ["members.csv", "claims.csv"] {
+        let header = &text_records(&output.join(file), b';')[0];
+        for column in header {
+            assert!(html.contains(&format!("<tr class=\"column\"><td>{column}</td>")), "{file}: {column}");
+        }
+    }
+    assert_eq!(html.matches("<tr class=\"column\">").count(), 24);
+    assert!(html.contains("class=\"k-histogram\"") && html.contains("class=\"threshold\""));
+    assert!(html.contains(">authentic<"), "the manifest's signature status");
+    assert!(html.contains("id=\"joins\""));
+    for forbidden in ["<script", "src=", "href=", "url(", "@import"] {
+        assert!(!html.contains(forbidden), "{forbidden}");
+    }
+    // The transformed counts come from the run's manifest: every NISS cell of claims.
+    let claims = text_records(&output.join("claims.csv"), b';').len() - 1;
+    assert!(html.contains(&format!("<td><code>niss</code></td><td class=\"num\">{claims}</td>")), "claims NISS count");
+
+    // A failing verification: the verdict says so and the finding is listed by place and kind.
+    let kept = dir.path().join("mappings/members.yaml");
+    let text = std::fs::read_to_string(&kept).unwrap().replace("  phone: phone", "  phone: keep");
+    std::fs::write(&kept, text).unwrap();
+    let leaky = dir.path().join("leaky");
+    common::demo_job("run", dir.path(), &leaky).arg("--quiet").assert().code(0);
+    pseudata()
+        .args(["verify", "--format", "html", "-m"])
+        .arg(dir.path().join("mappings"))
+        .arg("-i")
+        .arg(dir.path().join("input"))
+        .arg("-o")
+        .arg(&leaky)
+        .arg("--key-file")
+        .arg(root().join("demo/demo.key"))
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .code(1);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("class=\"verdict failed\""));
+    assert!(html.contains("<code>kept_identifier</code>"));
+    let originals = demo_originals(&dir.path().join("input"));
+    for original in &originals {
+        assert!(!html.contains(original.as_str()), "the report holds an original value");
+    }
+}
+
+#[test]
+fn check_writes_the_html_report_too() {
+    let dir = common::demo_copy();
+    let report = dir.path().join("check.html");
+    pseudata()
+        .args(["check", "--format", "html", "-m"])
+        .arg(dir.path().join("mappings"))
+        .arg("-i")
+        .arg(dir.path().join("input"))
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .code(0);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("class=\"verdict clean\""));
+    assert_eq!(html.matches("<tr class=\"column\">").count(), 24);
+}
