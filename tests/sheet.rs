@@ -85,14 +85,17 @@ fn one_sheet_per_member_with_every_claim_sorted_and_totals_per_year() {
                 panic!("no totals line for {year} with {n} claims:\n{md}");
             });
             // Whatever the language's separators: the digits of the sum.
-            let digits_in_line: String = line.split(" | ").nth(2).unwrap().chars().filter(char::is_ascii_digit).collect();
+            let digits_in_line: String =
+                line.split(" | ").nth(2).unwrap().chars().filter(char::is_ascii_digit).collect();
             assert_eq!(digits_in_line, format!("{units}{fraction:02}"), "{line}");
         }
         // The ICD-10 category and its chapter's title in the sheet's language.
         if let Some(claim) = claims.iter().find(|c| c[at("icd10")].starts_with('E')) {
             assert!(md.contains(&claim[at("icd10")]));
             assert!(
-                ["Endocrine, nutritional", "Endocriene, voedings", "Maladies endocriniennes"].iter().any(|t| md.contains(t)),
+                ["Endocrine, nutritional", "Endocriene, voedings", "Maladies endocriniennes"]
+                    .iter()
+                    .any(|t| md.contains(t)),
                 "chapter IV's title"
             );
         }
@@ -107,7 +110,8 @@ fn one_sheet_per_member_with_every_claim_sorted_and_totals_per_year() {
     assert_eq!(sheets.len(), 4);
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(output.join("pseudata-manifest.json")).unwrap()).unwrap();
-    let recorded: Vec<&str> = manifest["sheets"].as_array().unwrap().iter().map(|s| s["file"].as_str().unwrap()).collect();
+    let recorded: Vec<&str> =
+        manifest["sheets"].as_array().unwrap().iter().map(|s| s["file"].as_str().unwrap()).collect();
     assert_eq!(recorded.len(), 4);
     for name in &sheets {
         assert!(recorded.contains(&name.as_str()));

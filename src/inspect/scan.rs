@@ -517,8 +517,10 @@ fn draft_roles<'a>(columns: impl Iterator<Item = (&'a str, Kind)> + Clone) -> Ve
     };
     let reimbursed_hints = ["rembours", "reimburs", "terugbet", "tussenkomst", "intervention", "erstatt", "refund"];
     let code_hints = ["nomencl", "code", "pseudocode", "prestation", "verstrekking"];
-    let since_hints = ["affil", "aansluit", "since", "sinds", "depuis", "inscri", "member", "lid", "start", "begin", "debut"];
-    let card = columns.clone().any(|(_, k)| matches!(k, Kind::FirstName | Kind::LastName | Kind::FullName | Kind::BirthDate));
+    let since_hints =
+        ["affil", "aansluit", "since", "sinds", "depuis", "inscri", "member", "lid", "start", "begin", "debut"];
+    let card =
+        columns.clone().any(|(_, k)| matches!(k, Kind::FirstName | Kind::LastName | Kind::FullName | Kind::BirthDate));
     let mut roles: Vec<(Role, String)> = Vec::new();
     let mut add = |role: Role, column: &str| {
         if !roles.iter().any(|(r, c)| *r == role || c == column) {

@@ -81,9 +81,9 @@ pub fn render(report: &Report) -> String {
     let counts = report.counts_by_code();
     let by_code = counts.iter().map(|(code, n)| format!("{code} {n}")).collect::<Vec<_>>().join(", ");
     let (class, verdict) = if report.clean { ("clean", "CLEAN") } else { ("failed", "FINDINGS") };
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<div class=\"verdict {class}\" id=\"verdict\">{verdict}<small>{} file(s), {} column(s): {errors} error(s), {warnings} warning(s){}</small></div>\n",
+        "<div class=\"verdict {class}\" id=\"verdict\">{verdict}<small>{} file(s), {} column(s): {errors} error(s), {warnings} warning(s){}</small></div>",
         report.files,
         report.columns.len(),
         if by_code.is_empty() { String::new() } else { format!(" ({})", esc(&by_code)) }
@@ -131,17 +131,16 @@ fn facts(out: &mut String, report: &Report) {
     } else if manifest.is_object() {
         rows.push(("Key given", "none".to_string()));
     }
-    rows.push((
-        "Judged by pseudata",
-        d["pseudata_version"].as_str().unwrap_or(env!("CARGO_PKG_VERSION")).to_string(),
-    ));
+    rows.push(("Judged by pseudata", d["pseudata_version"].as_str().unwrap_or(env!("CARGO_PKG_VERSION")).to_string()));
     out.push_str("<h2>Run, key and mappings</h2>\n<dl class=\"facts\" id=\"facts\">\n");
     for (label, value) in rows {
         let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", esc(label), esc(&value));
     }
     out.push_str("</dl>\n");
     if let Some(mappings) = d["mappings"].as_array().filter(|m| !m.is_empty()) {
-        out.push_str("<h3>Mappings</h3>\n<table id=\"mappings\">\n<tr><th>table</th><th>file</th><th>SHA-256</th></tr>\n");
+        out.push_str(
+            "<h3>Mappings</h3>\n<table id=\"mappings\">\n<tr><th>table</th><th>file</th><th>SHA-256</th></tr>\n",
+        );
         for m in mappings {
             let _ = writeln!(
                 out,
@@ -216,7 +215,9 @@ fn files(out: &mut String, report: &Report) {
             out.push_str("<th>detected</th>");
         }
         if stats {
-            out.push_str("<th class=\"num\">transformed</th><th class=\"num\">empty</th><th class=\"num\">invalid</th>");
+            out.push_str(
+                "<th class=\"num\">transformed</th><th class=\"num\">empty</th><th class=\"num\">invalid</th>",
+            );
         } else {
             out.push_str("<th class=\"num\">values</th>");
         }
@@ -266,7 +267,12 @@ fn joins(out: &mut String, report: &Report) {
     for (i, j) in joins.iter().enumerate() {
         let y = 5.0 + i as f64 * line * 2.6;
         let name = format!("{} → {}", j["from"].as_str().unwrap_or(""), j["to"].as_str().unwrap_or(""));
-        let _ = writeln!(out, "<text x=\"0\" y=\"{:.1}\" font-size=\"10\" fill=\"#1d2733\">{}</text>", y + line, esc(&name));
+        let _ = writeln!(
+            out,
+            "<text x=\"0\" y=\"{:.1}\" font-size=\"10\" fill=\"#1d2733\">{}</text>",
+            y + line,
+            esc(&name)
+        );
         for (k, (key, colour, what)) in
             [("input_rate", "#a7b4c0", "input"), ("output_rate", "#2f7fb8", "output")].into_iter().enumerate()
         {
@@ -318,7 +324,8 @@ fn k_anonymity(out: &mut String, report: &Report) {
             .flatten()
             .filter_map(|s| Some((s[0].as_u64()?, s[1].as_u64()?)))
             .collect();
-        let quasi: Vec<&str> = t["quasi_identifiers"].as_array().into_iter().flatten().filter_map(|q| q.as_str()).collect();
+        let quasi: Vec<&str> =
+            t["quasi_identifiers"].as_array().into_iter().flatten().filter_map(|q| q.as_str()).collect();
         let _ = writeln!(
             out,
             "<h3>{} <span class=\"muted\">({}): smallest group {}, {} of {} rows in groups below k = {k}</span></h3>",

@@ -196,11 +196,7 @@ pub fn text(report: &Report) -> String {
     type Row = [String; 5];
     let mut files: Vec<(&str, Option<&str>, Vec<Row>)> = Vec::new();
     for c in &report.columns {
-        let status = if report.command == "scan" {
-            c.proposed.clone().unwrap_or_default()
-        } else {
-            c.status(report)
-        };
+        let status = if report.command == "scan" { c.proposed.clone().unwrap_or_default() } else { c.status(report) };
         let row = [
             c.column.clone(),
             c.rule.clone().unwrap_or_else(|| "-".into()),

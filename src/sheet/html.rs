@@ -108,7 +108,8 @@ fn render_timeline(out: &mut String, sheet: &Sheet, t: &Timeline) {
             let _ = write!(out, "<tr><td>{}</td><td class=\"num\">{}</td>", esc(&year), y.rows);
             for (shown, sum) in [(t.has_amount, y.amount), (t.has_reimbursed, y.reimbursed)] {
                 if shown {
-                    let _ = write!(out, "<td class=\"num\">{}</td>", esc(&sum.map(|c| sheet.money(c)).unwrap_or_default()));
+                    let _ =
+                        write!(out, "<td class=\"num\">{}</td>", esc(&sum.map(|c| sheet.money(c)).unwrap_or_default()));
                 }
             }
             out.push_str("</tr>\n");
@@ -124,13 +125,15 @@ fn render_timeline(out: &mut String, sheet: &Sheet, t: &Timeline) {
         out.push_str("<tr class=\"row\">");
         for cell in row {
             let class = if cell.number { " class=\"num\"" } else { "" };
-            let note = cell.note.as_ref().map(|n| format!("<span class=\"note\">{}</span>", esc(n))).unwrap_or_default();
+            let note =
+                cell.note.as_ref().map(|n| format!("<span class=\"note\">{}</span>", esc(n))).unwrap_or_default();
             let _ = write!(out, "<td{class}>{}{note}</td>", esc(&cell.text));
         }
         out.push_str("</tr>\n");
     }
     if t.rows.is_empty() {
-        let _ = write!(out, "<tr><td colspan=\"{}\">{}</td></tr>\n", t.columns.len().max(1), esc(sheet.label("no_rows")));
+        let _ =
+            writeln!(out, "<tr><td colspan=\"{}\">{}</td></tr>", t.columns.len().max(1), esc(sheet.label("no_rows")));
     }
     out.push_str("</table>\n</section>\n");
 }
@@ -159,7 +162,8 @@ fn chart(sheet: &Sheet, t: &Timeline) -> Option<String> {
         esc(sheet.label(key))
     );
     let base = height - bottom;
-    let _ = writeln!(svg, "<line x1=\"{left}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" stroke=\"#9fb4c7\"/>", width - left);
+    let _ =
+        writeln!(svg, "<line x1=\"{left}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" stroke=\"#9fb4c7\"/>", width - left);
     for (i, (year, cents)) in bars.iter().enumerate() {
         let h = ((*cents).max(0) as f64 / max) * (base - top);
         let x = left + slot * i as f64 + (slot - bar) / 2.0;

@@ -34,12 +34,14 @@ pub fn render(sheet: &Sheet) -> String {
     for timeline in &sheet.timelines {
         render_timeline(&mut out, sheet, timeline);
     }
-    let _ = writeln!(out, "---\n{} {}, {}.", sheet.label("made_by"), env!("CARGO_PKG_VERSION"), sheet.label("from_tables"));
+    let _ =
+        writeln!(out, "---\n{} {}, {}.", sheet.label("made_by"), env!("CARGO_PKG_VERSION"), sheet.label("from_tables"));
     out
 }
 
 fn render_timeline(out: &mut String, sheet: &Sheet, t: &Timeline) {
-    let _ = writeln!(out, "## {}: {} ({} {})\n", sheet.label("timeline"), t.table, t.rows.len(), sheet.label("rows_count"));
+    let _ =
+        writeln!(out, "## {}: {} ({} {})\n", sheet.label("timeline"), t.table, t.rows.len(), sheet.label("rows_count"));
     if !t.years.is_empty() {
         let _ = writeln!(out, "### {}\n", sheet.label("totals"));
         let mut head = vec![sheet.label("year"), sheet.label("rows")];
@@ -52,7 +54,8 @@ fn render_timeline(out: &mut String, sheet: &Sheet, t: &Timeline) {
         let _ = writeln!(out, "| {} |", head.join(" | "));
         let _ = writeln!(out, "|---|{}", "---:|".repeat(head.len() - 1));
         for y in &t.years {
-            let mut row = vec![y.year.map_or_else(|| sheet.label("undated").to_string(), |y| y.to_string()), y.rows.to_string()];
+            let mut row =
+                vec![y.year.map_or_else(|| sheet.label("undated").to_string(), |y| y.to_string()), y.rows.to_string()];
             for (shown, sum) in [(t.has_amount, y.amount), (t.has_reimbursed, y.reimbursed)] {
                 if shown {
                     row.push(sum.map(|c| sheet.money(c)).unwrap_or_default());

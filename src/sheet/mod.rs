@@ -110,8 +110,9 @@ fn is_card(table: &Table) -> bool {
     table.columns.iter().any(|(_, rule)| {
         matches!(
             rule,
-            ColumnRule::People(PeopleSpec::FirstName { .. } | PeopleSpec::LastName { .. } | PeopleSpec::FullName { .. })
-                | ColumnRule::Date(DateSpec::FromNiss { .. })
+            ColumnRule::People(
+                PeopleSpec::FirstName { .. } | PeopleSpec::LastName { .. } | PeopleSpec::FullName { .. }
+            ) | ColumnRule::Date(DateSpec::FromNiss { .. })
         )
     }) || table.roles.iter().any(|(r, _)| matches!(r, Role::Sex | Role::BirthDate | Role::MemberSince))
 }
@@ -271,9 +272,8 @@ fn load<'m>(file: &Written<'m>, batch_rows: usize) -> Result<Option<Loaded<'m>>,
         for row in 0..batch.rows() {
             let mut cells = Vec::with_capacity(header.len());
             for (c, name) in header.iter().enumerate() {
-                let cell = batch
-                    .cell(c, row)
-                    .map_err(|e| crate::engine::cell_error(&file.path, batch.line(row), name, e))?;
+                let cell =
+                    batch.cell(c, row).map_err(|e| crate::engine::cell_error(&file.path, batch.line(row), name, e))?;
                 cells.push(cell.map(|c| c.into_owned()));
             }
             let key = cells[subject].as_deref().map(crate::ident::subject::normalise).unwrap_or_default();
@@ -312,9 +312,7 @@ fn sheet(member: &str, loaded: &[Loaded], lang: Option<SheetLang>) -> Sheet {
         .flat_map(|l| l.rows.get(member).into_iter().flatten().map(move |r| (l, r)))
         .collect();
     let lang = lang.unwrap_or_else(|| {
-        SheetLang::of_member(
-            card_rows.iter().find_map(|(l, r)| value(r, &l.meanings, Meaning::Role(Role::Language))),
-        )
+        SheetLang::of_member(card_rows.iter().find_map(|(l, r)| value(r, &l.meanings, Meaning::Role(Role::Language))))
     });
     let mut sheet = Sheet {
         lang,
@@ -343,7 +341,8 @@ fn sheet(member: &str, loaded: &[Loaded], lang: Option<SheetLang>) -> Sheet {
 fn card(sheet: &mut Sheet, l: &Loaded, row: &[Option<String>], latest_year: Option<i64>) {
     let lang = sheet.lang;
     let get = |m| value(row, &l.meanings, m);
-    let name: Vec<&str> = [Meaning::FirstName, Meaning::LastName, Meaning::FullName].into_iter().filter_map(get).collect();
+    let name: Vec<&str> =
+        [Meaning::FirstName, Meaning::LastName, Meaning::FullName].into_iter().filter_map(get).collect();
     if sheet.title.is_empty() && !name.is_empty() {
         sheet.title = name.join(" ");
     }
@@ -455,21 +454,16 @@ fn timeline(l: &Loaded, rows: &[Vec<Option<String>>], lang: SheetLang) -> Timeli
                         text,
                         number: false,
                     },
-                    Meaning::Role(Role::Amount | Role::Reimbursed) => Cell {
-                        text: cents(&text).map_or(text, |c| money(c, lang)),
-                        note: None,
-                        number: true,
-                    },
+                    Meaning::Role(Role::Amount | Role::Reimbursed) => {
+                        Cell { text: cents(&text).map_or(text, |c| money(c, lang)), note: None, number: true }
+                    }
                     _ => Cell { text, note: None, number: false },
                 }
             })
             .collect();
         out_rows.push(cells);
         if date.is_some() {
-            let year = date
-                .and_then(|d| row[d].as_deref())
-                .and_then(crate::ident::date::parse)
-                .map(|p| p.year);
+            let year = date.and_then(|d| row[d].as_deref()).and_then(crate::ident::date::parse).map(|p| p.year);
             let entry = years.entry(year.map_or((1, 0), |y| (0, y))).or_insert(YearTotal {
                 year,
                 rows: 0,

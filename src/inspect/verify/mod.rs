@@ -272,7 +272,12 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
 /// The case sheets a `case` run wrote beside its tables, read line by line through the same
 /// originals index as the output's cells: an original identifier or full name of the input on a
 /// sheet is a `leak` naming the sheet and the line.
-fn sheet_leaks(output: &Path, manifest: &serde_json::Value, index: &Index, report: &mut Report) -> Result<(), RunError> {
+fn sheet_leaks(
+    output: &Path,
+    manifest: &serde_json::Value,
+    index: &Index,
+    report: &mut Report,
+) -> Result<(), RunError> {
     let mut read = 0usize;
     for sheet in manifest["sheets"].as_array().into_iter().flatten() {
         let Some(name) = sheet["file"].as_str() else { continue };
