@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -32,6 +31,7 @@ fn chromium() -> PathBuf {
 /// Runs headless Chromium on `page` with `args`; returns its standard output. Fails after two
 /// minutes rather than hanging the suite.
 fn chromium_on(page: &Path, args: &[String]) -> Vec<u8> {
+    use std::os::unix::process::CommandExt;
     let profile = tempfile::tempdir().unwrap();
     let mut child = Command::new(chromium())
         .args([
@@ -43,6 +43,7 @@ fn chromium_on(page: &Path, args: &[String]) -> Vec<u8> {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--disable-dev-shm-usage",
             "--hide-scrollbars",
             "--window-size=1000,1400",
         ])
@@ -51,6 +52,8 @@ fn chromium_on(page: &Path, args: &[String]) -> Vec<u8> {
         .arg(format!("file://{}", page.display()))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
+        // Its own process group, so a timeout ends the renderer and helper processes too.
+        .process_group(0)
         .spawn()
         .expect("Chromium starts");
     let mut stdout = child.stdout.take().unwrap();
@@ -62,11 +65,15 @@ fn chromium_on(page: &Path, args: &[String]) -> Vec<u8> {
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
+            // Helpers still holding standard output would keep the reader waiting.
+            let _ =
+                Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).stderr(Stdio::null()).status();
             assert!(status.success(), "Chromium failed on {}", page.display());
             break;
         }
         if started.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
+            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+            let _ = child.wait();
             panic!("Chromium took more than two minutes on {}", page.display());
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -128,14 +135,9 @@ fn assert_no_original(dom: &str, originals: &[String], excused: &std::collection
 fn case_sheet_renders_in_chromium_with_every_claim_and_no_original() {
     let dir = common::demo_copy();
     let input = dir.path().join("input");
-    let claims = text_records(&input.join("claims.csv"), b';');
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for row in &claims[1..] {
-        *counts.entry(row[1].as_str()).or_default() += 1;
-    }
-    let (member, _) = counts.into_iter().max_by_key(|(niss, n)| (*n, niss.to_string())).unwrap();
+    let member = common::busiest_member(&input);
     let output = dir.path().join("case");
-    common::demo_job("case", dir.path(), &output).args(["--quiet", "--subject", member]).assert().code(0);
+    common::demo_job("case", dir.path(), &output).args(["--quiet", "--subject", &member]).assert().code(0);
 
     let out_members = text_records(&output.join("members.csv"), b';');
     let pseudonym = &out_members[1][0];

@@ -13,16 +13,6 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The demo member with the most claims, and its NISS as the input writes it.
-fn busiest_member(input: &Path) -> String {
-    let claims = text_records(&input.join("claims.csv"), b';');
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for row in &claims[1..] {
-        *counts.entry(row[1].as_str()).or_default() += 1;
-    }
-    counts.into_iter().max_by_key(|(niss, n)| (*n, niss.to_string())).unwrap().0.to_string()
-}
-
 /// Runs `case` on the demo for `subjects` with extra arguments; returns the output directory.
 fn case(dir: &Path, subjects: &[&str], extra: &[&str]) -> PathBuf {
     let output = dir.join("out");
@@ -41,7 +31,7 @@ fn cents(text: &str) -> i64 {
 fn one_sheet_per_member_with_every_claim_sorted_and_totals_per_year() {
     let dir = common::demo_copy();
     let input = dir.path().join("input");
-    let chosen = busiest_member(&input);
+    let chosen = common::busiest_member(&input);
     let members = text_records(&input.join("members.csv"), b';');
     let other = members[5][0].clone();
     let output = case(dir.path(), &[&chosen, &other], &[]);
@@ -157,8 +147,9 @@ fn sheets_hold_no_original_value_of_the_input() {
     assert!(report["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("24 case sheet(s) read")));
 
     // A member who is not in the case file: verify indexes every input row's originals.
-    let n = &members[40][0];
-    assert!(!chosen.contains(&n.as_str()) && !excused.contains(n));
+    assert!(!chosen.contains(&members[40][0].as_str()));
+    let n: String = members[40][0].chars().filter(char::is_ascii_digit).collect();
+    assert!(n.len() == 11 && !excused.contains(&n));
     let sheet = common::file_names(&output).into_iter().find(|n| n.ends_with(".md")).unwrap();
     let path = output.join(&sheet);
     let mut text = std::fs::read_to_string(&path).unwrap();
@@ -176,6 +167,22 @@ fn sheets_hold_no_original_value_of_the_input() {
         .expect("a leak finding on the sheet");
     assert_eq!(leak["row"].as_u64(), Some(lines as u64 + 1));
     assert!(!leaked.stdout.windows(n.len()).any(|w| w == n.as_bytes()), "the report never quotes the value");
+    // An HTML sheet, with the original between tags, and a sheet the manifest does not list.
+    let html = common::file_names(&output).into_iter().find(|n| n.ends_with(".html")).unwrap();
+    let mut page = std::fs::read_to_string(output.join(&html)).unwrap();
+    page.push_str(&format!("<p><b>{}</b>&#39;{}</p>\n", &n[..6], &n[6..]));
+    std::fs::write(output.join(&html), page).unwrap();
+    std::fs::write(output.join("case-extra.md"), format!("een oude schets\n\nINSZ {n}\n")).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&verify(&output).stdout).unwrap();
+    let leaks: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "leak")
+        .map(|f| (f["file"].as_str().unwrap().to_string(), f["row"].as_u64().unwrap()))
+        .collect();
+    assert!(leaks.iter().any(|(f, _)| *f == html), "{leaks:?}");
+    assert!(leaks.contains(&("case-extra.md".to_string(), 3)), "{leaks:?}");
     // And the manifest check sees the edited sheet.
     pseudata()
         .args(["verify", "--manifest"])
@@ -251,7 +258,7 @@ fn a_kept_amount_without_a_role_is_listed_under_its_own_name() {
         .collect();
     std::fs::write(&claims, text).unwrap();
     let input = dir.path().join("input");
-    let output = case(dir.path(), &[&busiest_member(&input)], &["--lang", "en"]);
+    let output = case(dir.path(), &[&common::busiest_member(&input)], &["--lang", "en"]);
     let md = common::file_names(&output).into_iter().find(|n| n.ends_with(".md")).unwrap();
     let md = std::fs::read_to_string(output.join(md)).unwrap();
     let header = md.lines().find(|l| l.contains("claim_id")).unwrap();
@@ -345,4 +352,176 @@ fn check_writes_the_html_report_too() {
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("class=\"verdict clean\""));
     assert_eq!(html.matches("<tr class=\"column\">").count(), 24);
+}
+
+/// Every member of the demo in one case file: a sheet per member named after the pseudonym as
+/// written, leading zeros included.
+#[test]
+fn every_member_gets_a_sheet_named_after_the_pseudonym_as_written() {
+    let dir = common::demo_copy();
+    let output = dir.path().join("out");
+    common::demo_job("case", dir.path(), &output).args(["--quiet", "--sample-subjects", "300"]).assert().code(0);
+    let members = text_records(&output.join("members.csv"), b';');
+    assert_eq!(members.len(), 301);
+    let names = common::file_names(&output);
+    let mut leading_zero = 0;
+    for member in &members[1..] {
+        let digits: String = member[0].chars().filter(char::is_ascii_digit).collect();
+        leading_zero += usize::from(digits.starts_with('0'));
+        for extension in ["html", "md"] {
+            assert!(names.contains(&format!("case-{digits}.{extension}")), "no sheet for a member");
+        }
+    }
+    assert!(leading_zero > 0, "the demo has members born in the 2000s");
+    assert_eq!(names.iter().filter(|n| n.starts_with("case-")).count(), 600);
+}
+
+/// The age band is the age on the member's latest claim, computed here from the output; the
+/// birth date itself is not on the sheet.
+#[test]
+fn age_band_on_the_latest_claim_and_no_birth_date() {
+    let dir = common::demo_copy();
+    let input = dir.path().join("input");
+    let output = case(dir.path(), &[&common::busiest_member(&input)], &["--lang", "en"]);
+    let member = &text_records(&output.join("members.csv"), b';')[1];
+    let birth = &member[5]; // DD/MM/YYYY in the demo
+    let (bd, bm, by): (u32, u32, i64) =
+        (birth[..2].parse().unwrap(), birth[3..5].parse().unwrap(), birth[6..].parse().unwrap());
+    let claims = text_records(&output.join("claims.csv"), b';');
+    let latest = claims[1..].iter().map(|c| c[5].clone()).max().unwrap(); // ISO dates
+    let (ly, lm, ld): (i64, u32, u32) =
+        (latest[..4].parse().unwrap(), latest[5..7].parse().unwrap(), latest[8..].parse().unwrap());
+    let age = ly - by - i64::from((lm, ld) < (bm, bd));
+    let low = age / 10 * 10;
+    let md = std::fs::read_to_string(
+        output.join(common::file_names(&output).into_iter().find(|n| n.ends_with(".md")).unwrap()),
+    )
+    .unwrap();
+    let expected = format!("| Age band | {low}–{} years (on {latest}) |", low + 9);
+    assert!(md.contains(&expected), "expected {expected} in\n{md}");
+    let html = std::fs::read_to_string(
+        output.join(common::file_names(&output).into_iter().find(|n| n.ends_with(".html")).unwrap()),
+    )
+    .unwrap();
+    for page in [&md, &html] {
+        assert!(!page.contains(birth.as_str()), "the birth date is on the sheet");
+    }
+}
+
+/// Markup, pipes and line breaks in kept and scrubbed text stay text on both sheets.
+#[test]
+fn markup_in_the_data_stays_text() {
+    let dir = common::demo_copy();
+    let input = dir.path().join("input");
+    let chosen = common::busiest_member(&input);
+    let claims = std::fs::read(input.join("claims.csv")).unwrap();
+    let text = encoding_rs::WINDOWS_1252.decode(&claims).0.into_owned();
+    let hostile = "\"<script>alert(1)</script> & <b>x</b> | a|b\n# kop\n> quote\"";
+    let mut out = String::new();
+    let mut planted = 0;
+    for line in text.split_inclusive("\r\n") {
+        let fields: Vec<&str> = line.trim_end_matches("\r\n").split(';').collect();
+        if fields.len() == 8 && fields[1] == chosen && planted < 2 {
+            planted += 1;
+            out.push_str(&format!(
+                "{};{};{};{};{};{};{};{hostile}\r\n",
+                fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]
+            ));
+        } else {
+            out.push_str(line);
+        }
+    }
+    assert_eq!(planted, 2);
+    std::fs::write(input.join("claims.csv"), encoding_rs::WINDOWS_1252.encode(&out).0).unwrap();
+    let output = case(dir.path(), &[&chosen], &[]);
+    let claims_out = text_records(&output.join("claims.csv"), b';');
+    let theirs = claims_out.len() - 1;
+    let names = common::file_names(&output);
+    let html = std::fs::read_to_string(output.join(names.iter().find(|n| n.ends_with(".html")).unwrap())).unwrap();
+    let md = std::fs::read_to_string(output.join(names.iter().find(|n| n.ends_with(".md")).unwrap())).unwrap();
+    for page in [&html, &md] {
+        assert!(!page.contains("<script>") && !page.contains("<b>x</b>"), "markup from the data is live");
+        assert!(page.contains("&lt;script&gt;"), "the text is shown escaped");
+    }
+    assert_eq!(html.matches("<tr class=\"row\">").count(), theirs);
+    // Markdown: one table line per claim, each with as many unescaped pipes as the header.
+    let header = md.lines().find(|l| l.contains("claim_id")).unwrap();
+    let pipes = |l: &str| l.replace("\\|", "").matches('|').count();
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| 20") && l.get(6..7) == Some("-")).collect();
+    assert_eq!(rows.len(), theirs);
+    for row in rows {
+        assert_eq!(pipes(row), pipes(header), "{row}");
+    }
+    assert!(!md.lines().any(|l| l.starts_with("# kop") || l.starts_with("> quote")));
+}
+
+/// A table split over two files is one timeline.
+#[test]
+fn one_timeline_per_table_whatever_its_files() {
+    let dir = common::demo_copy();
+    let input = dir.path().join("input");
+    let chosen = common::busiest_member(&input);
+    let bytes = std::fs::read(input.join("claims.csv")).unwrap();
+    let text = encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned();
+    let lines: Vec<&str> = text.split_inclusive("\r\n").collect();
+    // Split after a record of the chosen member, at a line that starts a record.
+    let cut = lines.iter().rposition(|l| l.split(';').nth(1) == Some(chosen.as_str())).unwrap();
+    std::fs::write(input.join("claims.csv"), encoding_rs::WINDOWS_1252.encode(&lines[..cut].concat()).0).unwrap();
+    let second = format!("{}{}", lines[0], lines[cut..].concat());
+    std::fs::write(input.join("claims_2.csv"), encoding_rs::WINDOWS_1252.encode(&second).0).unwrap();
+    let output = case(dir.path(), &[&chosen], &[]);
+    let rows: usize =
+        ["claims.csv", "claims_2.csv"].iter().map(|f| text_records(&output.join(f), b';').len() - 1).sum();
+    assert!(text_records(&output.join("claims_2.csv"), b';').len() > 1, "both files hold the member's claims");
+    let html = std::fs::read_to_string(
+        output.join(common::file_names(&output).into_iter().find(|n| n.ends_with(".html")).unwrap()),
+    )
+    .unwrap();
+    assert_eq!(html.matches("class=\"timeline\"").count(), 1);
+    assert_eq!(html.matches("<tr class=\"row\">").count(), rows);
+}
+
+/// Amounts in many spellings: summed as written here by hand; one that is no number is counted
+/// in the rows, left out of the sum and marked.
+#[test]
+fn amounts_in_many_spellings_are_summed_and_a_non_number_is_marked() {
+    let dir = common::demo_copy();
+    let input = dir.path().join("input");
+    let chosen = common::busiest_member(&input);
+    // (amount as written, cents) — the sum is written out, not computed by the code under test.
+    let spellings = ["1.234,56", "0,125", "-5", "€ 10", "12,3456", "2.000", "n/a"];
+    let expected_cents: i64 = 123456 + 13 - 500 + 1000 + 1235 + 200000;
+    let bytes = std::fs::read(input.join("claims.csv")).unwrap();
+    let text = encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned();
+    let mut out = String::new();
+    let mut n = 0;
+    for line in text.split_inclusive("\r\n") {
+        let fields: Vec<&str> = line.trim_end_matches("\r\n").split(';').collect();
+        if fields.len() >= 8 && fields[1] == chosen {
+            // Every claim of the member in mid 2019 (a shift of at most 30 days stays in 2019).
+            let amount = spellings.get(n).copied().unwrap_or("0");
+            let date = format!("2019-06-{:02}", 10 + n % 10);
+            let rest = fields[7..].join(";");
+            out.push_str(&format!(
+                "{};{};{};{};{};{date};\"{amount}\";{rest}\r\n",
+                fields[0], fields[1], fields[2], fields[3], fields[4]
+            ));
+            n += 1;
+        } else {
+            out.push_str(line);
+        }
+    }
+    assert!(n >= spellings.len());
+    std::fs::write(input.join("claims.csv"), encoding_rs::WINDOWS_1252.encode(&out).0).unwrap();
+    let output = case(dir.path(), &[&chosen], &["--lang", "en"]);
+    let md = std::fs::read_to_string(
+        output.join(common::file_names(&output).into_iter().find(|n| n.ends_with(".md")).unwrap()),
+    )
+    .unwrap();
+    let line = md.lines().find(|l| l.starts_with("| 2019 |")).unwrap_or_else(|| panic!("{md}"));
+    let (units, fraction) = (expected_cents / 100, expected_cents % 100);
+    let digits: String = line.split(" | ").nth(2).unwrap().chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(digits, format!("{units}{fraction:02}"), "{line}");
+    assert!(line.starts_with(&format!("| 2019 | {n} |")), "every claim counted: {line}");
+    assert!(line.contains("\\*") && md.contains("not summed"), "the non-number is marked: {line}");
 }

@@ -507,16 +507,34 @@ fn write_drafts(
     Ok(())
 }
 
-/// The `roles:` a draft proposes, from each column's detected kind and name: what a case sheet
-/// cannot learn from the rules (sex, language, amounts, the care code, which date is which).
+/// The words of a column name, lower case: split at `_`, `-`, spaces, dots and lower-to-upper
+/// case changes (`datumAansluiting` gives `datum`, `aansluiting`).
+fn name_words(name: &str) -> Vec<String> {
+    let mut words = vec![String::new()];
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            words.push(String::new());
+        } else {
+            if c.is_uppercase() && previous_lower {
+                words.push(String::new());
+            }
+            words.last_mut().expect("one word at least").extend(c.to_lowercase());
+        }
+        previous_lower = c.is_lowercase();
+    }
+    words.retain(|w| !w.is_empty());
+    words
+}
+
+/// The `roles:` a draft proposes, from each column's detected kind and the words of its name:
+/// what a case sheet cannot learn from the rules (sex, language, amounts, the care code, which
+/// date is which). A word matches a hint it starts with (`terugbetaling` for `terugbet`).
 fn draft_roles<'a>(columns: impl Iterator<Item = (&'a str, Kind)> + Clone) -> Vec<(Role, String)> {
-    let lower = |n: &str| n.to_lowercase();
-    let hinted = |n: &str, hints: &[&str]| {
-        let n = lower(n);
-        hints.iter().any(|h| n.contains(h))
-    };
+    let hinted = |name: &str, hints: &[&str]| name_words(name).iter().any(|w| hints.iter().any(|h| w.starts_with(h)));
     let reimbursed_hints = ["rembours", "reimburs", "terugbet", "tussenkomst", "intervention", "erstatt", "refund"];
-    let code_hints = ["nomencl", "code", "pseudocode", "prestation", "verstrekking"];
+    // Care codes first by their own words, then any column whose name has the word `code`.
+    let care_code_hints = ["nomencl", "pseudocode", "prestation", "verstrekking", "nihdi", "riziv", "inami"];
     let since_hints =
         ["affil", "aansluit", "since", "sinds", "depuis", "inscri", "member", "lid", "start", "begin", "debut"];
     let card =
@@ -527,13 +545,19 @@ fn draft_roles<'a>(columns: impl Iterator<Item = (&'a str, Kind)> + Clone) -> Ve
             roles.push((role, column.to_string()));
         }
     };
+    for (name, kind) in columns.clone() {
+        if kind == Kind::Code && hinted(name, &care_code_hints) {
+            add(Role::Code, name);
+        }
+    }
     for (name, kind) in columns {
+        let exact_word = |word: &str| name_words(name).iter().any(|w| w == word);
         match kind {
             Kind::Sex => add(Role::Sex, name),
             Kind::Language => add(Role::Language, name),
             Kind::Amount if hinted(name, &reimbursed_hints) => add(Role::Reimbursed, name),
             Kind::Amount => add(Role::Amount, name),
-            Kind::Code if hinted(name, &code_hints) => add(Role::Code, name),
+            Kind::Code if exact_word("code") => add(Role::Code, name),
             Kind::Date if card && hinted(name, &since_hints) => add(Role::MemberSince, name),
             Kind::Date if !card => add(Role::Date, name),
             _ => {}
@@ -612,6 +636,7 @@ mod role_tests {
     #[test]
     fn drafts_roles_from_kinds_and_names() {
         let claims = [
+            ("status_code", Kind::Code),
             ("dossier_nr", Kind::Id),
             ("datum_verstrekking", Kind::Date),
             ("nomenclatuurcode", Kind::Code),
@@ -620,6 +645,7 @@ mod role_tests {
             ("terugbetaling", Kind::Amount),
             ("supplement_eur", Kind::Amount),
         ];
+        assert_eq!(name_words("datumAansluiting_2024"), ["datum", "aansluiting", "2024"]);
         let roles = draft_roles(claims.iter().map(|(n, k)| (*n, *k)));
         let named = |role: Role| roles.iter().find(|(r, _)| *r == role).map(|(_, c)| c.as_str());
         assert_eq!(named(Role::Date), Some("datum_verstrekking"));
@@ -633,6 +659,7 @@ mod role_tests {
             ("geslacht", Kind::Sex),
             ("taal", Kind::Language),
             ("geboortedatum", Kind::BirthDate),
+            ("valid_from", Kind::Date),
             ("datum_aansluiting", Kind::Date),
             ("laatste_wijziging", Kind::Date),
         ];

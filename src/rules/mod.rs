@@ -22,6 +22,7 @@ pub use icd10::{Icd10, Icd10Level};
 pub use identifier::{Identifier, IdentifierKind, IdentifierSpec, OnInvalid};
 pub use number::{Number, NumberSpec};
 pub use people::{language_of, People, PeopleSpec, PostcodeMode};
+pub(crate) use people::{sex_of, Sex};
 
 use crate::crypto::Key;
 

@@ -145,12 +145,12 @@ impl PeopleSpec {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Sex {
+pub(crate) enum Sex {
     Male,
     Female,
 }
 
-fn sex_of(value: Option<&str>) -> Option<Sex> {
+pub(crate) fn sex_of(value: Option<&str>) -> Option<Sex> {
     match value?.trim().to_lowercase().as_str() {
         "m" | "1" | "h" | "male" | "man" | "homme" | "mannelijk" | "masculin" => Some(Sex::Male),
         "f" | "2" | "v" | "w" | "female" | "vrouw" | "femme" | "vrouwelijk" | "féminin" | "feminin" => {

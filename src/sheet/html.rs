@@ -106,15 +106,19 @@ fn render_timeline(out: &mut String, sheet: &Sheet, t: &Timeline) {
         for y in &t.years {
             let year = y.year.map_or_else(|| sheet.label("undated").to_string(), |y| y.to_string());
             let _ = write!(out, "<tr><td>{}</td><td class=\"num\">{}</td>", esc(&year), y.rows);
+            let marker = if y.unsummed > 0 { " *" } else { "" };
             for (shown, sum) in [(t.has_amount, y.amount), (t.has_reimbursed, y.reimbursed)] {
                 if shown {
-                    let _ =
-                        write!(out, "<td class=\"num\">{}</td>", esc(&sum.map(|c| sheet.money(c)).unwrap_or_default()));
+                    let money = sum.map(|c| sheet.money(c)).unwrap_or_default();
+                    let _ = write!(out, "<td class=\"num\">{}{marker}</td>", esc(&money));
                 }
             }
             out.push_str("</tr>\n");
         }
         out.push_str("</table>\n");
+        if t.years.iter().any(|y| y.unsummed > 0) {
+            let _ = writeln!(out, "<p class=\"note\">* {}</p>", esc(sheet.label("unsummed")));
+        }
     }
     let _ = write!(out, "<h3>{}</h3>\n<table class=\"rows\">\n<tr>", esc(&t.table));
     for column in &t.columns {

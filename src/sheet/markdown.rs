@@ -5,15 +5,31 @@ use std::fmt::Write as _;
 
 use super::{Sheet, Timeline};
 
-/// A table cell: no line break, no unescaped pipe.
+/// Text as Markdown shows it literally: no HTML (`<`, `>` and `&` as entities, which every
+/// renderer prints as the characters), no line break.
+fn inline(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace(['\r', '\n'], " ")
+}
+
+/// A table cell: inline text with no unescaped pipe.
 fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\r', '\n'], " ")
+    inline(&text.replace('\\', "\\\\")).replace('|', "\\|")
+}
+
+/// One line of a note, quoted: a leading character that would start a heading, list or quote
+/// is escaped.
+fn quoted(line: &str) -> String {
+    let text = inline(line);
+    match text.chars().next() {
+        Some(c) if "#>*+-_`=~".contains(c) => format!("> \\{text}"),
+        _ => format!("> {text}"),
+    }
 }
 
 /// The whole sheet.
 pub fn render(sheet: &Sheet) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {}: {}\n", sheet.label("case_file"), sheet.title.replace(['\r', '\n'], " "));
+    let _ = writeln!(out, "# {}: {}\n", sheet.label("case_file"), inline(&sheet.title));
     let _ = writeln!(out, "_{}_\n", sheet.label("training_only"));
     let _ = writeln!(out, "## {}\n", sheet.label("member"));
     let _ = writeln!(out, "| | |\n|---|---|");
@@ -25,8 +41,8 @@ pub fn render(sheet: &Sheet) -> String {
         let _ = writeln!(out, "## {}\n", sheet.label("notes"));
         for (column, text) in &sheet.notes {
             let _ = writeln!(out, "**{}**\n", cell(column));
-            for line in text.lines() {
-                let _ = writeln!(out, "> {line}");
+            for line in text.split(['\r', '\n']).filter(|l| !l.is_empty()) {
+                let _ = writeln!(out, "{}", quoted(line));
             }
             out.push('\n');
         }
@@ -40,8 +56,14 @@ pub fn render(sheet: &Sheet) -> String {
 }
 
 fn render_timeline(out: &mut String, sheet: &Sheet, t: &Timeline) {
-    let _ =
-        writeln!(out, "## {}: {} ({} {})\n", sheet.label("timeline"), t.table, t.rows.len(), sheet.label("rows_count"));
+    let _ = writeln!(
+        out,
+        "## {}: {} ({} {})\n",
+        sheet.label("timeline"),
+        inline(&t.table),
+        t.rows.len(),
+        sheet.label("rows_count")
+    );
     if !t.years.is_empty() {
         let _ = writeln!(out, "### {}\n", sheet.label("totals"));
         let mut head = vec![sheet.label("year"), sheet.label("rows")];
@@ -56,12 +78,16 @@ fn render_timeline(out: &mut String, sheet: &Sheet, t: &Timeline) {
         for y in &t.years {
             let mut row =
                 vec![y.year.map_or_else(|| sheet.label("undated").to_string(), |y| y.to_string()), y.rows.to_string()];
+            let marker = if y.unsummed > 0 { " \\*" } else { "" };
             for (shown, sum) in [(t.has_amount, y.amount), (t.has_reimbursed, y.reimbursed)] {
                 if shown {
-                    row.push(sum.map(|c| sheet.money(c)).unwrap_or_default());
+                    row.push(format!("{}{marker}", sum.map(|c| sheet.money(c)).unwrap_or_default()));
                 }
             }
             let _ = writeln!(out, "| {} |", row.join(" | "));
+        }
+        if t.years.iter().any(|y| y.unsummed > 0) {
+            let _ = writeln!(out, "\n\\* {}", sheet.label("unsummed"));
         }
         out.push('\n');
     }

@@ -117,7 +117,26 @@ fn is_card(table: &Table) -> bool {
     }) || table.roles.iter().any(|(r, _)| matches!(r, Role::Sex | Role::BirthDate | Role::MemberSince))
 }
 
-fn meaning(table: &Table, column: &str, card: bool) -> Meaning {
+/// The meaning of each column of `header`. A role the mapping's `roles:` gives one column is
+/// never also inferred for another from its rule; of a table's `shift_by` dates, the first is the
+/// timeline's date, and on a card the only one is the membership's start (with several, each is
+/// shown under its own name unless `roles:` says which is which).
+fn meanings(table: &Table, header: &[String], card: bool) -> Vec<Meaning> {
+    let shifted: Vec<&String> =
+        header.iter().filter(|h| matches!(table.rule(h), Some(ColumnRule::Date(DateSpec::ShiftBy { .. })))).collect();
+    header
+        .iter()
+        .map(|h| {
+            let declared = table.roles.iter().any(|(_, c)| c == h);
+            match meaning(table, h, card, &shifted) {
+                Meaning::Role(role) if !declared && table.roles.iter().any(|(r, _)| *r == role) => Meaning::Other,
+                m => m,
+            }
+        })
+        .collect()
+}
+
+fn meaning(table: &Table, column: &str, card: bool, shifted: &[&String]) -> Meaning {
     if let Some((role, _)) = table.roles.iter().find(|(_, c)| c == column) {
         return Meaning::Role(*role);
     }
@@ -135,8 +154,12 @@ fn meaning(table: &Table, column: &str, card: bool) -> Meaning {
             PeopleSpec::City { .. } => Meaning::City,
         },
         Some(ColumnRule::Date(DateSpec::FromNiss { .. })) => Meaning::Role(Role::BirthDate),
-        Some(ColumnRule::Date(DateSpec::ShiftBy { .. })) if card => Meaning::Role(Role::MemberSince),
-        Some(ColumnRule::Date(DateSpec::ShiftBy { .. })) => Meaning::Role(Role::Date),
+        Some(ColumnRule::Date(DateSpec::ShiftBy { .. })) if card && shifted.len() == 1 => {
+            Meaning::Role(Role::MemberSince)
+        }
+        Some(ColumnRule::Date(DateSpec::ShiftBy { .. })) if !card && shifted.first().is_some_and(|c| *c == column) => {
+            Meaning::Role(Role::Date)
+        }
         Some(ColumnRule::Icd10(_)) => Meaning::Role(Role::Diagnosis),
         Some(ColumnRule::Identifier(spec)) if matches!(spec.kind, IdentifierKind::Inami) => {
             Meaning::Role(Role::Provider)
@@ -199,6 +222,8 @@ pub struct YearTotal {
     pub rows: u64,
     pub amount: Option<i64>,
     pub reimbursed: Option<i64>,
+    /// Amount cells that are not a number (or overflow the sum), left out of the sums above.
+    pub unsummed: u64,
 }
 
 /// The rows of one event table for one member, oldest first.
@@ -211,6 +236,8 @@ pub struct Timeline {
     pub years: Vec<YearTotal>,
     pub has_amount: bool,
     pub has_reimbursed: bool,
+    /// The latest readable date of the table's date column.
+    pub latest: Option<(i64, u32, u32)>,
 }
 
 /// Everything one member's sheet shows, already labelled in its language.
@@ -266,7 +293,7 @@ fn load<'m>(file: &Written<'m>, batch_rows: usize) -> Result<Option<Loaded<'m>>,
     let header = reader.header().to_vec();
     let Some(subject) = header.iter().position(|h| h == subject_name) else { return Ok(None) };
     let card = is_card(table);
-    let meanings = header.iter().map(|h| meaning(table, h, card)).collect();
+    let meanings = meanings(table, &header, card);
     let mut rows: BTreeMap<String, Vec<Vec<Option<String>>>> = BTreeMap::new();
     while let Some(batch) = reader.next_batch()? {
         for row in 0..batch.rows() {
@@ -285,18 +312,57 @@ fn load<'m>(file: &Written<'m>, batch_rows: usize) -> Result<Option<Loaded<'m>>,
     Ok(Some(Loaded { table, header, meanings, card, subject, rows }))
 }
 
+impl Loaded<'_> {
+    /// Takes in the rows of another file of the same table (`claims_2023.csv` after
+    /// `claims_2024.csv`): one timeline per table, whatever the number of its files. Columns are
+    /// matched by name; one only the other file has is added.
+    fn absorb(&mut self, other: Loaded) {
+        for (name, meaning) in other.header.iter().zip(&other.meanings) {
+            if !self.header.contains(name) {
+                self.header.push(name.clone());
+                self.meanings.push(*meaning);
+                for row in self.rows.values_mut().flatten() {
+                    row.push(None);
+                }
+            }
+        }
+        let from: Vec<Option<usize>> = self.header.iter().map(|h| other.header.iter().position(|o| o == h)).collect();
+        for (key, rows) in other.rows {
+            let into = self.rows.entry(key).or_default();
+            for row in rows {
+                into.push(from.iter().map(|i| i.and_then(|i| row[i].clone())).collect());
+            }
+        }
+    }
+}
+
 /// The sheets of every member in the case run's output, in order of their pseudonymised subject.
 pub fn build(written: &[Written], lang: Option<SheetLang>, batch_rows: usize) -> Result<Vec<Sheet>, RunError> {
-    let mut loaded = Vec::new();
+    let mut loaded: Vec<Loaded> = Vec::new();
     for file in written {
         if let Some(l) = load(file, batch_rows)? {
-            loaded.push(l);
+            match loaded.iter_mut().find(|e| e.table.name == l.table.name) {
+                Some(existing) => existing.absorb(l),
+                None => loaded.push(l),
+            }
         }
     }
     let mut members: Vec<&String> = loaded.iter().flat_map(|l| l.rows.keys()).collect();
     members.sort();
     members.dedup();
-    Ok(members.into_iter().map(|member| sheet(member, &loaded, lang)).collect())
+    let mut sheets: Vec<Sheet> = members.into_iter().map(|member| sheet(member, &loaded, lang)).collect();
+    // Two subjects whose pseudonyms differ only in other characters than ASCII letters and
+    // digits: a suffix, never one sheet written over another.
+    let mut used = std::collections::HashSet::new();
+    for sheet in &mut sheets {
+        let stem = sheet.stem.clone();
+        let mut n = 1;
+        while !used.insert(sheet.stem.clone()) {
+            n += 1;
+            sheet.stem = format!("{stem}-{n}");
+        }
+    }
+    Ok(sheets)
 }
 
 fn value<'a>(row: &'a [Option<String>], meanings: &[Meaning], wanted: Meaning) -> Option<&'a str> {
@@ -304,8 +370,18 @@ fn value<'a>(row: &'a [Option<String>], meanings: &[Meaning], wanted: Meaning) -
 }
 
 fn sheet(member: &str, loaded: &[Loaded], lang: Option<SheetLang>) -> Sheet {
-    let safe: String =
-        member.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    // The file is named after the pseudonym as the tables write it (a card's first, else any
+    // row's), in ASCII letters and digits: `85.07.30-033.28` gives `case-85073003328`.
+    let written = loaded
+        .iter()
+        .filter(|l| l.card)
+        .chain(loaded.iter().filter(|l| !l.card))
+        .find_map(|l| l.rows.get(member)?.first()?[l.subject].clone())
+        .unwrap_or_else(|| member.to_string());
+    let mut safe: String = written.chars().filter(char::is_ascii_alphanumeric).collect();
+    if safe.is_empty() {
+        safe = "member".into();
+    }
     let card_rows: Vec<(&Loaded, &Vec<Option<String>>)> = loaded
         .iter()
         .filter(|l| l.card)
@@ -328,7 +404,7 @@ fn sheet(member: &str, loaded: &[Loaded], lang: Option<SheetLang>) -> Sheet {
         }
     }
     // The latest dated event: the day the age band is given for.
-    let latest = sheet.timelines.iter().flat_map(|t| t.years.iter().filter_map(|y| y.year)).max();
+    let latest = sheet.timelines.iter().filter_map(|t| t.latest).max();
     for (l, row) in &card_rows {
         card(&mut sheet, l, row, latest);
     }
@@ -338,7 +414,7 @@ fn sheet(member: &str, loaded: &[Loaded], lang: Option<SheetLang>) -> Sheet {
     sheet
 }
 
-fn card(sheet: &mut Sheet, l: &Loaded, row: &[Option<String>], latest_year: Option<i64>) {
+fn card(sheet: &mut Sheet, l: &Loaded, row: &[Option<String>], latest: Option<(i64, u32, u32)>) {
     let lang = sheet.lang;
     let get = |m| value(row, &l.meanings, m);
     let name: Vec<&str> =
@@ -358,20 +434,26 @@ fn card(sheet: &mut Sheet, l: &Loaded, row: &[Option<String>], latest_year: Opti
         fields.push((label(lang, subject_label).into(), subject.into()));
     }
     if let Some(sex) = get(Meaning::Role(Role::Sex)) {
-        let shown = match sex.trim().to_ascii_uppercase().as_str() {
-            "M" | "H" | "1" | "MALE" | "MAN" | "HOMME" => label(lang, "male").to_string(),
-            "F" | "V" | "2" | "FEMALE" | "VROUW" | "FEMME" => label(lang, "female").to_string(),
-            _ => sex.to_string(),
+        let shown = match crate::rules::sex_of(Some(sex)) {
+            Some(crate::rules::Sex::Male) => label(lang, "male").to_string(),
+            Some(crate::rules::Sex::Female) => label(lang, "female").to_string(),
+            None => sex.to_string(),
         };
         fields.push((label(lang, "sex").into(), shown));
     }
     if let Some(birth) = get(Meaning::Role(Role::BirthDate)).and_then(crate::ident::date::parse) {
-        let shown = match latest_year {
-            Some(year) => {
-                let low = (year - birth.year).max(0) / 10 * 10;
-                format!("{low}–{} {} ({} {year})", low + 9, label(lang, "years"), label(lang, "age_at"))
+        let shown = match latest {
+            Some((year, month, day)) => {
+                let age = year - birth.year - i64::from((month, day) < (birth.month, birth.day));
+                let low = age.max(0) / 10 * 10;
+                format!(
+                    "{low}–{} {} ({} {year:04}-{month:02}-{day:02})",
+                    low + 9,
+                    label(lang, "years"),
+                    label(lang, "age_at")
+                )
             }
-            None => format!("{} {}s", label(lang, "born_in"), birth.year / 10 * 10),
+            None => label(lang, "born_in").replace("{}", &(birth.year / 10 * 10).to_string()),
         };
         fields.push((label(lang, "age_band").into(), shown));
     }
@@ -443,7 +525,11 @@ fn timeline(l: &Loaded, rows: &[Vec<Option<String>>], lang: SheetLang) -> Timeli
         .collect();
     let mut years: BTreeMap<(u8, i64), YearTotal> = BTreeMap::new();
     let mut out_rows = Vec::with_capacity(sorted.len());
+    let mut latest = None;
     for row in sorted {
+        if let Some(p) = date.and_then(|d| row[d].as_deref()).and_then(crate::ident::date::parse) {
+            latest = latest.max(Some((p.year, p.month, p.day)));
+        }
         let cells = order
             .iter()
             .map(|&i| {
@@ -469,15 +555,20 @@ fn timeline(l: &Loaded, rows: &[Vec<Option<String>>], lang: SheetLang) -> Timeli
                 rows: 0,
                 amount: None,
                 reimbursed: None,
+                unsummed: 0,
             });
             entry.rows += 1;
-            let add = |sum: &mut Option<i64>, column: Option<usize>| {
-                if let Some(c) = column.and_then(|c| row[c].as_deref()).and_then(cents) {
-                    *sum = Some(sum.unwrap_or(0) + c);
+            let mut unsummed = 0;
+            let mut add = |sum: &mut Option<i64>, column: Option<usize>| {
+                let Some(text) = column.and_then(|c| row[c].as_deref()) else { return };
+                match cents(text).and_then(|c| sum.unwrap_or(0).checked_add(c)) {
+                    Some(total) => *sum = Some(total),
+                    None => unsummed += 1,
                 }
             };
             add(&mut entry.amount, amount);
             add(&mut entry.reimbursed, reimbursed);
+            entry.unsummed += unsummed;
         }
     }
     Timeline {
@@ -487,39 +578,81 @@ fn timeline(l: &Loaded, rows: &[Vec<Option<String>>], lang: SheetLang) -> Timeli
         years: years.into_values().collect(),
         has_amount: amount.is_some(),
         has_reimbursed: reimbursed.is_some(),
+        latest,
     }
 }
 
-/// An amount as written in an extract (`336,46`, `1.234,56`, `1,234.56`, `-12`, `€ 5`) in cents;
-/// `None` when it is not one.
+/// An amount as written in an extract in cents: a decimal comma or point (`336,46`, `336.46`,
+/// `12,3456` rounded to the cent), thousands grouped by the other one or a space (`1.234,56`,
+/// `1,234.56`, `1 234,56`), a sign and a euro sign or `EUR` before or after. `None` for anything
+/// else (`1.2.3`, `12abc`, `1,23,4`) and for amounts beyond 10^16 euro.
 pub fn cents(text: &str) -> Option<i64> {
-    let t: String =
-        text.trim().trim_start_matches('€').trim_end_matches('€').trim().replace(['\u{a0}', ' ', '\u{202f}'], "");
-    let t = t.strip_suffix("EUR").unwrap_or(&t).to_string();
-    let (negative, t) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.as_str()),
-    };
-    // The decimal separator is the last `.` or `,` followed by one or two digits at the end.
-    let decimal = t.rfind(['.', ',']).filter(|&i| (1..=2).contains(&(t.len() - i - 1)));
+    let mut t: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\u{202f}').collect();
+    let mut negative = false;
+    loop {
+        let before = t.len();
+        for affix in ["€", "EUR", "eur", "Eur"] {
+            if let Some(rest) = t.strip_prefix(affix) {
+                t = rest.to_string();
+            }
+            if let Some(rest) = t.strip_suffix(affix) {
+                t = rest.to_string();
+            }
+        }
+        if let Some(rest) = t.strip_prefix('-') {
+            negative = !negative;
+            t = rest.to_string();
+        } else if let Some(rest) = t.strip_prefix('+') {
+            t = rest.to_string();
+        }
+        if t.len() == before {
+            break;
+        }
+    }
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
+        return None;
+    }
+    let last = t.rfind(['.', ',']);
+    let both = t.contains('.') && t.contains(',');
+    // The decimal separator: the last separator when both kinds appear; else a separator that
+    // appears once and is not followed by exactly three digits after one to three (`1.234` is
+    // a thousand), or follows a lone 0 (`0,125`).
+    let decimal = last.filter(|&i| {
+        let sep = t.as_bytes()[i];
+        let once = t.bytes().filter(|&b| b == sep).count() == 1;
+        let after = t.len() - i - 1;
+        both || (once && (after != 3 || &t[..i] == "0" || i > 3))
+    });
     let (whole, fraction) = match decimal {
         Some(i) => (&t[..i], &t[i + 1..]),
-        None => (t, ""),
+        None => (t.as_str(), ""),
     };
-    let whole: String = whole.chars().filter(|c| *c != '.' && *c != ',').collect();
-    if whole.is_empty() && fraction.is_empty()
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    if decimal.is_some() && fraction.is_empty() {
+        return None;
+    }
+    // What is left of the decimal separator: digits, or groups of three after one to three digits.
+    let groups: Vec<&str> = whole.split(['.', ',']).collect();
+    let grouped = groups.len() > 1;
+    let separators: Vec<u8> = whole.bytes().filter(|b| !b.is_ascii_digit()).collect();
+    if grouped
+        && (groups[0].is_empty()
+            || groups[0].len() > 3
+            || groups[1..].iter().any(|g| g.len() != 3)
+            || separators.windows(2).any(|w| w[0] != w[1])
+            || decimal.is_some_and(|i| separators.first() == Some(&t.as_bytes()[i])))
     {
         return None;
     }
-    let units: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
-    let fraction: i64 = match fraction.len() {
-        0 => 0,
-        1 => fraction.parse::<i64>().ok()? * 10,
-        _ => fraction.parse().ok()?,
-    };
-    let value = units.checked_mul(100)?.checked_add(fraction)?;
+    let digits: String = groups.concat();
+    if digits.is_empty() || digits.len() > 16 || fraction.len() > 9 {
+        return None;
+    }
+    let units: i64 = digits.parse().ok()?;
+    // Rounded half away from zero to the cent.
+    let mut fraction = format!("{fraction:0<3}");
+    fraction.truncate(3);
+    let thousandths: i64 = fraction.parse().ok()?;
+    let value = units.checked_mul(100)?.checked_add((thousandths + 5) / 10)?;
     Some(if negative { -value } else { value })
 }
 
@@ -555,14 +688,11 @@ mod tests {
     #[test]
     fn every_label_the_code_uses_exists_in_three_languages() {
         let source = [include_str!("mod.rs"), include_str!("html.rs"), include_str!("markdown.rs")].concat();
-        // Every `label(lang, "key")`, `self.label("key")` and label-key string literal the sheet uses.
+        // Every label key the sheet asks for by name, in the three source files.
         let mut used = Vec::new();
-        for part in source.split("label(").skip(1) {
-            if let Some(start) = part.find('"') {
-                if part[..start].len() < 20 && !part[..start].contains(')') {
-                    let rest = &part[start + 1..];
-                    used.push(rest[..rest.find('"').unwrap()].to_string());
-                }
+        for marker in ["label(lang, \"", ".label(\""] {
+            for part in source.split(marker).skip(1) {
+                used.push(part[..part.find('"').unwrap()].to_string());
             }
         }
         assert!(used.len() > 15, "{used:?}");
@@ -586,13 +716,27 @@ mod tests {
             ("1.234,56", Some(123456)),
             ("1,234.56", Some(123456)),
             ("1 234,5", Some(123450)),
+            ("1.234.567", Some(123456700)),
             ("-12", Some(-1200)),
+            ("+12", Some(1200)),
             ("€ 5", Some(500)),
-            ("5 EUR", Some(500)),
+            ("-€5", Some(-500)),
+            ("EUR 5", Some(500)),
+            ("5 eur", Some(500)),
             ("1.234", Some(123400)),
+            ("1234.567", Some(123457)),
+            ("0,125", Some(13)),
+            ("12,3456", Some(1235)),
+            ("1.2.3", None),
+            ("1,23,4", None),
+            ("1.234.5678", None),
+            ("1,234,56", None),
+            ("12345.678,9", None),
+            ("5,", None),
             ("12abc", None),
             ("", None),
             ("-", None),
+            ("99999999999999999", None),
         ] {
             assert_eq!(cents(text), expected, "{text}");
         }

@@ -191,3 +191,14 @@ pub fn demo_pseudonyms(output: &Path) -> std::collections::HashSet<String> {
     }
     written
 }
+
+/// The member of a demo-layout extract with the most claims (ties: the greatest NISS as
+/// written), as `scripts/screenshots.sh` picks it.
+pub fn busiest_member(input: &Path) -> String {
+    let claims = text_records(&input.join("claims.csv"), b';');
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for row in &claims[1..] {
+        *counts.entry(row[1].as_str()).or_default() += 1;
+    }
+    counts.into_iter().max_by_key(|(niss, n)| (*n, niss.to_string())).unwrap().0.to_string()
+}

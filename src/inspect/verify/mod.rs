@@ -246,9 +246,7 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
             k_anonymity.push(detail);
         }
     }
-    if let Some(manifest) = &manifest {
-        sheet_leaks(&options.output, manifest, &index, &mut report)?;
-    }
+    sheet_leaks(&options.output, manifest.as_ref(), &index, &mut report)?;
     let joins = join_rates(&id_columns, &pairs, &mut report);
     if let Some(manifest) = &manifest {
         column_stats(manifest, &mut report);
@@ -269,19 +267,72 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
     Ok(report)
 }
 
-/// The case sheets a `case` run wrote beside its tables, read line by line through the same
-/// originals index as the output's cells: an original identifier or full name of the input on a
-/// sheet is a `leak` naming the sheet and the line.
+/// The case sheets beside the output's tables: those the manifest records and every
+/// `case-*.html` and `case-*.md` in the output directory (a sheet an earlier run left, or a
+/// manifest that lost its list). Names that are not plain file names are refused.
+fn sheet_names(output: &Path, manifest: Option<&serde_json::Value>, report: &mut Report) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let recorded = manifest.and_then(|m| m["sheets"].as_array()).into_iter().flatten();
+    for name in recorded.filter_map(|s| s["file"].as_str()) {
+        if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+            report.add(Finding {
+                severity: Severity::Error,
+                count: 1,
+                originals: None,
+                code: "manifest_sheets",
+                file: MANIFEST_NAME.into(),
+                table: None,
+                column: None,
+                row: None,
+                message: "the manifest records a case sheet outside the output directory: not read".into(),
+            });
+        } else if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    for entry in std::fs::read_dir(output).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let sheet = name.starts_with("case-") && (name.ends_with(".html") || name.ends_with(".md"));
+        if sheet && entry.path().is_file() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    names
+}
+
+/// An HTML line as a reader sees it: tags removed, the entities the sheets write decoded (an
+/// original written `D&#39;Hondt` is found as `D'Hondt`).
+fn html_text(line: &str) -> String {
+    let mut text = String::with_capacity(line.len());
+    let mut in_tag = false;
+    for c in line.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+/// The case sheets (see `sheet_names`), read line by line through the same originals index as
+/// the output's cells (an HTML line both as written and as its text): an original identifier or
+/// full name of the input on a sheet is a `leak` naming the sheet and the line.
 fn sheet_leaks(
     output: &Path,
-    manifest: &serde_json::Value,
+    manifest: Option<&serde_json::Value>,
     index: &Index,
     report: &mut Report,
 ) -> Result<(), RunError> {
+    let names = sheet_names(output, manifest, report);
     let mut read = 0usize;
-    for sheet in manifest["sheets"].as_array().into_iter().flatten() {
-        let Some(name) = sheet["file"].as_str() else { continue };
-        let path = output.join(name);
+    for name in names {
+        let path = output.join(&name);
         let text = match std::fs::read(&path) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -290,7 +341,7 @@ fn sheet_leaks(
                     count: 1,
                     originals: None,
                     code: "missing_output",
-                    file: name.to_string(),
+                    file: name,
                     table: None,
                     column: None,
                     row: None,
@@ -301,8 +352,15 @@ fn sheet_leaks(
             Err(source) => return Err(RunError::Io(crate::io::IoError::Open { path, source })),
         };
         read += 1;
+        let html = name.ends_with(".html");
         for (line, content) in text.lines().enumerate() {
-            let kinds = index.find(content);
+            let mut kinds = index.find(content);
+            if html {
+                let decoded = index.find(&html_text(content));
+                if decoded.len() > kinds.len() {
+                    kinds = decoded;
+                }
+            }
             if kinds.is_empty() {
                 continue;
             }
@@ -312,7 +370,7 @@ fn sheet_leaks(
                 count: 1,
                 originals: Some(kinds.len() as u64),
                 code: "leak",
-                file: name.to_string(),
+                file: name.clone(),
                 table: None,
                 column: None,
                 row: Some(line as u64 + 1),
