@@ -47,6 +47,8 @@ fn set_rule(mapping: &Path, column: &str, rule: Option<&str>) {
         .filter_map(|l| match (l.starts_with(&prefix), rule) {
             (true, Some(rule)) => Some(format!("{prefix} {rule}")),
             (true, None) => None,
+            // A column taken out of the mapping takes its case-sheet role with it.
+            (false, None) if l.starts_with("roles:") && l.contains(&format!(": {column}")) => None,
             (false, _) => Some(l.to_string()),
         })
         .collect();

@@ -525,3 +525,65 @@ fn amounts_in_many_spellings_are_summed_and_a_non_number_is_marked() {
     assert!(line.starts_with(&format!("| 2019 | {n} |")), "every claim counted: {line}");
     assert!(line.contains("\\*") && md.contains("not summed"), "the non-number is marked: {line}");
 }
+
+/// A case file whose subject column leaves the output has nothing to key sheets on: refused
+/// before anything is written, naming the mapping, table and column.
+#[test]
+fn case_refuses_a_subject_column_that_leaves_the_output() {
+    for rule in ["drop", "null", "{ constant: X }"] {
+        let dir = common::demo_copy();
+        let claims = dir.path().join("mappings/claims.yaml");
+        let text = std::fs::read_to_string(&claims).unwrap().replace("  niss: niss\n", &format!("  niss: {rule}\n"));
+        std::fs::write(&claims, text).unwrap();
+        let output = dir.path().join("out");
+        let input = dir.path().join("input");
+        let member = common::busiest_member(&input);
+        let assert =
+            common::demo_job("case", dir.path(), &output).args(["--quiet", "--subject", &member]).assert().code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(stderr.contains("claims.yaml") && stderr.contains("`niss`") && stderr.contains("`claims`"), "{stderr}");
+        assert!(!stderr.contains(&member));
+        assert!(common::file_names(&output).is_empty(), "nothing written");
+    }
+}
+
+/// A role on a column the output does not hold is a mapping error; `verify`'s report still
+/// lists a dropped column, so the report shows every column of the table.
+#[test]
+fn dropped_columns_take_no_role_and_stay_in_the_report() {
+    let dir = common::demo_copy();
+    let claims = dir.path().join("mappings/claims.yaml");
+    let original = std::fs::read_to_string(&claims).unwrap();
+    let dropped = original.replace("  amount_eur: keep", "  amount_eur: drop");
+    std::fs::write(&claims, &dropped).unwrap();
+    pseudata()
+        .args(["check", "-m"])
+        .arg(dir.path().join("mappings"))
+        .arg("-i")
+        .arg(dir.path().join("input"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("role `amount` names column `amount_eur`, which the rule `drop` leaves out"));
+    let without_role: String = dropped.lines().filter(|l| !l.starts_with("roles:")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&claims, without_role).unwrap();
+    let output = dir.path().join("out");
+    common::demo_job("run", dir.path(), &output).arg("--quiet").assert().code(0);
+    let out = pseudata()
+        .args(["verify", "--format", "json", "-m"])
+        .arg(dir.path().join("mappings"))
+        .arg("-i")
+        .arg(dir.path().join("input"))
+        .arg("-o")
+        .arg(&output)
+        .arg("--key-file")
+        .arg(root().join("demo/demo.key"))
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed = report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["file"] == "claims.csv" && c["column"] == "amount_eur" && c["rule"] == "drop");
+    assert!(listed, "the dropped column is in the report");
+}

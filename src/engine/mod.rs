@@ -16,7 +16,7 @@ use crate::io::csv::{CsvFormat, CsvSource};
 use crate::io::parquet::ParquetSource;
 use crate::io::{Cells, Format, IoError};
 use crate::manifest::{ColumnEntry, FileEntry, Manifest, MappingEntry};
-use crate::mapping::{BoundPlan, MappingError, Mappings};
+use crate::mapping::{BoundPlan, ColumnRule, MappingError, Mappings};
 
 /// Name of the manifest every run writes into its output directory.
 pub const MANIFEST_NAME: &str = "pseudata-manifest.json";
@@ -84,6 +84,8 @@ pub enum RunError {
     NoSubjects,
     #[error("this output is a case file: verify needs the run's key (--key-file or PSEUDATA_KEY) to find its subjects' rows in the input")]
     CaseNeedsKey,
+    #[error("mapping {mapping}: the subject column `{column}` of table `{table}` is emptied or dropped in the output (rule {rule}), so a case file has no pseudonym to name and group each member's sheet by: give it an identifier rule")]
+    CaseSubjectGone { mapping: PathBuf, table: String, column: String, rule: &'static str },
     #[error("cannot start {threads} worker threads")]
     Threads { threads: usize },
 }
@@ -292,6 +294,21 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
         return Err(RunError::NoFiles(options.input.clone()));
     }
     check_output_names(&planned, options.to)?;
+    // A case file's sheets are keyed on the pseudonymised subject: it must reach the output.
+    if options.case.is_some() {
+        for item in &planned {
+            let table = item.table;
+            let Some(column) = &table.subject else { continue };
+            if let Some(rule @ (ColumnRule::Drop | ColumnRule::Null | ColumnRule::Constant(_))) = table.rule(column) {
+                return Err(RunError::CaseSubjectGone {
+                    mapping: table.path.clone(),
+                    table: table.name.clone(),
+                    column: column.clone(),
+                    rule: rule.name(),
+                });
+            }
+        }
+    }
     let mut case_prints: Option<Vec<[u8; 16]>> = None;
     let subset = match &options.case {
         Some(case) => {

@@ -322,6 +322,12 @@ impl Table {
             if !named(column) {
                 return Err(table_err(format!("role `{role}` names column `{column}`, which is not in `columns`")));
             }
+            if let Some((_, rule @ (ColumnRule::Drop | ColumnRule::Null))) = columns.iter().find(|(n, _)| n == column) {
+                return Err(table_err(format!(
+                    "role `{role}` names column `{column}`, which the rule `{}` leaves out of the output",
+                    rule.name()
+                )));
+            }
             roles.push((known, column.clone()));
         }
         Ok(Table {

@@ -83,7 +83,7 @@ fn render_timeline(out: &mut String, sheet: &Sheet, t: &Timeline) {
         esc(sheet.label("timeline")),
         esc(&t.table),
         t.rows.len(),
-        esc(sheet.label("rows_count"))
+        esc(sheet.label(if t.rows.len() == 1 { "row_count" } else { "rows_count" }))
     );
     if let Some(svg) = chart(sheet, t) {
         out.push_str(&svg);

@@ -62,7 +62,7 @@ fn render_timeline(out: &mut String, sheet: &Sheet, t: &Timeline) {
         sheet.label("timeline"),
         inline(&t.table),
         t.rows.len(),
-        sheet.label("rows_count")
+        sheet.label(if t.rows.len() == 1 { "row_count" } else { "rows_count" })
     );
     if !t.years.is_empty() {
         let _ = writeln!(out, "### {}\n", sheet.label("totals"));

@@ -699,7 +699,9 @@ mod tests {
         for role in Role::ALL {
             used.push(role_label(role).to_string());
         }
-        for key in ["niss", "exid", "iban", "inami", "kbo", "phone", "email", "ip", "subject"] {
+        for key in
+            ["niss", "exid", "iban", "inami", "kbo", "phone", "email", "ip", "subject", "row_count", "rows_count"]
+        {
             used.push(key.to_string());
         }
         for key in used {

@@ -928,6 +928,25 @@ fn report_pass_one(
             invalid: None,
         });
     }
+    // Columns the mapping drops are in no output file: listed too, so the report shows every
+    // column of the table.
+    for (name, rule) in &table.columns {
+        if matches!(rule, ColumnRule::Drop) && !out_header.contains(name) {
+            report.columns.push(ColumnCase {
+                file: pair.output.relative.clone(),
+                table: Some(table.name.clone()),
+                column: name.clone(),
+                rule: Some(rule.name().to_string()),
+                detected: None,
+                confidence: None,
+                proposed: None,
+                values: 0,
+                transformed: None,
+                empty: None,
+                invalid: None,
+            });
+        }
+    }
 }
 
 /// Work units for one batch: (column, rows) pairs of at most `CHUNK_ROWS` rows, so a single
