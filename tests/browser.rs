@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{demo_originals, demo_pseudonyms, pseudata, text_records};
+use common::{demo_originals, demo_pseudonyms, text_records};
 
 /// The Chromium binary: `$PSEUDATA_CHROMIUM`, else `chromium` (Debian) or `chromium-browser` on
 /// the `PATH`. The test fails when there is none: `bash .ci/test` installs it.
@@ -165,19 +165,7 @@ fn audit_report_renders_in_chromium_with_every_column_and_no_original() {
     let output = dir.path().join("out");
     common::demo_job("run", dir.path(), &output).arg("--quiet").assert().code(0);
     let page = dir.path().join("audit.html");
-    pseudata()
-        .args(["verify", "--format", "html", "-m"])
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(&input)
-        .arg("-o")
-        .arg(&output)
-        .arg("--key-file")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key"))
-        .arg("--report")
-        .arg(&page)
-        .assert()
-        .code(0);
+    common::demo_verify(dir.path(), &output).args(["--format", "html"]).arg("--report").arg(&page).assert().code(0);
     let (inked, dom) = render(&page);
     assert!(inked > 0.03, "the screenshot is blank ({:.2}% inked)", inked * 100.0);
     let text = text_of(&dom);

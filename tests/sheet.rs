@@ -21,6 +21,13 @@ fn case(dir: &Path, subjects: &[&str], extra: &[&str]) -> PathBuf {
     output
 }
 
+/// `pseudata check` of `dir/input` with `dir/mappings`.
+fn check(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = pseudata();
+    cmd.arg("check").arg("-m").arg(dir.join("mappings")).arg("-i").arg(dir.join("input"));
+    cmd
+}
+
 /// Amount as the demo writes it (`336,46`) in cents, parsed here independently.
 fn cents(text: &str) -> i64 {
     let (units, fraction) = text.split_once(',').unwrap_or((text, "0"));
@@ -128,19 +135,7 @@ fn sheets_hold_no_original_value_of_the_input() {
     }
     assert_eq!(sheets, 24);
     // verify reads the sheets too: clean as written, and an original planted in one is a leak on its line.
-    let verify = |output: &Path| {
-        pseudata()
-            .args(["verify", "--format", "json", "-m"])
-            .arg(dir.path().join("mappings"))
-            .arg("-i")
-            .arg(&input)
-            .arg("-o")
-            .arg(output)
-            .arg("--key-file")
-            .arg(root().join("demo/demo.key"))
-            .output()
-            .unwrap()
-    };
+    let verify = |output: &Path| common::demo_verify(dir.path(), output).args(["--format", "json"]).output().unwrap();
     let clean = verify(&output);
     assert_eq!(clean.status.code(), Some(0), "{}", String::from_utf8_lossy(&clean.stdout));
     let report: serde_json::Value = serde_json::from_slice(&clean.stdout).unwrap();
@@ -235,14 +230,7 @@ fn roles_are_validated_with_the_mapping() {
     ] {
         let text: String = original.lines().filter(|l| !l.starts_with("roles:")).map(|l| format!("{l}\n")).collect();
         std::fs::write(&claims, format!("{text}{roles}\n")).unwrap();
-        pseudata()
-            .args(["check", "-m"])
-            .arg(dir.path().join("mappings"))
-            .arg("-i")
-            .arg(dir.path().join("input"))
-            .assert()
-            .code(2)
-            .stderr(predicates::str::contains(expected));
+        check(dir.path()).assert().code(2).stderr(predicates::str::contains(expected));
     }
 }
 
@@ -276,19 +264,7 @@ fn audit_report_in_html_has_the_verdict_every_column_and_the_k_histogram() {
     let output = dir.path().join("out");
     common::demo_job("run", dir.path(), &output).arg("--quiet").assert().code(0);
     let report = dir.path().join("audit.html");
-    pseudata()
-        .args(["verify", "--format", "html", "-m"])
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(dir.path().join("input"))
-        .arg("-o")
-        .arg(&output)
-        .arg("--key-file")
-        .arg(root().join("demo/demo.key"))
-        .arg("--report")
-        .arg(&report)
-        .assert()
-        .code(0);
+    common::demo_verify(dir.path(), &output).args(["--format", "html"]).arg("--report").arg(&report).assert().code(0);
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("class=\"verdict clean\""));
     for file in ["members.csv", "claims.csv"] {
@@ -314,19 +290,7 @@ fn audit_report_in_html_has_the_verdict_every_column_and_the_k_histogram() {
     std::fs::write(&kept, text).unwrap();
     let leaky = dir.path().join("leaky");
     common::demo_job("run", dir.path(), &leaky).arg("--quiet").assert().code(0);
-    pseudata()
-        .args(["verify", "--format", "html", "-m"])
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(dir.path().join("input"))
-        .arg("-o")
-        .arg(&leaky)
-        .arg("--key-file")
-        .arg(root().join("demo/demo.key"))
-        .arg("--report")
-        .arg(&report)
-        .assert()
-        .code(1);
+    common::demo_verify(dir.path(), &leaky).args(["--format", "html"]).arg("--report").arg(&report).assert().code(1);
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("class=\"verdict failed\""));
     assert!(html.contains("<code>kept_identifier</code>"));
@@ -556,11 +520,7 @@ fn dropped_columns_take_no_role_and_stay_in_the_report() {
     let original = std::fs::read_to_string(&claims).unwrap();
     let dropped = original.replace("  amount_eur: keep", "  amount_eur: drop");
     std::fs::write(&claims, &dropped).unwrap();
-    pseudata()
-        .args(["check", "-m"])
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(dir.path().join("input"))
+    check(dir.path())
         .assert()
         .code(2)
         .stderr(predicates::str::contains("role `amount` names column `amount_eur`, which the rule `drop` leaves out"));
@@ -568,17 +528,7 @@ fn dropped_columns_take_no_role_and_stay_in_the_report() {
     std::fs::write(&claims, without_role).unwrap();
     let output = dir.path().join("out");
     common::demo_job("run", dir.path(), &output).arg("--quiet").assert().code(0);
-    let out = pseudata()
-        .args(["verify", "--format", "json", "-m"])
-        .arg(dir.path().join("mappings"))
-        .arg("-i")
-        .arg(dir.path().join("input"))
-        .arg("-o")
-        .arg(&output)
-        .arg("--key-file")
-        .arg(root().join("demo/demo.key"))
-        .output()
-        .unwrap();
+    let out = common::demo_verify(dir.path(), &output).args(["--format", "json"]).output().unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let listed = report["columns"]
         .as_array()

@@ -86,23 +86,10 @@ enum Meaning {
     Postcode,
     City,
     Role(Role),
-    /// An identifier rule other than the subject's: the label key of its kind.
+    /// An identifier rule other than the subject's: its rule's name, which is its label's key.
     Identifier(&'static str),
     /// Nothing said: shown under the column's own name.
     Other,
-}
-
-fn identifier_label(kind: &IdentifierKind) -> &'static str {
-    match kind {
-        IdentifierKind::Niss(_) => "niss",
-        IdentifierKind::Exid { .. } => "exid",
-        IdentifierKind::Iban { .. } => "iban",
-        IdentifierKind::Inami => "inami",
-        IdentifierKind::Kbo => "kbo",
-        IdentifierKind::Phone => "phone",
-        IdentifierKind::Email => "email",
-        IdentifierKind::Ip => "ip",
-    }
 }
 
 /// Whether a table describes the member (one card) rather than events (a timeline).
@@ -164,25 +151,17 @@ fn meaning(table: &Table, column: &str, card: bool, shifted: &[&String]) -> Mean
         Some(ColumnRule::Identifier(spec)) if matches!(spec.kind, IdentifierKind::Inami) => {
             Meaning::Role(Role::Provider)
         }
-        Some(ColumnRule::Identifier(spec)) => Meaning::Identifier(identifier_label(&spec.kind)),
+        Some(ColumnRule::Identifier(spec)) => Meaning::Identifier(spec.kind.name()),
         Some(ColumnRule::FreeText(_)) => Meaning::Role(Role::Notes),
         _ => Meaning::Other,
     }
 }
 
+/// The label key of a role: its name, but for the birth date, shown as an age band.
 fn role_label(role: Role) -> &'static str {
     match role {
-        Role::Sex => "sex",
-        Role::Language => "language",
         Role::BirthDate => "age_band",
-        Role::MemberSince => "member_since",
-        Role::Date => "date",
-        Role::Code => "code",
-        Role::Diagnosis => "diagnosis",
-        Role::Provider => "provider",
-        Role::Amount => "amount",
-        Role::Reimbursed => "reimbursed",
-        Role::Notes => "notes",
+        role => role.name(),
     }
 }
 
@@ -427,7 +406,7 @@ fn card(sheet: &mut Sheet, l: &Loaded, row: &[Option<String>], latest: Option<(i
         fields.push((label(lang, "name").into(), name.join(" ")));
     }
     let subject_label = match l.table.subject.as_deref().and_then(|s| l.table.rule(s)) {
-        Some(ColumnRule::Identifier(spec)) => identifier_label(&spec.kind),
+        Some(ColumnRule::Identifier(spec)) => spec.kind.name(),
         _ => "subject",
     };
     if let Some(subject) = row[l.subject].as_deref() {

@@ -202,3 +202,19 @@ pub fn busiest_member(input: &Path) -> String {
     }
     counts.into_iter().max_by_key(|(niss, n)| (*n, niss.to_string())).unwrap().0.to_string()
 }
+
+/// `pseudata verify` of `output` against `dir/input` with `dir/mappings`, under the committed
+/// demo key (add `--format`, `--report`).
+pub fn demo_verify(dir: &Path, output: &Path) -> Command {
+    let mut cmd = pseudata();
+    cmd.arg("verify")
+        .arg("-m")
+        .arg(dir.join("mappings"))
+        .arg("-i")
+        .arg(dir.join("input"))
+        .arg("-o")
+        .arg(output)
+        .arg("--key-file")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key"));
+    cmd
+}
