@@ -59,6 +59,16 @@ pub enum Command {
   pseudata rules
   pseudata rules date")]
     Rules(RulesArgs),
+    /// One table from standard input to standard output (CSV), pseudonymised as `run` would:
+    /// the road from one database to another (`COPY ... TO STDOUT | pseudata pipe | COPY ... FROM STDIN`).
+    #[command(after_help = "Examples:
+  psql prod -c '\\copy claims to stdout csv header' | pseudata pipe -m mappings --table claims --key-file secret.key | psql test -c '\\copy claims from stdin csv header'
+  pseudata pipe -m mappings --table members --separator ';' --encoding windows-1252 --crlf < members.csv > out.csv
+
+Without a `csv:` block in the mapping or flags, the dialect is PostgreSQL's `COPY ... CSV HEADER`:
+UTF-8, `,`, LF, a header line. On an error, pseudata writes a last line with an unterminated
+quote, so the consumer's COPY fails (and its transaction loads nothing), and exits 2.")]
+    Pipe(PipeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) or the man page.
     #[command(after_help = "Examples:
   pseudata completions bash > ~/.local/share/bash-completion/completions/pseudata
@@ -219,6 +229,43 @@ pub struct CaseArgs {
     /// Language of the case sheets' labels (default: each member's language column, else English).
     #[arg(long, value_enum, value_name = "LANG")]
     pub lang: Option<crate::sheet::SheetLang>,
+}
+
+#[derive(Debug, Args)]
+pub struct PipeArgs {
+    /// Directory of mapping files (one YAML file per table).
+    #[arg(short, long)]
+    pub mappings: PathBuf,
+    /// The table whose rows come on standard input (its mapping's `table:` name).
+    #[arg(long, value_name = "NAME")]
+    pub table: String,
+    /// File holding the key (64 hex characters); otherwise the PSEUDATA_KEY environment variable.
+    #[arg(long)]
+    pub key_file: Option<PathBuf>,
+    /// Keep about PCT % of subjects, the same ones `run --subset PCT` keeps under the same key.
+    #[arg(long, value_name = "PCT")]
+    pub subset: Option<f64>,
+    /// Field separator, one character or `tab` (default: the mapping's, else `,`).
+    #[arg(long, value_name = "CHAR")]
+    pub separator: Option<String>,
+    /// `utf-8` or `windows-1252` (default: the mapping's, else UTF-8).
+    #[arg(long, value_name = "ENCODING")]
+    pub encoding: Option<String>,
+    /// Lines end with CR LF (default: LF).
+    #[arg(long)]
+    pub crlf: bool,
+    /// The first line is data, not column names (default: the mapping's `header`, else a header).
+    #[arg(long)]
+    pub no_header: bool,
+    /// Which fields are quoted on output (default: only where needed).
+    #[arg(long, value_enum, default_value_t = crate::io::csv::Quoting::Necessary)]
+    pub quoting: crate::io::csv::Quoting,
+    /// No summary on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Rows per batch (tests: a failure half-way through a stream).
+    #[arg(long, hide = true, default_value_t = crate::engine::DEFAULT_BATCH_ROWS, value_parser = at_least_one)]
+    pub batch_rows: usize,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@ pub mod case;
 pub mod check;
 pub mod completions;
 pub mod keygen;
+pub mod pipe;
 pub mod rules;
 pub mod run;
 pub mod sample;
@@ -44,6 +45,7 @@ pub fn dispatch(cli: crate::cli::Cli) -> anyhow::Result<ExitStatus> {
         Command::Verify(args) => verify::run(args),
         Command::Case(args) => case::run(args),
         Command::Keygen(args) => keygen::run(args),
+        Command::Pipe(args) => pipe::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Completions(args) => completions::run(args),

@@ -171,23 +171,37 @@ fn layout(plan: &BoundPlan) -> Vec<(usize, bool)> {
 const BATCH_POOL: usize = 6;
 
 /// Processes one CSV file into `job.output`.
-pub fn process_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource) -> Result<FileOutcome, RunError> {
+pub fn process_csv(job: &FileJob, plan: &BoundPlan, source: CsvSource) -> Result<FileOutcome, RunError> {
     let format = source.format().clone();
     let sink = match job.to {
-        Format::Csv => {
-            let mut sink = CsvSink::create(job.output, format.clone())?;
-            if format.header {
-                let names: Vec<Cow<[u8]>> = plan.header().iter().map(|h| format.encode(h)).collect();
-                sink.write_fields(names.iter().map(|n| n.as_ref()))?;
-            }
-            Sink::Csv(sink)
-        }
+        Format::Csv => return process_csv_into(job, plan, source, CsvSink::create(job.output, format)?),
         Format::Parquet => {
             let schema =
                 Schema::from_iter(plan.columns.iter().map(|c| Field::new(c.name.as_str().into(), DataType::String)));
             Sink::Parquet(Box::new(ParquetSink::create(job.output, &schema)?))
         }
     };
+    run_csv(job, plan, source, sink)
+}
+
+/// Processes CSV records into an opened CSV `sink` (a file of the run, or standard output for
+/// `pipe`), header first when its format has one.
+pub fn process_csv_into(
+    job: &FileJob,
+    plan: &BoundPlan,
+    source: CsvSource,
+    mut sink: CsvSink,
+) -> Result<FileOutcome, RunError> {
+    let format = sink.format().clone();
+    if format.header {
+        let names: Vec<Cow<[u8]>> = plan.header().iter().map(|h| format.encode(h)).collect();
+        sink.write_fields(names.iter().map(|n| n.as_ref()))?;
+    }
+    run_csv(job, plan, source, Sink::Csv(sink))
+}
+
+fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -> Result<FileOutcome, RunError> {
+    let format = source.format().clone();
     let layout = layout(plan);
     let batch_rows = job.batch_rows;
     std::thread::scope(|scope| {

@@ -751,3 +751,46 @@ mod tests {
         assert!(Subset::new(&key, 101.0).is_err());
     }
 }
+
+/// `pipe`: pseudonymises one table's CSV rows from `input` (standard input) to `output`
+/// (standard output) in `format`, exactly as `run` writes a file of that table and format: the
+/// same plan, rules, memo and subset, the same bytes. A UTF-8 BOM at the start is kept; whether
+/// the output ends with a line ending follows the input, learnt when the input ends. Returns
+/// (rows read, rows written). Streams with bounded memory, like `run`.
+pub fn pipe(
+    table: &crate::mapping::Table,
+    key: &Key,
+    subset: Option<&Subset>,
+    mut format: CsvFormat,
+    mut input: Box<dyn std::io::Read + Send>,
+    output: Box<dyn std::io::Write + Send>,
+    batch_rows: usize,
+) -> Result<(u64, u64), RunError> {
+    let (name_in, name_out) = (Path::new("<stdin>"), Path::new("<stdout>"));
+    let read_err = |source| RunError::Io(IoError::Read { path: name_in.to_path_buf(), source });
+    // A byte-order mark: kept, as `run` keeps a file's.
+    use std::io::Read;
+    let mut start = Vec::with_capacity(3);
+    (&mut input).take(3).read_to_end(&mut start).map_err(read_err)?;
+    if start == crate::io::csv::UTF8_BOM && format.encoding == crate::mapping::Encoding::Utf8 {
+        format.bom = true;
+        start.clear();
+    }
+    let newline = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = crate::io::csv::LastByte::new(std::io::Cursor::new(start).chain(input), newline.clone());
+    let source = CsvSource::from_reader(name_in, Box::new(reader), format.clone())?;
+    let plan = BoundPlan::bind(table, name_in, source.header(), key)?;
+    let sink = crate::io::csv::CsvSink::stream(name_out, output, format, newline)?;
+    let progress = NoFileProgress;
+    let job = file::FileJob {
+        input: name_in,
+        output: name_out,
+        to: Format::Csv,
+        batch_rows: batch_rows.max(1),
+        subset,
+        progress: &progress,
+        cancel: None,
+    };
+    let outcome = file::process_csv_into(&job, &plan, source, sink)?;
+    Ok((outcome.rows_in, outcome.rows_out))
+}

@@ -15,7 +15,7 @@ use super::quoting::{QuoteCheck, QuoteFault};
 use super::IoError;
 use crate::mapping::{CsvOptions, Encoding};
 
-pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const SNIFF_BYTES: usize = 64 * 1024;
 
 /// The conventions of one CSV file, detected or taken from the mapping.
@@ -121,7 +121,7 @@ impl CsvFormat {
 }
 
 /// Quoting styles seen in exports: minimal (RFC 4180), every field, every non-numeric field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum Quoting {
     Necessary,
@@ -235,7 +235,7 @@ fn split_unquoted(line: &[u8], sep: u8) -> Vec<&[u8]> {
 /// Reads a CSV file in batches of raw byte records.
 pub struct CsvSource {
     path: PathBuf,
-    reader: csv::Reader<QuoteCheck<BufReader<File>>>,
+    reader: csv::Reader<QuoteCheck<BufReader<Box<dyn Read + Send>>>>,
     format: CsvFormat,
     header: Vec<String>,
     records: u64,
@@ -253,12 +253,19 @@ impl CsvSource {
             file.seek(SeekFrom::Start(UTF8_BOM.len() as u64))
                 .map_err(|source| IoError::Read { path: path.into(), source })?;
         }
+        CsvSource::from_reader(path, Box::new(file), format)
+    }
+
+    /// Reads records of `format` from `input` (a stream: standard input), after any BOM; `name`
+    /// names it in errors.
+    pub fn from_reader(name: &Path, input: Box<dyn Read + Send>, format: CsvFormat) -> Result<CsvSource, IoError> {
+        let path = name;
         let reader = csv::ReaderBuilder::new()
             .delimiter(format.separator)
             .has_headers(false)
             .flexible(false)
             .buffer_capacity(1 << 20)
-            .from_reader(QuoteCheck::new(BufReader::with_capacity(1 << 20, file), format.separator));
+            .from_reader(QuoteCheck::new(BufReader::with_capacity(1 << 20, input), format.separator));
         let mut source = CsvSource {
             path: path.into(),
             reader,
@@ -388,6 +395,29 @@ impl CsvSource {
     }
 }
 
+/// A stream reader that records whether the last byte it passed on was a line feed (the stream's
+/// `final_newline`, which a stream cannot tell in advance).
+pub struct LastByte<R> {
+    inner: R,
+    newline: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<R: Read> LastByte<R> {
+    pub fn new(inner: R, newline: std::sync::Arc<std::sync::atomic::AtomicBool>) -> LastByte<R> {
+        LastByte { inner, newline }
+    }
+}
+
+impl<R: Read> Read for LastByte<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.newline.store(buf[n - 1] == b'\n', std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(n)
+    }
+}
+
 /// Line (1-based, in the file) where record `index` of `batch` starts.
 pub fn line_of(batch: &[ByteRecord], index: usize) -> u64 {
     batch.get(index).and_then(|r| r.position()).map_or(0, |p| p.line())
@@ -404,16 +434,117 @@ fn push_record(batch: &mut Vec<ByteRecord>, at: usize, record: &ByteRecord) {
 /// Writes CSV records in a given format (separator, encoding, BOM, line ending, quoting).
 pub struct CsvSink {
     path: PathBuf,
-    writer: Box<csv::Writer<BufWriter<File>>>,
+    writer: Box<csv::Writer<SinkOut>>,
     format: CsvFormat,
     records: u64,
+}
+
+/// Where a sink writes: a file of the run, or a stream (standard output) whose last record
+/// terminator is held back until the end, to drop it when the input had none.
+enum SinkOut {
+    File(BufWriter<File>),
+    Stream(HeldTail),
+}
+
+impl Write for SinkOut {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            SinkOut::File(out) => out.write(buf),
+            SinkOut::Stream(out) => out.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            SinkOut::File(out) => out.flush(),
+            SinkOut::Stream(out) => out.flush(),
+        }
+    }
+}
+
+/// A stream that passes everything on but its last two bytes (a record terminator), which
+/// `finish` writes or drops. Dropped unfinished (an error), it writes them: the records written
+/// so far stay whole.
+pub struct HeldTail {
+    inner: Option<Box<dyn Write + Send>>,
+    tail: Vec<u8>,
+    /// Set by the reader of the input stream once it saw the input's last byte: whether it was
+    /// a line feed (the output then ends with its terminator too).
+    input_ends_with_newline: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+const HELD: usize = 2;
+
+impl HeldTail {
+    pub fn new(
+        inner: Box<dyn Write + Send>,
+        input_ends_with_newline: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) -> HeldTail {
+        HeldTail { inner: Some(inner), tail: Vec::with_capacity(HELD), input_ends_with_newline }
+    }
+
+    /// Writes the held bytes but the last `drop` ones, flushes, and gives the stream back.
+    fn finish(mut self, drop: usize) -> std::io::Result<Box<dyn Write + Send>> {
+        let mut inner = self.inner.take().expect("finished once");
+        let keep = self.tail.len().saturating_sub(drop);
+        inner.write_all(&self.tail[..keep])?;
+        inner.flush()?;
+        Ok(inner)
+    }
+}
+
+impl Write for HeldTail {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let inner = self.inner.as_mut().expect("not finished");
+        if buf.len() >= HELD {
+            inner.write_all(&self.tail)?;
+            inner.write_all(&buf[..buf.len() - HELD])?;
+            self.tail.clear();
+            self.tail.extend_from_slice(&buf[buf.len() - HELD..]);
+        } else {
+            self.tail.extend_from_slice(buf);
+            let over = self.tail.len().saturating_sub(HELD);
+            inner.write_all(&self.tail[..over])?;
+            self.tail.drain(..over);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.as_mut().map_or(Ok(()), |i| i.flush())
+    }
+}
+
+impl Drop for HeldTail {
+    fn drop(&mut self) {
+        if let Some(inner) = self.inner.as_mut() {
+            let _ = inner.write_all(&self.tail);
+            let _ = inner.flush();
+        }
+    }
 }
 
 impl CsvSink {
     /// Creates `path` (a temporary file of the run) and writes the BOM if the format has one.
     pub fn create(path: &Path, format: CsvFormat) -> Result<CsvSink, IoError> {
         let file = File::create(path).map_err(|source| IoError::Write { path: path.into(), source })?;
-        let mut out = BufWriter::with_capacity(1 << 20, file);
+        CsvSink::with_out(path, SinkOut::File(BufWriter::with_capacity(1 << 20, file)), format)
+    }
+
+    /// Writes records of `format` to `output` (a stream: standard output); `name` names it in
+    /// errors. Nothing is synced; `finish` flushes.
+    /// Whether the output ends with a line ending follows `input_ends_with_newline`, known only
+    /// once the input stream ended (see `LastByte`).
+    pub fn stream(
+        name: &Path,
+        output: Box<dyn Write + Send>,
+        format: CsvFormat,
+        input_ends_with_newline: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) -> Result<CsvSink, IoError> {
+        CsvSink::with_out(name, SinkOut::Stream(HeldTail::new(output, input_ends_with_newline)), format)
+    }
+
+    fn with_out(path: &Path, mut out: SinkOut, format: CsvFormat) -> Result<CsvSink, IoError> {
         if format.bom {
             out.write_all(UTF8_BOM).map_err(|source| IoError::Write { path: path.into(), source })?;
         }
@@ -447,8 +578,19 @@ impl CsvSink {
             .writer
             .into_inner()
             .map_err(|e| IoError::Write { path: path.clone(), source: std::io::Error::other(e.to_string()) })?;
-        let file = out.into_inner().map_err(|e| IoError::Write { path: path.clone(), source: e.into_error() })?;
         let write_err = |source| IoError::Write { path: path.clone(), source };
+        let terminator = if self.format.crlf { 2 } else { 1 };
+        let file = match out {
+            SinkOut::File(out) => {
+                out.into_inner().map_err(|e| IoError::Write { path: path.clone(), source: e.into_error() })?
+            }
+            SinkOut::Stream(out) => {
+                let newline = out.input_ends_with_newline.load(std::sync::atomic::Ordering::SeqCst);
+                let drop = if !newline && self.records > 0 { terminator } else { 0 };
+                out.finish(drop).map_err(write_err)?;
+                return Ok(());
+            }
+        };
         if !self.format.final_newline && self.records > 0 {
             // The input's last line had no line ending: drop the one written after the last record.
             let terminator = if self.format.crlf { 2 } else { 1 };
