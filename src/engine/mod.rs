@@ -719,39 +719,6 @@ fn resolve(path: &Path) -> std::io::Result<PathBuf> {
     Ok(resolved)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn converts_extensions_only_when_the_format_changes() {
-        assert_eq!(with_format("a/claims.csv", Format::Csv, Format::Csv), "a/claims.csv");
-        assert_eq!(with_format("a/claims.csv", Format::Csv, Format::Parquet), "a/claims.parquet");
-        assert_eq!(with_format("m.parquet", Format::Parquet, Format::Csv), "m.csv");
-    }
-
-    #[test]
-    fn resolves_paths_that_do_not_exist_yet() {
-        let dir = tempfile::tempdir().unwrap();
-        let base = std::fs::canonicalize(dir.path()).unwrap();
-        assert_eq!(resolve(&dir.path().join("x/y")).unwrap(), base.join("x/y"));
-        assert_eq!(resolve(&dir.path().join("x/../z")).unwrap(), base.join("z"));
-    }
-
-    #[test]
-    fn subset_is_keyed_spelling_blind_and_near_its_share() {
-        let key = Key::from_hex(&"ab".repeat(32), "t").unwrap();
-        let subset = Subset::new(&key, 10.0).unwrap();
-        assert_eq!(subset.selects(Some("85.07.30-033.28")), subset.selects(Some("85073003328")));
-        assert_eq!(subset.selects(Some("05073003328")), subset.selects(Some("5073003328")), "lost leading zero");
-        let kept = (0..100_000).filter(|i| subset.selects(Some(&format!("{i:011}")))).count();
-        assert!((9_000..11_000).contains(&kept), "{kept}");
-        assert!(subset.selects(None));
-        assert!(Subset::new(&key, 0.0).is_err());
-        assert!(Subset::new(&key, 101.0).is_err());
-    }
-}
-
 /// `pipe`: pseudonymises one table's CSV rows from `input` (standard input) to `output`
 /// (standard output) in `format`, exactly as `run` writes a file of that table and format: the
 /// same plan, rules, memo and subset, the same bytes. A UTF-8 BOM at the start is kept; whether
@@ -793,4 +760,37 @@ pub fn pipe(
     };
     let outcome = file::process_csv_into(&job, &plan, source, sink)?;
     Ok((outcome.rows_in, outcome.rows_out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_extensions_only_when_the_format_changes() {
+        assert_eq!(with_format("a/claims.csv", Format::Csv, Format::Csv), "a/claims.csv");
+        assert_eq!(with_format("a/claims.csv", Format::Csv, Format::Parquet), "a/claims.parquet");
+        assert_eq!(with_format("m.parquet", Format::Parquet, Format::Csv), "m.csv");
+    }
+
+    #[test]
+    fn resolves_paths_that_do_not_exist_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = std::fs::canonicalize(dir.path()).unwrap();
+        assert_eq!(resolve(&dir.path().join("x/y")).unwrap(), base.join("x/y"));
+        assert_eq!(resolve(&dir.path().join("x/../z")).unwrap(), base.join("z"));
+    }
+
+    #[test]
+    fn subset_is_keyed_spelling_blind_and_near_its_share() {
+        let key = Key::from_hex(&"ab".repeat(32), "t").unwrap();
+        let subset = Subset::new(&key, 10.0).unwrap();
+        assert_eq!(subset.selects(Some("85.07.30-033.28")), subset.selects(Some("85073003328")));
+        assert_eq!(subset.selects(Some("05073003328")), subset.selects(Some("5073003328")), "lost leading zero");
+        let kept = (0..100_000).filter(|i| subset.selects(Some(&format!("{i:011}")))).count();
+        assert!((9_000..11_000).contains(&kept), "{kept}");
+        assert!(subset.selects(None));
+        assert!(Subset::new(&key, 0.0).is_err());
+        assert!(Subset::new(&key, 101.0).is_err());
+    }
 }
