@@ -23,6 +23,10 @@ pub struct MappingEntry {
 pub struct ColumnEntry {
     pub name: String,
     pub rule: String,
+    /// Parquet output only: the input type and the type written, when the rule cannot write the
+    /// input's (`i64 -> str` for a `hash` token in an integer column).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_change: Option<String>,
     #[serde(flatten)]
     pub stats: ColumnStats,
 }

@@ -7,15 +7,18 @@ use std::path::Path;
 use std::sync::mpsc::sync_channel;
 
 use csv::ByteRecord;
-use polars::prelude::{Column, DataFrame, DataType, Field, NamedFrom, Schema, Series, StringChunked};
+use polars::prelude::{
+    ArrowDataType, ArrowField, ArrowSchema, Column, DataFrame, DataType, Field, NamedFrom, Schema, Series,
+    StringChunked,
+};
 
 use super::transform::{transform_batch, CellError, ColumnStats, Memo, Values};
 use super::{FileProgress, RunError, Subset};
 use crate::io::csv::{line_of, CsvFormat, CsvSink, CsvSource};
-use crate::io::parquet::{text_column, ParquetSink, ParquetSource};
+use crate::io::parquet::{classic_arrow, text_column, ParquetSink, ParquetSource};
 use crate::io::{Cells, Undecodable};
 use crate::io::{Format, IoError};
-use crate::mapping::{Action, BoundPlan};
+use crate::mapping::{Action, BoundPlan, Writes};
 
 /// What one file's processing measured.
 pub struct FileOutcome {
@@ -23,6 +26,9 @@ pub struct FileOutcome {
     pub rows_out: u64,
     pub stats: Vec<ColumnStats>,
     pub csv: Option<CsvFormat>,
+    /// Per output column, for a typed output: `i64 -> str` where the rule cannot write the
+    /// input's type (a `hash` token in an integer column).
+    pub types: Vec<Option<String>>,
 }
 
 /// The things every file job needs.
@@ -178,7 +184,7 @@ pub fn process_csv(job: &FileJob, plan: &BoundPlan, source: CsvSource) -> Result
         Format::Parquet => {
             let schema =
                 Schema::from_iter(plan.columns.iter().map(|c| Field::new(c.name.as_str().into(), DataType::String)));
-            Sink::Parquet(Box::new(ParquetSink::create(job.output, &schema)?))
+            Sink::Parquet(Box::new(ParquetSink::create(job.output, &schema, &classic_arrow(&schema))?))
         }
     };
     run_csv(job, plan, source, sink)
@@ -289,7 +295,7 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
                 }
                 job.progress.set(position);
             }
-            Ok(FileOutcome { rows_in, rows_out, stats, csv: Some(format.clone()) })
+            Ok(FileOutcome { rows_in, rows_out, stats, csv: Some(format.clone()), types: Vec::new() })
         })
     })
 }
@@ -323,6 +329,89 @@ fn csv_batch_frame(
     Ok(DataFrame::new(rows, columns).map_err(|e| parquet_err(job.output, e))?)
 }
 
+/// The output type of a column whose rule writes `writes` and whose input type is `input`: the
+/// input's type where the rule always writes values of it (shifted dates stay dates, numbers
+/// numbers, digit-only pseudonyms integers), else text. Decided from the mapping and the input
+/// schema alone, before the first batch.
+pub fn output_type(action: &Action, writes: Writes, input: &DataType) -> DataType {
+    let keeps = match action {
+        Action::Keep | Action::Null => true,
+        Action::Transform { .. } => match writes {
+            Writes::Dates => matches!(input, DataType::Date | DataType::Datetime(..)),
+            Writes::Numbers => input.is_integer() || input.is_float() || input.is_decimal(),
+            Writes::Digits => input.is_integer(),
+            Writes::Text => input == &DataType::String,
+        },
+    };
+    if keeps {
+        input.clone()
+    } else {
+        DataType::String
+    }
+}
+
+/// The output's polars schema and the Arrow schema it declares: a column of unchanged type keeps
+/// the input's Arrow type exactly (`string`, `large_string`, a timestamp's unit and zone); one
+/// that became text is `large_string`.
+fn parquet_output_schema(plan: &BoundPlan, input: &Schema, arrow_in: &ArrowSchema) -> (Schema, ArrowSchema) {
+    let mut schema = Schema::default();
+    let mut arrow = ArrowSchema::default();
+    for c in &plan.columns {
+        let in_type = input.get_at_index(c.source).map_or(DataType::String, |(_, d)| d.clone());
+        let out_type = output_type(&c.action, c.writes, &in_type);
+        let name: polars::prelude::PlSmallStr = c.name.as_str().into();
+        let field = match arrow_in.get_at_index(c.source) {
+            Some((_, f)) if out_type == in_type => f.clone(),
+            _ => ArrowField::new(name.clone(), ArrowDataType::LargeUtf8, true),
+        };
+        arrow.insert(name.clone(), ArrowField { name: name.clone(), ..field });
+        schema.insert(name, out_type);
+    }
+    (schema, arrow)
+}
+
+/// A date or timestamp column after a `date` rule: each value moved by the days between the
+/// date the rule read (`before`, the column as text) and the date it wrote (`after`), so a
+/// timestamp keeps its time of day, unit and zone (a shift is whole days of 24 hours).
+fn shifted_dates(
+    original: &Column,
+    before: Option<&StringChunked>,
+    after: &Values,
+    dtype: &DataType,
+) -> polars::prelude::PolarsResult<Column> {
+    let days = |text: &str| {
+        crate::ident::date::parse(text).map(|d| crate::ident::date::days_from_civil(d.year, d.month, d.day))
+    };
+    let per_day: i64 = match dtype {
+        DataType::Datetime(unit, _) => match unit {
+            polars::prelude::TimeUnit::Nanoseconds => 86_400_000_000_000,
+            polars::prelude::TimeUnit::Microseconds => 86_400_000_000,
+            polars::prelude::TimeUnit::Milliseconds => 86_400_000,
+        },
+        _ => 1,
+    };
+    let physical = original.to_physical_repr().cast(&DataType::Int64)?;
+    let physical = physical.i64()?;
+    let mut out: Vec<Option<i64>> = Vec::with_capacity(after.len());
+    for row in 0..after.len() {
+        let shifted = after.get(row).and_then(|text| {
+            let to = days(text)?;
+            let from = before.and_then(|b| b.get(row)).and_then(days)?;
+            Some(physical.get(row)? + (to - from) * per_day)
+        });
+        if after.get(row).is_some() && shifted.is_none() {
+            polars::prelude::polars_bail!(ComputeError: "not a date");
+        }
+        out.push(shifted);
+    }
+    let series = Series::new(original.name().clone(), out);
+    let series = match dtype {
+        DataType::Date => series.cast(&DataType::Int32)?.cast(dtype)?,
+        _ => series.cast(dtype)?,
+    };
+    Ok(Column::from(series))
+}
+
 /// Processes one Parquet file into `job.output`.
 pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSource) -> Result<FileOutcome, RunError> {
     let in_schema = source.schema().clone();
@@ -333,14 +422,8 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
             (Sink::Csv(sink), Schema::default())
         }
         Format::Parquet => {
-            let schema = Schema::from_iter(plan.columns.iter().map(|c| {
-                let dtype = match c.action {
-                    Action::Transform { .. } => DataType::String,
-                    _ => in_schema.get_at_index(c.source).map_or(DataType::String, |(_, d)| d.clone()),
-                };
-                Field::new(c.name.as_str().into(), dtype)
-            }));
-            (Sink::Parquet(Box::new(ParquetSink::create(job.output, &schema)?)), schema)
+            let (schema, arrow) = parquet_output_schema(plan, &in_schema, source.arrow_schema());
+            (Sink::Parquet(Box::new(ParquetSink::create(job.output, &schema, &arrow)?)), schema)
         }
     };
     // Source columns read as text: those rules read, and every kept one when writing CSV.
@@ -356,6 +439,15 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
         }
     }
     let layout = layout(plan);
+    let types: Vec<Option<String>> = plan
+        .columns
+        .iter()
+        .zip(out_schema.iter())
+        .map(|(c, (_, out))| {
+            let input = in_schema.get_at_index(c.source).map(|(_, d)| d)?;
+            (job.to == Format::Parquet && input != out).then(|| format!("{input} -> {out}"))
+        })
+        .collect();
     with_writer(sink, |writer| {
         let mut stats = vec![ColumnStats::default(); plan.columns.len()];
         let memos = Memo::for_columns(plan.columns.len());
@@ -394,7 +486,31 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
                     for ((column, new), (_, dtype)) in plan.columns.iter().zip(values).zip(out_schema.iter()) {
                         let name = column.name.as_str().into();
                         columns.push(match (&column.action, new) {
-                            (_, Some(values)) => Column::from(Series::new(name, values.iter().collect::<Vec<_>>())),
+                            (_, Some(values)) => {
+                                let not_typed = |_| {
+                                    let message = format!(
+                                        "a value the rule wrote is not a {dtype}, the column's type in the input"
+                                    );
+                                    let error = CellError::Rule(crate::rules::RuleError(message));
+                                    cell_error(job, plan, rows_out + 1, columns.len(), error)
+                                };
+                                match dtype {
+                                    DataType::String => {
+                                        Column::from(Series::new(name, values.iter().collect::<Vec<_>>()))
+                                    }
+                                    DataType::Date | DataType::Datetime(..) => {
+                                        let original = &df.columns()[column.source];
+                                        let before = cells.columns[column.source].as_ref();
+                                        shifted_dates(original, before, &values, dtype).map_err(not_typed)?
+                                    }
+                                    // Strict: a value the type cannot hold is an error, never a null.
+                                    _ => Column::from(
+                                        Series::new(name, values.iter().collect::<Vec<_>>())
+                                            .strict_cast(dtype)
+                                            .map_err(not_typed)?,
+                                    ),
+                                }
+                            }
                             (Action::Null, None) => Column::full_null(name, height, dtype),
                             _ => df.columns()[column.source].clone(),
                         });
@@ -412,6 +528,6 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
             }
             job.progress.set(rows_in);
         }
-        Ok(FileOutcome { rows_in, rows_out, stats, csv: None })
+        Ok(FileOutcome { rows_in, rows_out, stats, csv: None, types })
     })
 }

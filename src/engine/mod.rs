@@ -480,7 +480,13 @@ fn process(
         .columns
         .iter()
         .zip(outcome.stats)
-        .map(|(c, stats)| ColumnEntry { name: c.name.clone(), rule: c.rule.to_string(), stats })
+        .enumerate()
+        .map(|(i, (c, stats))| ColumnEntry {
+            name: c.name.clone(),
+            rule: c.rule.to_string(),
+            type_change: outcome.types.get(i).cloned().flatten(),
+            stats,
+        })
         .collect();
     let dropped = header.iter().filter(|h| !plan.columns.iter().any(|c| &c.name == *h)).cloned().collect();
     Ok(FileEntry {

@@ -24,6 +24,8 @@ pub struct ParquetSource {
     file: File,
     metadata: FileMetadataRef,
     schema: SchemaRef,
+    /// The file's Arrow schema: string, large string or string view as written.
+    arrow_schema: ArrowSchema,
     header: Vec<String>,
     batch_rows: usize,
     /// Rows the file's metadata promises, and rows delivered so far.
@@ -40,6 +42,7 @@ impl ParquetSource {
         let metadata = reader.get_metadata().map_err(|e| parquet_error(path, e))?.clone();
         let arrow_schema = reader.schema().map_err(|e| parquet_error(path, e))?;
         let schema: SchemaRef = Arc::new(Schema::from_arrow_schema(&arrow_schema));
+        let arrow_schema = declared_arrow_schema(&metadata, &arrow_schema);
         let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         // No header check: Parquet column names are schema, a Parquet file cannot lose its header.
         let expected_rows = metadata.num_rows as u64;
@@ -48,6 +51,7 @@ impl ParquetSource {
             file,
             metadata,
             schema,
+            arrow_schema,
             header,
             batch_rows: batch_rows.max(1),
             expected_rows,
@@ -63,6 +67,11 @@ impl ParquetSource {
     /// Column types, in file order.
     pub fn schema(&self) -> &SchemaRef {
         &self.schema
+    }
+
+    /// The file's Arrow types, in file order (what other readers see).
+    pub fn arrow_schema(&self) -> &ArrowSchema {
+        &self.arrow_schema
     }
 
     /// Returns the next batch (single-chunk columns), `None` at the end of the file.
@@ -90,11 +99,52 @@ impl ParquetSource {
     }
 }
 
+/// The Arrow types other readers see in a Parquet file: its `ARROW:schema` as written (polars
+/// turns every string into a string view when it reads it); without one, `string` for text (what
+/// Arrow readers make of a Parquet string) and polars' reading for the rest.
+fn declared_arrow_schema(metadata: &FileMetadataRef, read: &ArrowSchema) -> ArrowSchema {
+    use base64::Engine as _;
+    let declared = metadata
+        .key_value_metadata
+        .as_ref()
+        .and_then(|kv| kv.iter().find(|kv| kv.key == "ARROW:schema"))
+        .and_then(|kv| kv.value.as_deref())
+        .and_then(|encoded| base64::engine::general_purpose::STANDARD.decode(encoded).ok())
+        .and_then(|bytes| {
+            // An IPC message may start with a continuation marker and a length.
+            let slice = if bytes.len() > 8 && bytes[..4] == [255u8; 4] { &bytes[8..] } else { &bytes[..] };
+            polars_arrow::io::ipc::read::deserialize_schema(slice).ok().map(|(schema, _, _)| schema)
+        });
+    let mut schema = ArrowSchema::default();
+    for (name, field) in read.iter() {
+        let kept = declared.as_ref().and_then(|d| d.get(name)).filter(|d| {
+            // The declared type of the same kind as polars read it (a string is a string).
+            let text = |t: &ArrowDataType| {
+                matches!(t, ArrowDataType::Utf8 | ArrowDataType::LargeUtf8 | ArrowDataType::Utf8View)
+            };
+            text(&d.dtype) == text(&field.dtype)
+        });
+        let field = match (kept, &field.dtype) {
+            (Some(declared), _) => declared.clone(),
+            (None, ArrowDataType::Utf8View) => ArrowField { dtype: ArrowDataType::Utf8, ..field.clone() },
+            (None, _) => field.clone(),
+        };
+        schema.insert(name.clone(), field);
+    }
+    schema
+}
+
 /// Returns a column's values as text (numbers, dates... in polars' standard spelling).
 pub fn text_column(path: &Path, column: &Column) -> Result<StringChunked, IoError> {
     let cast = column.cast(&DataType::String).map_err(|e| parquet_error(path, e))?;
     let ca = cast.str().map_err(|e| parquet_error(path, e))?;
     Ok(ca.rechunk().into_owned())
+}
+
+/// The Arrow schema other readers know for `schema`: `large_string` for text (not polars' newest
+/// `string_view`), and the classic types for the rest.
+pub fn classic_arrow(schema: &Schema) -> ArrowSchema {
+    schema.to_arrow(CompatLevel::oldest())
 }
 
 /// Writes a Parquet file batch by batch with a fixed schema.
@@ -104,11 +154,16 @@ pub struct ParquetSink {
 }
 
 impl ParquetSink {
-    /// Creates `path` (a temporary file of the run) for frames of `schema`.
-    pub fn create(path: &Path, schema: &Schema) -> Result<ParquetSink, IoError> {
+    /// Creates `path` (a temporary file of the run) for frames of `schema`, declaring `arrow` as
+    /// the file's Arrow schema: polars 0.55 declares its newest types (string view), which
+    /// older readers do not know and which would turn a `string` column into another type; the
+    /// pages are the same either way (a Parquet string is a byte array).
+    pub fn create(path: &Path, schema: &Schema, arrow: &ArrowSchema) -> Result<ParquetSink, IoError> {
         let file = File::create(path).map_err(|source| IoError::Write { path: path.into(), source })?;
+        let declared = polars_parquet::arrow::write::schema_to_metadata_key(arrow);
         let writer = ParquetWriter::new(file)
             .with_compression(ParquetCompression::Zstd(None))
+            .with_key_value_metadata(Some(polars::io::parquet::write::KeyValueMetadata::Static(vec![declared])))
             .batched(schema)
             .map_err(|e| parquet_error(path, e))?;
         Ok(ParquetSink { path: path.into(), writer })

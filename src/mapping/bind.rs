@@ -24,6 +24,42 @@ pub struct BoundColumn {
     /// The mapping's rule name, for the manifest.
     pub rule: &'static str,
     pub action: Action,
+    /// What the rule's output can be typed as in a typed (Parquet) output.
+    pub writes: Writes,
+}
+
+/// What a rule writes, for a typed output: the output type of a column is decided from the input
+/// type and this alone, before the first batch, never from the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writes {
+    /// Dates in the input's own layout (`date` rules): a date or timestamp column keeps its type.
+    Dates,
+    /// Numbers (`number`): a numeric column keeps its type.
+    Numbers,
+    /// Digits only, always (NISS, INAMI, KBO, postcode pseudonyms; member numbers keep each
+    /// value's character classes, so an integer column gives digits): an integer column keeps
+    /// its type.
+    Digits,
+    /// Text: any other rule, and `keep` and `null`, whose columns keep their type anyway.
+    Text,
+}
+
+impl Writes {
+    fn of(rule: &ColumnRule) -> Writes {
+        use crate::rules::{IdentifierKind, PeopleSpec};
+        match rule {
+            ColumnRule::Date(_) => Writes::Dates,
+            ColumnRule::Number(_) => Writes::Numbers,
+            ColumnRule::Identifier(spec) => match spec.kind {
+                IdentifierKind::Niss(_) | IdentifierKind::Inami | IdentifierKind::Kbo | IdentifierKind::Exid { .. } => {
+                    Writes::Digits
+                }
+                _ => Writes::Text,
+            },
+            ColumnRule::People(PeopleSpec::Postcode { .. }) => Writes::Digits,
+            _ => Writes::Text,
+        }
+    }
 }
 
 /// A table's mapping bound to one file: output columns in file order, dropped columns left out.
@@ -96,7 +132,13 @@ impl BoundPlan {
                     None => Action::Keep,
                 },
             };
-            columns.push(BoundColumn { name: name.clone(), source, rule: rule.name(), action });
+            columns.push(BoundColumn {
+                name: name.clone(),
+                source,
+                rule: rule.name(),
+                action,
+                writes: Writes::of(rule),
+            });
         }
         Ok(BoundPlan {
             columns,

@@ -5,7 +5,7 @@ mod raw;
 mod table;
 
 pub use crate::rules::ColumnRule;
-pub use bind::{schema_problems, Action, BoundColumn, BoundPlan};
+pub use bind::{schema_problems, Action, BoundColumn, BoundPlan, Writes};
 pub use raw::{RawCsv, RawMapping};
 pub use table::{load_dir, CsvOptions, Encoding, Mappings, Role, Table};
 

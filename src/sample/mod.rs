@@ -85,7 +85,7 @@ impl TableWriter {
                     Field::new((*c).into(), dtype)
                 }));
                 Ok(TableWriter::Parquet {
-                    sink: Box::new(ParquetSink::create(path, &schema)?),
+                    sink: Box::new(ParquetSink::create(path, &schema, &crate::io::parquet::classic_arrow(&schema))?),
                     schema,
                     rows: Vec::new(),
                 })
