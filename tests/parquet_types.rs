@@ -1,9 +1,10 @@
 //! Parquet keeps its types: a typed extract (written by pyarrow, not by polars or pseudata) goes
-//! through `run`, and pyarrow reads the output's schema. Every column's type equals its input
-//! type (dates stay `date32` or `timestamp`, integers under NISS, INAMI, member-number and
-//! postcode rules stay integers, decimals and floats stay so, `string` and `large_string` stay
-//! as read), except where a rule cannot write the input's type (a `hash` token in an integer
-//! column), which becomes `large_string` and is named in the manifest.
+//! through `run`, and pyarrow reads the output's schema and values. Every column's type equals
+//! its input type (dates stay `date32` or `timestamp`, integers under NISS, INAMI and postcode
+//! rules stay integers, decimals and floats stay so, `string` and `large_string` stay as read),
+//! except where a rule cannot write the input's type (a `hash` token or a member number in an
+//! integer column, a timestamp with a time zone), which becomes `large_string` and is named in
+//! the manifest.
 
 mod common;
 
@@ -67,6 +68,43 @@ for d in sys.argv[1:]:
             print(f"{f.name}\t{field.name}\t{field.type}")
 "#;
 
+/// Compares input and output values of the typed demo; prints each problem found.
+const CHECK: &str = r#"
+import sys, datetime
+import pyarrow.parquet as pq
+src, out = sys.argv[1], sys.argv[2]
+a = pq.read_table(f"{src}/claims.parquet").to_pylist()
+b = {r["claim_id"]: r for r in pq.read_table(f"{out}/claims.parquet").to_pylist()}
+if len(a) != len(b): print("row counts differ")
+for r in a:
+    o = b[r["claim_id"]]
+    moved = o["care_date"] - r["care_date"]
+    if moved.seconds or moved.microseconds or not (1 <= abs(moved.days) <= 30):
+        print("care_date moved by", moved)
+    if o["amount_eur"] != r["amount_eur"] or o["nomenclature_code"] != r["nomenclature_code"]:
+        print("kept value changed")
+    if o["niss"] == r["niss"]:
+        print("a NISS is unchanged")
+m_in = pq.read_table(f"{src}/members.parquet").to_pylist()
+m_out = pq.read_table(f"{out}/members.parquet").to_pylist()
+for r, o in zip(m_in, m_out):
+    if o["birth_date"].year != r["birth_date"].year: print("birth year changed")
+    if o["postcode"] is None or not (1000 <= o["postcode"] <= 9999): print("postcode", o["postcode"])
+"#;
+
+/// The manifest's `type_change` entries: (column, change).
+fn type_changes(output: &Path) -> Vec<(String, String)> {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(output.join("pseudata-manifest.json")).unwrap()).unwrap();
+    manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["columns"].as_array().unwrap().iter())
+        .filter_map(|c| Some((c["name"].as_str()?.to_string(), c["type_change"].as_str()?.to_string())))
+        .collect()
+}
+
 fn python(script: &str, args: &[&Path], extra: &[&str]) -> String {
     let out =
         Command::new(common::python_with("pyarrow")).arg("-c").arg(script).args(args).args(extra).output().unwrap();
@@ -114,10 +152,16 @@ fn every_column_keeps_its_parquet_type_under_the_shipped_mappings() {
     for expected in ["int64", "int32", "date32[day]", "timestamp[us]", "decimal128(10, 2)", "string", "large_string"] {
         assert!(before.values().any(|t| t == expected), "input has no {expected}");
     }
-    assert_eq!(after, before, "output types differ from input types");
-    // The values are pseudonymised all the same: no input NISS in the output.
-    let manifest = std::fs::read_to_string(output.join("pseudata-manifest.json")).unwrap();
-    assert!(!manifest.contains("type_change"), "no column changed type");
+    // Member numbers in an integer column become text: their pseudonyms may start with 0, and as
+    // integers two of different lengths could become one.
+    let mut expected = before.clone();
+    expected.insert(("members.parquet".into(), "exid".into()), "large_string".into());
+    assert_eq!(after, expected, "output types differ from input types");
+    assert_eq!(type_changes(&output), vec![("exid".to_string(), "int64 -> large_string".to_string())]);
+    // Values, read by pyarrow: care dates moved by 1 to 30 whole days, time of day kept;
+    // amounts and kept codes unchanged; pseudonymised NISS differ from the input's.
+    let problems = python(CHECK, &[&typed, &output], &[]);
+    assert!(problems.is_empty(), "{problems}");
     let verify = common::pseudata()
         .args(["verify", "-m"])
         .arg(dir.path().join("mappings"))
@@ -156,18 +200,73 @@ fn a_rule_that_cannot_write_the_input_type_makes_text_and_says_so() {
     assert_eq!(before[&key("amount_eur")], "double");
     assert_eq!(after[&key("amount_eur")], "double", "a rounded float stays a float");
     for (column, t) in &after {
-        if column.1 != "claim_id" {
+        if column.1 != "claim_id" && column.1 != "exid" {
             assert_eq!(t, &before[column], "{column:?}");
         }
     }
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(output.join("pseudata-manifest.json")).unwrap()).unwrap();
-    let changed: Vec<(String, String)> = manifest["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|f| f["columns"].as_array().unwrap().iter())
-        .filter_map(|c| Some((c["name"].as_str()?.to_string(), c["type_change"].as_str()?.to_string())))
-        .collect();
-    assert_eq!(changed, vec![("claim_id".to_string(), "i64 -> str".to_string())]);
+    let mut changed = type_changes(&output);
+    changed.sort();
+    assert_eq!(
+        changed,
+        vec![
+            ("claim_id".to_string(), "int64 -> large_string".to_string()),
+            ("exid".to_string(), "int64 -> large_string".to_string())
+        ]
+    );
+}
+
+/// Naive timestamps move by whole days with their time of day; dates before 1970 and nulls too;
+/// one shift per subject.
+#[test]
+fn timestamps_and_dates_shift_by_whole_days_keeping_nulls() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    std::fs::write(
+        dir.path().join("mappings/events.yaml"),
+        "table: events\nfiles: [\"events.parquet\"]\nsubject: niss\ncolumns:\n  niss: niss\n  \
+         naive: { date: { shift_by: niss } }\n  day: { date: { shift_by: niss } }\n",
+    )
+    .unwrap();
+    let write = r#"
+import sys, datetime
+import pyarrow as pa, pyarrow.parquet as pq
+n = [85073003328, 60012133115, 93051822361, 85073003328]
+t = [datetime.datetime(2024, 3, 30, 12, 30), datetime.datetime(1960, 1, 21, 0, 0, 1), None, datetime.datetime(2024, 10, 26, 23, 59)]
+d = [datetime.date(1950, 2, 1), None, datetime.date(1969, 12, 31), datetime.date(2024, 2, 29)]
+pq.write_table(pa.table({
+    "niss": pa.array(n, pa.int64()),
+    "naive": pa.array(t, pa.timestamp("ms")),
+    "day": pa.array(d, pa.date32()),
+}), sys.argv[1] + "/events.parquet")
+"#;
+    python(write, &[&dir.path().join("input")], &[]);
+    let output = dir.path().join("out");
+    run(dir.path(), &dir.path().join("input"), &output);
+    let after = types(&output);
+    let key = |c: &str| ("events.parquet".to_string(), c.to_string());
+    assert_eq!(after[&key("naive")], "timestamp[ms]");
+    assert_eq!(after[&key("day")], "date32[day]");
+    assert_eq!(after[&key("niss")], "int64");
+    assert!(type_changes(&output).is_empty());
+    let check = r#"
+import sys
+import pyarrow.parquet as pq
+a = pq.read_table(sys.argv[1] + "/events.parquet").to_pylist()
+b = pq.read_table(sys.argv[2] + "/events.parquet").to_pylist()
+shift = {}
+for r, o in zip(a, b):
+    for c in ("naive", "day"):
+        if (r[c] is None) != (o[c] is None):
+            print(c, "null changed")
+        elif r[c] is not None:
+            moved = o[c] - r[c]
+            if getattr(moved, "seconds", 0) or not (1 <= abs(moved.days) <= 30):
+                print(c, "moved by", moved)
+            shift.setdefault(r["niss"], set()).add(moved.days)
+for niss, days in shift.items():
+    if len(days) != 1: print("one subject, several shifts", days)
+"#;
+    let problems = python(check, &[&dir.path().join("input"), &output], &[]);
+    assert!(problems.is_empty(), "{problems}");
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use common::pseudata;
 
-const FAILURE_LINE: &str = "\"pseudata failed: this stream is incomplete, see pseudata's standard error\n";
+const FAILURE_LINES: &str = "\n\"pseudata failed: this stream is incomplete, see pseudata's standard error\n";
 
 fn key() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key")
@@ -114,13 +114,13 @@ fn a_failure_half_way_ends_the_stream_with_a_line_no_copy_accepts() {
     assert!(!stderr.contains(&secret), "no value in the error");
     let stdout = String::from_utf8(stdout).unwrap();
     // The batches before the fault went out whole, then the failure line, and nothing else.
-    assert!(stdout.ends_with(FAILURE_LINE), "{}", &stdout[stdout.len().saturating_sub(300)..]);
-    let body = &stdout[..stdout.len() - FAILURE_LINE.len()];
+    assert!(stdout.ends_with(FAILURE_LINES), "{}", &stdout[stdout.len().saturating_sub(300)..]);
+    let body = &stdout[..stdout.len() - FAILURE_LINES.len()];
     assert!(body.ends_with('\n'), "whole records only before the failure line");
     assert_eq!(body.lines().count(), 1 + 800, "the header and eight batches of 100");
     // An unknown table is refused the same way.
     let (code, stdout, stderr) = pipe(&dir.path().join("mappings"), "claimz", b"a\n".to_vec(), &[]);
     assert_eq!(code, 2);
     assert!(stderr.contains("claimz") && stderr.contains("claims, members"), "{stderr}");
-    assert_eq!(String::from_utf8(stdout).unwrap(), FAILURE_LINE);
+    assert_eq!(String::from_utf8(stdout).unwrap(), FAILURE_LINES);
 }

@@ -86,7 +86,8 @@ impl Cluster {
     fn start() -> Cluster {
         let bin = pg_bin();
         let root = is_root();
-        let dir = tempfile::tempdir().unwrap();
+        // Under /tmp: the `postgres` user must reach it, and a socket path has at most 107 bytes.
+        let dir = tempfile::Builder::new().prefix("pseudata-pg-").tempdir_in("/tmp").unwrap();
         if root {
             // initdb refuses to run as root: the cluster belongs to the `postgres` user.
             assert!(Command::new("chown").arg("-R").arg("postgres").arg(dir.path()).status().unwrap().success());
@@ -95,7 +96,7 @@ impl Cluster {
         let data = cluster.dir.path().join("data");
         cluster.server(
             &cluster.bin.join("initdb"),
-            &["-D", data.to_str().unwrap(), "-A", "trust", "-U", "postgres", "--no-sync"],
+            &["-D", data.to_str().unwrap(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync"],
         );
         let options = format!("-k {} -c listen_addresses='' -c fsync=off", cluster.dir.path().display());
         let log = cluster.dir.path().join("log");
@@ -193,14 +194,19 @@ fn load_production(cluster: &Cluster, demo: &Path) {
 /// `COPY table TO STDOUT` from prod, through `pseudata pipe`, `COPY table FROM STDIN` into test,
 /// in one transaction; `through` is put between the export and pseudata (a fault to inject).
 fn refresh(cluster: &Cluster, dir: &Path, table: &str, columns: &str, through: &str, extra: &str) -> (bool, String) {
-    let pseudata = env!("CARGO_BIN_EXE_pseudata");
-    let key = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key");
     let export =
         format!("{} -c \"\\copy {table} ({columns}) to stdout with (format csv, header)\"", cluster.psql("prod"));
+    load(cluster, dir, table, columns, &format!("{export} {through}"), extra)
+}
+
+/// `source | pseudata pipe | COPY table FROM STDIN` into test, in one transaction.
+fn load(cluster: &Cluster, dir: &Path, table: &str, columns: &str, source: &str, extra: &str) -> (bool, String) {
+    let pseudata = env!("CARGO_BIN_EXE_pseudata");
+    let key = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key");
     let import =
         format!("{} -1 -c \"\\copy {table} ({columns}) from stdin with (format csv, header)\"", cluster.psql("test"));
     cluster.pipeline(&format!(
-        "{export} {through} | {pseudata} pipe -q -m {} --table {table} --key-file {} {extra} | {import}",
+        "{source} | {pseudata} pipe -q -m {} --table {table} --key-file {} {extra} | {import}",
         dir.join("mappings").display(),
         key.display()
     ))
@@ -238,7 +244,19 @@ fn a_test_database_refreshed_through_pipe_keeps_every_constraint_and_join() {
         "--batch-rows 100",
     );
     assert!(!ok, "the load of a failed pipe must fail");
-    assert!(stderr.contains("unterminated CSV quoted field"), "{stderr}");
+    // After whole records, the failure lines' empty line lacks the table's columns.
+    assert!(stderr.contains("missing data for column"), "{stderr}");
+    assert_eq!(count("test", "select count(*) from claims"), "0");
+
+    // A pipe that fails before writing anything (the export died, the key file is missing):
+    // its failure lines are not taken for a header and an empty table; the load fails.
+    let (ok, stderr) = load(&cluster, dir.path(), "claims", CLAIM_COLUMNS, "true", "");
+    assert!(!ok && stderr.contains("unterminated CSV quoted field"), "{stderr}");
+    let (ok, stderr) = load(&cluster, dir.path(), "claims", CLAIM_COLUMNS, "echo claim_id", "--subset 0");
+    assert!(!ok && stderr.contains("unterminated CSV quoted field"), "{stderr}");
+    // A command line pseudata refuses (here a second --key-file) ends the stream the same way.
+    let (ok, stderr) = load(&cluster, dir.path(), "claims", CLAIM_COLUMNS, "true", "--key-file /nonexistent");
+    assert!(!ok && stderr.contains("unterminated CSV quoted field"), "{stderr}");
     assert_eq!(count("test", "select count(*) from claims"), "0");
 
     let (ok, stderr) = refresh(&cluster, dir.path(), "claims", CLAIM_COLUMNS, "", "");
@@ -268,6 +286,23 @@ fn a_test_database_refreshed_through_pipe_keeps_every_constraint_and_join() {
         test_iban.iter().all(|n| prod_iban.binary_search(n).is_err()),
         "a production IBAN reached the test database"
     );
-    // Dates are dates, amounts numbers: shifted care dates stay within 30 days.
+    // Dates are dates, amounts numbers: each care date moved by 1 to 30 days, amounts kept.
     assert_eq!(count("test", "select count(*) from claims where care_date is null or amount_eur is null"), "0");
+    let by_claim = |db: &str| -> std::collections::BTreeMap<String, (String, String)> {
+        count(db, "select claim_id, care_date - date '2000-01-01', amount_eur from claims")
+            .lines()
+            .map(|l| {
+                let f: Vec<&str> = l.split('|').collect();
+                (f[0].to_string(), (f[1].to_string(), f[2].to_string()))
+            })
+            .collect()
+    };
+    let (prod, test) = (by_claim("prod"), by_claim("test"));
+    assert_eq!(prod.len(), test.len());
+    for (claim, (day, amount)) in &prod {
+        let (shifted, kept) = &test[claim];
+        let moved = shifted.parse::<i64>().unwrap() - day.parse::<i64>().unwrap();
+        assert!(moved != 0 && moved.abs() <= 30, "care date moved by {moved} days");
+        assert_eq!(kept, amount);
+    }
 }

@@ -135,6 +135,10 @@ pub fn report_refused_arguments(args: Vec<String>, kind: &str) {
             }
         })
     };
+    // A refused `pipe` still ends its (empty) stream so that the consumer's load fails.
+    if args.iter().skip(1).find(|a| !a.starts_with('-')).map(String::as_str) == Some("pipe") {
+        pipe::write_failure_lines();
+    }
     let Some(path) = value_of("--report").filter(|p| !p.is_empty()) else { return };
     let Some(command) = args.iter().skip(1).find(|a| matches!(a.as_str(), "run" | "check" | "verify")) else {
         return;

@@ -10,22 +10,37 @@ use crate::engine::Subset;
 use crate::io::csv::CsvFormat;
 use crate::mapping::Encoding;
 
-/// The line written after the last whole record when the pipe fails: an opening quote never
-/// closed. A CSV consumer reads it as the start of a quoted field that runs to the end of the
-/// stream, which PostgreSQL's `COPY ... FROM STDIN (FORMAT csv)` refuses ("unterminated CSV quoted
-/// field"), as do other CSV readers: a load in one transaction then loads nothing. A plain
-/// malformed line would not do: `\.` ends a COPY successfully, and an empty line is a row of
-/// nulls in a one-column table.
-pub const FAILURE_LINE: &str = "\"pseudata failed: this stream is incomplete, see pseudata's standard error\n";
+/// The lines written after the last whole record when the pipe fails: an empty line, then an
+/// opening quote never closed. PostgreSQL's `COPY ... FROM STDIN (FORMAT csv, HEADER)` refuses
+/// the stream: after records, the empty line lacks the table's columns, and the quote opens a
+/// field that runs to the end ("unterminated CSV quoted field"); when nothing was written yet,
+/// the empty line is taken for the header and the quote fails the load (a quote alone would
+/// have been swallowed as the header, an empty table loaded). A load in one transaction then
+/// loads nothing. Not `\.`, which ends a COPY successfully. Strict CSV readers refuse it too;
+/// lenient ones (Python's `csv` by default) may not.
+pub const FAILURE_LINES: &str = "\n\"pseudata failed: this stream is incomplete, see pseudata's standard error\n";
+
+/// Writes the failure lines to standard output.
+pub fn write_failure_lines() {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(FAILURE_LINES.as_bytes());
+    let _ = out.flush();
+}
 
 pub fn run(args: PipeArgs) -> anyhow::Result<ExitStatus> {
-    let result = pipe(&args);
-    if result.is_err() {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(FAILURE_LINE.as_bytes());
-        let _ = out.flush();
+    let fail = write_failure_lines;
+    // A panic too ends the stream with the failure lines, then goes on to the internal-error exit.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pipe(&args))) {
+        Ok(Ok(status)) => Ok(status),
+        Ok(Err(e)) => {
+            fail();
+            Err(e)
+        }
+        Err(panic) => {
+            fail();
+            std::panic::resume_unwind(panic)
+        }
     }
-    result
 }
 
 fn pipe(args: &PipeArgs) -> anyhow::Result<ExitStatus> {
@@ -62,16 +77,25 @@ fn pipe(args: &PipeArgs) -> anyhow::Result<ExitStatus> {
     };
     let key = super::load_key(args.key_file.as_deref())?;
     let subset = args.subset.map(|p| Subset::new(&key, p)).transpose()?;
+    // SIGINT, SIGTERM and SIGHUP stop the stream between batches with the failure lines (exit
+    // 128 + n); a second signal ends the process at once.
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let signalled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        let _ = signal_hook::flag::register_conditional_default(signal, std::sync::Arc::clone(&signalled));
+        let _ = signal_hook::flag::register(signal, std::sync::Arc::clone(&signalled));
+        let _ = signal_hook::flag::register_usize(signal, std::sync::Arc::clone(&cancel), signal as usize);
+    }
     let output = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
-    let (rows_in, rows_out) = crate::engine::pipe(
+    let job = crate::engine::PipeJob {
         table,
-        &key,
-        subset.as_ref(),
+        key: &key,
+        subset: subset.as_ref(),
         format,
-        Box::new(std::io::stdin()),
-        Box::new(output),
-        args.batch_rows,
-    )?;
+        batch_rows: args.batch_rows,
+        cancel: Some(&cancel),
+    };
+    let (rows_in, rows_out) = crate::engine::pipe(job, Box::new(std::io::stdin()), Box::new(output))?;
     if !args.quiet {
         eprintln!(
             "pseudonymised table {}: {rows_out} of {rows_in} rows from standard input (key fingerprint {})",

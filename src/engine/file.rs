@@ -219,31 +219,41 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
         let (recycle, recycled) = sync_channel::<Vec<ByteRecord>>(BATCH_POOL);
         let recycling = matches!(job.to, Format::Csv);
         scope.spawn(move || {
-            let mut allocated = 0;
-            loop {
-                let mut batch = match recycled.try_recv() {
-                    Ok(batch) => batch,
-                    Err(_) if !recycling || allocated < BATCH_POOL => {
-                        allocated += 1;
-                        Vec::new()
-                    }
-                    Err(_) => match recycled.recv() {
+            // A panic here must not pass for the end of the input: it is sent as an error.
+            let panicked = batch_send.clone();
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                let mut allocated = 0;
+                loop {
+                    let mut batch = match recycled.try_recv() {
                         Ok(batch) => batch,
-                        Err(_) => break,
-                    },
-                };
-                match source.next_batch(&mut batch, batch_rows) {
-                    Ok(0) => break,
-                    Ok(_) => {
-                        if batch_send.send(Ok(batch)).is_err() {
+                        Err(_) if !recycling || allocated < BATCH_POOL => {
+                            allocated += 1;
+                            Vec::new()
+                        }
+                        Err(_) => match recycled.recv() {
+                            Ok(batch) => batch,
+                            Err(_) => break,
+                        },
+                    };
+                    match source.next_batch(&mut batch, batch_rows) {
+                        Ok(0) => break,
+                        Ok(_) => {
+                            if batch_send.send(Ok(batch)).is_err() {
+                                break;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = batch_send.send(Err(e));
                             break;
                         }
                     }
-                    Err(e) => {
-                        let _ = batch_send.send(Err(e));
-                        break;
-                    }
                 }
+            }));
+            if read.is_err() {
+                let _ = panicked.send(Err(IoError::Read {
+                    path: Default::default(),
+                    source: std::io::Error::other("internal error: the reading thread panicked"),
+                }));
             }
         });
         with_writer(sink, |writer| {
@@ -337,9 +347,17 @@ pub fn output_type(action: &Action, writes: Writes, input: &DataType) -> DataTyp
     let keeps = match action {
         Action::Keep | Action::Null => true,
         Action::Transform { .. } => match writes {
-            Writes::Dates => matches!(input, DataType::Date | DataType::Datetime(..)),
-            Writes::Numbers => input.is_integer() || input.is_float() || input.is_decimal(),
-            Writes::Digits => input.is_integer(),
+            // A timestamp with a zone: shifting it by days keeps its local time only with the
+            // zone's rules, which are not at hand; it is written as text, the rule's own output
+            // (local date and time kept as read).
+            Writes::Dates => matches!(input, DataType::Date | DataType::Datetime(_, None)),
+            // Not 8- or 16-bit integers: a rounded or noised value may not fit.
+            Writes::Numbers => {
+                input.is_float()
+                    || input.is_decimal()
+                    || matches!(input, DataType::Int32 | DataType::Int64 | DataType::UInt32 | DataType::UInt64)
+            }
+            Writes::Digits => matches!(input, DataType::Int64 | DataType::UInt64),
             Writes::Text => input == &DataType::String,
         },
     };
@@ -350,24 +368,70 @@ pub fn output_type(action: &Action, writes: Writes, input: &DataType) -> DataTyp
     }
 }
 
-/// The output's polars schema and the Arrow schema it declares: a column of unchanged type keeps
-/// the input's Arrow type exactly (`string`, `large_string`, a timestamp's unit and zone); one
-/// that became text is `large_string`.
-fn parquet_output_schema(plan: &BoundPlan, input: &Schema, arrow_in: &ArrowSchema) -> (Schema, ArrowSchema) {
+/// The output's polars schema and the Arrow schema it declares: text keeps the Arrow width the
+/// input declared (`string`, `large_string`, `string_view`); any other column declares the Arrow
+/// type of what polars writes for it (the input's where polars read it as such: `date32`, a
+/// timestamp's unit, a decimal's precision); a column that became text is `large_string`.
+/// Every column is declared nullable. Also returns, per column, the Arrow type change
+/// (`int64 -> large_string`, or a type polars reads as another: `date64 -> timestamp[ms]`).
+fn parquet_output_schema(
+    plan: &BoundPlan,
+    input: &Schema,
+    arrow_in: &ArrowSchema,
+) -> (Schema, ArrowSchema, Vec<Option<String>>) {
+    let text =
+        |t: &ArrowDataType| matches!(t, ArrowDataType::Utf8 | ArrowDataType::LargeUtf8 | ArrowDataType::Utf8View);
     let mut schema = Schema::default();
     let mut arrow = ArrowSchema::default();
+    let mut changes = Vec::with_capacity(plan.columns.len());
     for c in &plan.columns {
         let in_type = input.get_at_index(c.source).map_or(DataType::String, |(_, d)| d.clone());
         let out_type = output_type(&c.action, c.writes, &in_type);
         let name: polars::prelude::PlSmallStr = c.name.as_str().into();
-        let field = match arrow_in.get_at_index(c.source) {
-            Some((_, f)) if out_type == in_type => f.clone(),
-            _ => ArrowField::new(name.clone(), ArrowDataType::LargeUtf8, true),
+        let declared_in = arrow_in.get_at_index(c.source).map(|(_, f)| f.dtype.clone());
+        let written = out_type.to_arrow(polars::prelude::CompatLevel::oldest());
+        let dtype = match &declared_in {
+            Some(d) if out_type == in_type && (d == &written || (text(d) && text(&written))) => d.clone(),
+            _ => written,
         };
-        arrow.insert(name.clone(), ArrowField { name: name.clone(), ..field });
+        changes
+            .push(declared_in.filter(|d| d != &dtype).map(|d| format!("{} -> {}", arrow_name(&d), arrow_name(&dtype))));
+        arrow.insert(name.clone(), ArrowField::new(name.clone(), dtype, true));
         schema.insert(name, out_type);
     }
-    (schema, arrow)
+    (schema, arrow, changes)
+}
+
+/// An Arrow type as pyarrow names it (`int64`, `large_string`, `timestamp[ms]`), for the manifest.
+fn arrow_name(dtype: &ArrowDataType) -> String {
+    use polars::prelude::ArrowTimeUnit as U;
+    let unit = |u: &U| match u {
+        U::Second => "s",
+        U::Millisecond => "ms",
+        U::Microsecond => "us",
+        U::Nanosecond => "ns",
+    };
+    match dtype {
+        ArrowDataType::Utf8 => "string".into(),
+        ArrowDataType::LargeUtf8 => "large_string".into(),
+        ArrowDataType::Utf8View => "string_view".into(),
+        ArrowDataType::Int8 => "int8".into(),
+        ArrowDataType::Int16 => "int16".into(),
+        ArrowDataType::Int32 => "int32".into(),
+        ArrowDataType::Int64 => "int64".into(),
+        ArrowDataType::UInt8 => "uint8".into(),
+        ArrowDataType::UInt16 => "uint16".into(),
+        ArrowDataType::UInt32 => "uint32".into(),
+        ArrowDataType::UInt64 => "uint64".into(),
+        ArrowDataType::Float32 => "float".into(),
+        ArrowDataType::Float64 => "double".into(),
+        ArrowDataType::Date32 => "date32[day]".into(),
+        ArrowDataType::Date64 => "date64[ms]".into(),
+        ArrowDataType::Timestamp(u, None) => format!("timestamp[{}]", unit(u)),
+        ArrowDataType::Timestamp(u, Some(tz)) => format!("timestamp[{}, tz={tz}]", unit(u)),
+        ArrowDataType::Decimal(p, s) => format!("decimal128({p}, {s})"),
+        other => format!("{other:?}").to_lowercase(),
+    }
 }
 
 /// A date or timestamp column after a `date` rule: each value moved by the days between the
@@ -397,7 +461,7 @@ fn shifted_dates(
         let shifted = after.get(row).and_then(|text| {
             let to = days(text)?;
             let from = before.and_then(|b| b.get(row)).and_then(days)?;
-            Some(physical.get(row)? + (to - from) * per_day)
+            physical.get(row)?.checked_add((to - from).checked_mul(per_day)?)
         });
         if after.get(row).is_some() && shifted.is_none() {
             polars::prelude::polars_bail!(ComputeError: "not a date");
@@ -415,6 +479,7 @@ fn shifted_dates(
 /// Processes one Parquet file into `job.output`.
 pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSource) -> Result<FileOutcome, RunError> {
     let in_schema = source.schema().clone();
+    let mut type_changes: Vec<Option<String>> = Vec::new();
     let (sink, out_schema) = match job.to {
         Format::Csv => {
             let mut sink = CsvSink::create(job.output, CsvFormat::plain())?;
@@ -422,7 +487,8 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
             (Sink::Csv(sink), Schema::default())
         }
         Format::Parquet => {
-            let (schema, arrow) = parquet_output_schema(plan, &in_schema, source.arrow_schema());
+            let (schema, arrow, changes) = parquet_output_schema(plan, &in_schema, source.arrow_schema());
+            type_changes = changes;
             (Sink::Parquet(Box::new(ParquetSink::create(job.output, &schema, &arrow)?)), schema)
         }
     };
@@ -439,15 +505,7 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
         }
     }
     let layout = layout(plan);
-    let types: Vec<Option<String>> = plan
-        .columns
-        .iter()
-        .zip(out_schema.iter())
-        .map(|(c, (_, out))| {
-            let input = in_schema.get_at_index(c.source).map(|(_, d)| d)?;
-            (job.to == Format::Parquet && input != out).then(|| format!("{input} -> {out}"))
-        })
-        .collect();
+    let types = type_changes;
     with_writer(sink, |writer| {
         let mut stats = vec![ColumnStats::default(); plan.columns.len()];
         let memos = Memo::for_columns(plan.columns.len());
@@ -487,27 +545,35 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
                         let name = column.name.as_str().into();
                         columns.push(match (&column.action, new) {
                             (_, Some(values)) => {
-                                let not_typed = |_| {
+                                let text = Series::new(name, values.iter().collect::<Vec<_>>());
+                                // The first row whose value the type cannot hold, for the message.
+                                let failing = |typed: Option<&Series>| {
+                                    (0..values.len())
+                                        .find(|&r| {
+                                            values.get(r).is_some()
+                                                && typed.is_none_or(|t| t.get(r).is_ok_and(|v| v.is_null()))
+                                        })
+                                        .unwrap_or(0)
+                                };
+                                let not_typed = |row: usize| {
                                     let message = format!(
                                         "a value the rule wrote is not a {dtype}, the column's type in the input"
                                     );
                                     let error = CellError::Rule(crate::rules::RuleError(message));
-                                    cell_error(job, plan, rows_out + 1, columns.len(), error)
+                                    cell_error(job, plan, rows_out + row as u64 + 1, columns.len(), error)
                                 };
                                 match dtype {
-                                    DataType::String => {
-                                        Column::from(Series::new(name, values.iter().collect::<Vec<_>>()))
-                                    }
+                                    DataType::String => Column::from(text),
                                     DataType::Date | DataType::Datetime(..) => {
                                         let original = &df.columns()[column.source];
                                         let before = cells.columns[column.source].as_ref();
-                                        shifted_dates(original, before, &values, dtype).map_err(not_typed)?
+                                        shifted_dates(original, before, &values, dtype)
+                                            .map_err(|_| not_typed(failing(None)))?
                                     }
                                     // Strict: a value the type cannot hold is an error, never a null.
                                     _ => Column::from(
-                                        Series::new(name, values.iter().collect::<Vec<_>>())
-                                            .strict_cast(dtype)
-                                            .map_err(not_typed)?,
+                                        text.strict_cast(dtype)
+                                            .map_err(|_| not_typed(failing(text.cast(dtype).ok().as_ref())))?,
                                     ),
                                 }
                             }

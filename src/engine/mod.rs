@@ -725,27 +725,35 @@ fn resolve(path: &Path) -> std::io::Result<PathBuf> {
     Ok(resolved)
 }
 
+/// What `pipe` streams: one table's rows in `format`, under `key`, with `subset` kept.
+pub struct PipeJob<'a> {
+    pub table: &'a crate::mapping::Table,
+    pub key: &'a Key,
+    pub subset: Option<&'a Subset>,
+    pub format: CsvFormat,
+    pub batch_rows: usize,
+    /// Set by a signal handler to the signal's number: the stream stops between batches.
+    pub cancel: Option<&'a std::sync::atomic::AtomicUsize>,
+}
+
 /// `pipe`: pseudonymises one table's CSV rows from `input` (standard input) to `output`
 /// (standard output) in `format`, exactly as `run` writes a file of that table and format: the
 /// same plan, rules, memo and subset, the same bytes. A UTF-8 BOM at the start is kept; whether
 /// the output ends with a line ending follows the input, learnt when the input ends. Returns
 /// (rows read, rows written). Streams with bounded memory, like `run`.
 pub fn pipe(
-    table: &crate::mapping::Table,
-    key: &Key,
-    subset: Option<&Subset>,
-    mut format: CsvFormat,
+    job: PipeJob,
     mut input: Box<dyn std::io::Read + Send>,
     output: Box<dyn std::io::Write + Send>,
-    batch_rows: usize,
 ) -> Result<(u64, u64), RunError> {
+    let PipeJob { table, key, subset, mut format, batch_rows, cancel } = job;
     let (name_in, name_out) = (Path::new("<stdin>"), Path::new("<stdout>"));
     let read_err = |source| RunError::Io(IoError::Read { path: name_in.to_path_buf(), source });
     // A byte-order mark: kept, as `run` keeps a file's.
     use std::io::Read;
     let mut start = Vec::with_capacity(3);
     (&mut input).take(3).read_to_end(&mut start).map_err(read_err)?;
-    if start == crate::io::csv::UTF8_BOM && format.encoding == crate::mapping::Encoding::Utf8 {
+    if start == crate::io::csv::UTF8_BOM {
         format.bom = true;
         start.clear();
     }
@@ -762,7 +770,7 @@ pub fn pipe(
         batch_rows: batch_rows.max(1),
         subset,
         progress: &progress,
-        cancel: None,
+        cancel,
     };
     let outcome = file::process_csv_into(&job, &plan, source, sink)?;
     Ok((outcome.rows_in, outcome.rows_out))

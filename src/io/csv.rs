@@ -497,9 +497,10 @@ impl Write for HeldTail {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let inner = self.inner.as_mut().expect("not finished");
         if buf.len() >= HELD {
-            inner.write_all(&self.tail)?;
+            // Cleared before anything else can fail: never written twice (by `Drop`).
+            let tail = std::mem::take(&mut self.tail);
+            inner.write_all(&tail)?;
             inner.write_all(&buf[..buf.len() - HELD])?;
-            self.tail.clear();
             self.tail.extend_from_slice(&buf[buf.len() - HELD..]);
         } else {
             self.tail.extend_from_slice(buf);

@@ -36,9 +36,9 @@ pub enum Writes {
     Dates,
     /// Numbers (`number`): a numeric column keeps its type.
     Numbers,
-    /// Digits only, always (NISS, INAMI, KBO, postcode pseudonyms; member numbers keep each
-    /// value's character classes, so an integer column gives digits): an integer column keeps
-    /// its type.
+    /// Digits of a fixed length, always (NISS, INAMI, KBO, postcode pseudonyms): a 64-bit
+    /// integer column keeps its type. Not member numbers: their pseudonyms may start with 0,
+    /// and as integers two of different lengths could become one.
     Digits,
     /// Text: any other rule, and `keep` and `null`, whose columns keep their type anyway.
     Text,
@@ -51,9 +51,7 @@ impl Writes {
             ColumnRule::Date(_) => Writes::Dates,
             ColumnRule::Number(_) => Writes::Numbers,
             ColumnRule::Identifier(spec) => match spec.kind {
-                IdentifierKind::Niss(_) | IdentifierKind::Inami | IdentifierKind::Kbo | IdentifierKind::Exid { .. } => {
-                    Writes::Digits
-                }
+                IdentifierKind::Niss(_) | IdentifierKind::Inami | IdentifierKind::Kbo => Writes::Digits,
                 _ => Writes::Text,
             },
             ColumnRule::People(PeopleSpec::Postcode { .. }) => Writes::Digits,
