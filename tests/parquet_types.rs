@@ -231,7 +231,7 @@ fn timestamps_and_dates_shift_by_whole_days_keeping_nulls() {
     let write = r#"
 import sys, datetime
 import pyarrow as pa, pyarrow.parquet as pq
-n = [85073003328, 60012133115, 93051822361, 85073003328]
+n = [85073003328, 60012133115, 61512380, 85073003328]
 t = [datetime.datetime(2024, 3, 30, 12, 30), datetime.datetime(1960, 1, 21, 0, 0, 1), None, datetime.datetime(2024, 10, 26, 23, 59)]
 d = [datetime.date(1950, 2, 1), None, datetime.date(1969, 12, 31), datetime.date(2024, 2, 29)]
 pq.write_table(pa.table({
@@ -269,4 +269,40 @@ for niss, days in shift.items():
 "#;
     let problems = python(check, &[&dir.path().join("input"), &output], &[]);
     assert!(problems.is_empty(), "{problems}");
+}
+
+/// A NISS in an integer column has lost its leading zeros (`61512380` is `00061512380`, born
+/// 15 June 2000): it gets the pseudonym the same NISS gets as text, so tables still join.
+#[test]
+fn integer_niss_join_text_niss_despite_lost_zeros() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    for (table, file) in [("typed", "typed.parquet"), ("text", "text.csv")] {
+        std::fs::write(
+            dir.path().join(format!("mappings/{table}.yaml")),
+            format!("table: {table}\nfiles: [\"{file}\"]\ncolumns:\n  niss: niss\n"),
+        )
+        .unwrap();
+    }
+    let niss = ["00061512380", "85073003328", "00010100123"];
+    std::fs::write(dir.path().join("input/text.csv"), format!("niss\n{}\n", niss.join("\n"))).unwrap();
+    let write = r#"
+import sys
+import pyarrow as pa, pyarrow.parquet as pq
+pq.write_table(pa.table({"niss": pa.array([int(v) for v in sys.argv[2:]], pa.int64())}), sys.argv[1] + "/typed.parquet")
+"#;
+    python(write, &[&dir.path().join("input")], &niss);
+    let output = dir.path().join("out");
+    run(dir.path(), &dir.path().join("input"), &output);
+    let read = r#"
+import sys
+import pyarrow.parquet as pq
+print(" ".join(str(v) for v in pq.read_table(sys.argv[1] + "/typed.parquet").column("niss").to_pylist()))
+"#;
+    let typed: Vec<u64> = python(read, &[&output], &[]).split_whitespace().map(|v| v.parse().unwrap()).collect();
+    let text: Vec<u64> =
+        std::fs::read_to_string(output.join("text.csv")).unwrap().lines().skip(1).map(|v| v.parse().unwrap()).collect();
+    assert_eq!(typed, text, "the same NISS, as integer and as text, got different pseudonyms");
+    assert!(typed.iter().zip(&niss).all(|(p, n)| p.to_string() != n.trim_start_matches('0')));
 }

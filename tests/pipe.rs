@@ -124,3 +124,29 @@ fn a_failure_half_way_ends_the_stream_with_a_line_no_copy_accepts() {
     assert!(stderr.contains("claimz") && stderr.contains("claims, members"), "{stderr}");
     assert_eq!(String::from_utf8(stdout).unwrap(), FAILURE_LINES);
 }
+
+/// A consumer that stops reading is a failed pipe: exit 2 with a message, not the quiet end a
+/// report piped into `head` gets.
+#[test]
+fn a_consumer_that_stops_reading_fails_the_pipe() {
+    use std::io::Read;
+    let dir = common::demo_copy();
+    pseudata().args(["sample", "--members", "20000", "-o"]).arg(dir.path().join("in")).assert().code(0);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pseudata"))
+        .args(["pipe", "-q", "--table", "claims", "-m"])
+        .arg(dir.path().join("mappings"))
+        .arg("--key-file")
+        .arg(key())
+        .env_remove("PSEUDATA_KEY")
+        .stdin(std::fs::File::open(dir.path().join("in/claims.csv")).unwrap())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here: the rest of the stream has nowhere to go.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("standard output was closed"));
+}

@@ -34,6 +34,14 @@ pub fn run(args: PipeArgs) -> anyhow::Result<ExitStatus> {
         Ok(Ok(status)) => Ok(status),
         Ok(Err(e)) => {
             fail();
+            // A consumer that stops reading is a failed pipe (exit 2), not the quiet end of a
+            // report piped into `head`.
+            let closed = e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if closed {
+                anyhow::bail!("standard output was closed before the end of the stream: the consumer stopped reading");
+            }
             Err(e)
         }
         Err(panic) => {

@@ -357,7 +357,7 @@ pub fn output_type(action: &Action, writes: Writes, input: &DataType) -> DataTyp
                     || input.is_decimal()
                     || matches!(input, DataType::Int32 | DataType::Int64 | DataType::UInt32 | DataType::UInt64)
             }
-            Writes::Digits => matches!(input, DataType::Int64 | DataType::UInt64),
+            Writes::Digits(_) => matches!(input, DataType::Int64 | DataType::UInt64),
             Writes::Text => input == &DataType::String,
         },
     };
@@ -525,6 +525,18 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
             let mut text = Vec::with_capacity(plan.source_width);
             for (i, column) in df.columns().iter().enumerate() {
                 text.push(if needed[i] { Some(text_column(job.input, column)?) } else { None });
+            }
+            // Fixed-length identifiers in integer columns: the leading zeros the integer lost.
+            for c in &plan.columns {
+                let (Writes::Digits(width), Some(Some(values))) = (c.writes, text.get(c.source)) else { continue };
+                if !df.columns()[c.source].dtype().is_integer() {
+                    continue;
+                }
+                let padded: StringChunked = values
+                    .iter()
+                    .map(|v| v.map(|v| if v.starts_with('-') { v.to_string() } else { format!("{v:0>width$}") }))
+                    .collect();
+                text[c.source] = Some(padded.with_name(values.name().clone()));
             }
             let cells = FrameCells { rows: height, columns: text };
             let values = transform_batch(plan, &cells, &mut stats, &memos)

@@ -36,10 +36,11 @@ pub enum Writes {
     Dates,
     /// Numbers (`number`): a numeric column keeps its type.
     Numbers,
-    /// Digits of a fixed length, always (NISS, INAMI, KBO, postcode pseudonyms): a 64-bit
-    /// integer column keeps its type. Not member numbers: their pseudonyms may start with 0,
-    /// and as integers two of different lengths could become one.
-    Digits,
+    /// Digits of this fixed length, always (NISS and INAMI 11, KBO 10, postcode 4): a 64-bit
+    /// integer column keeps its type, and its values are read with the leading zeros an integer
+    /// lost (`61512380` is the NISS `00061512380`). Not member numbers: their pseudonyms may
+    /// start with 0, and as integers two of different lengths could become one.
+    Digits(usize),
     /// Text: any other rule, and `keep` and `null`, whose columns keep their type anyway.
     Text,
 }
@@ -51,10 +52,11 @@ impl Writes {
             ColumnRule::Date(_) => Writes::Dates,
             ColumnRule::Number(_) => Writes::Numbers,
             ColumnRule::Identifier(spec) => match spec.kind {
-                IdentifierKind::Niss(_) | IdentifierKind::Inami | IdentifierKind::Kbo => Writes::Digits,
+                IdentifierKind::Niss(_) | IdentifierKind::Inami => Writes::Digits(11),
+                IdentifierKind::Kbo => Writes::Digits(10),
                 _ => Writes::Text,
             },
-            ColumnRule::People(PeopleSpec::Postcode { .. }) => Writes::Digits,
+            ColumnRule::People(PeopleSpec::Postcode { .. }) => Writes::Digits(4),
             _ => Writes::Text,
         }
     }

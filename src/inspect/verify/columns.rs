@@ -31,6 +31,20 @@ pub(super) fn kind_of(kind: &IdentifierKind) -> Kind {
 /// whether it passed its kind's validation.
 pub(super) fn canonical(kind: Kind, value: &str) -> (String, bool) {
     let v = value.trim();
+    // Digits only and short: an integer column lost the leading zeros (a NISS of someone born in
+    // January 2000 is `61512380` there).
+    let width = match kind {
+        Kind::Niss | Kind::Inami => 11,
+        Kind::Kbo => 10,
+        _ => 0,
+    };
+    let padded;
+    let v = if !v.is_empty() && v.len() < width && v.bytes().all(|b| b.is_ascii_digit()) {
+        padded = format!("{v:0>width$}");
+        padded.as_str()
+    } else {
+        v
+    };
     let parsed = match kind {
         Kind::Niss => Niss::parse(v, true).map(|n| format!("{:011}", n.digits)),
         Kind::Iban => Iban::parse(v).map(|i| i.compact),
