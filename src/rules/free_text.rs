@@ -245,7 +245,11 @@ impl FreeText {
                 kind: f.kind,
             })
             .collect();
-        let free = |out: &[Replacement], s: usize, e: usize| !out.iter().any(|r| r.start < e && s < r.end);
+        // The spans already replaced, for overlap checks in O(log n): a long note holds thousands.
+        let mut taken = crate::detect::text::Spans::default();
+        for r in &out {
+            taken.insert(r.start, r.end);
+        }
         for (i, (rule, indices)) in self.names.iter().enumerate() {
             let Some(name) = inputs.get(i).copied().flatten().map(str::trim).filter(|n| n.chars().count() >= 2) else {
                 continue;
@@ -253,18 +257,20 @@ impl FreeText {
             let rule_inputs: Vec<Option<&str>> = indices.iter().map(|&j| inputs.get(j).copied().flatten()).collect();
             let Ok(Pseudonym { text: Some(fake), .. }) = rule.apply(name, &rule_inputs) else { continue };
             for (s, e) in word_positions(text, name) {
-                if free(&out, s, e) {
+                if taken.free(s, e) {
+                    taken.insert(s, e);
                     out.push(Replacement { start: s, end: e, text: fake.clone(), kind: Kind::FullName });
                 }
             }
         }
         for mention in people::find(text) {
-            if !free(&out, mention.start, mention.end) {
+            if !taken.free(mention.start, mention.end) {
                 // The surname is the row's own (already the column's fake): the first name
                 // before it still gets a fake of its own (`Mevr. Marie D'Hondt`, his wife).
-                if let Some(at) = mention.surname_at.filter(|&at| free(&out, mention.start, at)) {
+                if let Some(at) = mention.surname_at.filter(|&at| taken.free(mention.start, at)) {
                     let first = text[mention.start..at].trim_end();
                     if let Ok(Pseudonym { text: Some(fake), .. }) = self.first_name.apply(first, &[mention.sex()]) {
+                        taken.insert(mention.start, mention.start + first.len());
                         out.push(Replacement {
                             start: mention.start,
                             end: mention.start + first.len(),
@@ -284,6 +290,7 @@ impl FreeText {
                 Kind::Postcode => self.place(written),
                 _ => self.fake_name(written, &mention),
             };
+            taken.insert(mention.start, mention.end);
             out.push(Replacement { start: mention.start, end: mention.end, text: replacement, kind: mention.kind });
         }
         out.sort_by_key(|r| r.start);

@@ -255,9 +255,58 @@ fn find_ibans(text: &str, found: &mut Vec<Found>) {
     }
 }
 
+/// Byte spans of a text already claimed (by a replacement, a mention), kept as disjoint merged intervals
+/// (start -> end), so whether a new span overlaps one is a lookup, not a scan.
+#[derive(Default)]
+pub struct Spans(std::collections::BTreeMap<usize, usize>);
+
+impl Spans {
+    /// Whether `[start, end)` overlaps no claimed span.
+    pub fn free(&self, start: usize, end: usize) -> bool {
+        // The claimed span that starts last before `end` is the only one that can reach into it.
+        self.0.range(..end).next_back().is_none_or(|(_, &e)| e <= start)
+    }
+
+    /// Claims `[start, end)`, merged with the spans it touches.
+    pub fn insert(&mut self, mut start: usize, mut end: usize) {
+        while let Some((&s, &e)) = self.0.range(..=end).next_back() {
+            if e < start {
+                break;
+            }
+            start = start.min(s);
+            end = end.max(e);
+            self.0.remove(&s);
+        }
+        self.0.insert(start, end);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn claimed_spans_answer_overlaps_as_a_scan_would() {
+        // Against a plain scan over the same spans, on a deterministic mix of spans.
+        let mut taken = crate::detect::text::Spans::default();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) % n) as usize
+        };
+        for _ in 0..2000 {
+            let start = next(500);
+            let end = start + 1 + next(12);
+            let scan = !spans.iter().any(|&(s, e)| s < end && start < e);
+            assert_eq!(taken.free(start, end), scan, "[{start}, {end}) against {spans:?}");
+            if next(3) == 0 {
+                taken.insert(start, end);
+                spans.push((start, end));
+            }
+        }
+        assert!(spans.len() > 100);
+    }
 
     fn kinds(text: &str) -> Vec<(Kind, &str)> {
         find_identifiers(text, None).into_iter().map(|f| (f.kind, &text[f.start..f.end])).collect()

@@ -208,10 +208,12 @@ fn surname_start(name: &str) -> Option<usize> {
 /// Every name and street address in `text`, in order, not overlapping.
 pub fn find(text: &str) -> Vec<Mention> {
     let mut found: Vec<Mention> = Vec::new();
-    let overlaps = |found: &[Mention], s: usize, e: usize| found.iter().any(|m| m.start < e && s < m.end);
+    // Claimed spans, for overlap checks in O(log n): a long note holds thousands of mentions.
+    let mut claimed = super::Spans::default();
     let streets: Vec<(usize, usize)> =
         word_matches(street_pattern(), text).into_iter().map(|m| (m.start(), m.end())).collect();
     for (i, &(start, end)) in streets.iter().enumerate() {
+        claimed.insert(start, end);
         found.push(Mention { start, end, kind: Kind::Street, female: None, surname_at: None });
         // The postcode and municipality that follow an address (`, 9000 Gent`), up to the next
         // address at most (`Kerkstraat 12, 9000 Gent Stationsstraat 5` holds two).
@@ -219,18 +221,20 @@ pub fn find(text: &str) -> Vec<Mention> {
         if let Some(place) = place_pattern().find(&text[end..until]) {
             let digits = place.as_str().find(|c: char| c.is_ascii_digit()).unwrap_or(0);
             let (from, to) = (end + place.start() + digits, end + place.end());
+            claimed.insert(from, to);
             found.push(Mention { start: from, end: to, kind: Kind::Postcode, female: None, surname_at: None });
         }
     }
     for c in word_captures(titled(), text) {
         let (Some(title), Some(name)) = (c.name("title"), c.name("name")) else { continue };
-        if overlaps(&found, name.start(), name.end()) {
+        if !claimed.free(name.start(), name.end()) {
             continue;
         }
         // A name is a word of its own: not the start of `Kine-sessie`.
         if text[name.end()..].chars().next().is_some_and(|c| c == '-' || c.is_alphanumeric()) {
             continue;
         }
+        claimed.insert(name.start(), name.end());
         found.push(Mention {
             start: name.start(),
             end: name.end(),
@@ -251,7 +255,8 @@ pub fn find(text: &str) -> Vec<Mention> {
                 if rest.contains(char::is_whitespace) {
                     if let Some(surname) = surname_start(rest) {
                         let (start, end) = (m.start() + at, m.end());
-                        if !overlaps(&found, start, end) {
+                        if claimed.free(start, end) {
+                            claimed.insert(start, end);
                             found.push(Mention {
                                 start,
                                 end,
