@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::{data_files, learn_exid, profile_file, DataFile, DEFAULT_SAMPLE_ROWS};
+use crate::detect::hints::words as name_words;
 use crate::detect::{classify, Classification, ExidShape, Kind, Profile};
 use crate::engine::RunError;
 use crate::mapping::{CsvOptions, Encoding, Mappings, Role};
@@ -505,26 +506,6 @@ fn write_drafts(
         report.notes.push(format!("draft written: {}", path.display()));
     }
     Ok(())
-}
-
-/// The words of a column name, lower case: split at `_`, `-`, spaces, dots and lower-to-upper
-/// case changes (`datumAansluiting` gives `datum`, `aansluiting`).
-fn name_words(name: &str) -> Vec<String> {
-    let mut words = vec![String::new()];
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() {
-            words.push(String::new());
-        } else {
-            if c.is_uppercase() && previous_lower {
-                words.push(String::new());
-            }
-            words.last_mut().expect("one word at least").extend(c.to_lowercase());
-        }
-        previous_lower = c.is_lowercase();
-    }
-    words.retain(|w| !w.is_empty());
-    words
 }
 
 /// The `roles:` a draft proposes, from each column's detected kind and the words of its name:

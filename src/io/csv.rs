@@ -497,9 +497,13 @@ impl Write for HeldTail {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let inner = self.inner.as_mut().expect("not finished");
         if buf.len() >= HELD {
-            // Cleared before anything else can fail: never written twice (by `Drop`).
-            let tail = std::mem::take(&mut self.tail);
-            inner.write_all(&tail)?;
+            // Cleared before anything else can fail: never written twice (by `Drop`). Copied to
+            // the stack, not reallocated: this runs for every block the CSV writer flushes.
+            let mut held = [0u8; HELD];
+            let n = self.tail.len();
+            held[..n].copy_from_slice(&self.tail);
+            self.tail.clear();
+            inner.write_all(&held[..n])?;
             inner.write_all(&buf[..buf.len() - HELD])?;
             self.tail.extend_from_slice(&buf[buf.len() - HELD..]);
         } else {
