@@ -209,6 +209,10 @@ pub struct VerifyArgs {
     /// Warn when a combination of quasi-identifiers is shared by fewer rows than this.
     #[arg(long = "min-k", alias = "k", value_name = "K", default_value_t = crate::inspect::verify::DEFAULT_K, value_parser = at_least_one_u64)]
     pub k: u64,
+    /// The output keeps the subjects `--subset PCT` keeps, but has no manifest to say so (written
+    /// by `pipe` or the Spark integration); needs the key.
+    #[arg(long, value_name = "PCT", conflicts_with = "manifest")]
+    pub subset: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -239,6 +243,10 @@ pub struct PipeArgs {
     /// The table whose rows come on standard input (its mapping's `table:` name).
     #[arg(long, value_name = "NAME")]
     pub table: String,
+    /// `csv`, or `arrow`: an Arrow IPC stream of record batches in and out (Spark's
+    /// `mapInArrow`, pyarrow), with the types `run` keeps in Parquet.
+    #[arg(long, value_enum, default_value_t = StreamFormat::Csv)]
+    pub format: StreamFormat,
     /// File holding the key (64 hex characters); otherwise the PSEUDATA_KEY environment variable.
     #[arg(long)]
     pub key_file: Option<PathBuf>,
@@ -266,6 +274,13 @@ pub struct PipeArgs {
     /// Rows per batch (tests: a failure half-way through a stream).
     #[arg(long, hide = true, default_value_t = crate::engine::DEFAULT_BATCH_ROWS, value_parser = at_least_one)]
     pub batch_rows: usize,
+}
+
+/// What `pipe` reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StreamFormat {
+    Csv,
+    Arrow,
 }
 
 #[derive(Debug, Args)]

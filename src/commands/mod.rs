@@ -137,7 +137,8 @@ pub fn report_refused_arguments(args: Vec<String>, kind: &str) {
     };
     // A refused `pipe` still ends its (empty) stream so that the consumer's load fails.
     if args.iter().skip(1).find(|a| !a.starts_with('-')).map(String::as_str) == Some("pipe") {
-        pipe::write_failure_lines();
+        let arrow = value_of("--format").is_some_and(|f| f.eq_ignore_ascii_case("arrow"));
+        pipe::write_failure_lines(arrow);
     }
     let Some(path) = value_of("--report").filter(|p| !p.is_empty()) else { return };
     let Some(command) = args.iter().skip(1).find(|a| matches!(a.as_str(), "run" | "check" | "verify")) else {

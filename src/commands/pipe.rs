@@ -5,8 +5,8 @@
 use std::io::Write;
 
 use super::ExitStatus;
-use crate::cli::PipeArgs;
-use crate::engine::Subset;
+use crate::cli::{PipeArgs, StreamFormat};
+use crate::engine::{PipeFormat, Subset};
 use crate::io::csv::CsvFormat;
 use crate::mapping::Encoding;
 
@@ -20,15 +20,16 @@ use crate::mapping::Encoding;
 /// lenient ones (Python's `csv` by default) may not.
 pub const FAILURE_LINES: &str = "\n\"pseudata failed: this stream is incomplete, see pseudata's standard error\n";
 
-/// Writes the failure lines to standard output.
-pub fn write_failure_lines() {
+/// Writes the failure lines (CSV) or bytes (an Arrow stream, `arrow`) to standard output.
+pub fn write_failure_lines(arrow: bool) {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(FAILURE_LINES.as_bytes());
+    let bytes = if arrow { crate::io::arrow::FAILURE_BYTES } else { FAILURE_LINES.as_bytes() };
+    let _ = out.write_all(bytes);
     let _ = out.flush();
 }
 
 pub fn run(args: PipeArgs) -> anyhow::Result<ExitStatus> {
-    let fail = write_failure_lines;
+    let fail = || write_failure_lines(args.format == StreamFormat::Arrow);
     // A panic too ends the stream with the failure lines, then goes on to the internal-error exit.
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pipe(&args))) {
         Ok(Ok(status)) => Ok(status),
@@ -62,6 +63,18 @@ fn pipe(args: &PipeArgs) -> anyhow::Result<ExitStatus> {
             names.join(", ")
         );
     };
+    if args.format == StreamFormat::Arrow {
+        let csv_options = [
+            ("--separator", args.separator.is_some()),
+            ("--encoding", args.encoding.is_some()),
+            ("--crlf", args.crlf),
+            ("--no-header", args.no_header),
+            ("--quoting", args.quoting != crate::io::csv::Quoting::Necessary),
+        ];
+        if let Some((option, _)) = csv_options.iter().find(|(_, given)| *given) {
+            anyhow::bail!("{option} is a CSV option: an Arrow stream carries its own schema and types");
+        }
+    }
     let separator = match args.separator.as_deref() {
         None => table.csv.separator.unwrap_or(b','),
         Some("tab" | "\\t") => b'\t',
@@ -99,7 +112,10 @@ fn pipe(args: &PipeArgs) -> anyhow::Result<ExitStatus> {
         table,
         key: &key,
         subset: subset.as_ref(),
-        format,
+        format: match args.format {
+            StreamFormat::Csv => PipeFormat::Csv(format),
+            StreamFormat::Arrow => PipeFormat::Arrow,
+        },
         batch_rows: args.batch_rows,
         cancel: Some(&cancel),
     };

@@ -40,6 +40,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
         output: output.clone(),
         key,
         k: args.k,
+        subset: args.subset,
         batch_rows: crate::engine::DEFAULT_BATCH_ROWS,
     };
     let mut report = verify(&options)?;

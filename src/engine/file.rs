@@ -14,8 +14,9 @@ use polars::prelude::{
 
 use super::transform::{transform_batch, CellError, ColumnStats, Memo, Values};
 use super::{FileProgress, RunError, Subset};
+use crate::io::arrow::ArrowStreamSink;
 use crate::io::csv::{line_of, CsvFormat, CsvSink, CsvSource};
-use crate::io::parquet::{classic_arrow, text_column, ParquetSink, ParquetSource};
+use crate::io::parquet::{classic_arrow, text_column, FrameSource, ParquetSink, ParquetSource};
 use crate::io::{Cells, Undecodable};
 use crate::io::{Format, IoError};
 use crate::mapping::{Action, BoundPlan, Writes};
@@ -97,10 +98,11 @@ impl Cells for FrameCells {
     }
 }
 
-/// Output side of a file: CSV or Parquet.
+/// Output side of a file: CSV or Parquet, or an Arrow stream.
 enum Sink {
     Csv(CsvSink),
     Parquet(Box<ParquetSink>),
+    Arrow(Box<ArrowStreamSink>),
 }
 
 /// One unit of work for the writer thread.
@@ -132,6 +134,7 @@ fn with_writer<T>(
         match sink {
             Sink::Csv(sink) => sink.finish()?,
             Sink::Parquet(sink) => sink.finish()?,
+            Sink::Arrow(sink) => sink.finish()?,
         }
         Ok(value)
     })
@@ -296,6 +299,7 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
                         let frame = csv_batch_frame(job, plan, &cells, values)?;
                         Box::new(move |sink| match sink {
                             Sink::Parquet(sink) => sink.write(frame),
+                            Sink::Arrow(sink) => sink.write(frame),
                             Sink::Csv(_) => Ok(()),
                         })
                     }
@@ -476,20 +480,44 @@ fn shifted_dates(
     Ok(Column::from(series))
 }
 
+/// Where the rows of a typed source go.
+pub enum FrameTarget {
+    /// The run's file `job.output`, in `job.to`.
+    File,
+    /// An Arrow IPC stream (`pipe --format arrow`), typed as a Parquet output would be.
+    ArrowStream(Box<dyn std::io::Write + Send>),
+}
+
 /// Processes one Parquet file into `job.output`.
 pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSource) -> Result<FileOutcome, RunError> {
+    process_frames(job, plan, &mut source, FrameTarget::File)
+}
+
+/// Processes the batches of a typed source (a Parquet file, an Arrow stream) into `target`.
+pub fn process_frames(
+    job: &FileJob,
+    plan: &BoundPlan,
+    source: &mut dyn FrameSource,
+    target: FrameTarget,
+) -> Result<FileOutcome, RunError> {
     let in_schema = source.schema().clone();
     let mut type_changes: Vec<Option<String>> = Vec::new();
-    let (sink, out_schema) = match job.to {
-        Format::Csv => {
+    let typed = !matches!((&target, job.to), (FrameTarget::File, Format::Csv));
+    let (sink, out_schema) = match target {
+        FrameTarget::File if !typed => {
             let mut sink = CsvSink::create(job.output, CsvFormat::plain())?;
             sink.write_fields(plan.header().iter().map(|h| h.as_bytes()))?;
             (Sink::Csv(sink), Schema::default())
         }
-        Format::Parquet => {
+        FrameTarget::File => {
             let (schema, arrow, changes) = parquet_output_schema(plan, &in_schema, source.arrow_schema());
             type_changes = changes;
             (Sink::Parquet(Box::new(ParquetSink::create(job.output, &schema, &arrow)?)), schema)
+        }
+        FrameTarget::ArrowStream(output) => {
+            let (schema, arrow, changes) = parquet_output_schema(plan, &in_schema, source.arrow_schema());
+            type_changes = changes;
+            (Sink::Arrow(Box::new(ArrowStreamSink::start(job.output, output, arrow)?)), schema)
         }
     };
     // Source columns read as text: those rules read, and every kept one when writing CSV.
@@ -500,7 +528,7 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
                 needed[column.source] = true;
                 inputs.iter().for_each(|&i| needed[i] = true);
             }
-            Action::Keep => needed[column.source] |= job.to == Format::Csv,
+            Action::Keep => needed[column.source] |= !typed,
             Action::Null => {}
         }
     }
@@ -541,17 +569,17 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
             let cells = FrameCells { rows: height, columns: text };
             let values = transform_batch(plan, &cells, &mut stats, &memos)
                 .map_err(|(row, col, e)| cell_error(job, plan, rows_out + row as u64 + 1, col, e))?;
-            let write: WriteJob = match job.to {
-                Format::Csv => {
+            let write: WriteJob = match typed {
+                false => {
                     let layout = layout.clone();
                     Box::new(move |sink| match sink {
                         Sink::Csv(sink) => write_csv_rows(sink, &layout, &values, height, |row, col| {
                             cells.columns[col].as_ref().and_then(|c| c.get(row)).unwrap_or("").as_bytes()
                         }),
-                        Sink::Parquet(_) => Ok(()),
+                        Sink::Parquet(_) | Sink::Arrow(_) => Ok(()),
                     })
                 }
-                Format::Parquet => {
+                true => {
                     let mut columns = Vec::with_capacity(plan.columns.len());
                     for ((column, new), (_, dtype)) in plan.columns.iter().zip(values).zip(out_schema.iter()) {
                         let name = column.name.as_str().into();
@@ -596,6 +624,7 @@ pub fn process_parquet(job: &FileJob, plan: &BoundPlan, mut source: ParquetSourc
                     let frame = DataFrame::new(height, columns).map_err(|e| parquet_err(job.output, e))?;
                     Box::new(move |sink| match sink {
                         Sink::Parquet(sink) => sink.write(frame),
+                        Sink::Arrow(sink) => sink.write(frame),
                         Sink::Csv(_) => Ok(()),
                     })
                 }

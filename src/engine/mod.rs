@@ -78,6 +78,8 @@ pub enum RunError {
     Interrupted(i32),
     #[error("this output was written with --subset: verify needs the run's key (--key-file or PSEUDATA_KEY) to align its rows with the input")]
     SubsetNeedsKey,
+    #[error("--subset {given} disagrees with the output's manifest, which records --subset {recorded}")]
+    SubsetDisagrees { given: f64, recorded: f64 },
     #[error(
         "none of the chosen subjects appears in a table with a `subject` column (the identifiers are not printed)"
     )]
@@ -730,15 +732,24 @@ pub struct PipeJob<'a> {
     pub table: &'a crate::mapping::Table,
     pub key: &'a Key,
     pub subset: Option<&'a Subset>,
-    pub format: CsvFormat,
+    pub format: PipeFormat,
     pub batch_rows: usize,
     /// Set by a signal handler to the signal's number: the stream stops between batches.
     pub cancel: Option<&'a std::sync::atomic::AtomicUsize>,
 }
 
-/// `pipe`: pseudonymises one table's CSV rows from `input` (standard input) to `output`
+/// What `pipe` reads and writes.
+pub enum PipeFormat {
+    /// CSV in this dialect.
+    Csv(CsvFormat),
+    /// An Arrow IPC stream, typed as a Parquet output of `run` would be.
+    Arrow,
+}
+
+/// `pipe`: pseudonymises one table's rows from `input` (standard input) to `output`
 /// (standard output) in `format`, exactly as `run` writes a file of that table and format: the
-/// same plan, rules, memo and subset, the same bytes. A UTF-8 BOM at the start is kept; whether
+/// same plan, rules, memo and subset; for CSV the same bytes, for an Arrow stream the values and
+/// types `run` writes to Parquet for a Parquet file of the same schema. A UTF-8 BOM at the start is kept; whether
 /// the output ends with a line ending follows the input, learnt when the input ends. Returns
 /// (rows read, rows written). Streams with bounded memory, like `run`.
 pub fn pipe(
@@ -746,8 +757,27 @@ pub fn pipe(
     mut input: Box<dyn std::io::Read + Send>,
     output: Box<dyn std::io::Write + Send>,
 ) -> Result<(u64, u64), RunError> {
-    let PipeJob { table, key, subset, mut format, batch_rows, cancel } = job;
+    let PipeJob { table, key, subset, format, batch_rows, cancel } = job;
     let (name_in, name_out) = (Path::new("<stdin>"), Path::new("<stdout>"));
+    let progress = NoFileProgress;
+    let mut format = match format {
+        PipeFormat::Csv(format) => format,
+        PipeFormat::Arrow => {
+            let mut source = crate::io::arrow::ArrowStreamSource::open(name_in, input, batch_rows)?;
+            let plan = BoundPlan::bind(table, name_in, source.header(), key)?;
+            let job = file::FileJob {
+                input: name_in,
+                output: name_out,
+                to: Format::Parquet,
+                batch_rows: batch_rows.max(1),
+                subset,
+                progress: &progress,
+                cancel,
+            };
+            let outcome = file::process_frames(&job, &plan, &mut source, file::FrameTarget::ArrowStream(output))?;
+            return Ok((outcome.rows_in, outcome.rows_out));
+        }
+    };
     let read_err = |source| RunError::Io(IoError::Read { path: name_in.to_path_buf(), source });
     // A byte-order mark: kept, as `run` keeps a file's.
     use std::io::Read;
@@ -762,7 +792,6 @@ pub fn pipe(
     let source = CsvSource::from_reader(name_in, Box::new(reader), format.clone())?;
     let plan = BoundPlan::bind(table, name_in, source.header(), key)?;
     let sink = crate::io::csv::CsvSink::stream(name_out, output, format, newline)?;
-    let progress = NoFileProgress;
     let job = file::FileJob {
         input: name_in,
         output: name_out,

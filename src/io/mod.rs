@@ -1,5 +1,6 @@
 //! Batch readers and writers for CSV and Parquet: the format-neutral seam the engine works through.
 
+pub mod arrow;
 mod cells;
 pub mod csv;
 pub mod header;
@@ -110,4 +111,6 @@ pub enum IoError {
     HeaderEncoding { path: PathBuf, encoding: &'static str },
     #[error("{path}: Parquet error: {message}")]
     Parquet { path: PathBuf, message: String },
+    #[error("{path}: Arrow stream: {message}")]
+    Arrow { path: PathBuf, message: String },
 }

@@ -12,6 +12,30 @@ fn parquet_error(path: &Path, e: PolarsError) -> IoError {
     IoError::Parquet { path: path.into(), message: e.to_string() }
 }
 
+/// A source of typed batches: a Parquet file, an Arrow stream.
+pub trait FrameSource {
+    /// Column types, in source order.
+    fn schema(&self) -> &SchemaRef;
+    /// The Arrow types other readers see, in source order.
+    fn arrow_schema(&self) -> &ArrowSchema;
+    /// The next batch (single-chunk columns), `None` at the end.
+    fn next_batch(&mut self) -> Result<Option<DataFrame>, IoError>;
+}
+
+impl FrameSource for ParquetSource {
+    fn schema(&self) -> &SchemaRef {
+        ParquetSource::schema(self)
+    }
+
+    fn arrow_schema(&self) -> &ArrowSchema {
+        ParquetSource::arrow_schema(self)
+    }
+
+    fn next_batch(&mut self) -> Result<Option<DataFrame>, IoError> {
+        ParquetSource::next_batch(self)
+    }
+}
+
 /// Reads a Parquet file in batches of at most `batch_rows` rows, in file order.
 ///
 /// Each batch is its own eager read of one row range (polars decodes only the row groups, and

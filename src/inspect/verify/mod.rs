@@ -58,6 +58,8 @@ pub struct VerifyOptions {
     /// The run's key: needed only when the run used `--subset` (to align rows).
     pub key: Option<Key>,
     pub k: u64,
+    /// `--subset PCT` for an output without a manifest (`pipe`, Spark).
+    pub subset: Option<f64>,
     /// Share of a kept column's values that must validate as identifiers for an error.
     pub threshold: f64,
     pub batch_rows: usize,
@@ -120,7 +122,13 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
     let manifest: Option<serde_json::Value> = std::fs::read_to_string(options.output.join(MANIFEST_NAME))
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok());
-    let subset_percent = manifest.as_ref().and_then(|m| m["options"]["subset_percent"].as_f64());
+    let recorded = manifest.as_ref().and_then(|m| m["options"]["subset_percent"].as_f64());
+    let subset_percent = match (options.subset, recorded) {
+        (Some(given), Some(recorded)) if given != recorded => {
+            return Err(RunError::SubsetDisagrees { given, recorded })
+        }
+        (given, recorded) => given.or(recorded),
+    };
     let case_subjects: Option<Vec<[u8; 16]>> = manifest.as_ref().and_then(|m| {
         m["options"]["case_subjects"]
             .as_array()
