@@ -92,9 +92,22 @@ def _command(binary: str, mappings: str, table: str, key_file: str, subset: Opti
     return command
 
 
-def _failure(returncode: int, stderr: bytes) -> RuntimeError:
+def _failure(returncode: int, stderr: bytes, where: str = "") -> RuntimeError:
     message = stderr.decode("utf-8", "replace").strip() or "no message"
-    return RuntimeError(f"pseudata exited with status {returncode}: {message}")
+    return RuntimeError(f"pseudata exited with status {returncode}{where}: {message}")
+
+
+def _partition() -> str:
+    """Where a task's error happened: pseudata counts rows from the start of its partition."""
+    try:
+        from pyspark import TaskContext
+
+        context = TaskContext.get()
+    except Exception:
+        context = None
+    if context is None:
+        return ""
+    return f" in partition {context.partitionId()} (rows counted from the partition's start)"
 
 
 def _output_schema(command: list, schema: pa.Schema) -> pa.Schema:
@@ -156,7 +169,7 @@ def _pipe(command: list, schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -
     if feed_errors:
         raise feed_errors[0]
     if process.returncode != 0 or read_errors:
-        raise _failure(process.returncode, b"".join(stderr))
+        raise _failure(process.returncode, b"".join(stderr), _partition())
 
 
 def pseudonymise(df, *, mappings: str, table: str, key_file: str, binary: str = "pseudata", subset: Optional[float] = None):

@@ -61,6 +61,14 @@ fn cell_error(job: &FileJob, plan: &BoundPlan, line: u64, column: usize, error: 
     error
 }
 
+/// `cell_error` for a typed source, where a place is a row (from 1, before any subset), not a line.
+fn row_error(job: &FileJob, plan: &BoundPlan, row: u64, column: usize, error: CellError) -> RunError {
+    match cell_error(job, plan, row, column, error) {
+        RunError::Cell { path, line, column, message } => RunError::Row { path, row: line, column, message },
+        other => other,
+    }
+}
+
 fn parquet_err(path: &Path, e: polars::prelude::PolarsError) -> IoError {
     IoError::Parquet { path: path.into(), message: e.to_string() }
 }
@@ -540,15 +548,22 @@ pub fn process_frames(
         let (mut rows_in, mut rows_out) = (0u64, 0u64);
         while let Some(mut df) = source.next_batch()? {
             job.check_cancel()?;
+            let first_row = rows_in + 1;
             rows_in += df.height() as u64;
+            // The input row (from 1) of each kept row, for messages.
+            let mut kept: Option<Vec<u64>> = None;
             if let (Some(subset), Some(subject)) = (job.subset, plan.subject) {
                 let text = text_column(job.input, &df.columns()[subject])?;
-                let mask: polars::prelude::BooleanChunked = text.iter().map(|v| Some(subset.selects(v))).collect();
+                let selected: Vec<bool> = text.iter().map(|v| subset.selects(v)).collect();
+                kept =
+                    Some((0..selected.len() as u64).filter(|&r| selected[r as usize]).map(|r| first_row + r).collect());
+                let mask: polars::prelude::BooleanChunked = selected.into_iter().map(Some).collect();
                 df = df.filter(&mask).map_err(|e| parquet_err(job.input, e))?;
             }
             if job.subset.is_some_and(|s| !s.keeps_unattributed()) && plan.subject.is_none() {
                 df = df.slice(0, 0);
             }
+            let input_row = |row: usize| kept.as_ref().map_or(first_row + row as u64, |k| k[row]);
             let height = df.height();
             let mut text = Vec::with_capacity(plan.source_width);
             for (i, column) in df.columns().iter().enumerate() {
@@ -568,7 +583,7 @@ pub fn process_frames(
             }
             let cells = FrameCells { rows: height, columns: text };
             let values = transform_batch(plan, &cells, &mut stats, &memos)
-                .map_err(|(row, col, e)| cell_error(job, plan, rows_out + row as u64 + 1, col, e))?;
+                .map_err(|(row, col, e)| row_error(job, plan, input_row(row), col, e))?;
             let write: WriteJob = match typed {
                 false => {
                     let layout = layout.clone();
@@ -600,7 +615,7 @@ pub fn process_frames(
                                         "a value the rule wrote is not a {dtype}, the column's type in the input"
                                     );
                                     let error = CellError::Rule(crate::rules::RuleError(message));
-                                    cell_error(job, plan, rows_out + row as u64 + 1, columns.len(), error)
+                                    row_error(job, plan, input_row(row), columns.len(), error)
                                 };
                                 match dtype {
                                     DataType::String => Column::from(text),

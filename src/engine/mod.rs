@@ -48,6 +48,9 @@ pub enum RunError {
     Io(#[from] IoError),
     #[error("{path}, line {line}, column `{column}`: {message}")]
     Cell { path: PathBuf, line: u64, column: String, message: String },
+    /// As `Cell`, in a typed source (Parquet, an Arrow stream): the row, counted from 1.
+    #[error("{path}, row {row}, column `{column}`: {message}")]
+    Row { path: PathBuf, row: u64, column: String, message: String },
     #[error("{0} is a symbolic link back to a directory that contains it: remove the link or point --input below it")]
     LinkLoop(PathBuf),
     #[error("input {0} does not exist or is neither a directory nor a file")]

@@ -1,0 +1,264 @@
+//! `pipe --format arrow`: an Arrow IPC stream written by pyarrow (not by pseudata or polars) goes
+//! through `pipe` in batches of many sizes, and pyarrow reads what comes out. It must equal, in
+//! values and Arrow types, the Parquet file `run` writes for the same typed demo extract (with and
+//! without `--subset`). A failure leaves a stream no Arrow reader accepts.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TYPED_DEMO: &str = include_str!("data/typed_demo.py");
+
+/// Streams a Parquet file (argv 1) to standard output as an Arrow IPC stream in batches of
+/// argv 2 rows; argv 3 `cut` stops inside the last message, `open` omits the end marker.
+const STREAM: &str = r#"
+import sys
+import pyarrow as pa, pyarrow.parquet as pq
+table = pq.read_table(sys.argv[1])
+rows, how = int(sys.argv[2]), sys.argv[3]
+sink = pa.BufferOutputStream()
+writer = pa.ipc.new_stream(sink, table.schema)
+for batch in table.to_batches(max_chunksize=rows):
+    writer.write_batch(batch)
+if how != "open":
+    writer.close()
+data = sink.getvalue().to_pybytes()
+if how == "cut":
+    data = data[: len(data) - 40]
+sys.stdout.buffer.write(data)
+"#;
+
+/// Reads an Arrow stream (argv 1) and compares it with a Parquet file (argv 2): prints `equal`,
+/// or what differs; `unreadable: N` when the stream fails after N rows.
+const COMPARE: &str = r#"
+import sys
+import pyarrow as pa, pyarrow.parquet as pq
+rows = 0
+try:
+    reader = pa.ipc.open_stream(open(sys.argv[1], "rb").read())
+    batches = []
+    for batch in reader:
+        batches.append(batch)
+        rows += batch.num_rows
+except Exception as e:
+    print(f"unreadable: {rows}")
+    sys.exit(0)
+got = pa.Table.from_batches(batches, schema=reader.schema)
+if len(sys.argv) < 3:
+    print(f"rows: {rows}")
+    sys.exit(0)
+want = pq.read_table(sys.argv[2])
+want = want.replace_schema_metadata(None)
+got = got.replace_schema_metadata(None)
+if not got.schema.equals(want.schema):
+    print("schemas differ:", got.schema, "vs", want.schema)
+elif not got.equals(want):
+    for name in want.column_names:
+        if not got[name].equals(want[name]):
+            print("column differs:", name)
+else:
+    print("equal")
+"#;
+
+fn python(script: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> std::process::Output {
+    let mut cmd = Command::new(common::python_with("pyarrow"));
+    cmd.arg("-c").arg(script);
+    for a in args {
+        cmd.arg(a);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "python: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn key() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key")
+}
+
+/// The typed demo extract as Parquet in `dir/typed`.
+fn typed_demo(dir: &Path) -> PathBuf {
+    let typed = dir.join("typed");
+    std::fs::create_dir_all(&typed).unwrap();
+    python(TYPED_DEMO, &[&dir.join("input"), &typed, &"decimal"]);
+    typed
+}
+
+/// `pipe --format arrow` on `stream`: (exit code, standard output, standard error).
+fn pipe(mappings: &Path, table: &str, stream: Vec<u8>, extra: &[&str]) -> (i32, Vec<u8>, String) {
+    let out = common::pseudata()
+        .args(["pipe", "--format", "arrow", "--table", table, "-m"])
+        .arg(mappings)
+        .arg("--key-file")
+        .arg(key())
+        .args(extra)
+        .write_stdin(stream)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn stream(parquet: &Path, rows: usize, how: &str) -> Vec<u8> {
+    python(STREAM, &[&parquet, &rows.to_string(), &how]).stdout
+}
+
+/// pyarrow's verdict on `stream` against `parquet` (or its row count without one).
+fn compare(dir: &Path, stream: &[u8], parquet: Option<&Path>) -> String {
+    let file = dir.join("stream.arrows");
+    std::fs::write(&file, stream).unwrap();
+    let out = match parquet {
+        Some(p) => python(COMPARE, &[&file, &p]),
+        None => python(COMPARE, &[&file]),
+    };
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn an_arrow_stream_comes_out_as_run_writes_the_parquet_file() {
+    let dir = common::demo_copy();
+    let typed = typed_demo(dir.path());
+    let mappings = dir.path().join("mappings");
+    for subset in [None, Some("30")] {
+        let output = dir.path().join(format!("out-{}", subset.unwrap_or("all")));
+        let mut run = common::pseudata();
+        run.args(["run", "-q", "-m"]).arg(&mappings).arg("-i").arg(&typed).arg("-o").arg(&output);
+        run.arg("--key-file").arg(key());
+        if let Some(pct) = subset {
+            run.args(["--subset", pct]);
+        }
+        let done = run.output().unwrap();
+        assert_eq!(done.status.code(), Some(0), "{}", String::from_utf8_lossy(&done.stderr));
+        for table in ["claims", "members"] {
+            // Batches of one row, of a prime size, and one batch larger than pipe's own.
+            for rows in [1, 97, 100_000] {
+                let input = stream(&typed.join(format!("{table}.parquet")), rows, "whole");
+                let extra: Vec<&str> = subset.map(|p| vec!["--subset", p]).unwrap_or_default();
+                let (code, stdout, stderr) = pipe(&mappings, table, input, &extra);
+                assert_eq!(code, 0, "{table}, batches of {rows}: {stderr}");
+                let verdict = compare(dir.path(), &stdout, Some(&output.join(format!("{table}.parquet"))));
+                assert_eq!(verdict, "equal", "{table}, batches of {rows}, subset {subset:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_empty_stream_answers_the_output_schema() {
+    let dir = common::demo_copy();
+    let typed = typed_demo(dir.path());
+    let mappings = dir.path().join("mappings");
+    let output = dir.path().join("out");
+    let done = common::pseudata()
+        .args(["run", "-q", "-m"])
+        .arg(&mappings)
+        .arg("-i")
+        .arg(&typed)
+        .arg("-o")
+        .arg(&output)
+        .arg("--key-file")
+        .arg(key())
+        .output()
+        .unwrap();
+    assert_eq!(done.status.code(), Some(0));
+    // Zero rows: a stream of one batch with none (to_batches of an empty slice gives none).
+    let script = r#"
+import sys
+import pyarrow as pa, pyarrow.parquet as pq
+schema = pq.read_schema(sys.argv[1]).remove_metadata()
+sink = pa.BufferOutputStream()
+with pa.ipc.new_stream(sink, schema):
+    pass
+sys.stdout.buffer.write(sink.getvalue().to_pybytes())
+"#;
+    for table in ["claims", "members"] {
+        let input = python(script, &[&typed.join(format!("{table}.parquet"))]).stdout;
+        let (code, stdout, stderr) = pipe(&mappings, table, input, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        // The empty run output has the same schema: pyarrow compares schema and (no) rows.
+        let empty = dir.path().join(format!("{table}-empty.parquet"));
+        let write_empty = r#"
+import sys
+import pyarrow.parquet as pq
+t = pq.read_table(sys.argv[1])
+pq.write_table(t.slice(0, 0), sys.argv[2])
+"#;
+        python(write_empty, &[&output.join(format!("{table}.parquet")), &empty]);
+        assert_eq!(compare(dir.path(), &stdout, Some(&empty)), "equal", "{table}");
+    }
+}
+
+#[test]
+fn a_failure_leaves_a_stream_no_reader_accepts() {
+    let dir = common::demo_copy();
+    let typed = typed_demo(dir.path());
+    let mappings = dir.path().join("mappings");
+    let claims = typed.join("claims.parquet");
+    // Cut inside the last message, and without the end marker: whole batches went out first.
+    for how in ["cut", "open"] {
+        let (code, stdout, stderr) = pipe(&mappings, "claims", stream(&claims, 100, how), &["--batch-rows", "100"]);
+        assert_eq!(code, 2, "{how}: {stderr}");
+        assert!(stderr.contains("<stdin>") && stderr.contains("Arrow stream"), "{stderr}");
+        let verdict = compare(dir.path(), &stdout, None);
+        assert!(verdict.starts_with("unreadable: "), "{how}: {verdict}");
+        let rows: usize = verdict["unreadable: ".len()..].parse().unwrap();
+        // Cut: the 24 whole batches before the cut one. Open: every row, then no end marker.
+        let expected = if how == "cut" { 2400 } else { 2440 };
+        assert_eq!(rows, expected, "{how}: whole batches before the failure");
+    }
+    // A rule that refuses a value half-way: the row and column are named, never the value.
+    let bad = dir.path().join("bad.parquet");
+    let script = r#"
+import sys
+import pyarrow as pa, pyarrow.parquet as pq
+t = pq.read_table(sys.argv[1])
+niss = t["niss"].to_pylist()
+niss[1500] = 12345678901
+t = t.set_column(t.column_names.index("niss"), "niss", pa.array(niss, pa.int64()))
+pq.write_table(t, sys.argv[2])
+"#;
+    python(script, &[&claims, &bad]);
+    let yaml = std::fs::read_to_string(mappings.join("claims.yaml")).unwrap();
+    let strict = yaml.replace("  niss: niss\n", "  niss: { niss: { on_invalid: error } }\n");
+    assert_ne!(strict, yaml);
+    std::fs::write(mappings.join("claims.yaml"), strict).unwrap();
+    let (code, stdout, stderr) = pipe(&mappings, "claims", stream(&bad, 250, "whole"), &["--batch-rows", "100"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("row 1501") && stderr.contains("niss"), "{stderr}");
+    assert!(!stderr.contains("12345678901"), "no value in the error: {stderr}");
+    assert_eq!(compare(dir.path(), &stdout, None), "unreadable: 1500");
+}
+
+#[test]
+fn csv_options_and_unreadable_types_are_refused_by_name() {
+    let dir = common::demo_copy();
+    let mappings = dir.path().join("mappings");
+    for option in [&["--separator", ";"][..], &["--crlf"], &["--encoding", "utf-8"], &["--no-header"]] {
+        let (code, stdout, stderr) = pipe(&mappings, "claims", Vec::new(), option);
+        assert_eq!(code, 2, "{option:?}");
+        assert!(stderr.contains(option[0]) && stderr.contains("CSV option"), "{stderr}");
+        assert!(compare(dir.path(), &stdout, None).starts_with("unreadable"));
+    }
+    // Empty input, and a refused command line: still a stream no reader takes for complete.
+    let (code, stdout, stderr) = pipe(&mappings, "claims", Vec::new(), &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no schema message"), "{stderr}");
+    assert!(compare(dir.path(), &stdout, None).starts_with("unreadable"));
+    let (code, stdout, _) = pipe(&mappings, "claims", Vec::new(), &["--no-such-option"]);
+    assert_eq!(code, 2);
+    assert!(compare(dir.path(), &stdout, None).starts_with("unreadable"));
+    // A timestamp with a time zone: named, with what to do.
+    let script = r#"
+import sys, datetime
+import pyarrow as pa
+t = pa.table({"claim_id": pa.array([1], pa.int64()),
+              "care_date": pa.array([datetime.datetime(2024, 1, 2, 3, 4)], pa.timestamp("us", tz="Europe/Brussels"))})
+sink = pa.BufferOutputStream()
+with pa.ipc.new_stream(sink, t.schema) as w:
+    w.write_table(t)
+sys.stdout.buffer.write(sink.getvalue().to_pybytes())
+"#;
+    let input = python(script, &[]).stdout;
+    let (code, _, stderr) = pipe(&mappings, "claims", input, &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("`care_date`") && stderr.contains("time zone"), "{stderr}");
+}
