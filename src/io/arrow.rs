@@ -262,7 +262,7 @@ mod tests {
     }
 
     fn utf8(values: &[Option<&str>]) -> Box<dyn polars_arrow::array::Array> {
-        Box::new(polars_arrow::array::Utf8Array::<i32>::from(values.to_vec()))
+        Box::new(polars_arrow::array::Utf8Array::<i32>::from(values))
     }
 
     fn read_all(bytes: Vec<u8>, batch_rows: usize) -> Result<Vec<usize>, IoError> {
