@@ -266,8 +266,8 @@ pub struct PipeArgs {
     #[arg(long)]
     pub no_header: bool,
     /// Which fields are quoted on output (default: only where needed).
-    #[arg(long, value_enum, default_value_t = crate::io::csv::Quoting::Necessary)]
-    pub quoting: crate::io::csv::Quoting,
+    #[arg(long, value_enum)]
+    pub quoting: Option<crate::io::csv::Quoting>,
     /// No summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,

@@ -45,7 +45,9 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            if let Some(RunError::Interrupted(signal)) = e.downcast_ref::<RunError>() {
+            if let Some(RunError::Interrupted(signal) | RunError::StreamInterrupted(signal)) =
+                e.downcast_ref::<RunError>()
+            {
                 // The shell's convention for a process ended by a signal: 128 + its number.
                 eprintln!("error: {e}");
                 return ExitCode::from((128 + signal.clamp(&0, &127)) as u8);

@@ -261,4 +261,49 @@ sys.stdout.buffer.write(sink.getvalue().to_pybytes())
     let (code, _, stderr) = pipe(&mappings, "claims", input, &[]);
     assert_eq!(code, 2);
     assert!(stderr.contains("`care_date`") && stderr.contains("time zone"), "{stderr}");
+    // Types pseudata cannot read, also nested, and duplicate names: refused by name, also in a
+    // stream without rows (the Spark driver's schema question), never a crash.
+    let script = r#"
+import sys, datetime, decimal
+import pyarrow as pa
+kind, rows = sys.argv[1], sys.argv[2] == "rows"
+tz = pa.timestamp("us", tz="UTC")
+columns = {
+    "nested-dictionary": ("comment", pa.array([["a"]]).cast(pa.list_(pa.dictionary(pa.int32(), pa.string())))),
+    "nested-zone": ("comment", pa.array([{"at": datetime.datetime(2024, 1, 2)}], pa.struct([("at", tz)]))),
+    "decimal256": ("amount_eur", pa.array([decimal.Decimal("1.50")], pa.decimal256(40, 2))),
+    "float16": ("comment", pa.array([[1.0]], pa.list_(pa.float64())).cast(pa.list_(pa.float16()))),
+    "interval": ("comment", pa.array([pa.MonthDayNano([1, 2, 3])], pa.month_day_nano_interval())),
+    "fixed-list": ("comment", pa.array([[1, 2]], pa.list_(pa.int64(), 2))),
+}
+if kind == "duplicate":
+    t = pa.Table.from_arrays([pa.array([1]), pa.array([2])], names=["claim_id", "claim_id"])
+else:
+    name, array = columns[kind]
+    t = pa.Table.from_arrays([pa.array([1]), array], names=["claim_id", name])
+sink = pa.BufferOutputStream()
+with pa.ipc.new_stream(sink, t.schema) as w:
+    if rows:
+        w.write_table(t)
+sys.stdout.buffer.write(sink.getvalue().to_pybytes())
+"#;
+    for (kind, column, what) in [
+        ("nested-dictionary", "comment", "dictionary"),
+        ("nested-zone", "comment", "time zone"),
+        ("decimal256", "amount_eur", "decimal"),
+        ("float16", "comment", "16-bit float"),
+        ("interval", "comment", "interval"),
+        ("fixed-list", "comment", "fixed-size"),
+        ("duplicate", "", "appears twice"),
+    ] {
+        for rows in ["rows", "empty"] {
+            let input = python(script, &[&kind, &rows]).stdout;
+            let (code, stdout, stderr) = pipe(&mappings, "claims", input, &[]);
+            assert_eq!(code, 2, "{kind} {rows}: {stderr}");
+            let named = column.is_empty() || stderr.contains(&format!("`{column}`"));
+            assert!(named && stderr.contains(what), "{kind} {rows}: {stderr}");
+            assert!(!stderr.contains("internal error"), "{kind}: {stderr}");
+            assert!(compare(dir.path(), &stdout, None).starts_with("unreadable"), "{kind} {rows}");
+        }
+    }
 }

@@ -263,3 +263,51 @@ print(" ".join(str(v) for v in pq.read_table(sys.argv[1] + "/typed.parquet").col
     assert_eq!(typed, text, "the same NISS, as integer and as text, got different pseudonyms");
     assert!(typed.iter().zip(&niss).all(|(p, n)| p.to_string() != n.trim_start_matches('0')));
 }
+
+/// A `time32[s]` column, which polars 0.55 reads as nulls, is refused by name, never emptied.
+#[test]
+fn a_column_this_version_would_empty_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, mappings) = (dir.path().join("in"), dir.path().join("m"));
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::create_dir_all(&mappings).unwrap();
+    std::fs::write(mappings.join("x.yaml"), "table: x\nfiles: [\"x*.parquet\"]\ncolumns:\n  niss: niss\n  at: keep\n")
+        .unwrap();
+    let script = r#"
+import sys, datetime
+import pyarrow as pa, pyarrow.parquet as pq
+unit = sys.argv[2]
+t = pa.table({"niss": pa.array(["85073003328"] * 3), "at": pa.array([datetime.time(1, 2, 3)] * 3, pa.time32(unit))})
+pq.write_table(t, sys.argv[1])
+"#;
+    for (unit, refused) in [("s", true), ("ms", false)] {
+        let file = input.join("x.parquet");
+        python(script, &[&file], &[unit]);
+        let output = dir.path().join(format!("out-{unit}"));
+        let out = common::pseudata()
+            .args(["run", "-q", "-m"])
+            .arg(&mappings)
+            .arg("-i")
+            .arg(&input)
+            .arg("-o")
+            .arg(&output)
+            .arg("--key-file")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if refused {
+            assert_eq!(out.status.code(), Some(2), "{stderr}");
+            assert!(stderr.contains("`at`") && stderr.contains("time32[s]"), "{stderr}");
+            assert!(!output.join("x.parquet").exists());
+        } else {
+            assert_eq!(out.status.code(), Some(0), "{stderr}");
+            let values = python(
+                "import sys, pyarrow.parquet as pq; print(pq.read_table(sys.argv[1])['at'].to_pylist())",
+                &[&output.join("x.parquet")],
+                &[],
+            );
+            assert!(values.matches("time(1, 2, 3)").count() == 3 && !values.contains("None"), "{values}");
+        }
+    }
+}

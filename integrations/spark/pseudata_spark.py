@@ -17,7 +17,8 @@ What must be on every executor, at the same path or shipped with the job:
   with `SparkFiles.get` when the path does not exist on the executor);
 - the mapping directory (`--archives mappings.zip#mappings`, or a path on a shared volume);
 - the key file, from the cluster's secret store (a Kubernetes secret mounted as a file, YARN's
-  `--files` from a protected location). Never a Spark config value: the UI shows them.
+  `--files` from a protected location). Never a Spark config value: the UI shows them. The
+  driver does not need the key: its schema question uses a throwaway one.
 
 pseudata's error messages never contain a value from the data, so a task's failure carries the
 binary's standard error.
@@ -28,6 +29,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from typing import Iterator, Optional
 
@@ -73,20 +75,12 @@ def _executable(binary: str) -> str:
     return path
 
 
-def _command(binary: str, mappings: str, table: str, key_file: str, subset: Optional[float]) -> list:
-    command = [
-        _executable(binary),
-        "pipe",
-        "--format",
-        "arrow",
-        "--quiet",
-        "--mappings",
-        _local(mappings, "mapping directory"),
-        "--table",
-        table,
-        "--key-file",
-        _local(key_file, "key file"),
-    ]
+def _command(binary: str, mappings: str, table: str, key_file: Optional[str], subset: Optional[float]) -> list:
+    """The pipe command; without `key_file` the key comes from PSEUDATA_KEY."""
+    command = [_executable(binary), "pipe", "--format", "arrow", "--mappings", _local(mappings, "mapping directory")]
+    command += ["--table", table]
+    if key_file is not None:
+        command += ["--key-file", _local(key_file, "key file")]
     if subset is not None:
         command += ["--subset", repr(float(subset))]
     return command
@@ -111,11 +105,17 @@ def _partition() -> str:
 
 
 def _output_schema(command: list, schema: pa.Schema) -> pa.Schema:
-    """The schema pseudata writes for input of `schema`: an empty stream, piped through."""
+    """The schema pseudata writes for input of `schema`: an empty stream, piped through.
+
+    The schema does not depend on the key, so the driver uses a throwaway one and never needs
+    the real key (which only the executors mount)."""
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, schema):
         pass
-    done = subprocess.run(command, input=sink.getvalue().to_pybytes(), capture_output=True, check=False)
+    environment = dict(os.environ, PSEUDATA_KEY=os.urandom(32).hex())
+    done = subprocess.run(
+        command, input=sink.getvalue().to_pybytes(), capture_output=True, check=False, env=environment
+    )
     if done.returncode != 0:
         raise _failure(done.returncode, done.stderr)
     return pa.ipc.open_stream(done.stdout).schema
@@ -170,6 +170,9 @@ def _pipe(command: list, schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -
         raise feed_errors[0]
     if process.returncode != 0 or read_errors:
         raise _failure(process.returncode, b"".join(stderr), _partition())
+    # Warnings (values that failed validation, a key file readable by others) and the row
+    # counts go to the executor's log; they never hold a value.
+    sys.stderr.write(b"".join(stderr).decode("utf-8", "replace"))
 
 
 def pseudonymise(df, *, mappings: str, table: str, key_file: str, binary: str = "pseudata", subset: Optional[float] = None):
@@ -183,7 +186,7 @@ def pseudonymise(df, *, mappings: str, table: str, key_file: str, binary: str = 
     from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
 
     input_schema = to_arrow_schema(df.schema)
-    output_arrow = _output_schema(_command(binary, mappings, table, key_file, subset), input_schema)
+    output_arrow = _output_schema(_command(binary, mappings, table, None, subset), input_schema)
     # A timestamp without zone stays one (TimestampNTZ), as it was read.
     output_schema = from_arrow_schema(output_arrow, prefer_timestamp_ntz=True)
     # What Spark expects back (its own Arrow spelling of the schema: `string`, not `large_string`).

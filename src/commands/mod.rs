@@ -89,7 +89,9 @@ pub fn error_report(command: &str, format: crate::report::ReportFormat, error: &
     let message = error.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": caused by: ");
     // The process's own exit code: 128 + n for a run stopped by signal n, else 2.
     let exit_code = match error.downcast_ref::<crate::engine::RunError>() {
-        Some(crate::engine::RunError::Interrupted(signal)) => 128 + (*signal).clamp(0, 127) as u8,
+        Some(crate::engine::RunError::Interrupted(signal) | crate::engine::RunError::StreamInterrupted(signal)) => {
+            128 + (*signal).clamp(0, 127) as u8
+        }
         _ => ExitStatus::Error as u8,
     };
     let text = match format {

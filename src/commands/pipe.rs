@@ -69,7 +69,7 @@ fn pipe(args: &PipeArgs) -> anyhow::Result<ExitStatus> {
             ("--encoding", args.encoding.is_some()),
             ("--crlf", args.crlf),
             ("--no-header", args.no_header),
-            ("--quoting", args.quoting != crate::io::csv::Quoting::Necessary),
+            ("--quoting", args.quoting.is_some()),
         ];
         if let Some((option, _)) = csv_options.iter().find(|(_, given)| *given) {
             anyhow::bail!("{option} is a CSV option: an Arrow stream carries its own schema and types");
@@ -92,7 +92,7 @@ fn pipe(args: &PipeArgs) -> anyhow::Result<ExitStatus> {
         encoding,
         bom: false,
         crlf: args.crlf,
-        quoting: args.quoting,
+        quoting: args.quoting.unwrap_or(crate::io::csv::Quoting::Necessary),
         final_newline: true,
         header: table.csv.header && !args.no_header,
     };
@@ -119,7 +119,11 @@ fn pipe(args: &PipeArgs) -> anyhow::Result<ExitStatus> {
         batch_rows: args.batch_rows,
         cancel: Some(&cancel),
     };
-    let (rows_in, rows_out) = crate::engine::pipe(job, Box::new(std::io::stdin()), Box::new(output))?;
+    let (rows_in, rows_out) =
+        crate::engine::pipe(job, Box::new(std::io::stdin()), Box::new(output)).map_err(|e| match e {
+            crate::engine::RunError::Interrupted(signal) => crate::engine::RunError::StreamInterrupted(signal),
+            other => other,
+        })?;
     if !args.quiet {
         eprintln!(
             "pseudonymised table {}: {rows_out} of {rows_in} rows from standard input (key fingerprint {})",

@@ -79,6 +79,9 @@ pub enum RunError {
     OutputCollision { first: String, second: String, output: String },
     #[error("interrupted by {}: no output file was written", signal_name(*.0))]
     Interrupted(i32),
+    /// `pipe` stopped by a signal: what it wrote ends with what no load accepts.
+    #[error("interrupted by {}: the output stream ends with the failure marker, so no load takes it for complete", signal_name(*.0))]
+    StreamInterrupted(i32),
     #[error("this output was written with --subset: verify needs the run's key (--key-file or PSEUDATA_KEY) to align its rows with the input")]
     SubsetNeedsKey,
     #[error("--subset {given} disagrees with the output's manifest, which records --subset {recorded}")]

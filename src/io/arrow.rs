@@ -3,8 +3,8 @@
 //! between processes.
 //!
 //! Reading and writing use polars-arrow's IPC code, already a dependency for the Parquet schema,
-//! so no Arrow crate is added. Compressed streams are refused (nothing here enables the codecs):
-//! pyarrow and Spark write uncompressed streams unless asked otherwise.
+//! so no Arrow crate is added. Compressed input (LZ4 or zstd buffers) is read; the output is
+//! uncompressed, as pyarrow and Spark write by default (a pipe gains nothing from compression).
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -70,6 +70,42 @@ impl<R: Read> Seek for Forward<R> {
 
 type Input = Forward<Box<dyn Read + Send>>;
 
+/// What a column of `dtype` is when pseudata cannot read it (here or in a nested field), `None`
+/// when it can: the types polars reads and writes back as they were, which the tests compare
+/// with `run`'s Parquet output.
+fn unsupported(dtype: &ArrowDataType) -> Option<&'static str> {
+    use ArrowDataType as T;
+    match dtype {
+        T::Null | T::Boolean | T::Int8 | T::Int16 | T::Int32 | T::Int64 => None,
+        T::UInt8 | T::UInt16 | T::UInt32 | T::UInt64 | T::Float32 | T::Float64 => None,
+        T::Timestamp(_, None) | T::Date32 | T::Date64 | T::Time32(_) | T::Time64(_) | T::Duration(_) => None,
+        T::Utf8 | T::LargeUtf8 | T::Utf8View | T::Binary | T::LargeBinary | T::BinaryView => None,
+        T::Decimal(precision, _) if *precision <= 38 => None,
+        T::List(field) | T::LargeList(field) | T::Map(field, _) => unsupported(&field.dtype),
+        T::Struct(fields) => fields.iter().find_map(|f| unsupported(&f.dtype)),
+        T::Timestamp(_, Some(_)) => Some("a timestamp with a time zone"),
+        T::Dictionary(..) => Some("dictionary-encoded"),
+        T::Float16 => Some("a 16-bit float"),
+        T::Decimal(..) | T::Decimal32(..) | T::Decimal64(..) | T::Decimal256(..) => {
+            Some("a decimal other than decimal128")
+        }
+        T::Extension(_) => Some("an extension type"),
+        _ => Some("of an Arrow type pseudata does not read (128-bit integer, interval, union, fixed-size binary or list, list view or run-end encoded)"),
+    }
+}
+
+/// What to do about a column of an unsupported type.
+fn advice(what: &str) -> &'static str {
+    match what {
+        "a timestamp with a time zone" => {
+            "cast it to a timestamp without zone (Spark: `timestamp_ntz`) or to text first"
+        }
+        "a decimal other than decimal128" => "cast it to decimal128 (precision up to 38) first",
+        "dictionary-encoded" => "decode it (cast to its value type) first",
+        _ => "cast it to a common type (text, a 64-bit number) first",
+    }
+}
+
 /// Reads an Arrow IPC stream batch by batch (batches larger than `batch_rows` are split).
 pub struct ArrowStreamSource {
     path: PathBuf,
@@ -80,6 +116,8 @@ pub struct ArrowStreamSource {
     batch_rows: usize,
     /// The rest of a batch larger than `batch_rows`.
     pending: Option<DataFrame>,
+    /// Rows read so far, for messages.
+    rows: u64,
 }
 
 impl ArrowStreamSource {
@@ -94,21 +132,18 @@ impl ArrowStreamSource {
             Err(e) => return Err(arrow_error(path, e)),
         };
         let arrow_schema = metadata.schema.clone();
+        let refuse = |message: String| Err(IoError::Arrow { path: path.into(), message });
+        // The schema is a map by name: a repeated name shows as fields missing from it.
+        if metadata.ipc_schema.fields.len() != arrow_schema.len() {
+            return refuse(format!(
+                "a column name appears twice ({} columns, {} distinct names): column names must be unique",
+                metadata.ipc_schema.fields.len(),
+                arrow_schema.len()
+            ));
+        }
         for (name, field) in arrow_schema.iter() {
-            let supported = match &field.dtype {
-                ArrowDataType::Timestamp(_, Some(_)) => Err("a timestamp with a time zone"),
-                ArrowDataType::Dictionary(..) => Err("a dictionary-encoded column"),
-                ArrowDataType::Float16 => Err("a 16-bit float"),
-                ArrowDataType::Extension(..) => Err("an extension type"),
-                _ => Ok(()),
-            };
-            if let Err(what) = supported {
-                return Err(IoError::Arrow {
-                    path: path.into(),
-                    message: format!(
-                        "column `{name}` is {what}, which pseudata cannot read: cast it first (a zoned timestamp to one without zone, or to text)"
-                    ),
-                });
+            if let Some(what) = unsupported(&field.dtype) {
+                return refuse(format!("column `{name}` is {what}, which pseudata cannot read: {}", advice(what)));
             }
         }
         let schema: SchemaRef = Arc::new(Schema::from_arrow_schema(&arrow_schema));
@@ -121,6 +156,7 @@ impl ArrowStreamSource {
             header,
             batch_rows: batch_rows.max(1),
             pending: None,
+            rows: 0,
         })
     }
 
@@ -133,7 +169,8 @@ impl ArrowStreamSource {
         let height = batch.height();
         let mut columns = Vec::with_capacity(batch.arrays().len());
         for ((name, _), array) in self.arrow_schema.iter().zip(batch.into_arrays()) {
-            let series = Series::from_arrow(name.clone(), array).map_err(|e| arrow_error(&self.path, e))?;
+            let series = Series::from_arrow(name.clone(), array)
+                .map_err(|e| IoError::Arrow { path: self.path.clone(), message: format!("column `{name}`: {e}") })?;
             columns.push(Column::from(series));
         }
         DataFrame::new(height, columns).map_err(|e| arrow_error(&self.path, e))
@@ -156,7 +193,10 @@ impl FrameSource for ArrowStreamSource {
                 match self.reader.next() {
                     None => return Ok(None),
                     Some(Ok(StreamState::Some(batch))) if batch.height() == 0 => continue,
-                    Some(Ok(StreamState::Some(batch))) => break self.frame(batch)?,
+                    Some(Ok(StreamState::Some(batch))) => {
+                        self.rows += batch.height() as u64;
+                        break self.frame(batch)?;
+                    }
                     // End of input without the end-of-stream marker: the writer did not finish.
                     Some(Ok(StreamState::Waiting)) => {
                         return Err(IoError::Arrow {
@@ -165,7 +205,12 @@ impl FrameSource for ArrowStreamSource {
                                 .into(),
                         })
                     }
-                    Some(Err(e)) => return Err(arrow_error(&self.path, e)),
+                    Some(Err(e)) => {
+                        return Err(IoError::Arrow {
+                            path: self.path.clone(),
+                            message: format!("the record batch after row {}: {e}", self.rows),
+                        })
+                    }
                 }
             },
         };

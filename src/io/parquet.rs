@@ -67,6 +67,18 @@ impl ParquetSource {
         let arrow_schema = reader.schema().map_err(|e| parquet_error(path, e))?;
         let schema: SchemaRef = Arc::new(Schema::from_arrow_schema(&arrow_schema));
         let arrow_schema = declared_arrow_schema(&metadata, &arrow_schema);
+        // polars 0.55 reads a `time32[s]` column (stored as milliseconds, declared in seconds by
+        // the file's Arrow schema) as nulls: refused rather than emptied without a word.
+        if let Some((name, _)) =
+            arrow_schema.iter().find(|(_, f)| f.dtype == ArrowDataType::Time32(ArrowTimeUnit::Second))
+        {
+            return Err(IoError::Parquet {
+                path: path.into(),
+                message: format!(
+                    "column `{name}` is time32[s], which this version reads as empty: cast it to time32[ms] or text first"
+                ),
+            });
+        }
         let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         // No header check: Parquet column names are schema, a Parquet file cannot lose its header.
         let expected_rows = metadata.num_rows as u64;
