@@ -120,14 +120,7 @@ fn an_arrow_stream_comes_out_as_run_writes_the_parquet_file() {
     let mappings = dir.path().join("mappings");
     for subset in [None, Some("30")] {
         let output = dir.path().join(format!("out-{}", subset.unwrap_or("all")));
-        let mut run = common::pseudata();
-        run.args(["run", "-q", "-m"]).arg(&mappings).arg("-i").arg(&typed).arg("-o").arg(&output);
-        run.arg("--key-file").arg(key());
-        if let Some(pct) = subset {
-            run.args(["--subset", pct]);
-        }
-        let done = run.output().unwrap();
-        assert_eq!(done.status.code(), Some(0), "{}", String::from_utf8_lossy(&done.stderr));
+        common::run_demo_key(&mappings, &typed, &output, subset);
         for table in ["claims", "members"] {
             // Batches of one row, of a prime size, and one batch larger than pipe's own.
             for rows in [1, 97, 100_000] {
@@ -148,18 +141,7 @@ fn an_empty_stream_answers_the_output_schema() {
     let typed = typed_demo(dir.path());
     let mappings = dir.path().join("mappings");
     let output = dir.path().join("out");
-    let done = common::pseudata()
-        .args(["run", "-q", "-m"])
-        .arg(&mappings)
-        .arg("-i")
-        .arg(&typed)
-        .arg("-o")
-        .arg(&output)
-        .arg("--key-file")
-        .arg(key())
-        .output()
-        .unwrap();
-    assert_eq!(done.status.code(), Some(0));
+    common::run_demo_key(&mappings, &typed, &output, None);
     // Zero rows: a stream of one batch with none (to_batches of an empty slice gives none).
     let script = r#"
 import sys

@@ -268,7 +268,7 @@ print(" ".join(str(v) for v in pq.read_table(sys.argv[1] + "/typed.parquet").col
 #[test]
 fn a_column_this_version_would_empty_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
-    let (input, mappings) = (dir.path().join("in"), dir.path().join("m"));
+    let (input, mappings) = (dir.path().join("input"), dir.path().join("mappings"));
     std::fs::create_dir_all(&input).unwrap();
     std::fs::create_dir_all(&mappings).unwrap();
     std::fs::write(mappings.join("x.yaml"), "table: x\nfiles: [\"x*.parquet\"]\ncolumns:\n  niss: niss\n  at: keep\n")
@@ -284,17 +284,7 @@ pq.write_table(t, sys.argv[1])
         let file = input.join("x.parquet");
         python(script, &[&file], &[unit]);
         let output = dir.path().join(format!("out-{unit}"));
-        let out = common::pseudata()
-            .args(["run", "-q", "-m"])
-            .arg(&mappings)
-            .arg("-i")
-            .arg(&input)
-            .arg("-o")
-            .arg(&output)
-            .arg("--key-file")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key"))
-            .output()
-            .unwrap();
+        let out = common::demo_job("run", dir.path(), &output).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         if refused {
             assert_eq!(out.status.code(), Some(2), "{stderr}");

@@ -17,17 +17,6 @@ fn key() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key")
 }
 
-fn run(mappings: &Path, input: &Path, output: &Path, subset: Option<&str>) {
-    let mut cmd = common::pseudata();
-    cmd.args(["run", "-q", "-m"]).arg(mappings).arg("-i").arg(input).arg("-o").arg(output);
-    cmd.arg("--key-file").arg(key());
-    if let Some(pct) = subset {
-        cmd.args(["--subset", pct]);
-    }
-    let out = cmd.output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
 /// Runs `command` in its own process group to its end, or for at most `limit`; then ends the
 /// group (Spark's JVM and Python workers with it). Returns (success, stdout, stderr).
 fn wait_for(mut command: Command, limit: Duration) -> (bool, String, String) {
@@ -88,8 +77,8 @@ fn spark_partitions_give_the_rows_run_writes_and_pass_verify() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    run(&mappings, &typed, &root.join("run-all"), None);
-    run(&mappings, &typed, &root.join("run-subset"), Some("30"));
+    common::run_demo_key(&mappings, &typed, &root.join("run-all"), None);
+    common::run_demo_key(&mappings, &typed, &root.join("run-subset"), Some("30"));
     // Mappings that refuse an invalid NISS, and a claims file with one in row 1501.
     let strict = root.join("strict");
     std::fs::create_dir_all(&strict).unwrap();

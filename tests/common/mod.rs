@@ -218,3 +218,16 @@ pub fn demo_verify(dir: &Path, output: &Path) -> Command {
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key"));
     cmd
 }
+
+/// `pseudata run -q` of `input` with `mappings` into `output` under the demo key (and
+/// `--subset PCT`); asserts it succeeds.
+pub fn run_demo_key(mappings: &Path, input: &Path, output: &Path, subset: Option<&str>) {
+    let mut cmd = pseudata();
+    cmd.args(["run", "-q", "-m"]).arg(mappings).arg("-i").arg(input).arg("-o").arg(output);
+    cmd.arg("--key-file").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key"));
+    if let Some(pct) = subset {
+        cmd.args(["--subset", pct]);
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
