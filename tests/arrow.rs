@@ -289,3 +289,60 @@ sys.stdout.buffer.write(sink.getvalue().to_pybytes())
         }
     }
 }
+
+/// The Spark wrapper's process handling, without Spark (its `_pipe` over a plain iterator): a
+/// failing input iterator, of any exception type, fails the partition instead of ending pseudata's
+/// input cleanly; a consumer that stops early leaves no process behind; a whole partition comes
+/// back whole.
+#[test]
+fn the_spark_wrapper_never_passes_a_partial_partition() {
+    let dir = common::demo_copy();
+    let typed = typed_demo(dir.path());
+    let script = r#"
+import sys, os, errno
+import pyarrow as pa, pyarrow.parquet as pq
+sys.path.insert(0, sys.argv[1])
+import pseudata_spark as ps
+binary, mappings, key, claims = sys.argv[2:6]
+table = pq.read_table(claims)
+batches = table.to_batches(max_chunksize=500)
+command = ps._command(binary, mappings, "claims", key, None)
+rows = sum(b.num_rows for b in ps._pipe(command, table.schema, iter(batches)))
+print("whole", rows == table.num_rows)
+def failing(error):
+    for i, b in enumerate(batches):
+        if i == 2:
+            raise error
+        yield b
+errors = {"reset": ConnectionResetError(errno.ECONNRESET, "reset"), "arrow-io": pa.ArrowIOError("socket"),
+          "os": OSError("io"), "eof": EOFError(), "value": ValueError()}
+for label, error in errors.items():
+    got = 0
+    try:
+        for b in ps._pipe(command, table.schema, failing(error)):
+            got += b.num_rows
+        print("passed", label, got)
+    except BaseException as e:
+        print("failed", label, type(e).__name__)
+before = set(os.listdir("/proc"))
+stream = ps._pipe(command, table.schema, iter(batches))
+next(stream)
+stream.close()
+alive = [p for p in os.listdir("/proc") if p.isdigit() and p not in before
+         and open(f"/proc/{p}/cmdline", "rb").read().startswith(binary.encode())]
+print("left", len(alive))
+"#;
+    let module = Path::new(env!("CARGO_MANIFEST_DIR")).join("integrations/spark");
+    let out = python(
+        script,
+        &[&module, &env!("CARGO_BIN_EXE_pseudata"), &dir.path().join("mappings"), &key(), &typed.join("claims.parquet")],
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "whole True", "{stdout}");
+    for error in ["reset", "arrow-io", "os", "eof", "value"] {
+        let failed = lines.iter().any(|l| l.starts_with(&format!("failed {error} ")));
+        assert!(failed, "a failing iterator ({error}) must fail the partition:\n{stdout}");
+    }
+    assert_eq!(lines.last(), Some(&"left 0"), "{stdout}");
+}

@@ -127,26 +127,57 @@ def _pipe(command: list, schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -
     A thread writes the input while this generator reads the output, so neither pipe fills up
     and memory stays at a few batches whatever the partition's size.
     """
+    batches = iter(batches)
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     feed_errors: list = []
     read_errors: list = []
     stderr: list = []
 
     def feed() -> None:
+        # Only an error writing to pseudata means it stopped reading (its exit status says why).
+        # Any error taking the next batch (the JVM's socket, a corrupt batch) kills pseudata
+        # before anything could end its input: a partial partition must never pass as whole.
         try:
-            with pa.ipc.new_stream(process.stdin, schema) as writer:
-                for batch in batches:
+            try:
+                writer = pa.ipc.new_stream(process.stdin, schema)
+            except OSError:
+                return
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    break
+                except BaseException as e:
+                    process.kill()
+                    feed_errors.append(e)
+                    return
+                try:
                     writer.write_batch(batch)
-        except (BrokenPipeError, OSError):
-            pass  # pseudata stopped reading: its exit status and message say why
-        except BaseException as e:  # the input iterator failed: pseudata must not finish
-            feed_errors.append(e)
-            process.kill()
+                except OSError:
+                    return
+            try:
+                writer.close()  # the end-of-stream marker: the partition is whole
+            except OSError:
+                return
         finally:
             try:
                 process.stdin.close()
             except OSError:
                 pass
+
+    def results() -> Iterator[pa.RecordBatch]:
+        # Any reading error (the failure bytes pseudata writes when it stops) is reported with
+        # pseudata's own message below.
+        try:
+            reader = pa.ipc.open_stream(process.stdout)
+            while True:
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    return
+                yield batch
+        except Exception as e:
+            read_errors.append(e)
 
     feeder = threading.Thread(target=feed, name="pseudata-feed", daemon=True)
     errors = threading.Thread(target=lambda: stderr.append(process.stderr.read()), name="pseudata-stderr", daemon=True)
@@ -154,11 +185,8 @@ def _pipe(command: list, schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -
     errors.start()
     finished = False
     try:
-        try:
-            for batch in pa.ipc.open_stream(process.stdout):
-                yield batch
-        except pa.ArrowInvalid as e:
-            read_errors.append(e)  # the failure bytes pseudata writes when it stops: reported below
+        for batch in results():
+            yield batch
         finished = True
     finally:
         if not finished:
