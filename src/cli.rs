@@ -59,15 +59,19 @@ pub enum Command {
   pseudata rules
   pseudata rules date")]
     Rules(RulesArgs),
-    /// One table from standard input to standard output (CSV), pseudonymised as `run` would:
-    /// the road from one database to another (`COPY ... TO STDOUT | pseudata pipe | COPY ... FROM STDIN`).
+    /// One table from standard input to standard output, pseudonymised as `run` would: CSV, the
+    /// road from one database to another (`COPY ... TO STDOUT | pseudata pipe | COPY ... FROM
+    /// STDIN`), or an Arrow IPC stream (`--format arrow`: Spark's `mapInArrow`, pyarrow).
     #[command(after_help = "Examples:
   psql prod -c '\\copy claims to stdout csv header' | pseudata pipe -m mappings --table claims --key-file secret.key | psql test -c '\\copy claims from stdin csv header'
   pseudata pipe -m mappings --table members --separator ';' --encoding windows-1252 --crlf < members.csv > out.csv
+  pseudata pipe -m mappings --table claims --format arrow --key-file secret.key < claims.arrows > out.arrows
 
 Without a `csv:` block in the mapping or flags, the dialect is PostgreSQL's `COPY ... CSV HEADER`:
 UTF-8, `,`, LF, a header line. On an error, pseudata writes a last line with an unterminated
-quote, so the consumer's COPY fails (and its transaction loads nothing), and exits 2.")]
+quote, so the consumer's COPY fails (and its transaction loads nothing), and exits 2 (128 + n
+when stopped by signal n). An Arrow stream keeps the types `run` keeps in Parquet; on an error
+it ends with bytes no Arrow reader accepts.")]
     Pipe(PipeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) or the man page.
     #[command(after_help = "Examples:

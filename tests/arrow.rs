@@ -11,14 +11,16 @@ use std::process::Command;
 const TYPED_DEMO: &str = include_str!("data/typed_demo.py");
 
 /// Streams a Parquet file (argv 1) to standard output as an Arrow IPC stream in batches of
-/// argv 2 rows; argv 3 `cut` stops inside the last message, `open` omits the end marker.
+/// argv 2 rows; argv 3 `cut` stops inside the last message, `open` omits the end marker, `lz4`
+/// and `zstd` compress the buffers.
 const STREAM: &str = r#"
 import sys
 import pyarrow as pa, pyarrow.parquet as pq
 table = pq.read_table(sys.argv[1])
 rows, how = int(sys.argv[2]), sys.argv[3]
 sink = pa.BufferOutputStream()
-writer = pa.ipc.new_stream(sink, table.schema)
+compression = how if how in ("lz4", "zstd") else None
+writer = pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression=compression))
 for batch in table.to_batches(max_chunksize=rows):
     writer.write_batch(batch)
 if how != "open":
@@ -122,14 +124,14 @@ fn an_arrow_stream_comes_out_as_run_writes_the_parquet_file() {
         let output = dir.path().join(format!("out-{}", subset.unwrap_or("all")));
         common::run_demo_key(&mappings, &typed, &output, subset);
         for table in ["claims", "members"] {
-            // Batches of one row, of a prime size, and one batch larger than pipe's own.
-            for rows in [1, 97, 100_000] {
-                let input = stream(&typed.join(format!("{table}.parquet")), rows, "whole");
+            // Batches of one row, of a prime size, one larger than pipe's own; compressed.
+            for (rows, how) in [(1, "whole"), (97, "whole"), (100_000, "whole"), (500, "lz4"), (500, "zstd")] {
+                let input = stream(&typed.join(format!("{table}.parquet")), rows, how);
                 let extra: Vec<&str> = subset.map(|p| vec!["--subset", p]).unwrap_or_default();
                 let (code, stdout, stderr) = pipe(&mappings, table, input, &extra);
-                assert_eq!(code, 0, "{table}, batches of {rows}: {stderr}");
+                assert_eq!(code, 0, "{table}, batches of {rows}, {how}: {stderr}");
                 let verdict = compare(dir.path(), &stdout, Some(&output.join(format!("{table}.parquet"))));
-                assert_eq!(verdict, "equal", "{table}, batches of {rows}, subset {subset:?}");
+                assert_eq!(verdict, "equal", "{table}, batches of {rows}, {how}, subset {subset:?}");
             }
         }
     }
@@ -214,7 +216,14 @@ pq.write_table(t, sys.argv[2])
 fn csv_options_and_unreadable_types_are_refused_by_name() {
     let dir = common::demo_copy();
     let mappings = dir.path().join("mappings");
-    for option in [&["--separator", ";"][..], &["--crlf"], &["--encoding", "utf-8"], &["--no-header"]] {
+    let options = [
+        &["--separator", ";"][..],
+        &["--crlf"],
+        &["--encoding", "utf-8"],
+        &["--no-header"],
+        &["--quoting", "necessary"],
+    ];
+    for option in options {
         let (code, stdout, stderr) = pipe(&mappings, "claims", Vec::new(), option);
         assert_eq!(code, 2, "{option:?}");
         assert!(stderr.contains(option[0]) && stderr.contains("CSV option"), "{stderr}");
@@ -335,7 +344,13 @@ print("left", len(alive))
     let module = Path::new(env!("CARGO_MANIFEST_DIR")).join("integrations/spark");
     let out = python(
         script,
-        &[&module, &env!("CARGO_BIN_EXE_pseudata"), &dir.path().join("mappings"), &key(), &typed.join("claims.parquet")],
+        &[
+            &module,
+            &env!("CARGO_BIN_EXE_pseudata"),
+            &dir.path().join("mappings"),
+            &key(),
+            &typed.join("claims.parquet"),
+        ],
     );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
@@ -345,4 +360,42 @@ print("left", len(alive))
         assert!(failed, "a failing iterator ({error}) must fail the partition:\n{stdout}");
     }
     assert_eq!(lines.last(), Some(&"left 0"), "{stdout}");
+}
+
+/// With `--subset`, an error names the row of the input (from 1), not of the kept rows: the
+/// first kept row after the first bad one (which the subset leaves out), found here from which
+/// claims a clean `run --subset` keeps (claim ids are kept).
+#[test]
+fn an_error_names_the_input_row_also_under_a_subset() {
+    let dir = common::demo_copy();
+    let typed = typed_demo(dir.path());
+    let mappings = dir.path().join("mappings");
+    let kept = dir.path().join("kept");
+    common::run_demo_key(&mappings, &typed, &kept, Some("30"));
+    let bad = dir.path().join("bad.parquet");
+    let script = r#"
+import sys
+import pyarrow as pa, pyarrow.parquet as pq
+t = pq.read_table(sys.argv[1])
+kept = set(pq.read_table(sys.argv[3])["claim_id"].to_pylist())
+ids = t["claim_id"].to_pylist()
+# Bad values from a row the subset leaves out (after row 1100) to the end.
+start = next(i for i in range(1100, len(ids)) if ids[i] not in kept)
+inami = t["provider_inami"].to_pylist()
+inami[start:] = [12345678901] * (len(inami) - start)
+pq.write_table(t.set_column(t.column_names.index("provider_inami"), "provider_inami", pa.array(inami, pa.int64())), sys.argv[2])
+print(start + 1, next(i + 1 for i in range(start, len(ids)) if ids[i] in kept))
+"#;
+    let out = python(script, &[&typed.join("claims.parquet"), &bad, &kept.join("claims.parquet")]);
+    let rows = String::from_utf8(out.stdout).unwrap();
+    let (first_bad, expected) = rows.trim().split_once(' ').unwrap();
+    assert_ne!(first_bad, expected, "the first bad row is one the subset leaves out");
+    let yaml = std::fs::read_to_string(mappings.join("claims.yaml")).unwrap();
+    let strict = yaml.replace("  provider_inami: inami\n", "  provider_inami: { inami: { on_invalid: error } }\n");
+    assert_ne!(strict, yaml);
+    std::fs::write(mappings.join("claims.yaml"), strict).unwrap();
+    let (code, _, stderr) =
+        pipe(&mappings, "claims", stream(&bad, 300, "whole"), &["--subset", "30", "--batch-rows", "100"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(&format!("row {expected},")) && stderr.contains("provider_inami"), "{stderr}");
 }

@@ -446,6 +446,25 @@ fn verify_aligns_rows_of_a_subset_run_with_the_key_and_reads_parquet() {
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     let rows = report["details"]["rows"].as_array().unwrap();
     assert!(rows.iter().all(|r| r["rows_out"].as_u64() < r["rows_in"].as_u64()), "{out}");
+    // `--subset` says what a manifest would: it must agree with one that is there.
+    let with_subset = |output: &Path, pct: &str| {
+        let mut cmd = pseudata();
+        cmd.args(["verify", "--subset", pct, "--mappings"]).arg(dir.path().join("mappings"));
+        cmd.arg("--input").arg(dir.path().join("input")).arg("--output").arg(output);
+        cmd.arg("--key-file").arg(root().join("demo/demo.key")).assert()
+    };
+    with_subset(&output, "30").code(0);
+    let refused = with_subset(&output, "40").code(2);
+    assert!(String::from_utf8_lossy(&refused.get_output().stderr).contains("records --subset 30"));
+    // Without a manifest (as `pipe` and Spark write), only `--subset` aligns the rows.
+    std::fs::remove_file(output.join("pseudata-manifest.json")).unwrap();
+    verify(dir.path(), &output, "text", true).code(1);
+    with_subset(&output, "30").code(0);
+    // A full run's output is no subset's.
+    let full = dir.path().join("full");
+    common::demo_job("run", dir.path(), &full).args(["--quiet", "--to", "parquet"]).assert().code(0);
+    let refused = with_subset(&full, "30").code(2);
+    assert!(String::from_utf8_lossy(&refused.get_output().stderr).contains("without --subset"));
 }
 
 #[test]

@@ -264,7 +264,8 @@ print(" ".join(str(v) for v in pq.read_table(sys.argv[1] + "/typed.parquet").col
     assert!(typed.iter().zip(&niss).all(|(p, n)| p.to_string() != n.trim_start_matches('0')));
 }
 
-/// A `time32[s]` column, which polars 0.55 reads as nulls, is refused by name, never emptied.
+/// A `time32[s]` column, which polars 0.55 reads as nulls, is refused by name, never emptied,
+/// also inside a list.
 #[test]
 fn a_column_this_version_would_empty_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
@@ -276,11 +277,15 @@ fn a_column_this_version_would_empty_is_refused_by_name() {
     let script = r#"
 import sys, datetime
 import pyarrow as pa, pyarrow.parquet as pq
-unit = sys.argv[2]
-t = pa.table({"niss": pa.array(["85073003328"] * 3), "at": pa.array([datetime.time(1, 2, 3)] * 3, pa.time32(unit))})
+kind = sys.argv[2]
+unit = kind.removeprefix("list-")
+at = pa.array([datetime.time(1, 2, 3)] * 3, pa.time32(unit))
+if kind.startswith("list-"):
+    at = pa.array([[datetime.time(1, 2, 3)]] * 3, pa.list_(pa.time32(unit)))
+t = pa.table({"niss": pa.array(["85073003328"] * 3), "at": at})
 pq.write_table(t, sys.argv[1])
 "#;
-    for (unit, refused) in [("s", true), ("ms", false)] {
+    for (unit, refused) in [("s", true), ("list-s", true), ("ms", false)] {
         let file = input.join("x.parquet");
         python(script, &[&file], &[unit]);
         let output = dir.path().join(format!("out-{unit}"));

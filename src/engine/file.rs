@@ -16,7 +16,8 @@ use super::transform::{transform_batch, CellError, ColumnStats, Memo, Values};
 use super::{FileProgress, RunError, Subset};
 use crate::io::arrow::ArrowStreamSink;
 use crate::io::csv::{line_of, CsvFormat, CsvSink, CsvSource};
-use crate::io::parquet::{classic_arrow, text_column, FrameSource, ParquetSink, ParquetSource};
+use crate::io::parquet::{classic_arrow, text_column, ParquetSink, ParquetSource};
+use crate::io::FrameSource;
 use crate::io::{Cells, Undecodable};
 use crate::io::{Format, IoError};
 use crate::mapping::{Action, BoundPlan, Writes};
@@ -317,6 +318,8 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
                 }
                 job.progress.set(position);
             }
+            // A signal that came while the last read waited: the output is not finished.
+            job.check_cancel()?;
             Ok(FileOutcome { rows_in, rows_out, stats, csv: Some(format.clone()), types: Vec::new() })
         })
     })
@@ -584,65 +587,61 @@ pub fn process_frames(
             let cells = FrameCells { rows: height, columns: text };
             let values = transform_batch(plan, &cells, &mut stats, &memos)
                 .map_err(|(row, col, e)| row_error(job, plan, input_row(row), col, e))?;
-            let write: WriteJob = match typed {
-                false => {
-                    let layout = layout.clone();
-                    Box::new(move |sink| match sink {
-                        Sink::Csv(sink) => write_csv_rows(sink, &layout, &values, height, |row, col| {
-                            cells.columns[col].as_ref().and_then(|c| c.get(row)).unwrap_or("").as_bytes()
-                        }),
-                        Sink::Parquet(_) | Sink::Arrow(_) => Ok(()),
-                    })
-                }
-                true => {
-                    let mut columns = Vec::with_capacity(plan.columns.len());
-                    for ((column, new), (_, dtype)) in plan.columns.iter().zip(values).zip(out_schema.iter()) {
-                        let name = column.name.as_str().into();
-                        columns.push(match (&column.action, new) {
-                            (_, Some(values)) => {
-                                let text = Series::new(name, values.iter().collect::<Vec<_>>());
-                                // The first row whose value the type cannot hold, for the message.
-                                let failing = |typed: Option<&Series>| {
-                                    (0..values.len())
-                                        .find(|&r| {
-                                            values.get(r).is_some()
-                                                && typed.is_none_or(|t| t.get(r).is_ok_and(|v| v.is_null()))
-                                        })
-                                        .unwrap_or(0)
-                                };
-                                let not_typed = |row: usize| {
-                                    let message = format!(
-                                        "a value the rule wrote is not a {dtype}, the column's type in the input"
-                                    );
-                                    let error = CellError::Rule(crate::rules::RuleError(message));
-                                    row_error(job, plan, input_row(row), columns.len(), error)
-                                };
-                                match dtype {
-                                    DataType::String => Column::from(text),
-                                    DataType::Date | DataType::Datetime(..) => {
-                                        let original = &df.columns()[column.source];
-                                        let before = cells.columns[column.source].as_ref();
-                                        shifted_dates(original, before, &values, dtype)
-                                            .map_err(|_| not_typed(failing(None)))?
-                                    }
-                                    // Strict: a value the type cannot hold is an error, never a null.
-                                    _ => Column::from(
-                                        text.strict_cast(dtype)
-                                            .map_err(|_| not_typed(failing(text.cast(dtype).ok().as_ref())))?,
-                                    ),
+            let write: WriteJob = if !typed {
+                let layout = layout.clone();
+                Box::new(move |sink| match sink {
+                    Sink::Csv(sink) => write_csv_rows(sink, &layout, &values, height, |row, col| {
+                        cells.columns[col].as_ref().and_then(|c| c.get(row)).unwrap_or("").as_bytes()
+                    }),
+                    Sink::Parquet(_) | Sink::Arrow(_) => Ok(()),
+                })
+            } else {
+                let mut columns = Vec::with_capacity(plan.columns.len());
+                for ((column, new), (_, dtype)) in plan.columns.iter().zip(values).zip(out_schema.iter()) {
+                    let name = column.name.as_str().into();
+                    columns.push(match (&column.action, new) {
+                        (_, Some(values)) => {
+                            let text = Series::new(name, values.iter().collect::<Vec<_>>());
+                            // The first row whose value the type cannot hold, for the message.
+                            let failing = |typed: Option<&Series>| {
+                                (0..values.len())
+                                    .find(|&r| {
+                                        values.get(r).is_some()
+                                            && typed.is_none_or(|t| t.get(r).is_ok_and(|v| v.is_null()))
+                                    })
+                                    .unwrap_or(0)
+                            };
+                            let not_typed = |row: usize| {
+                                let message =
+                                    format!("a value the rule wrote is not a {dtype}, the column's type in the input");
+                                let error = CellError::Rule(crate::rules::RuleError(message));
+                                row_error(job, plan, input_row(row), columns.len(), error)
+                            };
+                            match dtype {
+                                DataType::String => Column::from(text),
+                                DataType::Date | DataType::Datetime(..) => {
+                                    let original = &df.columns()[column.source];
+                                    let before = cells.columns[column.source].as_ref();
+                                    shifted_dates(original, before, &values, dtype)
+                                        .map_err(|_| not_typed(failing(None)))?
                                 }
+                                // Strict: a value the type cannot hold is an error, never a null.
+                                _ => Column::from(
+                                    text.strict_cast(dtype)
+                                        .map_err(|_| not_typed(failing(text.cast(dtype).ok().as_ref())))?,
+                                ),
                             }
-                            (Action::Null, None) => Column::full_null(name, height, dtype),
-                            _ => df.columns()[column.source].clone(),
-                        });
-                    }
-                    let frame = DataFrame::new(height, columns).map_err(|e| parquet_err(job.output, e))?;
-                    Box::new(move |sink| match sink {
-                        Sink::Parquet(sink) => sink.write(frame),
-                        Sink::Arrow(sink) => sink.write(frame),
-                        Sink::Csv(_) => Ok(()),
-                    })
+                        }
+                        (Action::Null, None) => Column::full_null(name, height, dtype),
+                        _ => df.columns()[column.source].clone(),
+                    });
                 }
+                let frame = DataFrame::new(height, columns).map_err(|e| parquet_err(job.output, e))?;
+                Box::new(move |sink| match sink {
+                    Sink::Parquet(sink) => sink.write(frame),
+                    Sink::Arrow(sink) => sink.write(frame),
+                    Sink::Csv(_) => Ok(()),
+                })
             };
             rows_out += height as u64;
             if !send(writer, write) {
@@ -650,6 +649,7 @@ pub fn process_frames(
             }
             job.progress.set(rows_in);
         }
+        job.check_cancel()?;
         Ok(FileOutcome { rows_in, rows_out, stats, csv: None, types })
     })
 }

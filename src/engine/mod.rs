@@ -86,6 +86,8 @@ pub enum RunError {
     SubsetNeedsKey,
     #[error("--subset {given} disagrees with the output's manifest, which records --subset {recorded}")]
     SubsetDisagrees { given: f64, recorded: f64 },
+    #[error("--subset {given} is for an output without a manifest (written by `pipe` or Spark); this output's manifest records a run without --subset")]
+    SubsetNotRecorded { given: f64 },
     #[error(
         "none of the chosen subjects appears in a table with a `subject` column (the identifiers are not printed)"
     )]

@@ -15,8 +15,7 @@ use polars_arrow::io::ipc::read::{read_stream_metadata, StreamReader, StreamStat
 use polars_arrow::io::ipc::write::{StreamWriter, WriteOptions};
 use polars_arrow::record_batch::RecordBatchT;
 
-use super::parquet::FrameSource;
-use super::IoError;
+use super::{FrameSource, IoError};
 
 /// Written after the last whole message when the stream fails: a message header that promises
 /// 4 KiB of metadata, then far fewer bytes. Every Arrow reader (pyarrow, Spark, polars, arrow-rs)

@@ -48,6 +48,16 @@ pub fn sync_dir(dir: &std::path::Path) -> std::io::Result<()> {
     }
 }
 
+/// A source of typed batches: a Parquet file, an Arrow stream.
+pub trait FrameSource {
+    /// Column types, in source order.
+    fn schema(&self) -> &polars::prelude::SchemaRef;
+    /// The Arrow types other readers see, in source order.
+    fn arrow_schema(&self) -> &polars::prelude::ArrowSchema;
+    /// The next batch (single-chunk columns), `None` at the end.
+    fn next_batch(&mut self) -> Result<Option<polars::prelude::DataFrame>, IoError>;
+}
+
 /// Input formats pseudata reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]

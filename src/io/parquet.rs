@@ -6,20 +6,10 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use super::IoError;
+use super::{FrameSource, IoError};
 
 fn parquet_error(path: &Path, e: PolarsError) -> IoError {
     IoError::Parquet { path: path.into(), message: e.to_string() }
-}
-
-/// A source of typed batches: a Parquet file, an Arrow stream.
-pub trait FrameSource {
-    /// Column types, in source order.
-    fn schema(&self) -> &SchemaRef;
-    /// The Arrow types other readers see, in source order.
-    fn arrow_schema(&self) -> &ArrowSchema;
-    /// The next batch (single-chunk columns), `None` at the end.
-    fn next_batch(&mut self) -> Result<Option<DataFrame>, IoError>;
 }
 
 impl FrameSource for ParquetSource {
@@ -69,13 +59,22 @@ impl ParquetSource {
         let arrow_schema = declared_arrow_schema(&metadata, &arrow_schema);
         // polars 0.55 reads a `time32[s]` column (stored as milliseconds, declared in seconds by
         // the file's Arrow schema) as nulls: refused rather than emptied without a word.
-        if let Some((name, _)) =
-            arrow_schema.iter().find(|(_, f)| f.dtype == ArrowDataType::Time32(ArrowTimeUnit::Second))
-        {
+        fn has_time32_s(dtype: &ArrowDataType) -> bool {
+            match dtype {
+                ArrowDataType::Time32(ArrowTimeUnit::Second) => true,
+                ArrowDataType::List(f) | ArrowDataType::LargeList(f) | ArrowDataType::FixedSizeList(f, _) => {
+                    has_time32_s(&f.dtype)
+                }
+                ArrowDataType::Map(f, _) => has_time32_s(&f.dtype),
+                ArrowDataType::Struct(fields) => fields.iter().any(|f| has_time32_s(&f.dtype)),
+                _ => false,
+            }
+        }
+        if let Some((name, _)) = arrow_schema.iter().find(|(_, f)| has_time32_s(&f.dtype)) {
             return Err(IoError::Parquet {
                 path: path.into(),
                 message: format!(
-                    "column `{name}` is time32[s], which this version reads as empty: cast it to time32[ms] or text first"
+                    "column `{name}` is or holds time32[s], which this version reads as empty: cast it to time32[ms] or text first"
                 ),
             });
         }

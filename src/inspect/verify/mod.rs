@@ -123,11 +123,14 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok());
     let recorded = manifest.as_ref().and_then(|m| m["options"]["subset_percent"].as_f64());
-    let subset_percent = match (options.subset, recorded) {
-        (Some(given), Some(recorded)) if given != recorded => {
+    let subset_percent = match (options.subset, recorded, &manifest) {
+        (Some(given), Some(recorded), _) if given != recorded => {
             return Err(RunError::SubsetDisagrees { given, recorded })
         }
-        (given, recorded) => given.or(recorded),
+        // A manifest that records no subset (a full run, a case file): the output's rows are
+        // not a subset's, whatever `--subset` says.
+        (Some(given), None, Some(_)) => return Err(RunError::SubsetNotRecorded { given }),
+        (given, recorded, _) => given.or(recorded),
     };
     let case_subjects: Option<Vec<[u8; 16]>> = manifest.as_ref().and_then(|m| {
         m["options"]["case_subjects"]
