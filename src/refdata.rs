@@ -10,6 +10,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+/// The rows of a shipped tab-separated table: its fields, without blank lines and `#` comments.
+pub fn tsv_rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(|l| l.split('\t').collect())
+}
+
 /// Share of picks the first entry of a list gets.
 pub const TOP_SHARE: f64 = 0.012;
 

@@ -6,9 +6,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-const TYPED_DEMO: &str = include_str!("data/typed_demo.py");
 
 /// Streams a Parquet file (argv 1) to standard output as an Arrow IPC stream in batches of
 /// argv 2 rows; argv 3 `cut` stops inside the last message, `open` omits the end marker, `lz4`
@@ -63,27 +60,8 @@ else:
     print("equal")
 "#;
 
-fn python(script: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> std::process::Output {
-    let mut cmd = Command::new(common::python_with("pyarrow"));
-    cmd.arg("-c").arg(script);
-    for a in args {
-        cmd.arg(a);
-    }
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "python: {}", String::from_utf8_lossy(&out.stderr));
-    out
-}
-
 fn key() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key")
-}
-
-/// The typed demo extract as Parquet in `dir/typed`.
-fn typed_demo(dir: &Path) -> PathBuf {
-    let typed = dir.join("typed");
-    std::fs::create_dir_all(&typed).unwrap();
-    python(TYPED_DEMO, &[&dir.join("input"), &typed, &"decimal"]);
-    typed
 }
 
 /// `pipe --format arrow` on `stream`: (exit code, standard output, standard error).
@@ -101,7 +79,7 @@ fn pipe(mappings: &Path, table: &str, stream: Vec<u8>, extra: &[&str]) -> (i32, 
 }
 
 fn stream(parquet: &Path, rows: usize, how: &str) -> Vec<u8> {
-    python(STREAM, &[&parquet, &rows.to_string(), &how]).stdout
+    common::pyarrow_script(STREAM, &[&parquet, &rows.to_string(), &how])
 }
 
 /// pyarrow's verdict on `stream` against `parquet` (or its row count without one).
@@ -109,16 +87,16 @@ fn compare(dir: &Path, stream: &[u8], parquet: Option<&Path>) -> String {
     let file = dir.join("stream.arrows");
     std::fs::write(&file, stream).unwrap();
     let out = match parquet {
-        Some(p) => python(COMPARE, &[&file, &p]),
-        None => python(COMPARE, &[&file]),
+        Some(p) => common::pyarrow_script(COMPARE, &[&file, &p]),
+        None => common::pyarrow_script(COMPARE, &[&file]),
     };
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    String::from_utf8(out).unwrap().trim().to_string()
 }
 
 #[test]
 fn an_arrow_stream_comes_out_as_run_writes_the_parquet_file() {
     let dir = common::demo_copy();
-    let typed = typed_demo(dir.path());
+    let typed = common::typed_demo(dir.path());
     let mappings = dir.path().join("mappings");
     for subset in [None, Some("30")] {
         let output = dir.path().join(format!("out-{}", subset.unwrap_or("all")));
@@ -140,7 +118,7 @@ fn an_arrow_stream_comes_out_as_run_writes_the_parquet_file() {
 #[test]
 fn an_empty_stream_answers_the_output_schema() {
     let dir = common::demo_copy();
-    let typed = typed_demo(dir.path());
+    let typed = common::typed_demo(dir.path());
     let mappings = dir.path().join("mappings");
     let output = dir.path().join("out");
     common::run_demo_key(&mappings, &typed, &output, None);
@@ -155,7 +133,7 @@ with pa.ipc.new_stream(sink, schema):
 sys.stdout.buffer.write(sink.getvalue().to_pybytes())
 "#;
     for table in ["claims", "members"] {
-        let input = python(script, &[&typed.join(format!("{table}.parquet"))]).stdout;
+        let input = common::pyarrow_script(script, &[&typed.join(format!("{table}.parquet"))]);
         let (code, stdout, stderr) = pipe(&mappings, table, input, &[]);
         assert_eq!(code, 0, "{stderr}");
         // The empty run output has the same schema: pyarrow compares schema and (no) rows.
@@ -166,7 +144,7 @@ import pyarrow.parquet as pq
 t = pq.read_table(sys.argv[1])
 pq.write_table(t.slice(0, 0), sys.argv[2])
 "#;
-        python(write_empty, &[&output.join(format!("{table}.parquet")), &empty]);
+        common::pyarrow_script(write_empty, &[&output.join(format!("{table}.parquet")), &empty]);
         assert_eq!(compare(dir.path(), &stdout, Some(&empty)), "equal", "{table}");
     }
 }
@@ -174,7 +152,7 @@ pq.write_table(t.slice(0, 0), sys.argv[2])
 #[test]
 fn a_failure_leaves_a_stream_no_reader_accepts() {
     let dir = common::demo_copy();
-    let typed = typed_demo(dir.path());
+    let typed = common::typed_demo(dir.path());
     let mappings = dir.path().join("mappings");
     let claims = typed.join("claims.parquet");
     // Cut inside the last message, and without the end marker: whole batches went out first.
@@ -191,20 +169,8 @@ fn a_failure_leaves_a_stream_no_reader_accepts() {
     }
     // A rule that refuses a value half-way: the row and column are named, never the value.
     let bad = dir.path().join("bad.parquet");
-    let script = r#"
-import sys
-import pyarrow as pa, pyarrow.parquet as pq
-t = pq.read_table(sys.argv[1])
-niss = t["niss"].to_pylist()
-niss[1500] = 12345678901
-t = t.set_column(t.column_names.index("niss"), "niss", pa.array(niss, pa.int64()))
-pq.write_table(t, sys.argv[2])
-"#;
-    python(script, &[&claims, &bad]);
-    let yaml = std::fs::read_to_string(mappings.join("claims.yaml")).unwrap();
-    let strict = yaml.replace("  niss: niss\n", "  niss: { niss: { on_invalid: error } }\n");
-    assert_ne!(strict, yaml);
-    std::fs::write(mappings.join("claims.yaml"), strict).unwrap();
+    common::plant_invalid_niss(&claims, &bad);
+    common::refuse_invalid(&mappings, &mappings, "niss", "niss");
     let (code, stdout, stderr) = pipe(&mappings, "claims", stream(&bad, 250, "whole"), &["--batch-rows", "100"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("row 1501") && stderr.contains("niss"), "{stderr}");
@@ -248,7 +214,7 @@ with pa.ipc.new_stream(sink, t.schema) as w:
     w.write_table(t)
 sys.stdout.buffer.write(sink.getvalue().to_pybytes())
 "#;
-    let input = python(script, &[]).stdout;
+    let input = common::pyarrow_script(script, &[]);
     let (code, _, stderr) = pipe(&mappings, "claims", input, &[]);
     assert_eq!(code, 2);
     assert!(stderr.contains("`care_date`") && stderr.contains("time zone"), "{stderr}");
@@ -288,7 +254,7 @@ sys.stdout.buffer.write(sink.getvalue().to_pybytes())
         ("duplicate", "", "appears twice"),
     ] {
         for rows in ["rows", "empty"] {
-            let input = python(script, &[&kind, &rows]).stdout;
+            let input = common::pyarrow_script(script, &[&kind, &rows]);
             let (code, stdout, stderr) = pipe(&mappings, "claims", input, &[]);
             assert_eq!(code, 2, "{kind} {rows}: {stderr}");
             let named = column.is_empty() || stderr.contains(&format!("`{column}`"));
@@ -306,7 +272,7 @@ sys.stdout.buffer.write(sink.getvalue().to_pybytes())
 #[test]
 fn the_spark_wrapper_never_passes_a_partial_partition() {
     let dir = common::demo_copy();
-    let typed = typed_demo(dir.path());
+    let typed = common::typed_demo(dir.path());
     let script = r#"
 import sys, os, errno
 import pyarrow as pa, pyarrow.parquet as pq
@@ -342,7 +308,7 @@ alive = [p for p in os.listdir("/proc") if p.isdigit() and p not in before
 print("left", len(alive))
 "#;
     let module = Path::new(env!("CARGO_MANIFEST_DIR")).join("integrations/spark");
-    let out = python(
+    let out = common::pyarrow_script(
         script,
         &[
             &module,
@@ -352,7 +318,7 @@ print("left", len(alive))
             &typed.join("claims.parquet"),
         ],
     );
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stdout = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], "whole True", "{stdout}");
     for error in ["reset", "arrow-io", "os", "eof", "value"] {
@@ -368,7 +334,7 @@ print("left", len(alive))
 #[test]
 fn an_error_names_the_input_row_also_under_a_subset() {
     let dir = common::demo_copy();
-    let typed = typed_demo(dir.path());
+    let typed = common::typed_demo(dir.path());
     let mappings = dir.path().join("mappings");
     let kept = dir.path().join("kept");
     common::run_demo_key(&mappings, &typed, &kept, Some("30"));
@@ -386,14 +352,11 @@ inami[start:] = [12345678901] * (len(inami) - start)
 pq.write_table(t.set_column(t.column_names.index("provider_inami"), "provider_inami", pa.array(inami, pa.int64())), sys.argv[2])
 print(start + 1, next(i + 1 for i in range(start, len(ids)) if ids[i] in kept))
 "#;
-    let out = python(script, &[&typed.join("claims.parquet"), &bad, &kept.join("claims.parquet")]);
-    let rows = String::from_utf8(out.stdout).unwrap();
+    let out = common::pyarrow_script(script, &[&typed.join("claims.parquet"), &bad, &kept.join("claims.parquet")]);
+    let rows = String::from_utf8(out).unwrap();
     let (first_bad, expected) = rows.trim().split_once(' ').unwrap();
     assert_ne!(first_bad, expected, "the first bad row is one the subset leaves out");
-    let yaml = std::fs::read_to_string(mappings.join("claims.yaml")).unwrap();
-    let strict = yaml.replace("  provider_inami: inami\n", "  provider_inami: { inami: { on_invalid: error } }\n");
-    assert_ne!(strict, yaml);
-    std::fs::write(mappings.join("claims.yaml"), strict).unwrap();
+    common::refuse_invalid(&mappings, &mappings, "provider_inami", "inami");
     let (code, _, stderr) =
         pipe(&mappings, "claims", stream(&bad, 300, "whole"), &["--subset", "30", "--batch-rows", "100"]);
     assert_eq!(code, 2, "{stderr}");

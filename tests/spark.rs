@@ -11,8 +11,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-const TYPED_DEMO: &str = include_str!("data/typed_demo.py");
-
 fn key() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.key")
 }
@@ -66,37 +64,14 @@ fn spark_partitions_give_the_rows_run_writes_and_pass_verify() {
     let dir = common::demo_copy();
     let root = dir.path();
     let mappings = root.join("mappings");
-    let typed = root.join("typed");
-    std::fs::create_dir_all(&typed).unwrap();
-    let out = Command::new(&python)
-        .arg("-c")
-        .arg(TYPED_DEMO)
-        .arg(root.join("input"))
-        .arg(&typed)
-        .arg("decimal")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let typed = common::typed_demo(root);
     common::run_demo_key(&mappings, &typed, &root.join("run-all"), None);
     common::run_demo_key(&mappings, &typed, &root.join("run-subset"), Some("30"));
     // Mappings that refuse an invalid NISS, and a claims file with one in row 1501.
     let strict = root.join("strict");
-    std::fs::create_dir_all(&strict).unwrap();
-    let yaml = std::fs::read_to_string(mappings.join("claims.yaml")).unwrap();
-    let refusing = yaml.replace("  niss: niss\n", "  niss: { niss: { on_invalid: error } }\n");
-    assert_ne!(refusing, yaml);
-    std::fs::write(strict.join("claims.yaml"), refusing).unwrap();
+    common::refuse_invalid(&mappings, &strict, "niss", "niss");
     let bad = root.join("bad.parquet");
-    let script = r#"
-import sys
-import pyarrow as pa, pyarrow.parquet as pq
-t = pq.read_table(sys.argv[1])
-niss = t["niss"].to_pylist()
-niss[1500] = 12345678901
-pq.write_table(t.set_column(t.column_names.index("niss"), "niss", pa.array(niss, pa.int64())), sys.argv[2])
-"#;
-    let out = Command::new(&python).arg("-c").arg(script).arg(typed.join("claims.parquet")).arg(&bad).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    common::plant_invalid_niss(&typed.join("claims.parquet"), &bad);
 
     let verify = root.join("verify");
     let mut check = Command::new(&python);

@@ -30,11 +30,8 @@ pub struct Chapter {
 pub fn chapters() -> &'static [Chapter] {
     static CHAPTERS: std::sync::OnceLock<Vec<Chapter>> = std::sync::OnceLock::new();
     CHAPTERS.get_or_init(|| {
-        include_str!("../../data/sheet/icd10-chapters.tsv")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|line| {
-                let f: Vec<&'static str> = line.split('\t').collect();
+        crate::refdata::tsv_rows(include_str!("../../data/sheet/icd10-chapters.tsv"))
+            .filter_map(|f| {
                 let [number, first, last, en, nl, fr] = f[..] else { return None };
                 Some(Chapter { number: number.parse().ok()?, first, last, titles: [en, nl, fr] })
             })

@@ -69,40 +69,34 @@ impl<R: Read> Seek for Forward<R> {
 
 type Input = Forward<Box<dyn Read + Send>>;
 
-/// What a column of `dtype` is when pseudata cannot read it (here or in a nested field), `None`
-/// when it can: the types polars reads and writes back as they were, which the tests compare
-/// with `run`'s Parquet output.
-fn unsupported(dtype: &ArrowDataType) -> Option<&'static str> {
+/// What a column of `dtype` is when pseudata cannot read it (here or in a nested field), and
+/// what to do about it; `None` when it can: the types polars reads and writes back as they were,
+/// which the tests compare with `run`'s Parquet output.
+fn unsupported(dtype: &ArrowDataType) -> Option<(&'static str, &'static str)> {
     use ArrowDataType as T;
-    match dtype {
+    const COMMON: &str = "cast it to a common type (text, a 64-bit number) first";
+    super::find_nested(dtype, &|t: &ArrowDataType| {
+        match t {
         T::Null | T::Boolean | T::Int8 | T::Int16 | T::Int32 | T::Int64 => None,
         T::UInt8 | T::UInt16 | T::UInt32 | T::UInt64 | T::Float32 | T::Float64 => None,
         T::Timestamp(_, None) | T::Date32 | T::Date64 | T::Time32(_) | T::Time64(_) | T::Duration(_) => None,
         T::Utf8 | T::LargeUtf8 | T::Utf8View | T::Binary | T::LargeBinary | T::BinaryView => None,
         T::Decimal(precision, _) if *precision <= 38 => None,
-        T::List(field) | T::LargeList(field) | T::Map(field, _) => unsupported(&field.dtype),
-        T::Struct(fields) => fields.iter().find_map(|f| unsupported(&f.dtype)),
-        T::Timestamp(_, Some(_)) => Some("a timestamp with a time zone"),
-        T::Dictionary(..) => Some("dictionary-encoded"),
-        T::Float16 => Some("a 16-bit float"),
+        // Containers: their fields are checked.
+        T::List(_) | T::LargeList(_) | T::Map(..) | T::Struct(_) => None,
+        T::Timestamp(_, Some(_)) => Some((
+            "a timestamp with a time zone",
+            "cast it to a timestamp without zone (Spark: `timestamp_ntz`) or to text first",
+        )),
+        T::Dictionary(..) => Some(("dictionary-encoded", "decode it (cast to its value type) first")),
+        T::Float16 => Some(("a 16-bit float", COMMON)),
         T::Decimal(..) | T::Decimal32(..) | T::Decimal64(..) | T::Decimal256(..) => {
-            Some("a decimal other than decimal128")
+            Some(("a decimal other than decimal128", "cast it to decimal128 (precision up to 38) first"))
         }
-        T::Extension(_) => Some("an extension type"),
-        _ => Some("of an Arrow type pseudata does not read (128-bit integer, interval, union, fixed-size binary or list, list view or run-end encoded)"),
+        T::Extension(_) => Some(("an extension type", COMMON)),
+        _ => Some(("of an Arrow type pseudata does not read (128-bit integer, interval, union, fixed-size binary or list, list view or run-end encoded)", COMMON)),
     }
-}
-
-/// What to do about a column of an unsupported type.
-fn advice(what: &str) -> &'static str {
-    match what {
-        "a timestamp with a time zone" => {
-            "cast it to a timestamp without zone (Spark: `timestamp_ntz`) or to text first"
-        }
-        "a decimal other than decimal128" => "cast it to decimal128 (precision up to 38) first",
-        "dictionary-encoded" => "decode it (cast to its value type) first",
-        _ => "cast it to a common type (text, a 64-bit number) first",
-    }
+    })
 }
 
 /// Reads an Arrow IPC stream batch by batch (batches larger than `batch_rows` are split).
@@ -141,8 +135,8 @@ impl ArrowStreamSource {
             ));
         }
         for (name, field) in arrow_schema.iter() {
-            if let Some(what) = unsupported(&field.dtype) {
-                return refuse(format!("column `{name}` is {what}, which pseudata cannot read: {}", advice(what)));
+            if let Some((what, advice)) = unsupported(&field.dtype) {
+                return refuse(format!("column `{name}` is {what}, which pseudata cannot read: {advice}"));
             }
         }
         let schema: SchemaRef = Arc::new(Schema::from_arrow_schema(&arrow_schema));

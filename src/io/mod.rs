@@ -48,6 +48,20 @@ pub fn sync_dir(dir: &std::path::Path) -> std::io::Result<()> {
     }
 }
 
+/// The first `Some` that `check` gives for `dtype` or a type nested in it (the fields of lists,
+/// maps and structs), depth first.
+pub fn find_nested<T>(
+    dtype: &polars::prelude::ArrowDataType,
+    check: &impl Fn(&polars::prelude::ArrowDataType) -> Option<T>,
+) -> Option<T> {
+    use polars::prelude::ArrowDataType as A;
+    check(dtype).or_else(|| match dtype {
+        A::List(f) | A::LargeList(f) | A::FixedSizeList(f, _) | A::Map(f, _) => find_nested(&f.dtype, check),
+        A::Struct(fields) => fields.iter().find_map(|f| find_nested(&f.dtype, check)),
+        _ => None,
+    })
+}
+
 /// A source of typed batches: a Parquet file, an Arrow stream.
 pub trait FrameSource {
     /// Column types, in source order.

@@ -59,18 +59,8 @@ impl ParquetSource {
         let arrow_schema = declared_arrow_schema(&metadata, &arrow_schema);
         // polars 0.55 reads a `time32[s]` column (stored as milliseconds, declared in seconds by
         // the file's Arrow schema) as nulls: refused rather than emptied without a word.
-        fn has_time32_s(dtype: &ArrowDataType) -> bool {
-            match dtype {
-                ArrowDataType::Time32(ArrowTimeUnit::Second) => true,
-                ArrowDataType::List(f) | ArrowDataType::LargeList(f) | ArrowDataType::FixedSizeList(f, _) => {
-                    has_time32_s(&f.dtype)
-                }
-                ArrowDataType::Map(f, _) => has_time32_s(&f.dtype),
-                ArrowDataType::Struct(fields) => fields.iter().any(|f| has_time32_s(&f.dtype)),
-                _ => false,
-            }
-        }
-        if let Some((name, _)) = arrow_schema.iter().find(|(_, f)| has_time32_s(&f.dtype)) {
+        let time32_s = |t: &ArrowDataType| (t == &ArrowDataType::Time32(ArrowTimeUnit::Second)).then_some(());
+        if let Some((name, _)) = arrow_schema.iter().find(|(_, f)| super::find_nested(&f.dtype, &time32_s).is_some()) {
             return Err(IoError::Parquet {
                 path: path.into(),
                 message: format!(

@@ -57,11 +57,8 @@ impl SheetLang {
 fn labels() -> &'static HashMap<&'static str, [&'static str; 3]> {
     static LABELS: OnceLock<HashMap<&'static str, [&'static str; 3]>> = OnceLock::new();
     LABELS.get_or_init(|| {
-        include_str!("../../data/sheet/labels.tsv")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|line| {
-                let f: Vec<&'static str> = line.split('\t').collect();
+        crate::refdata::tsv_rows(include_str!("../../data/sheet/labels.tsv"))
+            .filter_map(|f| {
                 let [key, en, nl, fr] = f[..] else { return None };
                 Some((key, [en, nl, fr]))
             })

@@ -231,3 +231,47 @@ pub fn run_demo_key(mappings: &Path, input: &Path, output: &Path, subset: Option
     let out = cmd.output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Runs a Python `script` (pyarrow available) with `args`; asserts it succeeds, returns stdout.
+pub fn pyarrow_script(script: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<u8> {
+    let mut cmd = std::process::Command::new(python_with("pyarrow"));
+    cmd.arg("-c").arg(script);
+    for a in args {
+        cmd.arg(a);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "python: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// The demo extract of `dir/input` as typed Parquet (`tests/data/typed_demo.py`) in `dir/typed`.
+pub fn typed_demo(dir: &Path) -> PathBuf {
+    let typed = dir.join("typed");
+    std::fs::create_dir_all(&typed).unwrap();
+    pyarrow_script(include_str!("../data/typed_demo.py"), &[&dir.join("input"), &typed, &"decimal"]);
+    typed
+}
+
+/// Writes `claims` (typed Parquet) to `out` with an invalid NISS in row 1501.
+pub fn plant_invalid_niss(claims: &Path, out: &Path) {
+    let script = r#"
+import sys
+import pyarrow as pa, pyarrow.parquet as pq
+t = pq.read_table(sys.argv[1])
+niss = t["niss"].to_pylist()
+niss[1500] = 12345678901
+pq.write_table(t.set_column(t.column_names.index("niss"), "niss", pa.array(niss, pa.int64())), sys.argv[2])
+"#;
+    pyarrow_script(script, &[&claims, &out]);
+}
+
+/// Writes `from/claims.yaml` to `to/claims.yaml` with `column`'s `rule` made to refuse invalid
+/// values (`on_invalid: error`).
+pub fn refuse_invalid(from: &Path, to: &Path, column: &str, rule: &str) {
+    let yaml = std::fs::read_to_string(from.join("claims.yaml")).unwrap();
+    let strict =
+        yaml.replace(&format!("  {column}: {rule}\n"), &format!("  {column}: {{ {rule}: {{ on_invalid: error }} }}\n"));
+    assert_ne!(strict, yaml, "`{column}: {rule}` is in the mapping");
+    std::fs::create_dir_all(to).unwrap();
+    std::fs::write(to.join("claims.yaml"), strict).unwrap();
+}
