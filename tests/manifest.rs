@@ -78,9 +78,18 @@ fn verify_manifest_catches_an_edited_or_missing_output_file() {
     let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
     // The recorded hash is the file's SHA-256, computed here with an independent implementation.
     let output = out.path().join("members.csv");
-    let sha = std::process::Command::new("sha256sum").arg(&output).output().unwrap();
-    let expected = String::from_utf8_lossy(&sha.stdout).split_whitespace().next().unwrap().to_string();
+    let sha256sum = |path: &std::path::Path| {
+        let sha = std::process::Command::new("sha256sum").arg(path).output().unwrap();
+        String::from_utf8_lossy(&sha.stdout).split_whitespace().next().unwrap().to_string()
+    };
+    let expected = sha256sum(&output);
     assert_eq!(manifest["files"][0]["sha256_out"], expected.as_str());
+    // Both hashes of every file, computed on threads of their own while the run goes on.
+    for file in manifest["files"].as_array().unwrap() {
+        let input = data("windows").join("input").join(file["input"].as_str().unwrap());
+        assert_eq!(file["sha256_in"], sha256sum(&input).as_str(), "{input:?}");
+        assert_eq!(file["sha256_out"], sha256sum(&out.path().join(file["output"].as_str().unwrap())).as_str());
+    }
     let check =
         || pseudata().env("PSEUDATA_KEY", KEY_A).args(["verify", "--manifest"]).arg(&manifest_path).output().unwrap();
     assert_eq!(check().status.code(), Some(0));
