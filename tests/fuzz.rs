@@ -34,9 +34,10 @@ use proptest::test_runner::{FileFailurePersistence, TestCaseError};
 use pseudata::crypto::Key;
 use pseudata::detect::text::{find_identifiers, people};
 use pseudata::ident::{date, email, exid, iban, icd10, inami, kbo, niss, phone};
-use pseudata::io::csv::{line_of, CsvFormat, CsvSource};
+use pseudata::io::csv::{CsvFormat, CsvSource};
 use pseudata::io::header::looks_like_data;
 use pseudata::io::IoError;
+use pseudata::io::Records;
 use pseudata::mapping::{load_dir, CsvOptions, Encoding, MappingError, Table};
 use pseudata::rules::{ColumnRule, FreeText, FreeTextSpec, IdentifierKind, IdentifierSpec, OnInvalid, Rule, RULES};
 
@@ -180,16 +181,17 @@ fn read_back(path: &Path, options: &CsvOptions, max: usize) -> Result<Result<Rea
     };
     let header = source.header().to_vec();
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
-    let (mut records, mut lines, mut batch) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut records, mut lines, mut batch) = (Vec::new(), Vec::new(), Records::default());
     loop {
         match source.next_batch(&mut batch, max) {
             Ok(0) => break,
             Ok(n) => {
                 prop_assert!(n <= max && batch.len() == n, "batch of {} for max {} ({} held)", n, max, batch.len());
-                for (i, record) in batch.iter().enumerate() {
+                for i in 0..n {
+                    let record: Vec<Vec<u8>> = batch.record(i).map(<[u8]>::to_vec).collect();
                     prop_assert_eq!(record.len(), header.len(), "a record's width differs from the header's");
-                    records.push(record.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
-                    lines.push(line_of(&batch, i));
+                    records.push(record);
+                    lines.push(batch.line(i));
                 }
                 prop_assert!(records.len() as u64 <= size + 1, "more records than bytes: the reader loops");
             }
@@ -1534,7 +1536,7 @@ fn read_error(bytes: &[u8]) -> Option<IoError> {
         Ok(s) => s,
         Err(e) => return Some(e),
     };
-    let mut batch = Vec::new();
+    let mut batch = Records::default();
     loop {
         match source.next_batch(&mut batch, 64) {
             Ok(0) => return None,

@@ -6,7 +6,6 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::sync::mpsc::sync_channel;
 
-use csv::ByteRecord;
 use polars::prelude::{
     ArrowDataType, ArrowField, ArrowSchema, Column, DataFrame, DataType, Field, NamedFrom, Schema, Series,
     StringChunked,
@@ -15,10 +14,10 @@ use polars::prelude::{
 use super::transform::{transform_batch, CellError, ColumnStats, Memo, Values};
 use super::{FileProgress, RunError, Subset};
 use crate::io::arrow::ArrowStreamSink;
-use crate::io::csv::{line_of, CsvFormat, CsvSink, CsvSource};
+use crate::io::csv::{CsvFormat, CsvSink, CsvSource};
 use crate::io::parquet::{classic_arrow, text_column, ParquetSink, ParquetSource};
 use crate::io::FrameSource;
-use crate::io::{Cells, Undecodable};
+use crate::io::{Cells, Records, Undecodable};
 use crate::io::{Format, IoError};
 use crate::mapping::{Action, BoundPlan, Writes};
 
@@ -75,7 +74,7 @@ fn parquet_err(path: &Path, e: polars::prelude::PolarsError) -> IoError {
 }
 
 struct CsvCells<'a> {
-    records: &'a [ByteRecord],
+    records: &'a Records,
     format: &'a CsvFormat,
 }
 
@@ -85,10 +84,7 @@ impl Cells for CsvCells<'_> {
     }
 
     fn cell(&self, column: usize, row: usize) -> Result<Option<Cow<'_, str>>, Undecodable> {
-        match self.records[row].get(column) {
-            None | Some(b"") => Ok(None),
-            Some(bytes) => self.format.decode(bytes).map(Some).ok_or(Undecodable),
-        }
+        self.records.cell(self.format, row, column)
     }
 }
 
@@ -223,12 +219,12 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
     let layout = layout(plan);
     let batch_rows = job.batch_rows;
     std::thread::scope(|scope| {
-        let (batch_send, batches) = sync_channel::<Result<Vec<ByteRecord>, IoError>>(1);
+        let (batch_send, batches) = sync_channel::<Result<Records, IoError>>(1);
         // Written batches come back to the reader, so record buffers are reused, not reallocated
         // (fresh ones cost the kernel's page zeroing, about a tenth of a run). For CSV output
         // the reader allocates at most `BATCH_POOL` batches, then waits for a written one; it
         // stops when every holder of `recycle` is gone (the run ended or failed).
-        let (recycle, recycled) = sync_channel::<Vec<ByteRecord>>(BATCH_POOL);
+        let (recycle, recycled) = sync_channel::<Records>(BATCH_POOL);
         let recycling = matches!(job.to, Format::Csv);
         scope.spawn(move || {
             // A panic here must not pass for the end of the input: it is sent as an error.
@@ -240,7 +236,7 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
                         Ok(batch) => batch,
                         Err(_) if !recycling || allocated < BATCH_POOL => {
                             allocated += 1;
-                            Vec::new()
+                            Records::default()
                         }
                         Err(_) => match recycled.recv() {
                             Ok(batch) => batch,
@@ -278,17 +274,17 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
                 job.check_cancel()?;
                 let mut batch = batch?;
                 rows_in += batch.len() as u64;
-                let position = batch.last().and_then(|r| r.position()).map_or(0, |p| p.byte());
+                let position = batch.last_offset();
                 match (job.subset, plan.subject) {
-                    (Some(subset), Some(subject)) => {
-                        batch.retain(|r| subset.selects(r.get(subject).and_then(|b| format.decode(b)).as_deref()))
-                    }
+                    (Some(subset), Some(subject)) => batch.retain(|b, row| {
+                        subset.selects(b.get(row, subject).and_then(|bytes| format.decode(bytes)).as_deref())
+                    }),
                     (Some(subset), None) if !subset.keeps_unattributed() => batch.clear(),
                     _ => {}
                 }
                 let cells = CsvCells { records: &batch, format: &format };
                 let values = transform_batch(plan, &cells, &mut stats, &memos)
-                    .map_err(|(row, col, e)| cell_error(job, plan, line_of(&batch, row), col, e))?;
+                    .map_err(|(row, col, e)| cell_error(job, plan, batch.line(row), col, e))?;
                 rows_out += batch.len() as u64;
                 let write: WriteJob = match job.to {
                     Format::Csv => {
@@ -297,7 +293,7 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
                         Box::new(move |sink| {
                             if let Sink::Csv(sink) = sink {
                                 write_csv_rows(sink, &layout, &values, batch.len(), |row, col| {
-                                    batch[row].get(col).unwrap_or(b"")
+                                    batch.get(row, col).unwrap_or(b"")
                                 })?;
                             }
                             let _ = recycle.try_send(batch);
@@ -343,7 +339,7 @@ fn csv_batch_frame(
                 for row in 0..rows {
                     let cell = cells
                         .cell(column.source, row)
-                        .map_err(|e| cell_error(job, plan, line_of(cells.records, row), index, e.into()))?;
+                        .map_err(|e| cell_error(job, plan, cells.records.line(row), index, e.into()))?;
                     out.push(cell.map(Cow::into_owned));
                 }
                 out

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use csv::{ByteRecord, QuoteStyle};
 
 use super::quoting::{QuoteCheck, QuoteFault};
-use super::IoError;
+use super::{IoError, Records};
 use crate::mapping::{CsvOptions, Encoding};
 
 pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -241,8 +241,10 @@ pub struct CsvSource {
     records: u64,
     /// Physical line (1-based) where the next record starts; newlines inside quotes count.
     next_line: u64,
-    /// A first record read while building column names for a header-less file.
-    pending: Option<ByteRecord>,
+    /// A first record read while building column names for a header-less file, and its byte offset.
+    pending: Option<(ByteRecord, u64)>,
+    /// The record being read.
+    scratch: ByteRecord,
 }
 
 impl CsvSource {
@@ -274,6 +276,7 @@ impl CsvSource {
             records: 0,
             next_line: 1,
             pending: None,
+            scratch: ByteRecord::new(),
         };
         let mut first = ByteRecord::new();
         if !source.read_record(&mut first)? {
@@ -300,7 +303,8 @@ impl CsvSource {
             source.records = 0;
         } else {
             source.header = (1..=first.len()).map(|i| format!("column_{i}")).collect();
-            source.pending = Some(first);
+            let offset = first.position().map_or(0, |p| p.byte());
+            source.pending = Some((first, offset));
         }
         Ok(source)
     }
@@ -321,17 +325,14 @@ impl CsvSource {
             Ok(more) => {
                 if more {
                     self.records += 1;
-                    // The reader counts records, not lines: record the physical line instead.
-                    if let Some(mut position) = record.position().cloned() {
-                        position.set_line(self.next_line);
-                        record.set_position(Some(position));
-                    }
-                    let line = self.next_line;
+                    // The reader counts records, not lines: count the physical lines instead.
                     self.next_line += 1 + memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
-                    // A UTF-8 file (declared, or detected by a check of every byte) is held to it
-                    // in every field, kept ones too, which are copied without being decoded.
-                    if self.format.encoding == Encoding::Utf8 && std::str::from_utf8(record.as_slice()).is_err() {
-                        return Err(self.not_utf8(record, line));
+                    // The header of a UTF-8 file; data records are checked a batch at a time.
+                    if self.header.is_empty()
+                        && self.format.encoding == Encoding::Utf8
+                        && std::str::from_utf8(record.as_slice()).is_err()
+                    {
+                        return Err(IoError::HeaderEncoding { path: self.path.clone(), encoding: "UTF-8" });
                     }
                 }
                 Ok(more)
@@ -341,13 +342,10 @@ impl CsvSource {
     }
 
     /// The error for a record of a UTF-8 file with bytes that are not UTF-8: line and column.
-    fn not_utf8(&self, record: &ByteRecord, line: u64) -> IoError {
-        if self.header.is_empty() {
-            return IoError::HeaderEncoding { path: self.path.clone(), encoding: "UTF-8" };
-        }
-        let field = record.iter().position(|f| std::str::from_utf8(f).is_err()).unwrap_or(0);
+    fn not_utf8(&self, batch: &Records, row: usize) -> IoError {
+        let field = batch.record(row).position(|f| std::str::from_utf8(f).is_err()).unwrap_or(0);
         let column = self.header.get(field).cloned().unwrap_or_else(|| format!("column_{}", field + 1));
-        IoError::Encoding { path: self.path.clone(), line, column, encoding: "UTF-8" }
+        IoError::Encoding { path: self.path.clone(), line: batch.line(row), column, encoding: "UTF-8" }
     }
 
     fn malformed(&self, e: &csv::Error) -> IoError {
@@ -366,27 +364,30 @@ impl CsvSource {
         IoError::Malformed { path: self.path.clone(), line, record: self.records + 1, problem }
     }
 
-    /// Fills `batch` with up to `max` records (reusing its allocations); returns how many were read.
-    pub fn next_batch(&mut self, batch: &mut Vec<ByteRecord>, max: usize) -> Result<usize, IoError> {
-        let mut n = 0;
-        if let Some(first) = self.pending.take() {
-            push_record(batch, n, &first);
-            n += 1;
+    /// Fills `batch` with up to `max` records (reusing its allocations); returns how many were
+    /// read. A UTF-8 file (declared, or detected by a check of every byte) is held to it in
+    /// every field, kept ones too, which are copied without being decoded.
+    pub fn next_batch(&mut self, batch: &mut Records, max: usize) -> Result<usize, IoError> {
+        batch.clear();
+        if let Some((first, offset)) = self.pending.take() {
+            batch.push(&first, 1, offset);
         }
-        while n < max {
-            if batch.len() <= n {
-                batch.push(ByteRecord::new());
+        let mut record = std::mem::take(&mut self.scratch);
+        while batch.len() < max {
+            let line = self.next_line;
+            match self.read_record(&mut record) {
+                Ok(true) => batch.push(&record, line, record.position().map_or(0, |p| p.byte())),
+                Ok(false) => break,
+                Err(e) => {
+                    // A record before the broken one that is not UTF-8 comes first.
+                    batch.seal(self.format.encoding).map_err(|row| self.not_utf8(batch, row))?;
+                    return Err(e);
+                }
             }
-            let mut record = std::mem::take(&mut batch[n]);
-            let more = self.read_record(&mut record);
-            batch[n] = record;
-            if !more? {
-                break;
-            }
-            n += 1;
         }
-        batch.truncate(n);
-        Ok(n)
+        self.scratch = record;
+        batch.seal(self.format.encoding).map_err(|row| self.not_utf8(batch, row))?;
+        Ok(batch.len())
     }
 
     /// Number of data records read so far.
@@ -415,19 +416,6 @@ impl<R: Read> Read for LastByte<R> {
             self.newline.store(buf[n - 1] == b'\n', std::sync::atomic::Ordering::SeqCst);
         }
         Ok(n)
-    }
-}
-
-/// Line (1-based, in the file) where record `index` of `batch` starts.
-pub fn line_of(batch: &[ByteRecord], index: usize) -> u64 {
-    batch.get(index).and_then(|r| r.position()).map_or(0, |p| p.line())
-}
-
-fn push_record(batch: &mut Vec<ByteRecord>, at: usize, record: &ByteRecord) {
-    if batch.len() <= at {
-        batch.push(record.clone());
-    } else {
-        batch[at].clone_from(record);
     }
 }
 

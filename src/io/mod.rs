@@ -7,8 +7,10 @@ pub mod header;
 pub mod parquet;
 mod quoting;
 pub mod reader;
+mod records;
 
 pub use cells::{Cells, Undecodable};
+pub use records::Records;
 
 use std::path::PathBuf;
 

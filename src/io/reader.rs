@@ -6,12 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 
-use csv::ByteRecord;
 use polars::prelude::StringChunked;
 
 use super::csv::{CsvFormat, CsvSource};
 use super::parquet::{text_column, ParquetSource};
-use super::{Cells, Undecodable};
+use super::{Cells, Records, Undecodable};
 use super::{Format, IoError};
 use crate::mapping::CsvOptions;
 
@@ -26,14 +25,14 @@ impl Batch {
     /// Where row `row` of this batch is, for messages: the CSV line, or the data row for Parquet.
     pub fn line(&self, row: usize) -> u64 {
         match &self.data {
-            BatchData::Csv { records, .. } => super::csv::line_of(records, row),
+            BatchData::Csv { records, .. } => records.line(row),
             BatchData::Frame { .. } => self.first_row + row as u64 + 1,
         }
     }
 }
 
 enum BatchData {
-    Csv { records: Vec<ByteRecord>, format: Arc<CsvFormat> },
+    Csv { records: Records, format: Arc<CsvFormat> },
     Frame { rows: usize, columns: Vec<Option<StringChunked>> },
 }
 
@@ -47,10 +46,7 @@ impl Cells for Batch {
 
     fn cell(&self, column: usize, row: usize) -> Result<Option<Cow<'_, str>>, Undecodable> {
         match &self.data {
-            BatchData::Csv { records, format } => match records[row].get(column) {
-                None | Some(b"") => Ok(None),
-                Some(bytes) => format.decode(bytes).map(Some).ok_or(Undecodable),
-            },
+            BatchData::Csv { records, format } => records.cell(format, row, column),
             BatchData::Frame { columns, .. } => {
                 Ok(columns.get(column).and_then(|c| c.as_ref()).and_then(|c| c.get(row)).map(Cow::Borrowed))
             }
@@ -93,7 +89,7 @@ impl TableReader {
                 let thread = std::thread::spawn(move || {
                     let mut read = 0u64;
                     while read < limit {
-                        let mut records = Vec::new();
+                        let mut records = Records::default();
                         let max = batch_rows.min((limit - read).try_into().unwrap_or(usize::MAX));
                         match source.next_batch(&mut records, max) {
                             Ok(0) => break,

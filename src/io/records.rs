@@ -1,0 +1,288 @@
+//! A batch of CSV records held flat: every field's bytes back to back in one buffer and where
+//! each field ends, instead of two heap blocks per record. A cell is two reads from arrays, a
+//! batch is four allocations that the reader reuses, and a UTF-8 batch is checked once, whole,
+//! instead of once per record and again per cell.
+
+use std::borrow::Cow;
+
+use csv::ByteRecord;
+
+use super::csv::CsvFormat;
+use super::Undecodable;
+use crate::mapping::Encoding;
+
+/// Records of one CSV batch, each with the same number of fields.
+#[derive(Debug, Default)]
+pub struct Records {
+    /// Fields per record (the reader refuses records of another width).
+    width: usize,
+    /// Every field's bytes, record after record; empty once `text` holds them.
+    bytes: Vec<u8>,
+    /// The same bytes as text, once the batch was found valid UTF-8 (a UTF-8 file).
+    text: Option<String>,
+    /// Where each field ends in the buffer, record-major.
+    ends: Vec<usize>,
+    /// Physical line (from 1) where each record starts.
+    lines: Vec<u64>,
+    /// Byte offset in the file where the last record starts (for progress).
+    last_offset: u64,
+}
+
+impl Records {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Where record `row` starts in the file: its physical line, 0 if there is no such record.
+    pub fn line(&self, row: usize) -> u64 {
+        self.lines.get(row).copied().unwrap_or(0)
+    }
+
+    /// Byte offset in the file where the batch's last record starts.
+    pub fn last_offset(&self) -> u64 {
+        self.last_offset
+    }
+
+    fn buffer(&self) -> &[u8] {
+        self.text.as_ref().map_or(&self.bytes, String::as_bytes)
+    }
+
+    /// The byte range of field `column` of record `row`.
+    fn span(&self, row: usize, column: usize) -> Option<(usize, usize)> {
+        if column >= self.width || row >= self.len() {
+            return None;
+        }
+        let i = row * self.width + column;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some((start, self.ends[i]))
+    }
+
+    /// The raw bytes of field `column` of record `row` (`None` past the record's end).
+    pub fn get(&self, row: usize, column: usize) -> Option<&[u8]> {
+        self.span(row, column).map(|(start, end)| &self.buffer()[start..end])
+    }
+
+    /// Field `column` of record `row` as text in `format`'s encoding; `None` when empty.
+    pub fn cell(&self, format: &CsvFormat, row: usize, column: usize) -> Result<Option<Cow<'_, str>>, Undecodable> {
+        let Some((start, end)) = self.span(row, column).filter(|(start, end)| start < end) else {
+            return Ok(None);
+        };
+        match &self.text {
+            // A field boundary inside a character: the field alone is not UTF-8.
+            Some(text) => text.get(start..end).map(|t| Some(Cow::Borrowed(t))).ok_or(Undecodable),
+            None => format.decode(&self.bytes[start..end]).map(Some).ok_or(Undecodable),
+        }
+    }
+
+    /// Empties the batch, keeping its allocations.
+    pub fn clear(&mut self) {
+        if let Some(text) = self.text.take() {
+            self.bytes = text.into_bytes();
+        }
+        self.bytes.clear();
+        self.ends.clear();
+        self.lines.clear();
+        self.width = 0;
+        self.last_offset = 0;
+    }
+
+    /// Appends `record`, which starts at physical `line` and byte `offset` of the file.
+    pub(super) fn push(&mut self, record: &ByteRecord, line: u64, offset: u64) {
+        debug_assert!(self.text.is_none(), "a sealed batch is not appended to");
+        if self.is_empty() {
+            self.width = record.len();
+        }
+        let base = self.bytes.len();
+        self.bytes.extend_from_slice(record.as_slice());
+        let mut end = base;
+        for field in record.iter() {
+            end += field.len();
+            self.ends.push(end);
+        }
+        self.lines.push(line);
+        self.last_offset = offset;
+    }
+
+    /// For a UTF-8 file: holds the batch as text if every record is valid UTF-8, else gives the
+    /// first record that is not. A record's fields are checked together, as one text (a field
+    /// cut inside a character is refused later, by `cell`).
+    pub(super) fn seal(&mut self, encoding: Encoding) -> Result<(), usize> {
+        if encoding != Encoding::Utf8 || self.text.is_some() {
+            return Ok(());
+        }
+        let bytes = std::mem::take(&mut self.bytes);
+        match String::from_utf8(bytes) {
+            // Each record must be text on its own, not only the batch as a whole.
+            Ok(text) => match (0..self.len()).find(|&row| !text.is_char_boundary(self.record_start(row))) {
+                None => {
+                    self.text = Some(text);
+                    Ok(())
+                }
+                Some(row) => {
+                    self.bytes = text.into_bytes();
+                    // The record before the cut is the one left unfinished.
+                    Err(row - 1)
+                }
+            },
+            Err(e) => {
+                self.bytes = e.into_bytes();
+                let row = (0..self.len()).find(|&row| std::str::from_utf8(self.record_bytes(row)).is_err());
+                Err(row.unwrap_or(0))
+            }
+        }
+    }
+
+    fn record_start(&self, row: usize) -> usize {
+        if row == 0 || self.width == 0 {
+            0
+        } else {
+            self.ends[row * self.width - 1]
+        }
+    }
+
+    /// Every field of record `row`, back to back.
+    fn record_bytes(&self, row: usize) -> &[u8] {
+        let end = if self.width == 0 { 0 } else { self.ends[(row + 1) * self.width - 1] };
+        &self.buffer()[self.record_start(row)..end]
+    }
+
+    /// The fields of record `row`.
+    pub fn record(&self, row: usize) -> impl Iterator<Item = &[u8]> {
+        (0..self.width).filter_map(move |column| self.get(row, column))
+    }
+
+    /// Keeps the records for which `keep(self, row)` holds, in order.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Records, usize) -> bool) {
+        let kept: Vec<bool> = (0..self.len()).map(|row| keep(self, row)).collect();
+        if kept.iter().all(|&k| k) {
+            return;
+        }
+        let was_text = self.text.is_some();
+        let mut bytes = match self.text.take() {
+            Some(text) => text.into_bytes(),
+            None => std::mem::take(&mut self.bytes),
+        };
+        let (mut to_byte, mut to_row) = (0usize, 0usize);
+        for (row, _) in kept.iter().enumerate().filter(|(_, &k)| k) {
+            let start = if row == 0 || self.width == 0 { 0 } else { self.ends[row * self.width - 1] };
+            let end = if self.width == 0 { start } else { self.ends[(row + 1) * self.width - 1] };
+            bytes.copy_within(start..end, to_byte);
+            for column in 0..self.width {
+                self.ends[to_row * self.width + column] = self.ends[row * self.width + column] - start + to_byte;
+            }
+            self.lines[to_row] = self.lines[row];
+            to_byte += end - start;
+            to_row += 1;
+        }
+        bytes.truncate(to_byte);
+        self.ends.truncate(to_row * self.width);
+        self.lines.truncate(to_row);
+        // Whole records were moved, each starting on a character: what was text still is.
+        match String::from_utf8(bytes) {
+            Ok(text) if was_text => self.text = Some(text),
+            Ok(text) => self.bytes = text.into_bytes(),
+            Err(e) => self.bytes = e.into_bytes(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(fields: &[&[u8]]) -> ByteRecord {
+        ByteRecord::from(fields.to_vec())
+    }
+
+    fn utf8() -> CsvFormat {
+        CsvFormat {
+            separator: b',',
+            encoding: Encoding::Utf8,
+            bom: false,
+            crlf: false,
+            quoting: crate::io::csv::Quoting::Necessary,
+            final_newline: true,
+            header: true,
+        }
+    }
+
+    #[test]
+    fn fields_come_back_as_pushed_and_retain_keeps_order() {
+        let mut batch = Records::default();
+        let rows: Vec<Vec<&[u8]>> = vec![
+            vec![b"1", b"", "Zo\u{eb}".as_bytes()],
+            vec![b"22", b"x", b""],
+            vec![b"", b"", b""],
+            vec![b"4444", "\u{e9}t\u{e9}".as_bytes(), b"last"],
+        ];
+        for (i, r) in rows.iter().enumerate() {
+            batch.push(&record(r), 10 + i as u64, 100 * i as u64);
+        }
+        for sealed in [false, true] {
+            if sealed {
+                batch.seal(Encoding::Utf8).unwrap();
+                assert!(batch.text.is_some());
+            }
+            assert_eq!(batch.len(), 4);
+            for (row, r) in rows.iter().enumerate() {
+                for (column, field) in r.iter().enumerate() {
+                    assert_eq!(batch.get(row, column), Some(*field));
+                    let cell = batch.cell(&utf8(), row, column).unwrap();
+                    assert_eq!(cell.as_deref().map(str::as_bytes), Some(*field).filter(|f| !f.is_empty()));
+                }
+                assert_eq!(batch.get(row, 3), None);
+                assert_eq!(batch.line(row), 10 + row as u64);
+                assert_eq!(batch.record(row).collect::<Vec<_>>(), *r);
+            }
+            assert_eq!(batch.last_offset(), 300);
+        }
+        batch.retain(|b, row| b.get(row, 0) != Some(b"22") && b.get(row, 0) != Some(b""));
+        assert!(batch.text.is_some(), "still text after retain");
+        assert_eq!(batch.len(), 2);
+        assert_eq!(batch.record(0).collect::<Vec<_>>(), rows[0]);
+        assert_eq!(batch.record(1).collect::<Vec<_>>(), rows[3]);
+        assert_eq!((batch.line(0), batch.line(1), batch.line(2)), (10, 13, 0));
+        batch.retain(|_, _| false);
+        assert!(batch.is_empty() && batch.get(0, 0).is_none());
+        batch.clear();
+        batch.push(&record(&[b"a", b"b"]), 1, 0);
+        assert_eq!(batch.record(0).collect::<Vec<_>>(), vec![&b"a"[..], b"b"]);
+    }
+
+    #[test]
+    fn a_utf8_batch_is_refused_at_its_first_bad_record() {
+        let mut batch = Records::default();
+        batch.push(&record(&[b"ok", b"fine"]), 1, 0);
+        batch.push(&record(&[b"bad \xff", b"x"]), 2, 10);
+        batch.push(&record(&[b"\xfe", b"y"]), 3, 20);
+        assert_eq!(batch.seal(Encoding::Utf8), Err(1));
+        assert_eq!(batch.get(1, 0), Some(&b"bad \xff"[..]), "the bytes are kept for the message");
+        // Windows-1252 needs no check: every byte is a character.
+        assert_eq!(batch.seal(Encoding::Windows1252), Ok(()));
+        assert_eq!(
+            batch.cell(&CsvFormat { encoding: Encoding::Windows1252, ..utf8() }, 1, 0).unwrap().unwrap(),
+            "bad \u{ff}"
+        );
+    }
+
+    #[test]
+    fn a_character_split_across_records_or_fields_is_not_text() {
+        // \xc3\xa9 is `é`: valid when the whole batch is read as one text, not per record.
+        let mut batch = Records::default();
+        batch.push(&record(&[b"a", b"\xc3"]), 1, 0);
+        batch.push(&record(&[b"\xa9", b"b"]), 2, 5);
+        assert_eq!(batch.seal(Encoding::Utf8), Err(0));
+        // Within one record: the record is text, the fields alone are not.
+        let mut batch = Records::default();
+        batch.push(&record(&[b"\xc3", b"\xa9"]), 1, 0);
+        assert_eq!(batch.seal(Encoding::Utf8), Ok(()));
+        assert_eq!(batch.cell(&utf8(), 0, 0), Err(Undecodable));
+        assert_eq!(batch.cell(&utf8(), 0, 1), Err(Undecodable));
+        assert_eq!(batch.get(0, 1), Some(&b"\xa9"[..]));
+    }
+}
