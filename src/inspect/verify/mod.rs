@@ -755,14 +755,27 @@ fn pass_one(
             // kept member's note or case sheet can still name a member who was left out.
             let all_rows: Vec<usize> = (0..batch.rows()).collect();
             // Identifiers written in the input's notes are originals too.
+            // Found in parallel over rows, added in row order.
             for &index_of in &text_columns {
-                for &row in &all_rows {
-                    let cell = batch
-                        .cell(index_of, row)
-                        .map_err(|e| cell_error(&pair.input.path, batch.line(row), &in_header[index_of], e))?;
-                    if let Some(text) = cell {
-                        index.add_text_originals(&text);
-                    }
+                let found: Vec<Result<windows::Found, RunError>> = (0..all_rows.len())
+                    .into_par_iter()
+                    .with_min_len(1024)
+                    .fold(
+                        || Ok(windows::Found::default()),
+                        |found, row| {
+                            let mut found = found?;
+                            let cell = batch
+                                .cell(index_of, row)
+                                .map_err(|e| cell_error(&pair.input.path, batch.line(row), &in_header[index_of], e))?;
+                            if let Some(text) = cell {
+                                index.find_text_originals(&text, &mut found);
+                            }
+                            Ok(found)
+                        },
+                    )
+                    .collect();
+                for found in found {
+                    index.add_found(found?);
                 }
             }
             if !free_text.is_empty() {
@@ -788,10 +801,24 @@ fn pass_one(
                     }
                 }
             }
-            record(&batch, &in_cols, &in_names, &all_rows, &pair.input.path, &in_header, |recorded| match recorded {
-                Recorded::Identifier(kind, value) => index.add_original(kind, value),
-                Recorded::Name(first, last) => index.add_name(first, last),
-            })?;
+            // The originals of structured cells: found in parallel over rows, added in row order.
+            let found: Vec<Result<windows::Found, RunError>> =
+                all_rows
+                    .par_chunks(4096)
+                    .map(|rows| {
+                        let mut found = windows::Found::default();
+                        record(&batch, &in_cols, &in_names, rows, &pair.input.path, &in_header, |recorded| {
+                            match recorded {
+                                Recorded::Identifier(kind, value) => index.find_original(kind, value, &mut found),
+                                Recorded::Name(first, last) => windows::Index::find_name(first, last, &mut found),
+                            }
+                        })?;
+                        Ok(found)
+                    })
+                    .collect();
+            for found in found {
+                index.add_found(found?);
+            }
             let columns =
                 fingerprint_batch(&batch, &in_cols, &kept_rows, false, fingerprints, &pair.input.path, &in_header)?;
             for (queue, column) in in_queue.iter_mut().zip(columns) {

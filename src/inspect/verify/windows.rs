@@ -99,6 +99,14 @@ struct Normalised {
     runs: Vec<Gap>,
 }
 
+/// Originals found in text cells, not yet added to the index: token fingerprints (e-mail, IP)
+/// and windows with their kind.
+#[derive(Debug, Default)]
+pub struct Found {
+    tokens: Vec<(u64, Kind)>,
+    windows: Vec<(Kind, Vec<u8>)>,
+}
+
 fn normalise_cell(text: &str) -> Normalised {
     let mut chars = Vec::with_capacity(text.len());
     let mut offsets = Vec::with_capacity(text.len());
@@ -297,14 +305,19 @@ impl Index {
 
     /// Records an original identifier of `kind` as read from an input cell.
     pub fn add_original(&mut self, kind: Kind, value: &str) {
+        let mut found = Found::default();
+        self.find_original(kind, value, &mut found);
+        self.add_found(found);
+    }
+
+    /// What `add_original` adds, appended to `found` without changing the index.
+    pub fn find_original(&self, kind: Kind, value: &str, found: &mut Found) {
         if is_token_kind(kind) {
             let t = value.trim().to_lowercase();
-            self.tokens.insert(self.print(t.as_bytes()), kind);
+            found.tokens.push((self.print(t.as_bytes()), kind));
             return;
         }
-        for s in spellings(kind, value) {
-            self.add_window(kind, &s);
-        }
+        found.windows.extend(spellings(kind, value).into_iter().map(|s| (kind, s)));
     }
 
     /// Records the identifiers written in an input text cell (a note) as originals, found by
@@ -317,11 +330,19 @@ impl Index {
     /// runs across or next to a `/` (which writes dates and payment references), except a
     /// phone's single `/` after its zone.
     pub fn add_text_originals(&mut self, text: &str) {
+        let mut found = Found::default();
+        self.find_text_originals(text, &mut found);
+        self.add_found(found);
+    }
+
+    /// What `add_text_originals` adds for `text`, appended to `found` without changing the
+    /// index: the search runs on many cells at once, the additions after it, in order.
+    pub fn find_text_originals(&self, text: &str, found: &mut Found) {
         for t in tokens(text) {
             if t.contains('@') && email::is_email(&t) {
-                self.tokens.insert(self.print(t.as_bytes()), Kind::Email);
+                found.tokens.push((self.print(t.as_bytes()), Kind::Email));
             } else if t.bytes().filter(|&b| b == b'.').count() == 3 && t.parse::<std::net::Ipv4Addr>().is_ok() {
-                self.tokens.insert(self.print(t.as_bytes()), Kind::Ip);
+                found.tokens.push((self.print(t.as_bytes()), Kind::Ip));
             }
         }
         let digit = |c: &char| c.is_ascii_digit() || ('\u{ff10}'..='\u{ff19}').contains(c);
@@ -371,7 +392,7 @@ impl Index {
                         _ => None,
                     };
                     if let Some(kind) = kind {
-                        self.add_window(kind, window);
+                        found.windows.push((kind, window.to_vec()));
                     }
                 }
                 let phone_slash = slashes == 0 || (slashes == 1 && written.find('/').is_some_and(|i| i <= 4));
@@ -380,7 +401,7 @@ impl Index {
                     if let Some(p) = Phone::parse(text_of).filter(|p| p.country == "32") {
                         for prefix in ["0", "32", "0032", "320"] {
                             let variant = [prefix.as_bytes(), p.national.as_bytes()].concat();
-                            self.add_window(Kind::Phone, &variant);
+                            found.windows.push((Kind::Phone, variant));
                         }
                     }
                 }
@@ -388,11 +409,21 @@ impl Index {
             if w.len() >= 15 && w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic() && w[2].is_ascii_digit() {
                 let country = std::str::from_utf8(&w[..2]).unwrap_or("");
                 if let Some(l) = iban::length_of(country).filter(|&l| l <= w.len() && n.ends[k + l - 1]) {
-                    if let Some(found) = std::str::from_utf8(&w[..l]).ok().and_then(Iban::parse) {
-                        self.add_original(Kind::Iban, &found.compact);
+                    if let Some(iban) = std::str::from_utf8(&w[..l]).ok().and_then(Iban::parse) {
+                        found.windows.extend(spellings(Kind::Iban, &iban.compact).into_iter().map(|s| (Kind::Iban, s)));
                     }
                 }
             }
+        }
+    }
+
+    /// Adds what `find_text_originals` found.
+    pub fn add_found(&mut self, found: Found) {
+        for (print, kind) in found.tokens {
+            self.tokens.insert(print, kind);
+        }
+        for (kind, window) in found.windows {
+            self.add_window(kind, &window);
         }
     }
 
@@ -443,13 +474,20 @@ impl Index {
 
     /// Records an original full name (`first`, `last`), in both orders.
     pub fn add_name(&mut self, first: &str, last: &str) {
+        let mut found = Found::default();
+        Index::find_name(first, last, &mut found);
+        self.add_found(found);
+    }
+
+    /// What `add_name` adds, appended to `found`.
+    pub fn find_name(first: &str, last: &str, found: &mut Found) {
         let (f, l) = (normalise(first), normalise(last));
         if f.len() < 2 || l.len() < 2 {
             return;
         }
         for s in [[f.as_slice(), l.as_slice()].concat(), [l.as_slice(), f.as_slice()].concat()] {
             if s.len() >= MIN_WINDOW {
-                self.add_window(Kind::FullName, &s);
+                found.windows.push((Kind::FullName, s));
             }
         }
     }
