@@ -780,25 +780,25 @@ fn pass_one(
             }
             if !free_text.is_empty() {
                 let columns: Vec<usize> = (0..free_text.len()).collect();
-                let written: Vec<Result<Vec<(Kind, String)>, RunError>> = chunks(&columns, kept_rows.len())
+                let written: Vec<Result<windows::Found, RunError>> = chunks(&columns, kept_rows.len())
                     .into_par_iter()
                     .map(|(f, range)| {
-                        let (index, rule) = &free_text[f];
-                        let mut prints = Vec::new();
+                        let (column, rule) = &free_text[f];
+                        let mut found = windows::Found::default();
                         for &row in &kept_rows[range] {
                             let cell = batch
-                                .cell(*index, row)
-                                .map_err(|e| cell_error(&pair.input.path, batch.line(row), &in_header[*index], e))?;
+                                .cell(*column, row)
+                                .map_err(|e| cell_error(&pair.input.path, batch.line(row), &in_header[*column], e))?;
                             let Some(text) = cell else { continue };
-                            prints.extend(rule.pseudonyms_in(&text, &[]));
+                            for (kind, pseudonym) in rule.pseudonyms_in(&text, &[]) {
+                                index.find_pseudonym(kind, &pseudonym, &mut found);
+                            }
                         }
-                        Ok(prints)
+                        Ok(found)
                     })
                     .collect();
-                for prints in written {
-                    for (kind, pseudonym) in prints? {
-                        index.add_pseudonym(kind, &pseudonym);
-                    }
+                for found in written {
+                    index.add_found(found?);
                 }
             }
             // The originals of structured cells: found in parallel over rows, added in row order.
@@ -830,10 +830,23 @@ fn pass_one(
                 continue;
             };
             let all: Vec<usize> = (0..batch.rows()).collect();
-            record(&batch, &out_cols, &out_names, &all, &pair.output.path, &out_header, |recorded| match recorded {
-                Recorded::Identifier(kind, value) => index.add_pseudonym(kind, value),
-                Recorded::Name(first, last) => index.add_name_pseudonym(first, last),
-            })?;
+            // Found in parallel over rows, added after.
+            let found: Vec<Result<windows::Found, RunError>> = all
+                .par_chunks(4096)
+                .map(|rows| {
+                    let mut found = windows::Found::default();
+                    record(&batch, &out_cols, &out_names, rows, &pair.output.path, &out_header, |recorded| {
+                        match recorded {
+                            Recorded::Identifier(kind, value) => index.find_pseudonym(kind, value, &mut found),
+                            Recorded::Name(first, last) => index.find_name_pseudonym(first, last, &mut found),
+                        }
+                    })?;
+                    Ok(found)
+                })
+                .collect();
+            for found in found {
+                index.add_found(found?);
+            }
             let columns =
                 fingerprint_batch(&batch, &out_cols, &all, true, fingerprints, &pair.output.path, &out_header)?;
             for (queue, column) in out_queue.iter_mut().zip(columns) {

@@ -99,12 +99,17 @@ struct Normalised {
     runs: Vec<Gap>,
 }
 
-/// Originals found in text cells, not yet added to the index: token fingerprints (e-mail, IP)
-/// and windows with their kind.
+/// Originals and pseudonyms found in cells, not yet added to the index (the search runs on many
+/// cells at once, the additions after it): fingerprints of original tokens (e-mail, IP) and
+/// windows with their kind; fingerprints of pseudonyms, of token pseudonyms, and of fake names
+/// with their length.
 #[derive(Debug, Default)]
 pub struct Found {
     tokens: Vec<(u64, Kind)>,
     windows: Vec<(Kind, Vec<u8>)>,
+    token_pseudonyms: Vec<u64>,
+    pseudonyms: Vec<u64>,
+    name_pseudonyms: Vec<(u64, usize)>,
 }
 
 fn normalise_cell(text: &str) -> Normalised {
@@ -425,6 +430,12 @@ impl Index {
         for (kind, window) in found.windows {
             self.add_window(kind, &window);
         }
+        self.token_pseudonyms.extend(found.token_pseudonyms);
+        self.pseudonyms.extend(found.pseudonyms);
+        for (print, length) in found.name_pseudonyms {
+            self.name_lengths.insert(length);
+            self.name_pseudonyms.insert(print);
+        }
     }
 
     fn add_window(&mut self, kind: Kind, window: &[u8]) {
@@ -439,9 +450,16 @@ impl Index {
 
     /// Records a pseudonym the run wrote (structured cell or inside free text).
     pub fn add_pseudonym(&mut self, kind: Kind, value: &str) {
+        let mut found = Found::default();
+        self.find_pseudonym(kind, value, &mut found);
+        self.add_found(found);
+    }
+
+    /// What `add_pseudonym` adds, appended to `found` without changing the index.
+    pub fn find_pseudonym(&self, kind: Kind, value: &str, found: &mut Found) {
         if is_token_kind(kind) {
             let t = value.trim().to_lowercase();
-            self.token_pseudonyms.insert(self.print(t.as_bytes()));
+            found.token_pseudonyms.push(self.print(t.as_bytes()));
             // An e-mail pseudonym is built from fake names (`sophie.leclercq.k3x9q0@example.net`):
             // those names are the run's, not an original person's.
             let reserved = t.rsplit_once('@').is_some_and(|(_, d)| email::is_reserved_domain(d));
@@ -449,26 +467,23 @@ impl Index {
                 // The names come before the keyed tail (`first.last.tail`, `last.tail`).
                 let names = local.rsplit_once('.').map_or(local, |(names, _)| names);
                 let letters: String = names.chars().filter(|c| !c.is_ascii_digit()).collect();
-                self.pseudonyms.insert(self.print(&normalise(&letters)));
+                found.pseudonyms.push(self.print(&normalise(&letters)));
             }
             return;
         }
         if kind == Kind::FullName {
-            self.add_name_part(value);
+            self.find_name_part(value, found);
         }
         let all =
             if matches!(kind, Kind::FullName | Kind::Street) { vec![normalise(value)] } else { spellings(kind, value) };
-        for s in all {
-            self.pseudonyms.insert(self.print(&s));
-        }
+        found.pseudonyms.extend(all.iter().map(|s| self.print(s)));
     }
 
-    /// Records one fake name the run wrote (a first name, a surname, or both).
-    fn add_name_part(&mut self, name: &str) {
+    /// One fake name the run wrote (a first name, a surname, or both).
+    fn find_name_part(&self, name: &str, found: &mut Found) {
         let n = normalise(name);
         if !n.is_empty() {
-            self.name_lengths.insert(n.len());
-            self.name_pseudonyms.insert(self.print(&n));
+            found.name_pseudonyms.push((self.print(&n), n.len()));
         }
     }
 
@@ -495,15 +510,21 @@ impl Index {
     /// Records a full name the run wrote (the fake first and last names of one row), both orders,
     /// and each name alone.
     pub fn add_name_pseudonym(&mut self, first: &str, last: &str) {
+        let mut found = Found::default();
+        self.find_name_pseudonym(first, last, &mut found);
+        self.add_found(found);
+    }
+
+    /// What `add_name_pseudonym` adds, appended to `found`.
+    pub fn find_name_pseudonym(&self, first: &str, last: &str, found: &mut Found) {
         let (f, l) = (normalise(first), normalise(last));
         for s in [[f.as_slice(), l.as_slice()].concat(), [l.as_slice(), f.as_slice()].concat()] {
             let print = self.print(&s);
-            self.pseudonyms.insert(print);
-            self.name_lengths.insert(s.len());
-            self.name_pseudonyms.insert(print);
+            found.pseudonyms.push(print);
+            found.name_pseudonyms.push((print, s.len()));
         }
-        self.add_name_part(first);
-        self.add_name_part(last);
+        self.find_name_part(first, found);
+        self.find_name_part(last, found);
     }
 
     /// Byte ranges of the e-mail pseudonyms (whole tokens) the run wrote in an ASCII cell.
