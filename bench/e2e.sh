@@ -3,6 +3,7 @@
 # streaming read and write of the same files with every column as text.
 #
 #   bench/e2e.sh [MEMBERS] [ROUNDS]    (default 250000 members, about 2 million claim rows; 3 rounds)
+#   PSEUDATA_BENCH_BIN=path/to/pseudata bench/e2e.sh ...   (times that binary instead of this tree's)
 #
 # Per dialect (UTF-8 `,` CSV; Windows `;` CSV; Parquet), alternating in each round, medians printed:
 #   - `pseudata run` with the shipped mappings, and the floor:
@@ -24,8 +25,13 @@ rounds=${2:-3}
 work=$(mktemp -d "${TMPDIR:-/tmp}/pseudata-e2e.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-cargo build --release --quiet
-bin=$PWD/target/release/pseudata
+# PSEUDATA_BENCH_BIN times another build (an earlier commit's) on the same script.
+if [ -n "${PSEUDATA_BENCH_BIN:-}" ]; then
+  bin=$PSEUDATA_BENCH_BIN
+else
+  cargo build --release --quiet
+  bin=$PWD/target/release/pseudata
+fi
 
 venv=${PSEUDATA_BENCH_VENV:-.venv-bench}
 if [ ! -x "$venv/bin/python" ]; then

@@ -537,6 +537,21 @@ fn csv_invalid_utf8_in_a_file_declared_utf8() {
 }
 
 #[test]
+fn csv_utf8_character_cut_by_a_separator_between_kept_columns() {
+    // `\xc3,\xa9` is `é` with a comma inside it: each field is invalid, the bytes of the record
+    // together are not. Both columns are kept, so no rule ever decodes them (found by a hostile
+    // tester: the run wrote the invalid bytes through).
+    let case = Case::new();
+    case.write(MEMBERS_YAML, members_yaml("csv: { encoding: utf-8 }\n", MEMBER_COLUMNS));
+    // The kept columns side by side.
+    let mut text = b"id,amount,niss,name\n1,12.50,85073003328,Zwanepoel\n2,7,85.07.30-033.28,Peeters\n".to_vec();
+    text.extend_from_slice(b"7\xc3,\xa912.50,85073003328,Zwanepoel\n");
+    case.write(MEMBERS_CSV, text);
+    // The first of the two fields is named: `id`.
+    assert_refused(&case, &["members.csv", "column `id`", "not valid UTF-8"], Some(4), restore_members);
+}
+
+#[test]
 fn csv_utf8_bom_at_the_start_of_a_middle_line() {
     // Two exports concatenated: the second one's BOM and header start line 4.
     let case = Case::new();

@@ -73,7 +73,7 @@ impl Records {
             return Ok(None);
         };
         match &self.text {
-            // A field boundary inside a character: the field alone is not UTF-8.
+            // `seal` refused a field boundary inside a character: never fails on a sealed batch.
             Some(text) => text.get(start..end).map(|t| Some(Cow::Borrowed(t))).ok_or(Undecodable),
             None => format.decode(&self.bytes[start..end]).map(Some).ok_or(Undecodable),
         }
@@ -108,25 +108,24 @@ impl Records {
         self.last_offset = offset;
     }
 
-    /// For a UTF-8 file: holds the batch as text if every record is valid UTF-8, else gives the
-    /// first record that is not. A record's fields are checked together, as one text (a field
-    /// cut inside a character is refused later, by `cell`).
+    /// For a UTF-8 file: holds the batch as text if every field is valid UTF-8, else gives the
+    /// first record with one that is not. Checked once for the whole batch, then every field's
+    /// end must fall between characters (a character cut by a separator, `x\xc3,\xa9y`, is two
+    /// invalid fields, kept ones included, although the bytes join up into text).
     pub(super) fn seal(&mut self, encoding: Encoding) -> Result<(), usize> {
         if encoding != Encoding::Utf8 || self.text.is_some() {
             return Ok(());
         }
         let bytes = std::mem::take(&mut self.bytes);
         match String::from_utf8(bytes) {
-            // Each record must be text on its own, not only the batch as a whole.
-            Ok(text) => match (0..self.len()).find(|&row| !text.is_char_boundary(self.record_start(row))) {
+            Ok(text) => match self.ends.iter().position(|&end| !text.is_char_boundary(end)) {
                 None => {
                     self.text = Some(text);
                     Ok(())
                 }
-                Some(row) => {
+                Some(field) => {
                     self.bytes = text.into_bytes();
-                    // The record before the cut is the one left unfinished.
-                    Err(row - 1)
+                    Err(field / self.width.max(1))
                 }
             },
             Err(e) => {
@@ -272,17 +271,23 @@ mod tests {
 
     #[test]
     fn a_character_split_across_records_or_fields_is_not_text() {
-        // \xc3\xa9 is `é`: valid when the whole batch is read as one text, not per record.
+        // \xc3\xa9 is `é`: valid when the whole batch is read as one text, not per field.
         let mut batch = Records::default();
-        batch.push(&record(&[b"a", b"\xc3"]), 1, 0);
-        batch.push(&record(&[b"\xa9", b"b"]), 2, 5);
-        assert_eq!(batch.seal(Encoding::Utf8), Err(0));
-        // Within one record: the record is text, the fields alone are not.
+        batch.push(&record(&[b"ok", b"fine"]), 1, 0);
+        batch.push(&record(&[b"a", b"\xc3"]), 2, 5);
+        batch.push(&record(&[b"\xa9", b"b"]), 3, 9);
+        assert_eq!(batch.seal(Encoding::Utf8), Err(1));
+        // Within one record: refused too, at the record.
         let mut batch = Records::default();
-        batch.push(&record(&[b"\xc3", b"\xa9"]), 1, 0);
+        batch.push(&record(&[b"ok", b"fine"]), 1, 0);
+        batch.push(&record(&[b"ok", b"fine"]), 2, 5);
+        batch.push(&record(&[b"x\xc3", b"\xa9y"]), 3, 9);
+        assert_eq!(batch.seal(Encoding::Utf8), Err(2));
+        assert_eq!(batch.get(2, 1), Some(&b"\xa9y"[..]));
+        // A multi-byte character inside one field is fine.
+        let mut batch = Records::default();
+        batch.push(&record(&["\u{e9}".as_bytes(), "\u{1f600}x".as_bytes()]), 1, 0);
         assert_eq!(batch.seal(Encoding::Utf8), Ok(()));
-        assert_eq!(batch.cell(&utf8(), 0, 0), Err(Undecodable));
-        assert_eq!(batch.cell(&utf8(), 0, 1), Err(Undecodable));
-        assert_eq!(batch.get(0, 1), Some(&b"\xa9"[..]));
+        assert_eq!(batch.cell(&utf8(), 0, 1).unwrap().unwrap(), "\u{1f600}x");
     }
 }

@@ -118,12 +118,16 @@ pub(super) enum Recorded<'a> {
     Name(&'a str, &'a str),
 }
 
-/// Hands every identifier value and every full name of the `rows` of a batch to `add`.
+/// Hands every identifier value and every full name of the `rows` of a batch to `add`. `above`
+/// is the row before the first of `rows` when they continue an earlier call's (its values are
+/// known already).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn record(
     batch: &Batch,
     columns: &[(usize, IdentifierKind)],
     names: &NameColumns,
     rows: &[usize],
+    above: Option<usize>,
     path: &Path,
     header: &[String],
     mut add: impl FnMut(Recorded),
@@ -132,7 +136,16 @@ pub(super) fn record(
         batch.cell(index, row).map_err(|e| cell_error(path, batch.line(row), &header[index], e))
     };
     // Rows of one subject follow each other (claims): a value equal to the one above is known.
-    let mut previous: Vec<Option<String>> = vec![None; columns.len()];
+    // (A cell above that cannot be read fails the call that reads its own row.)
+    let mut previous: Vec<Option<String>> = match above {
+        Some(row) => columns
+            .iter()
+            .map(|(index, _)| {
+                batch.cell(*index, row).ok().flatten().filter(|v| !v.trim().is_empty()).map(|v| v.into_owned())
+            })
+            .collect(),
+        None => vec![None; columns.len()],
+    };
     for &row in rows {
         for (c, (index, rule)) in columns.iter().enumerate() {
             if let Some(value) = cell(*index, row)?.filter(|v| !v.trim().is_empty()) {

@@ -656,6 +656,9 @@ fn fingerprint_batch(
         .collect()
 }
 
+/// Rows one task of `pass_one` records (the index gets them in row order either way).
+const RECORD_CHUNK: usize = 4096;
+
 #[allow(clippy::too_many_arguments)]
 fn pass_one(
     pair: &Pair,
@@ -802,20 +805,21 @@ fn pass_one(
                 }
             }
             // The originals of structured cells: found in parallel over rows, added in row order.
-            let found: Vec<Result<windows::Found, RunError>> =
-                all_rows
-                    .par_chunks(4096)
-                    .map(|rows| {
-                        let mut found = windows::Found::default();
-                        record(&batch, &in_cols, &in_names, rows, &pair.input.path, &in_header, |recorded| {
-                            match recorded {
-                                Recorded::Identifier(kind, value) => index.find_original(kind, value, &mut found),
-                                Recorded::Name(first, last) => windows::Index::find_name(first, last, &mut found),
-                            }
-                        })?;
-                        Ok(found)
-                    })
-                    .collect();
+            let found: Vec<Result<windows::Found, RunError>> = all_rows
+                .par_chunks(RECORD_CHUNK)
+                .enumerate()
+                .map(|(i, rows)| {
+                    let mut found = windows::Found::default();
+                    let above = (i > 0).then(|| all_rows[i * RECORD_CHUNK - 1]);
+                    record(&batch, &in_cols, &in_names, rows, above, &pair.input.path, &in_header, |recorded| {
+                        match recorded {
+                            Recorded::Identifier(kind, value) => index.find_original(kind, value, &mut found),
+                            Recorded::Name(first, last) => windows::Index::find_name(first, last, &mut found),
+                        }
+                    })?;
+                    Ok(found)
+                })
+                .collect();
             for found in found {
                 index.add_found(found?);
             }
@@ -832,10 +836,12 @@ fn pass_one(
             let all: Vec<usize> = (0..batch.rows()).collect();
             // Found in parallel over rows, added after.
             let found: Vec<Result<windows::Found, RunError>> = all
-                .par_chunks(4096)
-                .map(|rows| {
+                .par_chunks(RECORD_CHUNK)
+                .enumerate()
+                .map(|(i, rows)| {
                     let mut found = windows::Found::default();
-                    record(&batch, &out_cols, &out_names, rows, &pair.output.path, &out_header, |recorded| {
+                    let above = (i > 0).then(|| all[i * RECORD_CHUNK - 1]);
+                    record(&batch, &out_cols, &out_names, rows, above, &pair.output.path, &out_header, |recorded| {
                         match recorded {
                             Recorded::Identifier(kind, value) => index.find_pseudonym(kind, value, &mut found),
                             Recorded::Name(first, last) => index.find_name_pseudonym(first, last, &mut found),
