@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use super::cell_error;
+use super::windows::Found;
 use crate::detect::Kind;
 use crate::engine::RunError;
 use crate::ident::{email, exid, iban::Iban, inami::Inami, kbo, niss::Niss, phone::Phone, spelling};
@@ -118,11 +121,37 @@ pub(super) enum Recorded<'a> {
     Name(&'a str, &'a str),
 }
 
+/// Rows one task of `record_in_parallel` reads.
+const RECORD_CHUNK: usize = 4096;
+
+/// `record` of `rows` (consecutive rows of `batch`) in parallel chunks: `find` gathers what each
+/// value adds to the index, and the findings come back in row order, to be added in that order.
+pub(super) fn record_in_parallel(
+    batch: &Batch,
+    columns: &[(usize, IdentifierKind)],
+    names: &NameColumns,
+    rows: &[usize],
+    path: &Path,
+    header: &[String],
+    find: impl Fn(Recorded, &mut Found) + Sync,
+) -> Result<Vec<Found>, RunError> {
+    rows.par_chunks(RECORD_CHUNK)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut found = Found::default();
+            // Each chunk knows the row above it, as one call over all rows would.
+            let above = (i > 0).then(|| rows[i * RECORD_CHUNK - 1]);
+            record(batch, columns, names, chunk, above, path, header, |recorded| find(recorded, &mut found))?;
+            Ok(found)
+        })
+        .collect()
+}
+
 /// Hands every identifier value and every full name of the `rows` of a batch to `add`. `above`
 /// is the row before the first of `rows` when they continue an earlier call's (its values are
 /// known already).
 #[allow(clippy::too_many_arguments)]
-pub(super) fn record(
+fn record(
     batch: &Batch,
     columns: &[(usize, IdentifierKind)],
     names: &NameColumns,

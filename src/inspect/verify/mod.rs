@@ -39,7 +39,9 @@ use crate::io::Format;
 use crate::mapping::{ColumnRule, CsvOptions, Table};
 use crate::report::{ColumnCase, Finding, Report, Severity};
 use crate::rules::IdentifierKind;
-use columns::{canonical, is_identifier, kind_of, name_part, record, valid_pseudonym, NameColumns, Recorded};
+use columns::{
+    canonical, is_identifier, kind_of, name_part, record_in_parallel, valid_pseudonym, NameColumns, Recorded,
+};
 use joins::join_rates;
 use leaks::{pass_two, Groups};
 use windows::Index;
@@ -656,9 +658,6 @@ fn fingerprint_batch(
         .collect()
 }
 
-/// Rows one task of `pass_one` records (the index gets them in row order either way).
-const RECORD_CHUNK: usize = 4096;
-
 #[allow(clippy::too_many_arguments)]
 fn pass_one(
     pair: &Pair,
@@ -805,23 +804,14 @@ fn pass_one(
                 }
             }
             // The originals of structured cells: found in parallel over rows, added in row order.
-            let found: Vec<Result<windows::Found, RunError>> = all_rows
-                .par_chunks(RECORD_CHUNK)
-                .enumerate()
-                .map(|(i, rows)| {
-                    let mut found = windows::Found::default();
-                    let above = (i > 0).then(|| all_rows[i * RECORD_CHUNK - 1]);
-                    record(&batch, &in_cols, &in_names, rows, above, &pair.input.path, &in_header, |recorded| {
-                        match recorded {
-                            Recorded::Identifier(kind, value) => index.find_original(kind, value, &mut found),
-                            Recorded::Name(first, last) => windows::Index::find_name(first, last, &mut found),
-                        }
-                    })?;
-                    Ok(found)
-                })
-                .collect();
-            for found in found {
-                index.add_found(found?);
+            let (path, header) = (&pair.input.path, &in_header);
+            for found in record_in_parallel(&batch, &in_cols, &in_names, &all_rows, path, header, |recorded, found| {
+                match recorded {
+                    Recorded::Identifier(kind, value) => index.find_original(kind, value, found),
+                    Recorded::Name(first, last) => windows::Index::find_name(first, last, found),
+                }
+            })? {
+                index.add_found(found);
             }
             let columns =
                 fingerprint_batch(&batch, &in_cols, &kept_rows, false, fingerprints, &pair.input.path, &in_header)?;
@@ -834,24 +824,22 @@ fn pass_one(
                 continue;
             };
             let all: Vec<usize> = (0..batch.rows()).collect();
-            // Found in parallel over rows, added after.
-            let found: Vec<Result<windows::Found, RunError>> = all
-                .par_chunks(RECORD_CHUNK)
-                .enumerate()
-                .map(|(i, rows)| {
-                    let mut found = windows::Found::default();
-                    let above = (i > 0).then(|| all[i * RECORD_CHUNK - 1]);
-                    record(&batch, &out_cols, &out_names, rows, above, &pair.output.path, &out_header, |recorded| {
-                        match recorded {
-                            Recorded::Identifier(kind, value) => index.find_pseudonym(kind, value, &mut found),
-                            Recorded::Name(first, last) => index.find_name_pseudonym(first, last, &mut found),
-                        }
-                    })?;
-                    Ok(found)
-                })
-                .collect();
-            for found in found {
-                index.add_found(found?);
+            let (path, header) = (&pair.output.path, &out_header);
+            for found in
+                record_in_parallel(
+                    &batch,
+                    &out_cols,
+                    &out_names,
+                    &all,
+                    path,
+                    header,
+                    |recorded, found| match recorded {
+                        Recorded::Identifier(kind, value) => index.find_pseudonym(kind, value, found),
+                        Recorded::Name(first, last) => index.find_name_pseudonym(first, last, found),
+                    },
+                )?
+            {
+                index.add_found(found);
             }
             let columns =
                 fingerprint_batch(&batch, &out_cols, &all, true, fingerprints, &pair.output.path, &out_header)?;
