@@ -19,6 +19,11 @@
 # The claims are shuffled (claims of one member spread over the file, as in real extracts;
 # `pseudata sample` writes them together). No timed assertion anywhere: this only prints.
 set -euo pipefail
+# A relative PSEUDATA_BENCH_BIN is the caller's, resolved before changing directory.
+if [ -n "${PSEUDATA_BENCH_BIN:-}" ]; then
+  PSEUDATA_BENCH_BIN=$(realpath "$PSEUDATA_BENCH_BIN")
+  [ -x "$PSEUDATA_BENCH_BIN" ] || { echo "PSEUDATA_BENCH_BIN is not an executable: $PSEUDATA_BENCH_BIN" >&2; exit 2; }
+fi
 cd "$(dirname "$0")/.."
 members=${1:-250000}
 rounds=${2:-3}

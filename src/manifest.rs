@@ -58,12 +58,21 @@ pub struct FileEntry {
 
 /// SHA-256 of a file's bytes, in hex, read in 1 MiB pieces.
 pub fn file_sha256(path: &Path) -> std::io::Result<String> {
+    file_sha256_until(path, &std::sync::atomic::AtomicBool::new(false))
+}
+
+/// `file_sha256`, given up (an error) once `stop` is set: a run that failed does not wait for
+/// the hash of a large input it no longer needs.
+pub fn file_sha256_until(path: &Path, stop: &std::sync::atomic::AtomicBool) -> std::io::Result<String> {
     use sha2::Digest;
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
     let mut hasher = sha2::Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(std::io::Error::other("stopped: the run failed"));
+        }
         let n = file.read(&mut buf)?;
         if n == 0 {
             break;

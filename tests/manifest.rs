@@ -84,11 +84,18 @@ fn verify_manifest_catches_an_edited_or_missing_output_file() {
     };
     let expected = sha256sum(&output);
     assert_eq!(manifest["files"][0]["sha256_out"], expected.as_str());
-    // Both hashes of every file, computed on threads of their own while the run goes on.
-    for file in manifest["files"].as_array().unwrap() {
-        let input = data("windows").join("input").join(file["input"].as_str().unwrap());
+    // Both hashes of every file of a run of two tables, computed on threads of their own while
+    // the run goes on (an output's while the next file runs): each paired with its own file.
+    let two = tempfile::tempdir().unwrap();
+    run_cmd(&data("two_tables"), two.path(), KEY_A).assert().success();
+    let text = std::fs::read_to_string(two.path().join("pseudata-manifest.json")).unwrap();
+    let two_manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let files = two_manifest["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    for file in files {
+        let input = data("two_tables").join("input").join(file["input"].as_str().unwrap());
         assert_eq!(file["sha256_in"], sha256sum(&input).as_str(), "{input:?}");
-        assert_eq!(file["sha256_out"], sha256sum(&out.path().join(file["output"].as_str().unwrap())).as_str());
+        assert_eq!(file["sha256_out"], sha256sum(&two.path().join(file["output"].as_str().unwrap())).as_str());
     }
     let check =
         || pseudata().env("PSEUDATA_KEY", KEY_A).args(["verify", "--manifest"]).arg(&manifest_path).output().unwrap();

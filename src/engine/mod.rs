@@ -358,49 +358,61 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
     progress.plan(planned.len(), planned.iter().map(|p| std::fs::metadata(&p.path).map_or(0, |m| m.len())).sum());
     // The manifest's SHA-256 of each input and output is computed on threads of its own, the
     // input's while the file is processed and the output's while the next one is: a serial
-    // rereading of every file after its run cost up to a tenth of the run.
-    let hash_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| RunError::Io(crate::io::IoError::Open { path, source })
-    };
+    // rereading of every file after its run cost up to a tenth of the run. A failed run stops them.
+    let stop = std::sync::atomic::AtomicBool::new(false);
     let (files, mut moves) = std::thread::scope(|scope| -> Result<(Vec<FileEntry>, Vec<Move>), RunError> {
-        let mut pending = Vec::with_capacity(planned.len());
-        let mut moves = Vec::with_capacity(planned.len());
-        for (index, item) in planned.iter().enumerate() {
-            let to = options.to.unwrap_or(item.format);
-            let relative_out = with_format(&item.relative, item.format, to);
-            // Staged under its own name, so a write error (disk full) names the file being written.
-            let staged = staging.path().join(format!("{index}")).join(&relative_out);
-            if let Some(parent) = staged.parent() {
-                std::fs::create_dir_all(parent).map_err(output_err(parent))?;
-            }
-            let file_started = Instant::now();
-            let hash_in = scope.spawn(|| crate::manifest::file_sha256(&item.path).map_err(hash_err(&item.path)));
-            let entry = pool.install(|| process(item, &staged, to, options, key, subset.as_ref(), progress))?;
-            let seconds = file_started.elapsed().as_secs_f64();
-            let bytes_out = std::fs::metadata(&staged).map(|m| m.len()).unwrap_or(0);
-            let hash_out = {
-                let staged = staged.clone();
-                scope.spawn(move || crate::manifest::file_sha256(&staged).map_err(output_err(&staged)))
-            };
-            pending.push((FileEntry { output: relative_out.clone(), bytes_out, seconds, ..entry }, hash_in, hash_out));
-            moves.push((staged, output.join(&relative_out)));
-        }
-        let mut files = Vec::with_capacity(pending.len());
-        for (entry, hash_in, hash_out) in pending {
-            let joined = |h: std::thread::ScopedJoinHandle<'_, Result<String, RunError>>| {
-                h.join().unwrap_or_else(|_| {
-                    Err(RunError::Io(crate::io::IoError::Read {
-                        path: Default::default(),
-                        source: std::io::Error::other("internal error: a hashing thread panicked"),
-                    }))
+        let hash = |path: PathBuf| {
+            let stop = &stop;
+            let thread_err = |path: &Path, source| RunError::Io(crate::io::IoError::Read { path: path.into(), source });
+            let handle = std::thread::Builder::new()
+                .name("pseudata-hash".into())
+                .spawn_scoped(scope, {
+                    let path = path.clone();
+                    move || crate::manifest::file_sha256_until(&path, stop)
                 })
-            };
-            let sha256_in = joined(hash_in)?;
-            let sha256_out = joined(hash_out)?;
-            files.push(FileEntry { sha256_in, sha256_out, ..entry });
+                .map_err(|e| thread_err(&path, e))?;
+            Ok::<_, RunError>(move || match handle.join() {
+                Ok(hashed) => hashed.map_err(|source| thread_err(&path, source)),
+                Err(_) => Err(thread_err(&path, std::io::Error::other("internal error: a hashing thread panicked"))),
+            })
+        };
+        let all = || -> Result<(Vec<FileEntry>, Vec<Move>), RunError> {
+            let mut pending = Vec::with_capacity(planned.len());
+            let mut moves = Vec::with_capacity(planned.len());
+            for (index, item) in planned.iter().enumerate() {
+                let to = options.to.unwrap_or(item.format);
+                let relative_out = with_format(&item.relative, item.format, to);
+                // Staged under its own name, so a write error (disk full) names the file being written.
+                let staged = staging.path().join(format!("{index}")).join(&relative_out);
+                if let Some(parent) = staged.parent() {
+                    std::fs::create_dir_all(parent).map_err(output_err(parent))?;
+                }
+                let file_started = Instant::now();
+                let hash_in = hash(item.path.clone())?;
+                let entry = pool.install(|| process(item, &staged, to, options, key, subset.as_ref(), progress))?;
+                // The file's own time, without its hashes.
+                let seconds = file_started.elapsed().as_secs_f64();
+                let bytes_out = std::fs::metadata(&staged).map(|m| m.len()).unwrap_or(0);
+                let hash_out = hash(staged.clone())?;
+                pending.push((
+                    FileEntry { output: relative_out.clone(), bytes_out, seconds, ..entry },
+                    hash_in,
+                    hash_out,
+                ));
+                moves.push((staged, output.join(&relative_out)));
+            }
+            let mut files = Vec::with_capacity(pending.len());
+            for (entry, hash_in, hash_out) in pending {
+                let (sha256_in, sha256_out) = (hash_in()?, hash_out()?);
+                files.push(FileEntry { sha256_in, sha256_out, ..entry });
+            }
+            Ok((files, moves))
+        };
+        let result = all();
+        if result.is_err() {
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
         }
-        Ok((files, moves))
+        result
     })?;
     if case_prints.is_some() && files.iter().all(|f| f.rows_out == 0) {
         return Err(RunError::NoSubjects);

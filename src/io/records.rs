@@ -1,6 +1,6 @@
 //! A batch of CSV records held flat: every field's bytes back to back in one buffer and where
 //! each field ends, instead of two heap blocks per record. A cell is two reads from arrays, a
-//! batch is four allocations that the reader reuses, and a UTF-8 batch is checked once, whole,
+//! batch is three allocations that the reader reuses, and a UTF-8 batch is checked once, whole,
 //! instead of once per record and again per cell.
 
 use std::borrow::Cow;
@@ -34,6 +34,7 @@ impl Records {
         self.lines.len()
     }
 
+    /// Whether the batch holds no record.
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
@@ -130,7 +131,8 @@ impl Records {
             },
             Err(e) => {
                 self.bytes = e.into_bytes();
-                let row = (0..self.len()).find(|&row| std::str::from_utf8(self.record_bytes(row)).is_err());
+                // Field by field: a record whose cut character joins up is refused as well.
+                let row = (0..self.len()).find(|&row| self.record(row).any(|f| std::str::from_utf8(f).is_err()));
                 Err(row.unwrap_or(0))
             }
         }
@@ -142,12 +144,6 @@ impl Records {
         } else {
             self.ends[row * self.width - 1]
         }
-    }
-
-    /// Every field of record `row`, back to back.
-    fn record_bytes(&self, row: usize) -> &[u8] {
-        let end = if self.width == 0 { 0 } else { self.ends[(row + 1) * self.width - 1] };
-        &self.buffer()[self.record_start(row)..end]
     }
 
     /// The fields of record `row`.
@@ -168,7 +164,7 @@ impl Records {
         };
         let (mut to_byte, mut to_row) = (0usize, 0usize);
         for (row, _) in kept.iter().enumerate().filter(|(_, &k)| k) {
-            let start = if row == 0 || self.width == 0 { 0 } else { self.ends[row * self.width - 1] };
+            let start = self.record_start(row);
             let end = if self.width == 0 { start } else { self.ends[(row + 1) * self.width - 1] };
             bytes.copy_within(start..end, to_byte);
             for column in 0..self.width {
@@ -182,9 +178,12 @@ impl Records {
         self.ends.truncate(to_row * self.width);
         self.lines.truncate(to_row);
         // Whole records were moved, each starting on a character: what was text still is.
+        if !was_text {
+            self.bytes = bytes;
+            return;
+        }
         match String::from_utf8(bytes) {
-            Ok(text) if was_text => self.text = Some(text),
-            Ok(text) => self.bytes = text.into_bytes(),
+            Ok(text) => self.text = Some(text),
             Err(e) => self.bytes = e.into_bytes(),
         }
     }
@@ -261,12 +260,19 @@ mod tests {
         batch.push(&record(&[b"\xfe", b"y"]), 3, 20);
         assert_eq!(batch.seal(Encoding::Utf8), Err(1));
         assert_eq!(batch.get(1, 0), Some(&b"bad \xff"[..]), "the bytes are kept for the message");
-        // Windows-1252 needs no check: every byte is a character.
-        assert_eq!(batch.seal(Encoding::Windows1252), Ok(()));
-        assert_eq!(
-            batch.cell(&CsvFormat { encoding: Encoding::Windows1252, ..utf8() }, 1, 0).unwrap().unwrap(),
-            "bad \u{ff}"
-        );
+        // Windows-1252: every byte is a character; `retain` of a batch that is not text, row 0 out.
+        let windows = CsvFormat { encoding: Encoding::Windows1252, ..utf8() };
+        assert_eq!(batch.cell(&windows, 1, 0).unwrap().unwrap(), "bad \u{ff}");
+        batch.retain(|_, row| row > 0);
+        assert_eq!((batch.len(), batch.line(0), batch.line(1)), (2, 2, 3));
+        assert_eq!(batch.record(0).collect::<Vec<_>>(), vec![&b"bad \xff"[..], b"x"]);
+        assert_eq!(batch.cell(&windows, 1, 0).unwrap().unwrap(), "\u{fe}");
+        // A cut character that joins up, before a bad byte: the cut record is named, not the later one.
+        let mut batch = Records::default();
+        batch.push(&record(&[b"ok", b"fine"]), 1, 0);
+        batch.push(&record(&[b"x\xc3", b"\xa9y"]), 2, 8);
+        batch.push(&record(&[b"\xff", b"z"]), 3, 16);
+        assert_eq!(batch.seal(Encoding::Utf8), Err(1));
     }
 
     #[test]

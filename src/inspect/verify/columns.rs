@@ -177,12 +177,15 @@ fn record(
     };
     for &row in rows {
         for (c, (index, rule)) in columns.iter().enumerate() {
-            if let Some(value) = cell(*index, row)?.filter(|v| !v.trim().is_empty()) {
-                if previous[c].as_deref() == Some(&*value) {
-                    continue;
+            // `previous` is the row above's value (none after an empty cell), so a chunk seeded
+            // with the row above records what one call over all rows records.
+            match cell(*index, row)?.filter(|v| !v.trim().is_empty()) {
+                Some(value) if previous[c].as_deref() == Some(&*value) => {}
+                Some(value) => {
+                    add(Recorded::Identifier(kind_of(rule), &value));
+                    previous[c] = Some(value.into_owned());
                 }
-                add(Recorded::Identifier(kind_of(rule), &value));
-                previous[c] = Some(value.into_owned());
+                None => previous[c] = None,
             }
         }
         for &(f, l) in &names.pairs {

@@ -415,14 +415,14 @@ impl Index {
                 let country = std::str::from_utf8(&w[..2]).unwrap_or("");
                 if let Some(l) = iban::length_of(country).filter(|&l| l <= w.len() && n.ends[k + l - 1]) {
                     if let Some(iban) = std::str::from_utf8(&w[..l]).ok().and_then(Iban::parse) {
-                        found.windows.extend(spellings(Kind::Iban, &iban.compact).into_iter().map(|s| (Kind::Iban, s)));
+                        self.find_original(Kind::Iban, &iban.compact, found);
                     }
                 }
             }
         }
     }
 
-    /// Adds what `find_text_originals` found.
+    /// Adds what the `find_*` functions found.
     pub fn add_found(&mut self, found: Found) {
         for (print, kind) in found.tokens {
             self.tokens.insert(print, kind);
