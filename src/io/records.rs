@@ -80,11 +80,17 @@ impl Records {
         }
     }
 
+    /// The buffer as bytes, taken out of the batch (from `text` if it holds them).
+    fn take_bytes(&mut self) -> Vec<u8> {
+        match self.text.take() {
+            Some(text) => text.into_bytes(),
+            None => std::mem::take(&mut self.bytes),
+        }
+    }
+
     /// Empties the batch, keeping its allocations.
     pub fn clear(&mut self) {
-        if let Some(text) = self.text.take() {
-            self.bytes = text.into_bytes();
-        }
+        self.bytes = self.take_bytes();
         self.bytes.clear();
         self.ends.clear();
         self.lines.clear();
@@ -117,8 +123,7 @@ impl Records {
         if encoding != Encoding::Utf8 || self.text.is_some() {
             return Ok(());
         }
-        let bytes = std::mem::take(&mut self.bytes);
-        match String::from_utf8(bytes) {
+        match String::from_utf8(self.take_bytes()) {
             Ok(text) => match self.ends.iter().position(|&end| !text.is_char_boundary(end)) {
                 None => {
                     self.text = Some(text);
@@ -138,12 +143,13 @@ impl Records {
         }
     }
 
-    fn record_start(&self, row: usize) -> usize {
-        if row == 0 || self.width == 0 {
-            0
-        } else {
-            self.ends[row * self.width - 1]
+    /// The byte range of record `row`, all its fields.
+    fn record_span(&self, row: usize) -> (usize, usize) {
+        if self.width == 0 {
+            return (0, 0);
         }
+        let start = if row == 0 { 0 } else { self.ends[row * self.width - 1] };
+        (start, self.ends[(row + 1) * self.width - 1])
     }
 
     /// The fields of record `row`.
@@ -158,14 +164,10 @@ impl Records {
             return;
         }
         let was_text = self.text.is_some();
-        let mut bytes = match self.text.take() {
-            Some(text) => text.into_bytes(),
-            None => std::mem::take(&mut self.bytes),
-        };
+        let mut bytes = self.take_bytes();
         let (mut to_byte, mut to_row) = (0usize, 0usize);
         for (row, _) in kept.iter().enumerate().filter(|(_, &k)| k) {
-            let start = self.record_start(row);
-            let end = if self.width == 0 { start } else { self.ends[(row + 1) * self.width - 1] };
+            let (start, end) = self.record_span(row);
             bytes.copy_within(start..end, to_byte);
             for column in 0..self.width {
                 self.ends[to_row * self.width + column] = self.ends[row * self.width + column] - start + to_byte;
@@ -195,6 +197,15 @@ mod tests {
 
     fn record(fields: &[&[u8]]) -> ByteRecord {
         ByteRecord::from(fields.to_vec())
+    }
+
+    /// A batch of two-field records on lines 1, 2, 3...
+    fn batch_of(rows: &[[&[u8]; 2]]) -> Records {
+        let mut batch = Records::default();
+        for (i, r) in rows.iter().enumerate() {
+            batch.push(&record(r), i as u64 + 1, 8 * i as u64);
+        }
+        batch
     }
 
     fn utf8() -> CsvFormat {
@@ -254,10 +265,7 @@ mod tests {
 
     #[test]
     fn a_utf8_batch_is_refused_at_its_first_bad_record() {
-        let mut batch = Records::default();
-        batch.push(&record(&[b"ok", b"fine"]), 1, 0);
-        batch.push(&record(&[b"bad \xff", b"x"]), 2, 10);
-        batch.push(&record(&[b"\xfe", b"y"]), 3, 20);
+        let mut batch = batch_of(&[[b"ok", b"fine"], [b"bad \xff", b"x"], [b"\xfe", b"y"]]);
         assert_eq!(batch.seal(Encoding::Utf8), Err(1));
         assert_eq!(batch.get(1, 0), Some(&b"bad \xff"[..]), "the bytes are kept for the message");
         // Windows-1252: every byte is a character; `retain` of a batch that is not text, row 0 out.
@@ -268,31 +276,21 @@ mod tests {
         assert_eq!(batch.record(0).collect::<Vec<_>>(), vec![&b"bad \xff"[..], b"x"]);
         assert_eq!(batch.cell(&windows, 1, 0).unwrap().unwrap(), "\u{fe}");
         // A cut character that joins up, before a bad byte: the cut record is named, not the later one.
-        let mut batch = Records::default();
-        batch.push(&record(&[b"ok", b"fine"]), 1, 0);
-        batch.push(&record(&[b"x\xc3", b"\xa9y"]), 2, 8);
-        batch.push(&record(&[b"\xff", b"z"]), 3, 16);
+        let mut batch = batch_of(&[[b"ok", b"fine"], [b"x\xc3", b"\xa9y"], [b"\xff", b"z"]]);
         assert_eq!(batch.seal(Encoding::Utf8), Err(1));
     }
 
     #[test]
     fn a_character_split_across_records_or_fields_is_not_text() {
         // \xc3\xa9 is `é`: valid when the whole batch is read as one text, not per field.
-        let mut batch = Records::default();
-        batch.push(&record(&[b"ok", b"fine"]), 1, 0);
-        batch.push(&record(&[b"a", b"\xc3"]), 2, 5);
-        batch.push(&record(&[b"\xa9", b"b"]), 3, 9);
+        let mut batch = batch_of(&[[b"ok", b"fine"], [b"a", b"\xc3"], [b"\xa9", b"b"]]);
         assert_eq!(batch.seal(Encoding::Utf8), Err(1));
         // Within one record: refused too, at the record.
-        let mut batch = Records::default();
-        batch.push(&record(&[b"ok", b"fine"]), 1, 0);
-        batch.push(&record(&[b"ok", b"fine"]), 2, 5);
-        batch.push(&record(&[b"x\xc3", b"\xa9y"]), 3, 9);
+        let mut batch = batch_of(&[[b"ok", b"fine"], [b"ok", b"fine"], [b"x\xc3", b"\xa9y"]]);
         assert_eq!(batch.seal(Encoding::Utf8), Err(2));
         assert_eq!(batch.get(2, 1), Some(&b"\xa9y"[..]));
         // A multi-byte character inside one field is fine.
-        let mut batch = Records::default();
-        batch.push(&record(&["\u{e9}".as_bytes(), "\u{1f600}x".as_bytes()]), 1, 0);
+        let mut batch = batch_of(&[["\u{e9}".as_bytes(), "\u{1f600}x".as_bytes()]]);
         assert_eq!(batch.seal(Encoding::Utf8), Ok(()));
         assert_eq!(batch.cell(&utf8(), 0, 1).unwrap().unwrap(), "\u{1f600}x");
     }
