@@ -66,6 +66,8 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 // mimalloc: batches are allocated on worker threads and freed on the writer thread, a pattern
-// where the system allocator spends more time in locks than the rules spend hashing.
+// where the system allocator spends more time in locks than the rules spend hashing. Built
+// with `no_thp`: transparent huge pages made every fresh 2 MiB of a batch a page fault that
+// zeroes the whole page (8-17 % of a run in `clear_page`); without them a run is 5 % faster.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
