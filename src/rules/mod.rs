@@ -53,6 +53,13 @@ pub trait Rule: Send + Sync {
     /// columns named by `ColumnRule::inputs`, in that order. Same key, same arguments: same result.
     fn apply(&self, value: &str, inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError>;
 
+    /// `apply` of many rows: `values[i]` with `inputs[i]`, the same results in the same order.
+    /// Rules whose pseudonyms are keyed permutations evaluate them side by side
+    /// (`crypto::batched`); the others apply one row after the other.
+    fn apply_many(&self, values: &[&str], inputs: &[&[Option<&str>]]) -> Vec<Result<Pseudonym, RuleError>> {
+        values.iter().zip(inputs).map(|(value, inputs)| self.apply(value, inputs)).collect()
+    }
+
     /// Whether an empty or null cell is also replaced (a `constant`), instead of staying empty.
     fn fills_empty(&self) -> bool {
         false
