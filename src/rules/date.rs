@@ -1,7 +1,10 @@
 //! `date`: dates shifted by one keyed number of days per subject (`shift_by`), or a birth date
 //! taken from the row's pseudonymised NISS (`from_niss`). The input's format is kept.
 
+use std::sync::Mutex;
+
 use hmac::{Hmac, Mac};
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use sha2::Sha256;
 
@@ -92,6 +95,23 @@ pub struct Date {
     /// Month shifts use their own subkey: knowing a subject's month shift says nothing of its day shift.
     month_shift: Hmac<Sha256>,
     niss: Permutation,
+    /// Shifts already worked out, by subject number (`subject_number`): a member's claims are
+    /// spread over the whole file, and each row's HMAC cost more than the rest of the rule.
+    known: Mutex<FxHashMap<u64, i64>>,
+}
+
+/// Subjects whose shift `Date` holds at most (about 20 MB).
+const KNOWN_CAP: usize = 1 << 20;
+
+/// An all-digit subject (a NISS, a member number) as the number its digits write: two subjects
+/// get one number exactly when `normalise` makes them one string (leading zeros dropped).
+/// `None` for other spellings, and for more than 19 characters.
+fn subject_number(subject: &str) -> Option<u64> {
+    let digits = subject.trim();
+    if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 impl Date {
@@ -101,7 +121,39 @@ impl Date {
             shift: key.subkey("date/shift").hmac(),
             month_shift: key.subkey("date/shift-month").hmac(),
             niss: Permutation::new(&key.subkey("niss")),
+            known: Mutex::default(),
         }
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, FxHashMap<u64, i64>> {
+        self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The shift of `subject` in the rule's unit (days or months).
+    fn shift_of(&self, subject: &str) -> i64 {
+        match self.spec {
+            DateSpec::ShiftBy { max_months, granularity: Granularity::Month, .. } => {
+                self.shift_months(subject, max_months)
+            }
+            DateSpec::ShiftBy { max_days, .. } => self.shift_days(subject, max_days),
+            DateSpec::FromNiss { .. } => 0,
+        }
+    }
+
+    /// `value` moved by `shift()` (days or months: the rule's unit), asked only for a date.
+    fn shifted(&self, value: &str, shift: impl FnOnce() -> i64) -> Result<Pseudonym, RuleError> {
+        // Not a date we can read, or a date followed by anything but a time (`12/03/2024 opname,
+        // zie ...`): never passed through, not even in part.
+        let Some(date) = parse(value.trim()).filter(|d| d.rest_is_time()) else {
+            return Ok(Pseudonym { text: None, invalid: true });
+        };
+        let (y, m, d) = match self.spec {
+            DateSpec::ShiftBy { granularity: Granularity::Month, .. } => {
+                add_months(date.year, date.month, date.day, shift())
+            }
+            _ => civil_from_days(days_from_civil(date.year, date.month, date.day) + shift()),
+        };
+        Ok(Pseudonym::valid(date.write(y, m, d)))
     }
 
     /// The shift, in days, of `subject` (any spelling of one identifier gives one shift).
@@ -149,25 +201,13 @@ fn add_months(year: i64, month: u32, day: u32, months: i64) -> (i64, u32, u32) {
 
 impl Rule for Date {
     fn apply(&self, value: &str, inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
-        // Not a date we can read, or a date followed by anything but a time (`12/03/2024 opname,
-        // zie ...`): never passed through, not even in part.
-        let Some(date) = parse(value.trim()).filter(|d| d.rest_is_time()) else {
-            return Ok(Pseudonym { text: None, invalid: true });
-        };
         let subject = inputs.first().copied().flatten();
         match &self.spec {
-            DateSpec::ShiftBy { max_days, granularity: Granularity::Day, .. } => {
-                let days = days_from_civil(date.year, date.month, date.day)
-                    + self.shift_days(subject.unwrap_or(""), *max_days);
-                let (y, m, d) = civil_from_days(days);
-                Ok(Pseudonym::valid(date.write(y, m, d)))
-            }
-            DateSpec::ShiftBy { max_months, granularity: Granularity::Month, .. } => {
-                let months = self.shift_months(subject.unwrap_or(""), *max_months);
-                let (y, m, d) = add_months(date.year, date.month, date.day, months);
-                Ok(Pseudonym::valid(date.write(y, m, d)))
-            }
+            DateSpec::ShiftBy { .. } => self.shifted(value, || self.shift_of(subject.unwrap_or(""))),
             DateSpec::FromNiss { keep, .. } => {
+                let Some(date) = parse(value.trim()).filter(|d| d.rest_is_time()) else {
+                    return Ok(Pseudonym { text: None, invalid: true });
+                };
                 let pseudonym = subject
                     .and_then(|s| niss::Niss::parse(s, true))
                     .and_then(|n| niss::pseudonymise(&self.niss, *keep, &n))
@@ -178,6 +218,47 @@ impl Rule for Date {
                 }
             }
         }
+    }
+
+    /// Shifts: one HMAC per subject while `known` holds it, not one per row.
+    fn apply_many(&self, values: &[&str], inputs: &[&[Option<&str>]]) -> Vec<Result<Pseudonym, RuleError>> {
+        if matches!(self.spec, DateSpec::FromNiss { .. }) {
+            return values.iter().zip(inputs).map(|(value, inputs)| self.apply(value, inputs)).collect();
+        }
+        let subjects: Vec<&str> = inputs.iter().map(|i| i.first().copied().flatten().unwrap_or("")).collect();
+        let numbers: Vec<Option<u64>> = subjects.iter().map(|s| subject_number(s)).collect();
+        let mut shifts: Vec<Option<i64>> = {
+            let known = self.known();
+            numbers.iter().map(|n| n.and_then(|n| known.get(&n).copied())).collect()
+        };
+        let mut learnt: Vec<(u64, i64)> = Vec::new();
+        let out = values
+            .iter()
+            .zip(&subjects)
+            .zip(&numbers)
+            .zip(shifts.iter_mut())
+            .map(|(((value, subject), number), shift)| {
+                self.shifted(value, || {
+                    *shift.get_or_insert_with(|| {
+                        let s = self.shift_of(subject);
+                        if let Some(n) = number {
+                            learnt.push((*n, s));
+                        }
+                        s
+                    })
+                })
+            })
+            .collect();
+        if !learnt.is_empty() {
+            let mut known = self.known();
+            for (n, s) in learnt {
+                if known.len() >= KNOWN_CAP {
+                    break;
+                }
+                known.insert(n, s);
+            }
+        }
+        out
     }
 }
 
@@ -302,5 +383,44 @@ mod tests {
         assert!(bad("{ shift_by: niss, granularity: month, max_days: 3 }"));
         assert!(bad("{ shift_by: niss, max_months: 3 }"));
         assert!(bad("{ from_niss: niss, granularity: month }"));
+    }
+
+    #[test]
+    fn shifts_held_by_subject_equal_shifts_worked_out_per_row() {
+        // Subjects in the spellings `normalise` makes one (leading zeros, spaces) and others
+        // (separators, letters, 20 digits, none); twice, so the second pass reads `known`.
+        let subjects: Vec<Option<String>> = (0..600u64)
+            .map(|i| match i % 7 {
+                0 => Some(format!("{:011}", i * 7_919)),
+                1 => Some(format!("{}", i * 7_919)),
+                2 => Some(format!("  000{} ", i * 7_919)),
+                3 => Some(format!("85.07.30-{:03}.{}", i % 1000, i % 97)),
+                4 => Some(format!("{:020}", i)),
+                5 => Some(format!("M{i}")),
+                _ => None,
+            })
+            .collect();
+        let dates = ["2024-02-29", "12/03/2024 13:45", "not a date", "2019-07-01", "1999-12-31"];
+        for yaml in
+            ["{ shift_by: niss }", "{ shift_by: niss, granularity: month, max_months: 4 }", "{ from_niss: niss }"]
+        {
+            let r = rule(yaml);
+            let inputs: Vec<[Option<&str>; 1]> = subjects.iter().map(|s| [s.as_deref()]).collect();
+            let inputs: Vec<&[Option<&str>]> = inputs.iter().map(|i| &i[..]).collect();
+            let values: Vec<&str> = (0..subjects.len()).map(|i| dates[i % dates.len()]).collect();
+            let alone: Vec<Pseudonym> = values.iter().zip(&inputs).map(|(v, i)| r.apply(v, i).unwrap()).collect();
+            for pass in 0..2 {
+                let many: Vec<Pseudonym> = r.apply_many(&values, &inputs).into_iter().map(Result::unwrap).collect();
+                assert_eq!(many, alone, "{yaml}, pass {pass}");
+            }
+            assert!(alone.iter().any(|p| !p.invalid), "{yaml}");
+        }
+        // Leading zeros do not make another subject, and digits only ever name digits.
+        assert_eq!(subject_number("00012"), subject_number("12"));
+        assert_eq!(subject_number(" 0 "), Some(0));
+        assert_eq!(subject_number("12a"), None);
+        assert_eq!(subject_number(&"9".repeat(20)), None);
+        let r = rule("{ shift_by: niss }");
+        assert_eq!(out(&r, "2024-01-15", "00012"), out(&r, "2024-01-15", "12"));
     }
 }
