@@ -128,8 +128,8 @@ fn transform_column(
     }
     let fills_empty = rule.fills_empty();
     let rows = cells.rows();
-    // Rows go to the rule a chunk at a time (`Rule::apply_many`: identifiers permute a chunk's
-    // values side by side).
+    // Rows go to the rule a chunk at a time (`Rule::apply_many`: e-mail addresses permute a
+    // chunk's blocks side by side, dates shift once per subject).
     let chunks: Vec<Vec<(Option<String>, u8)>> = (0..rows.div_ceil(CHUNK))
         .into_par_iter()
         .map(|chunk| {

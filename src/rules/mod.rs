@@ -54,8 +54,8 @@ pub trait Rule: Send + Sync {
     fn apply(&self, value: &str, inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError>;
 
     /// `apply` of many rows: `values[i]` with `inputs[i]`, the same results in the same order.
-    /// Rules whose pseudonyms are keyed permutations evaluate them side by side
-    /// (`crypto::batched`); the others apply one row after the other.
+    /// A rule may share work between the rows (e-mail addresses permute their blocks side by
+    /// side, dates shift once per subject); by default it applies one row after the other.
     fn apply_many(&self, values: &[&str], inputs: &[&[Option<&str>]]) -> Vec<Result<Pseudonym, RuleError>> {
         values.iter().zip(inputs).map(|(value, inputs)| self.apply(value, inputs)).collect()
     }
