@@ -364,8 +364,8 @@ impl Rule for Identifier {
 
     /// E-mail addresses take four dependent permutations each (two blocks, two passes), one
     /// AES block at a time when computed alone: `pseudonymise_many` runs each pass for every row
-    /// at once, so the AES unit works on many blocks per call (a member table's `email` column
-    /// 2.25 -> 1.96 s for 200,000 rows). The other identifiers take one permutation each, which
+    /// at once, so the AES unit works on many blocks per call (a run of 200,000 members, every
+    /// column mapped: 2.25 -> 1.96-2.03 s). The other identifiers take one permutation each, which
     /// costs less than gathering them: measured, recording their calls and replaying them side
     /// by side was slower (see BENCHMARKS.md).
     fn apply_many(&self, values: &[&str], inputs: &[&[Option<&str>]]) -> Vec<Result<Pseudonym, RuleError>> {
