@@ -120,8 +120,8 @@ fn block_tweak(pass: &[u8], total: usize, index: usize, context: &[u128]) -> u64
     t.finish()
 }
 
-/// The tail of each address: the keyed permutation of the whole address in base 36. The symbols are cut into blocks of at
-/// most 23, each a number below 41^len. Two passes permute them: forward, each block under a
+/// The tail of each address: the keyed permutation of the whole address in base 36. The
+/// symbols are cut into blocks of at most 23, each a number below 41^len. Two passes permute them: forward, each block under a
 /// tweak naming its place, the length and the blocks before it (as they were); backward, each
 /// under a tweak naming the blocks after it (as they became). Each pass can be undone block by
 /// block, so the whole is a bijection of the addresses of one length, and every block of the

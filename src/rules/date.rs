@@ -227,24 +227,20 @@ impl Rule for Date {
         }
         let subjects: Vec<&str> = inputs.iter().map(|i| i.first().copied().flatten().unwrap_or("")).collect();
         let numbers: Vec<Option<u64>> = subjects.iter().map(|s| subject_number(s)).collect();
-        let mut shifts: Vec<Option<i64>> = {
+        let known: Vec<Option<i64>> = {
             let known = self.known();
             numbers.iter().map(|n| n.and_then(|n| known.get(&n).copied())).collect()
         };
         let mut learnt: Vec<(u64, i64)> = Vec::new();
         let out = values
             .iter()
-            .zip(&subjects)
-            .zip(&numbers)
-            .zip(shifts.iter_mut())
-            .map(|(((value, subject), number), shift)| {
+            .enumerate()
+            .map(|(i, value)| {
                 self.shifted(value, || {
-                    *shift.get_or_insert_with(|| {
-                        let s = self.shift_of(subject);
-                        if let Some(n) = number {
-                            learnt.push((*n, s));
-                        }
-                        s
+                    known[i].unwrap_or_else(|| {
+                        let shift = self.shift_of(subjects[i]);
+                        learnt.extend(numbers[i].map(|n| (n, shift)));
+                        shift
                     })
                 })
             })
