@@ -217,6 +217,9 @@ pub struct VerifyArgs {
     /// by `pipe` or the Spark integration); needs the key.
     #[arg(long, value_name = "PCT", conflicts_with = "manifest")]
     pub subset: Option<f64>,
+    /// Rows per batch (tests: what verify works out once must hold across many batches).
+    #[arg(long, hide = true, default_value_t = crate::engine::DEFAULT_BATCH_ROWS, value_parser = at_least_one)]
+    pub batch_rows: usize,
 }
 
 #[derive(Debug, Args)]

@@ -436,6 +436,66 @@ fn verify_fails_for_an_unchanged_identifier_a_lost_row_and_a_broken_join() {
 }
 
 #[test]
+fn verify_counts_every_cell_of_a_repeated_leak_across_batches() {
+    // `verify` works a repeated text or value out once: every repeat must still be counted,
+    // in later batches too (16 rows per batch here), and clean repeats around them stay clean.
+    let dir = demo_copy();
+    let output = run_demo(dir.path(), &[]);
+    // The last member's NISS, written in notes (not the first claiming member's, which the rows
+    // below keep in the NISS column: an original written there is taken for the run's pseudonym).
+    let members = records(&dir.path().join("input/members.csv"), b';');
+    let niss = String::from_utf8(members[members.len() - 1][0].clone()).unwrap();
+    let path = output.join("claims.csv");
+    let input = records(&dir.path().join("input/claims.csv"), b';');
+    assert_ne!(niss.as_bytes(), &input[1][1][..]);
+    let mut rows = records(&path, b';');
+    let clean = b"Tiers payant; dossier volledig".to_vec();
+    let leaking: Vec<usize> = vec![3, 17, 18, 40, 199, 600, 601, 1200, 1500, 1800, 2100, 2400];
+    for (row, record) in rows.iter_mut().enumerate().skip(1) {
+        record[7] = if leaking.contains(&row) { format!("zie {niss}").into_bytes() } else { clean.clone() };
+    }
+    // Every claim of the first claiming member keeps its original NISS, and so does one more row.
+    let first = input[1][1].clone();
+    let mut unchanged: Vec<usize> = (1..input.len()).filter(|&r| input[r][1] == first).collect();
+    assert!(unchanged.len() >= 3, "the first member has several claims");
+    unchanged.push(700);
+    for &row in &unchanged {
+        rows[row][1] = input[row][1].clone();
+    }
+    write_windows_csv(&path, &rows);
+    let out = stdout(
+        &pseudata()
+            .args(["verify", "--format", "json", "--batch-rows", "16", "--mappings"])
+            .arg(dir.path().join("mappings"))
+            .arg("--input")
+            .arg(dir.path().join("input"))
+            .arg("--output")
+            .arg(&output)
+            .assert()
+            .code(1),
+    );
+    let all = findings(&out);
+    let in_column = |column: &str| -> (Vec<u64>, u64) {
+        let found: Vec<&serde_json::Value> =
+            all.iter().filter(|f| f["code"] == "leak" && f["file"] == "claims.csv" && f["column"] == column).collect();
+        let listed = found.iter().filter_map(|f| f["row"].as_u64()).collect();
+        let more = found.iter().filter(|f| f["row"].is_null()).map(|f| f["count"].as_u64().unwrap()).sum();
+        (listed, more)
+    };
+    let expected = |rows: &[usize]| -> (Vec<u64>, u64) {
+        let rows: Vec<u64> = rows.iter().map(|&r| r as u64).collect();
+        (rows.iter().copied().take(10).collect(), rows.len().saturating_sub(10) as u64)
+    };
+    assert_eq!(in_column("comment"), expected(&leaking), "{out}");
+    assert_eq!(in_column("niss"), expected(&unchanged), "{out}");
+    let other: Vec<_> = all
+        .iter()
+        .filter(|f| f["severity"] == "error" && !["leak", "join_rate"].contains(&f["code"].as_str().unwrap()))
+        .collect();
+    assert!(other.is_empty(), "{other:?}");
+}
+
+#[test]
 fn verify_aligns_rows_of_a_subset_run_with_the_key_and_reads_parquet() {
     let dir = demo_copy();
     let output = run_demo(dir.path(), &["--subset", "30", "--to", "parquet"]);

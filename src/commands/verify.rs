@@ -41,7 +41,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
         key,
         k: args.k,
         subset: args.subset,
-        batch_rows: crate::engine::DEFAULT_BATCH_ROWS,
+        batch_rows: args.batch_rows,
     };
     let mut report = verify(&options)?;
     let judged = serde_json::json!({"threshold_percent": args.threshold, "min_k": args.k});

@@ -124,39 +124,45 @@ pub(super) enum Recorded<'a> {
 /// Rows one task of `record_in_parallel` reads.
 const RECORD_CHUNK: usize = 4096;
 
-/// `record` of `rows` (consecutive rows of `batch`) in parallel chunks: `find` gathers what each
+/// `record` of `rows` (rows of `batch`, in order) in parallel chunks: `find` gathers what each
 /// value adds to the index, and the findings come back in row order, to be added in that order.
+/// `fresh[c]` lists the rows whose value in identifier column `c` is handed over (the first of
+/// equal values: the others add nothing more), in order.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn record_in_parallel(
     batch: &Batch,
     columns: &[(usize, IdentifierKind)],
+    fresh: &[Vec<usize>],
     names: &NameColumns,
     rows: &[usize],
     path: &Path,
     header: &[String],
     find: impl Fn(Recorded, &mut Found) + Sync,
 ) -> Result<Vec<Found>, RunError> {
+    let mut handed = vec![vec![false; batch.rows()]; columns.len()];
+    for (marks, rows) in handed.iter_mut().zip(fresh) {
+        for &row in rows {
+            marks[row] = true;
+        }
+    }
     rows.par_chunks(RECORD_CHUNK)
-        .enumerate()
-        .map(|(i, chunk)| {
+        .map(|chunk| {
             let mut found = Found::default();
-            // Each chunk knows the row above it, as one call over all rows would.
-            let above = (i > 0).then(|| rows[i * RECORD_CHUNK - 1]);
-            record(batch, columns, names, chunk, above, path, header, |recorded| find(recorded, &mut found))?;
+            record(batch, columns, &handed, names, chunk, path, header, |recorded| find(recorded, &mut found))?;
             Ok(found)
         })
         .collect()
 }
 
-/// Hands every identifier value and every full name of the `rows` of a batch to `add`. `above`
-/// is the row before the first of `rows` when they continue an earlier call's (its values are
-/// known already).
+/// Hands the identifier values marked in `handed` (per column, per row of the batch) and every
+/// full name of the `rows` of a batch to `add`.
 #[allow(clippy::too_many_arguments)]
 fn record(
     batch: &Batch,
     columns: &[(usize, IdentifierKind)],
+    handed: &[Vec<bool>],
     names: &NameColumns,
     rows: &[usize],
-    above: Option<usize>,
     path: &Path,
     header: &[String],
     mut add: impl FnMut(Recorded),
@@ -164,28 +170,12 @@ fn record(
     let cell = |index: usize, row: usize| {
         batch.cell(index, row).map_err(|e| cell_error(path, batch.line(row), &header[index], e))
     };
-    // Rows of one subject follow each other (claims): a value equal to the one above is known.
-    // (A cell above that cannot be read fails the call that reads its own row.)
-    let mut previous: Vec<Option<String>> = match above {
-        Some(row) => columns
-            .iter()
-            .map(|(index, _)| {
-                batch.cell(*index, row).ok().flatten().filter(|v| !v.trim().is_empty()).map(|v| v.into_owned())
-            })
-            .collect(),
-        None => vec![None; columns.len()],
-    };
     for &row in rows {
-        for (c, (index, rule)) in columns.iter().enumerate() {
-            // `previous` is the row above's value (none after an empty cell), so a chunk seeded
-            // with the row above records what one call over all rows records.
-            match cell(*index, row)?.filter(|v| !v.trim().is_empty()) {
-                Some(value) if previous[c].as_deref() == Some(&*value) => {}
-                Some(value) => {
+        for ((index, rule), handed) in columns.iter().zip(handed) {
+            if handed[row] {
+                if let Some(value) = cell(*index, row)? {
                     add(Recorded::Identifier(kind_of(rule), &value));
-                    previous[c] = Some(value.into_owned());
                 }
-                None => previous[c] = None,
             }
         }
         for &(f, l) in &names.pairs {

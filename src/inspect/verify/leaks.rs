@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::columns::is_identifier;
+use super::seen::Seen;
 use super::windows::Index;
 use super::{cell_error, chunks, Pair, VerifyOptions, ROWS_LISTED};
 use crate::detect::Kind;
@@ -25,6 +26,21 @@ struct Leaks {
     cells: u64,
     originals: u64,
     listed: Vec<Hit>,
+}
+
+/// Shorter cells (a sex, a language, a postcode) are looked up every time: it costs about what
+/// remembering them would.
+const REMEMBERED: usize = 8;
+
+/// What one unit of pass 2's work found in a column: the cells with originals, the prints of
+/// the texts it found clean, how many cells it looked up in the column's `Seen` and found there.
+#[derive(Default)]
+struct Scanned {
+    column: usize,
+    hits: Vec<Hit>,
+    clean: Vec<u128>,
+    lookups: u64,
+    known: u64,
 }
 
 /// Smallest groups of rows sharing one combination of quasi-identifiers.
@@ -141,26 +157,44 @@ pub(super) fn pass_two(
     let scanned: Vec<usize> = (0..header.len()).filter(|&i| !is_identifier(table, &header[i])).collect();
     let mut groups = GroupCounter::new(&header, quasi);
     let mut leaks: BTreeMap<usize, Leaks> = BTreeMap::new();
+    // Per column, the texts found clean: a repeated text (a date, a template comment) is looked
+    // up once.
+    let mut clean: Vec<Seen> = header.iter().map(|_| Seen::default()).collect();
     while let Some(batch) = reader.next_batch()? {
-        let found: Vec<Result<(usize, Vec<Hit>), RunError>> = chunks(&scanned, batch.rows())
+        let found: Vec<Result<Scanned, RunError>> = chunks(&scanned, batch.rows())
             .into_par_iter()
             .map(|(column, rows)| {
-                let mut hits = Vec::new();
+                let seen = &clean[column];
+                let mut scanned = Scanned { column, ..Scanned::default() };
                 for row in rows {
                     let cell = batch
                         .cell(column, row)
                         .map_err(|e| cell_error(&pair.output.path, batch.line(row), &header[column], e))?;
                     let Some(text) = cell else { continue };
+                    let print = (seen.on() && text.len() >= REMEMBERED).then(|| seen.print(&text));
+                    if let Some(print) = print {
+                        scanned.lookups += 1;
+                        if seen.contains(print) {
+                            scanned.known += 1;
+                            continue;
+                        }
+                    }
                     let kinds: Vec<Kind> = index.find(&text).into_iter().collect();
                     if !kinds.is_empty() {
-                        hits.push((batch.first_row + row as u64 + 1, kinds));
+                        scanned.hits.push((batch.first_row + row as u64 + 1, kinds));
+                    } else if let Some(print) = print {
+                        scanned.clean.push(print);
                     }
                 }
-                Ok((column, hits))
+                Ok(scanned)
             })
             .collect();
         for result in found {
-            let (column, hits) = result?;
+            let Scanned { column, hits, clean: prints, lookups, known } = result?;
+            clean[column].tally(lookups, known);
+            for print in prints {
+                clean[column].insert(print);
+            }
             if hits.is_empty() {
                 continue;
             }

@@ -24,6 +24,7 @@ use rustc_hash::FxHashSet;
 mod columns;
 mod joins;
 pub mod leaks;
+mod seen;
 pub mod windows;
 
 use super::check::{judge_kept, kept};
@@ -44,6 +45,7 @@ use columns::{
 };
 use joins::join_rates;
 use leaks::{pass_two, Groups};
+use seen::{Memo, Seen};
 use windows::Index;
 
 /// Default smallest acceptable group of rows sharing one combination of quasi-identifiers.
@@ -625,37 +627,85 @@ type Print = Option<(u64, bool)>;
 type Column = Vec<Print>;
 
 /// Fingerprints the `rows` of identifier `columns` (index, rule) of a batch; validity is that of
-/// an original on the input side, that of a pseudonym (reserved e-mail domains...) on the output side.
+/// an original on the input side, that of a pseudonym (reserved e-mail domains...) on the output
+/// side. `memos` (one per column) hold what earlier cells of the same text gave.
+#[allow(clippy::too_many_arguments)]
 fn fingerprint_batch(
     batch: &Batch,
     columns: &[(usize, IdentifierKind)],
     rows: &[usize],
     output: bool,
     fingerprints: &Fingerprints,
+    memos: &mut [Memo<(u64, bool)>],
     path: &Path,
     header: &[String],
 ) -> Result<Vec<Column>, RunError> {
     columns
         .par_iter()
-        .map(|(index, rule)| {
+        .zip(memos.par_iter_mut())
+        .map(|((index, rule), memo)| {
             let kind = kind_of(rule);
             rows.iter()
                 .map(|&row| {
                     let cell =
                         batch.cell(*index, row).map_err(|e| cell_error(path, batch.line(row), &header[*index], e))?;
                     Ok(cell.filter(|v| !v.trim().is_empty()).map(|v| {
-                        let (c, parsed) = canonical(kind, &v);
-                        let valid = match rule {
-                            IdentifierKind::Exid { check, .. } => exid::is_valid(&v, *check),
-                            _ if output => valid_pseudonym(rule, &v),
-                            _ => parsed,
-                        };
-                        (fingerprints.of(kind, &c), valid)
+                        memo.get_or(&v, || {
+                            let (c, parsed) = canonical(kind, &v);
+                            let valid = match rule {
+                                IdentifierKind::Exid { check, .. } => exid::is_valid(&v, *check),
+                                _ if output => valid_pseudonym(rule, &v),
+                                _ => parsed,
+                            };
+                            (fingerprints.of(kind, &c), valid)
+                        })
                     }))
                 })
                 .collect()
         })
         .collect()
+}
+
+/// What pass 1 has worked out already in one file, so that a repeated cell is worked out once.
+#[derive(Default)]
+struct Worked {
+    /// Input texts whose originals were found.
+    texts: Seen,
+    /// Per free-text column (with the key): texts whose pseudonyms were recomputed.
+    pseudonyms: Vec<Seen>,
+    /// Per compared identifier column: values recorded in the index, input and output side.
+    originals: Vec<Seen>,
+    written: Vec<Seen>,
+    /// Per compared identifier column: fingerprint and validity, input and output side.
+    in_prints: Vec<Memo<(u64, bool)>>,
+    out_prints: Vec<Memo<(u64, bool)>>,
+}
+
+impl Worked {
+    fn new(free_text: usize, compared: usize) -> Worked {
+        let sets = |n| (0..n).map(|_| Seen::default()).collect::<Vec<_>>();
+        let memos = || (0..compared).map(|_| Memo::default()).collect::<Vec<_>>();
+        Worked {
+            texts: Seen::default(),
+            pseudonyms: sets(free_text),
+            originals: sets(compared),
+            written: sets(compared),
+            in_prints: memos(),
+            out_prints: memos(),
+        }
+    }
+}
+
+/// Per identifier column, the rows of `rows` whose value was not seen before (see `Seen`).
+fn fresh_values(
+    batch: &Batch,
+    columns: &[(usize, IdentifierKind)],
+    seen: &mut [Seen],
+    rows: &[usize],
+    path: &Path,
+    header: &[String],
+) -> Result<Vec<Vec<usize>>, RunError> {
+    columns.iter().zip(seen).map(|((index, _), seen)| seen.fresh_rows(batch, *index, rows, path, header)).collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -725,6 +775,7 @@ fn pass_one(
             .collect(),
         None => Vec::new(),
     };
+    let mut seen = Worked::new(free_text.len(), compared.len());
     let (mut rows_in, mut rows_kept, mut rows_out) = (0u64, 0u64, 0u64);
     let (mut input_done, mut output_done) = (false, false);
     while !(input_done && output_done) {
@@ -756,41 +807,42 @@ fn pass_one(
             // Every row's originals, also those of rows a subset or a case file left out: a
             // kept member's note or case sheet can still name a member who was left out.
             let all_rows: Vec<usize> = (0..batch.rows()).collect();
-            // Identifiers written in the input's notes are originals too.
-            // Found in parallel over rows, added in row order.
+            // Identifiers written in the input's notes are originals too. Found in parallel over
+            // the rows of texts not seen before (a text found once adds nothing more), added in
+            // row order.
+            let (path, header) = (&pair.input.path, &in_header);
             for &index_of in &text_columns {
-                let found: Vec<Result<windows::Found, RunError>> = (0..all_rows.len())
-                    .into_par_iter()
-                    .with_min_len(1024)
-                    .fold(
-                        || Ok(windows::Found::default()),
-                        |found, row| {
-                            let mut found = found?;
+                let fresh = seen.texts.fresh_rows(&batch, index_of, &all_rows, path, header)?;
+                let found: Vec<Result<windows::Found, RunError>> = fresh
+                    .par_chunks(TEXT_CHUNK)
+                    .map(|rows| {
+                        let mut found = windows::Found::default();
+                        for &row in rows {
                             let cell = batch
                                 .cell(index_of, row)
-                                .map_err(|e| cell_error(&pair.input.path, batch.line(row), &in_header[index_of], e))?;
+                                .map_err(|e| cell_error(path, batch.line(row), &header[index_of], e))?;
                             if let Some(text) = cell {
                                 index.find_text_originals(&text, &mut found);
                             }
-                            Ok(found)
-                        },
-                    )
+                        }
+                        Ok(found)
+                    })
                     .collect();
                 for found in found {
                     index.add_found(found?);
                 }
             }
-            if !free_text.is_empty() {
-                let columns: Vec<usize> = (0..free_text.len()).collect();
-                let written: Vec<Result<windows::Found, RunError>> = chunks(&columns, kept_rows.len())
-                    .into_par_iter()
-                    .map(|(f, range)| {
-                        let (column, rule) = &free_text[f];
+            // The pseudonyms the run wrote in those texts: once per distinct text of a column.
+            for ((column, rule), seen) in free_text.iter().zip(&mut seen.pseudonyms) {
+                let fresh = seen.fresh_rows(&batch, *column, &kept_rows, path, header)?;
+                let written: Vec<Result<windows::Found, RunError>> = fresh
+                    .par_chunks(TEXT_CHUNK)
+                    .map(|rows| {
                         let mut found = windows::Found::default();
-                        for &row in &kept_rows[range] {
+                        for &row in rows {
                             let cell = batch
                                 .cell(*column, row)
-                                .map_err(|e| cell_error(&pair.input.path, batch.line(row), &in_header[*column], e))?;
+                                .map_err(|e| cell_error(path, batch.line(row), &header[*column], e))?;
                             let Some(text) = cell else { continue };
                             for (kind, pseudonym) in rule.pseudonyms_in(&text, &[]) {
                                 index.find_pseudonym(kind, &pseudonym, &mut found);
@@ -804,17 +856,27 @@ fn pass_one(
                 }
             }
             // The originals of structured cells: found in parallel over rows, added in row order.
-            let (path, header) = (&pair.input.path, &in_header);
-            for found in record_in_parallel(&batch, &in_cols, &in_names, &all_rows, path, header, |recorded, found| {
-                match recorded {
-                    Recorded::Identifier(kind, value) => index.find_original(kind, value, found),
-                    Recorded::Name(first, last) => windows::Index::find_name(first, last, found),
-                }
-            })? {
+            let fresh = fresh_values(&batch, &in_cols, &mut seen.originals, &all_rows, path, header)?;
+            for found in
+                record_in_parallel(&batch, &in_cols, &fresh, &in_names, &all_rows, path, header, |recorded, found| {
+                    match recorded {
+                        Recorded::Identifier(kind, value) => index.find_original(kind, value, found),
+                        Recorded::Name(first, last) => windows::Index::find_name(first, last, found),
+                    }
+                })?
+            {
                 index.add_found(found);
             }
-            let columns =
-                fingerprint_batch(&batch, &in_cols, &kept_rows, false, fingerprints, &pair.input.path, &in_header)?;
+            let columns = fingerprint_batch(
+                &batch,
+                &in_cols,
+                &kept_rows,
+                false,
+                fingerprints,
+                &mut seen.in_prints,
+                path,
+                header,
+            )?;
             for (queue, column) in in_queue.iter_mut().zip(columns) {
                 queue.extend(column);
             }
@@ -825,24 +887,19 @@ fn pass_one(
             };
             let all: Vec<usize> = (0..batch.rows()).collect();
             let (path, header) = (&pair.output.path, &out_header);
+            let fresh = fresh_values(&batch, &out_cols, &mut seen.written, &all, path, header)?;
             for found in
-                record_in_parallel(
-                    &batch,
-                    &out_cols,
-                    &out_names,
-                    &all,
-                    path,
-                    header,
-                    |recorded, found| match recorded {
+                record_in_parallel(&batch, &out_cols, &fresh, &out_names, &all, path, header, |recorded, found| {
+                    match recorded {
                         Recorded::Identifier(kind, value) => index.find_pseudonym(kind, value, found),
                         Recorded::Name(first, last) => index.find_name_pseudonym(first, last, found),
-                    },
-                )?
+                    }
+                })?
             {
                 index.add_found(found);
             }
             let columns =
-                fingerprint_batch(&batch, &out_cols, &all, true, fingerprints, &pair.output.path, &out_header)?;
+                fingerprint_batch(&batch, &out_cols, &all, true, fingerprints, &mut seen.out_prints, path, header)?;
             for (queue, column) in out_queue.iter_mut().zip(columns) {
                 queue.extend(column.into_iter().enumerate().map(|(r, v)| (rows_out + r as u64 + 1, v)));
             }
@@ -1016,3 +1073,7 @@ fn chunks(columns: &[usize], rows: usize) -> Vec<(usize, std::ops::Range<usize>)
 
 /// Rows per unit of parallel work when scanning text.
 const CHUNK_ROWS: usize = 4096;
+
+/// Input texts per unit of parallel work in pass 1 (finding originals and recomputing
+/// pseudonyms costs microseconds per text).
+const TEXT_CHUNK: usize = 1024;

@@ -422,10 +422,12 @@ impl Index {
         }
     }
 
-    /// Adds what the `find_*` functions found.
+    /// Adds what the `find_*` functions found. An original found again keeps the kind it was
+    /// first found as, so adding the same findings twice changes nothing (`verify` skips cells
+    /// it has seen).
     pub fn add_found(&mut self, found: Found) {
         for (print, kind) in found.tokens {
-            self.tokens.insert(print, kind);
+            self.tokens.entry(print).or_insert(kind);
         }
         for (kind, window) in found.windows {
             self.add_window(kind, &window);
@@ -445,7 +447,7 @@ impl Index {
         } else {
             self.shortest_with_letters = self.shortest_with_letters.min(window.len());
         }
-        self.originals.insert(self.print(window), kind);
+        self.originals.entry(self.print(window)).or_insert(kind);
     }
 
     /// Records a pseudonym the run wrote (structured cell or inside free text).
@@ -575,16 +577,21 @@ impl Index {
         if cell.len() < shortest {
             return hits;
         }
-        // Most kept cells (ids, dates, amounts, codes) are too short to hold any original.
-        let (mut digits, mut others) = (0usize, 0usize);
+        // Most kept cells (ids, dates, amounts, codes) are too short to hold any original: an
+        // all-digit original needs as many digits, one with letters a letter and as many
+        // characters. Counted generously: a full-width digit may be a digit, and a character
+        // outside ASCII may fold to as many letters as its UTF-8 bytes (`ß` is `SS`).
+        let (mut digits, mut characters, mut letter) = (0usize, 0usize, false);
         for c in cell.chars() {
-            if c.is_ascii_digit() {
+            if c.is_ascii_digit() || ('\u{ff10}'..='\u{ff19}').contains(&c) {
                 digits += 1;
+                characters += 1;
             } else if c.is_alphanumeric() {
-                others += 1;
+                letter = true;
+                characters += c.len_utf8();
             }
         }
-        if digits < self.shortest_digits && digits + others < self.shortest_with_letters {
+        if digits < self.shortest_digits && (!letter || characters < self.shortest_with_letters) {
             return hits;
         }
         let n = normalise_cell(cell);
@@ -726,8 +733,17 @@ mod tests {
             "mail: <jan.peeters@TELENET.be>.",
             "Gesprek met EMILIE DUPONT, en",
             "Dupont Émilie",
+            "８５０７３００３３２８",
+            "８５.０７.３０-０３３.２８",
         ] {
             assert!(!index.find(cell).is_empty(), "{cell}");
+        }
+        // A name that folds longer than it is written (`ß` is `SS`) in a cell just its size.
+        let mut index = Index::new();
+        index.add_name("Jo", "Straße");
+        index.add_original(Kind::Niss, "85.07.30-033.28");
+        for cell in ["Jo Straße", "Straße Jo", "Jo Strasse"] {
+            assert_eq!(index.find(cell), [Kind::FullName], "{cell}");
         }
     }
 
