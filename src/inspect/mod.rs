@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::detect::{ExidShape, Profile};
 pub(crate) use crate::engine::cell_error;
 use crate::engine::{collect_files, RunError};
-use crate::io::reader::TableReader;
+use crate::io::reader::{Batch, TableReader};
 use crate::io::Cells;
 use crate::io::Format;
 use crate::mapping::{ColumnRule, CsvOptions, Mappings};
@@ -72,12 +72,33 @@ pub fn profile_file(
     })?;
     let header = reader.header().to_vec();
     selected.resize(header.len(), false);
-    let mut profiles: Vec<Option<Profile>> =
-        selected.iter().map(|&s| if s { Some(Profile::default()) } else { None }).collect();
+    let mut profiler = Profiler::new(selected);
     let mut rows = 0u64;
     while let Some(batch) = reader.next_batch()? {
         rows += batch.rows() as u64;
-        let partial: Vec<Result<Option<Profile>, RunError>> = selected
+        profiler.add(&batch, &file.path, &header, exid)?;
+    }
+    Ok(FileProfile { header, profiles: profiler.finish(), rows })
+}
+
+/// The profiles of the selected columns of a file, batch after batch (for a reader that also
+/// does other work with each batch).
+pub struct Profiler {
+    selected: Vec<bool>,
+    profiles: Vec<Option<Profile>>,
+}
+
+impl Profiler {
+    /// Profiles the columns `selected` marks (one flag per column of the header).
+    pub fn new(selected: Vec<bool>) -> Profiler {
+        let profiles = selected.iter().map(|&s| if s { Some(Profile::default()) } else { None }).collect();
+        Profiler { selected, profiles }
+    }
+
+    /// Adds every row of `batch` (read from `path`, with `header`), columns in parallel.
+    pub fn add(&mut self, batch: &Batch, path: &Path, header: &[String], exid: &ExidShape) -> Result<(), RunError> {
+        let partial: Vec<Result<Option<Profile>, RunError>> = self
+            .selected
             .par_iter()
             .enumerate()
             .map(|(column, &wanted)| {
@@ -86,9 +107,8 @@ pub fn profile_file(
                 }
                 let mut profile = Profile::default();
                 for row in 0..batch.rows() {
-                    let cell = batch
-                        .cell(column, row)
-                        .map_err(|e| cell_error(&file.path, batch.line(row), &header[column], e))?;
+                    let cell =
+                        batch.cell(column, row).map_err(|e| cell_error(path, batch.line(row), &header[column], e))?;
                     if let Some(value) = cell {
                         profile.add(&value, exid);
                     }
@@ -96,13 +116,18 @@ pub fn profile_file(
                 Ok(Some(profile))
             })
             .collect();
-        for (total, part) in profiles.iter_mut().zip(partial) {
+        for (total, part) in self.profiles.iter_mut().zip(partial) {
             if let (Some(total), Some(part)) = (total.as_mut(), part?) {
                 total.merge(part);
             }
         }
+        Ok(())
     }
-    Ok(FileProfile { header, profiles, rows })
+
+    /// One profile per selected column, `None` for the others.
+    pub fn finish(self) -> Vec<Option<Profile>> {
+        self.profiles
+    }
 }
 
 /// The EXID check the mappings declare and the shapes of their EXID columns' values (first rows

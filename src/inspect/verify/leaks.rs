@@ -12,7 +12,10 @@ use super::seen::Seen;
 use super::windows::Index;
 use super::{cell_error, chunks, Pair, VerifyOptions, ROWS_LISTED};
 use crate::detect::Kind;
+use crate::detect::{ExidShape, Profile};
 use crate::engine::RunError;
+use crate::inspect::check::kept;
+use crate::inspect::Profiler;
 use crate::io::reader::{Batch, TableReader};
 use crate::io::Cells;
 use crate::report::{Finding, Report, Severity};
@@ -136,14 +139,21 @@ pub fn output_groups(
     Ok(counter.finish(&header, k))
 }
 
-/// Pass 2: original identifiers anywhere in the output's other columns; k-anonymity.
-/// Returns the group sizes when the table declares quasi-identifiers.
+/// The kept columns of an output file, profiled by pass 2 for `kept_columns`.
+pub(super) struct Kept {
+    pub header: Vec<String>,
+    pub profiles: Vec<Option<Profile>>,
+}
+
+/// Pass 2: original identifiers anywhere in the output's other columns; the profiles of the
+/// kept columns; k-anonymity. Returns the group sizes when the table declares quasi-identifiers.
 pub(super) fn pass_two(
     pair: &Pair,
     options: &VerifyOptions,
     index: &Index,
+    exid: &ExidShape,
     report: &mut Report,
-) -> Result<Option<Groups>, RunError> {
+) -> Result<(Option<Groups>, Kept), RunError> {
     let table = pair.table;
     let output_csv = pair.output_csv();
     let quasi = &table.quasi_identifiers;
@@ -156,6 +166,7 @@ pub(super) fn pass_two(
     // original in pass 1, and every value there is a pseudonym of the run, which excuses it.
     let scanned: Vec<usize> = (0..header.len()).filter(|&i| !is_identifier(table, &header[i])).collect();
     let mut groups = GroupCounter::new(&header, quasi);
+    let mut profiler = Profiler::new(header.iter().map(|c| table.rule(c).is_some_and(kept)).collect());
     let mut leaks: BTreeMap<usize, Leaks> = BTreeMap::new();
     // Per column, the texts found clean: a repeated text (a date, a template comment) is looked
     // up once.
@@ -205,6 +216,7 @@ pub(super) fn pass_two(
             entry.listed.extend(hits.into_iter().take(room));
         }
         groups.add(&batch, &pair.output.path, &header)?;
+        profiler.add(&batch, &pair.output.path, &header, exid)?;
     }
     for (column, Leaks { cells, originals, listed }) in leaks {
         let finding = |row, message: String| Finding {
@@ -241,5 +253,6 @@ pub(super) fn pass_two(
             });
         }
     }
-    Ok(groups.finish(&header, options.k))
+    let groups = groups.finish(&header, options.k);
+    Ok((groups, Kept { header, profiles: profiler.finish() }))
 }

@@ -27,10 +27,9 @@ pub mod leaks;
 mod seen;
 pub mod windows;
 
-use super::check::{judge_kept, kept};
-use super::{cell_error, data_files, learn_exid, profile_file, DataFile};
+use super::check::judge_kept;
+use super::{cell_error, data_files, learn_exid, DataFile};
 use crate::crypto::Key;
-use crate::detect::ExidShape;
 use crate::detect::Kind;
 use crate::engine::{RunError, Subset, MANIFEST_NAME};
 use crate::ident::exid;
@@ -44,7 +43,7 @@ use columns::{
     canonical, is_identifier, kind_of, name_part, record_in_parallel, valid_pseudonym, NameColumns, Recorded,
 };
 use joins::join_rates;
-use leaks::{pass_two, Groups};
+use leaks::{pass_two, Groups, Kept};
 use seen::{Memo, Seen};
 use windows::Index;
 
@@ -216,8 +215,16 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
         rows.push(serde_json::json!({"input": pair.input.relative, "output": pair.output.relative, "rows_in": rows_in, "rows_out": rows_out}));
         rows_read.push((pair.input.relative.clone(), rows_in));
     }
+    // Pass 2 reads each output once more: leaks, kept columns, k-anonymity. Its findings are
+    // reported after the kept columns' and the manifest's.
+    let mut second = Vec::with_capacity(pairs.len());
     for pair in &pairs {
-        kept_columns(pair, options, &exid, &mut report)?;
+        let mut leaks = Report::new("verify");
+        let passed = pass_two(pair, options, &index, &exid, &mut leaks)?;
+        second.push((passed, leaks));
+    }
+    for (pair, ((_, kept), _)) in pairs.iter().zip(&second) {
+        kept_columns(pair, options, kept, &mut report);
     }
     if let Some(manifest) = &manifest {
         for finding in manifest_findings(manifest, &mappings, &input_files, &rows_read, options.key.as_ref()) {
@@ -230,8 +237,10 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
         ));
     }
     let mut k_anonymity = Vec::new();
-    for pair in &pairs {
-        let groups = pass_two(pair, options, &index, &mut report)?;
+    for (pair, ((groups, _), leaks)) in pairs.iter().zip(second) {
+        for finding in leaks.findings {
+            report.add(finding);
+        }
         if let Some(Groups { quasi, smallest, below, rows: total, sizes }) = groups {
             let detail = serde_json::json!({"file": pair.output.relative, "table": pair.table.name, "quasi_identifiers": quasi, "smallest_group": smallest, "rows_in_groups_below_k": below, "rows": total, "k": options.k, "group_sizes": sizes});
             if smallest < options.k && total > 0 {
@@ -444,18 +453,14 @@ fn manifest_summary(manifest: Option<&serde_json::Value>, key: Option<&Key>) -> 
     })
 }
 
-/// Columns the mapping keeps unchanged, read in full in the output: values that validate as
-/// identifiers, identifiers inside text, or person names are findings, as `check` judges a kept
-/// column before a run (the same threshold, here over every value). The originals index of pass
-/// 2 only knows the identifiers of mapped identifier columns, so a column of real phone numbers
-/// declared `keep` would otherwise pass.
-fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: &mut Report) -> Result<(), RunError> {
+/// Columns the mapping keeps unchanged, read in full in the output (by pass 2): values that
+/// validate as identifiers, identifiers inside text, or person names are findings, as `check`
+/// judges a kept column before a run (the same threshold, here over every value). The originals
+/// index of pass 2 only knows the identifiers of mapped identifier columns, so a column of real
+/// phone numbers declared `keep` would otherwise pass.
+fn kept_columns(pair: &Pair, options: &VerifyOptions, kept: &Kept, report: &mut Report) {
     let table = pair.table;
-    let is_kept = |c: &String| table.rule(c).is_some_and(kept);
-    let profiled = profile_file(&pair.output, &pair.output_csv(), None, options.batch_rows, exid, |h| {
-        h.iter().map(is_kept).collect()
-    })?;
-    for (name, profile) in profiled.header.iter().zip(&profiled.profiles) {
+    for (name, profile) in kept.header.iter().zip(&kept.profiles) {
         // Only kept columns were profiled.
         let (Some(rule), Some(profile)) = (table.rule(name), profile) else { continue };
         let Some(kept) = judge_kept(name, rule, profile, options.threshold, "values", "in the output") else {
@@ -475,7 +480,6 @@ fn kept_columns(pair: &Pair, options: &VerifyOptions, exid: &ExidShape, report: 
             message,
         });
     }
-    Ok(())
 }
 
 /// The run manifest against what this verification reads: the key (by fingerprint), the
@@ -861,7 +865,7 @@ fn pass_one(
                 record_in_parallel(&batch, &in_cols, &fresh, &in_names, &all_rows, path, header, |recorded, found| {
                     match recorded {
                         Recorded::Identifier(kind, value) => index.find_original(kind, value, found),
-                        Recorded::Name(first, last) => windows::Index::find_name(first, last, found),
+                        Recorded::Name(first, last) => index.find_name(first, last, found),
                     }
                 })?
             {

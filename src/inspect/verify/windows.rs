@@ -106,10 +106,20 @@ struct Normalised {
 #[derive(Debug, Default)]
 pub struct Found {
     tokens: Vec<(u64, Kind)>,
-    windows: Vec<(Kind, Vec<u8>)>,
+    windows: Vec<Window>,
     token_pseudonyms: Vec<u64>,
     pseudonyms: Vec<u64>,
     name_pseudonyms: Vec<(u64, usize)>,
+}
+
+/// A normalised window of an original, printed where it was found (in parallel), so adding it
+/// to the index is one insert.
+#[derive(Debug)]
+struct Window {
+    kind: Kind,
+    print: u64,
+    len: usize,
+    digits: bool,
 }
 
 fn normalise_cell(text: &str) -> Normalised {
@@ -322,7 +332,7 @@ impl Index {
             found.tokens.push((self.print(t.as_bytes()), kind));
             return;
         }
-        found.windows.extend(spellings(kind, value).into_iter().map(|s| (kind, s)));
+        found.windows.extend(spellings(kind, value).into_iter().map(|s| self.window(kind, &s)));
     }
 
     /// Records the identifiers written in an input text cell (a note) as originals, found by
@@ -397,7 +407,7 @@ impl Index {
                         _ => None,
                     };
                     if let Some(kind) = kind {
-                        found.windows.push((kind, window.to_vec()));
+                        found.windows.push(self.window(kind, window));
                     }
                 }
                 let phone_slash = slashes == 0 || (slashes == 1 && written.find('/').is_some_and(|i| i <= 4));
@@ -406,7 +416,7 @@ impl Index {
                     if let Some(p) = Phone::parse(text_of).filter(|p| p.country == "32") {
                         for prefix in ["0", "32", "0032", "320"] {
                             let variant = [prefix.as_bytes(), p.national.as_bytes()].concat();
-                            found.windows.push((Kind::Phone, variant));
+                            found.windows.push(self.window(Kind::Phone, &variant));
                         }
                     }
                 }
@@ -429,8 +439,8 @@ impl Index {
         for (print, kind) in found.tokens {
             self.tokens.entry(print).or_insert(kind);
         }
-        for (kind, window) in found.windows {
-            self.add_window(kind, &window);
+        for window in found.windows {
+            self.add_window(window);
         }
         self.token_pseudonyms.extend(found.token_pseudonyms);
         self.pseudonyms.extend(found.pseudonyms);
@@ -440,14 +450,19 @@ impl Index {
         }
     }
 
-    fn add_window(&mut self, kind: Kind, window: &[u8]) {
-        self.lengths.insert(window.len());
-        if window.iter().all(u8::is_ascii_digit) {
-            self.shortest_digits = self.shortest_digits.min(window.len());
+    /// A window of an original of `kind`, printed.
+    fn window(&self, kind: Kind, window: &[u8]) -> Window {
+        Window { kind, print: self.print(window), len: window.len(), digits: window.iter().all(u8::is_ascii_digit) }
+    }
+
+    fn add_window(&mut self, window: Window) {
+        self.lengths.insert(window.len);
+        if window.digits {
+            self.shortest_digits = self.shortest_digits.min(window.len);
         } else {
-            self.shortest_with_letters = self.shortest_with_letters.min(window.len());
+            self.shortest_with_letters = self.shortest_with_letters.min(window.len);
         }
-        self.originals.entry(self.print(window)).or_insert(kind);
+        self.originals.entry(window.print).or_insert(window.kind);
     }
 
     /// Records a pseudonym the run wrote (structured cell or inside free text).
@@ -492,19 +507,19 @@ impl Index {
     /// Records an original full name (`first`, `last`), in both orders.
     pub fn add_name(&mut self, first: &str, last: &str) {
         let mut found = Found::default();
-        Index::find_name(first, last, &mut found);
+        self.find_name(first, last, &mut found);
         self.add_found(found);
     }
 
     /// What `add_name` adds, appended to `found`.
-    pub fn find_name(first: &str, last: &str, found: &mut Found) {
+    pub fn find_name(&self, first: &str, last: &str, found: &mut Found) {
         let (f, l) = (normalise(first), normalise(last));
         if f.len() < 2 || l.len() < 2 {
             return;
         }
         for s in [[f.as_slice(), l.as_slice()].concat(), [l.as_slice(), f.as_slice()].concat()] {
             if s.len() >= MIN_WINDOW {
-                found.windows.push((Kind::FullName, s));
+                found.windows.push(self.window(Kind::FullName, &s));
             }
         }
     }
