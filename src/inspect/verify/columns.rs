@@ -213,6 +213,40 @@ mod tests {
     }
 
     #[test]
+    fn a_pseudonym_is_valid_as_an_original_of_its_kind_but_for_email() {
+        // `fingerprint_batch` takes the validity `canonical` gives instead of asking again.
+        let values = [
+            "85.07.30-033.28",
+            "85073003329",
+            "61512380",
+            "BE71 0961 2345 6769",
+            "BE71 0961 2345 6768",
+            "0475 12 34 56",
+            "+32 2 512 34 56",
+            "12345",
+            "0403.170.701",
+            "0403170702",
+            "1-23456-78-901",
+            "10.0.0.1",
+            "::1",
+            "x",
+            " 85073003328 ",
+        ];
+        for rule in [
+            IdentifierKind::Niss(Default::default()),
+            IdentifierKind::Iban { keep_bank: false },
+            IdentifierKind::Inami,
+            IdentifierKind::Kbo,
+            IdentifierKind::Phone,
+            IdentifierKind::Ip,
+        ] {
+            for v in values {
+                assert_eq!(valid_pseudonym(&rule, v), canonical(kind_of(&rule), v).1, "{rule:?} {v}");
+            }
+        }
+    }
+
+    #[test]
     fn pseudonyms_are_validated_by_kind() {
         assert!(valid_pseudonym(&IdentifierKind::Email, "a.b@example.com"));
         assert!(!valid_pseudonym(&IdentifierKind::Email, "a.b@telenet.be"));

@@ -656,9 +656,11 @@ fn fingerprint_batch(
                     Ok(cell.filter(|v| !v.trim().is_empty()).map(|v| {
                         memo.get_or(&v, || {
                             let (c, parsed) = canonical(kind, &v);
+                            // A pseudonym's validity is its kind's, as an original's, but for
+                            // e-mail (a reserved domain): `valid_pseudonym` without parsing twice.
                             let valid = match rule {
                                 IdentifierKind::Exid { check, .. } => exid::is_valid(&v, *check),
-                                _ if output => valid_pseudonym(rule, &v),
+                                IdentifierKind::Email if output => valid_pseudonym(rule, &v),
                                 _ => parsed,
                             };
                             (fingerprints.of(kind, &c), valid)
