@@ -12,7 +12,10 @@
 #     Parquet  pl.scan_parquet(f).sink_parquet(out)
 #     and their ratio; peak RSS of the run;
 #   - `verify` of the run's output, as a multiple of the floor;
-#   - `run --threads 1` against the default (2 threads on this machine);
+#   - `run --threads 1` against the default (2 threads on this machine), and the same pinned to one
+#     core (`taskset -c 0`): `--threads 1` limits the rule threads only, so the reader, writer and
+#     hashing threads still use the second core; the pinned run is the one-core time;
+#   - the peak RSS of `verify` too (it grows with distinct originals, not rows);
 #   - the hand-written alternative on the claims file: polars takes the distinct NISS values,
 #     Python computes HMAC-SHA256 of each, `replace_strict` joins them back, and the file is
 #     written; against `pseudata run` of the claims file alone with the full mapping.
@@ -103,13 +106,15 @@ for dialect in utf8 windows parquet; do
     mv "$work/claims.tmp" "$in/claims.csv"
   fi
   bytes=$(du -cb "$in"/*."$ext" | tail -1 | cut -f1)
-  rm -f "$work"/run "$work"/floor "$work"/verify "$work"/one "$work"/alt "$work"/claims-run
+  rm -f "$work"/run "$work"/floor "$work"/verify "$work"/one "$work"/core "$work"/alt "$work"/claims-run
   for r in $(seq "$rounds"); do
     rm -rf "$work/out" "$work/floor-out" "$work/one-out" && mkdir -p "$work/floor-out"
     timed run "$bin" run --quiet --mappings mappings --input "$in" --output "$work/out"
     timed floor "$py" -c "$floor_py" "$in" "$work/floor-out" "$fmt" "$sep" "$enc"
     timed verify "$bin" verify --mappings mappings --input "$in" --output "$work/out"
     timed one "$bin" run --quiet --threads 1 --mappings mappings --input "$in" --output "$work/one-out"
+    rm -rf "$work/one-out"
+    timed core taskset -c 0 "$bin" run --quiet --threads 1 --mappings mappings --input "$in" --output "$work/one-out"
     if [ "$fmt" = csv ]; then
       rm -rf "$work/alt-out" "$work/claims-in" "$work/claims-out" && mkdir -p "$work/alt-out" "$work/claims-in"
       cp "$in/claims.csv" "$work/claims-in/"
@@ -117,10 +122,10 @@ for dialect in utf8 windows parquet; do
       timed claims-run "$bin" run --quiet --mappings mappings --input "$work/claims-in" --output "$work/claims-out"
     fi
   done
-  run=$(median run); floor=$(median floor); verify=$(median verify); one=$(median one)
-  printf '%-8s %6.0f MB in | run %6.2f s (peak %s MB) | floor %6.2f s | run/floor %s | verify %6.2f s, verify/floor %s | 1 thread %6.2f s, speed-up %s\n' \
+  run=$(median run); floor=$(median floor); verify=$(median verify); one=$(median one); core=$(median core)
+  printf '%-8s %6.0f MB in | run %6.2f s (peak %s MB) | floor %6.2f s | run/floor %s | verify %6.2f s (peak %s MB), verify/floor %s | 1 thread %6.2f s, speed-up %s | 1 core %6.2f s, speed-up %s\n' \
     "$dialect" "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" "$run" "$(peak_mb run)" "$floor" "$(ratio "$run" "$floor")" \
-    "$verify" "$(ratio "$verify" "$floor")" "$one" "$(ratio "$one" "$run")"
+    "$verify" "$(peak_mb verify)" "$(ratio "$verify" "$floor")" "$one" "$(ratio "$one" "$run")" "$core" "$(ratio "$core" "$run")"
   if [ "$fmt" = csv ]; then
     alt=$(median alt); claims=$(median claims-run)
     printf '%-8s claims only: pseudata run, full mapping %6.2f s | polars + Python HMAC of the distinct NISS, NISS only %6.2f s | ratio %s\n' \
