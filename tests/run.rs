@@ -439,6 +439,44 @@ fn one_niss_in_two_spellings_gets_one_pseudonym_and_joins_survive() {
 }
 
 #[test]
+fn an_error_names_the_physical_line_after_blank_lines_and_quoted_line_breaks() {
+    // Line 1 header, 2 a record, 3 blank, 4-5 one record with a quoted line break, 6-7 blank,
+    // 8 the invalid NISS; then the same with the last record on line 9 without a line ending.
+    for crlf in [false, true] {
+        for last in [false, true] {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let quoted = format!("85073003328,\"two{nl}lines\"");
+            let mut lines = vec!["niss,n", "85073003328,a", "", &quoted, "", ""];
+            let bad = if last {
+                lines.push("85073003328,b");
+                9
+            } else {
+                8
+            };
+            lines.push("85073003329,x");
+            let mut text = lines.join(nl);
+            if !last {
+                text.push_str(nl);
+            }
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(dir.path().join("input")).unwrap();
+            std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+            std::fs::write(dir.path().join("input/t.csv"), &text).unwrap();
+            std::fs::write(
+                dir.path().join("mappings/t.yaml"),
+                "table: t\nfiles: [t.csv]\ncolumns:\n  niss: { niss: { on_invalid: error } }\n  n: keep\n",
+            )
+            .unwrap();
+            let out = tempfile::tempdir().unwrap();
+            let assert = run_cmd(dir.path(), out.path(), KEY_A).assert().code(2);
+            let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+            assert!(err.contains(&format!("line {bad}, column `niss`")), "crlf {crlf}, last {last}: {err}");
+            assert!(!err.contains("85073003329"), "{err}");
+        }
+    }
+}
+
+#[test]
 fn invalid_identifiers_are_counted_in_the_manifest_and_never_passed_through() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("input")).unwrap();

@@ -239,10 +239,18 @@ pub struct CsvSource {
     format: CsvFormat,
     header: Vec<String>,
     records: u64,
-    /// Physical line (1-based) where the next record starts; newlines inside quotes count.
+    /// Physical line (1-based) where the last record read starts; blank lines before it and
+    /// newlines inside quotes count.
+    start_line: u64,
+    /// The lowest line the next record can start on.
     next_line: u64,
-    /// A first record read while building column names for a header-less file, and its byte offset.
-    pending: Option<(ByteRecord, u64)>,
+    /// Where the last record read starts if it has no line ending (it ends the file).
+    unended_line: u64,
+    /// A record read ahead (the first of a header-less file, read for its width; the one after a
+    /// full batch), its line and byte offset.
+    pending: Option<(ByteRecord, u64, u64)>,
+    /// The error of the record after a full batch, given by the next call.
+    failed: Option<IoError>,
     /// The record being read.
     scratch: ByteRecord,
 }
@@ -274,8 +282,11 @@ impl CsvSource {
             format,
             header: Vec::new(),
             records: 0,
+            start_line: 1,
             next_line: 1,
+            unended_line: 1,
             pending: None,
+            failed: None,
             scratch: ByteRecord::new(),
         };
         let mut first = ByteRecord::new();
@@ -304,7 +315,7 @@ impl CsvSource {
         } else {
             source.header = (1..=first.len()).map(|i| format!("column_{i}")).collect();
             let offset = first.position().map_or(0, |p| p.byte());
-            source.pending = Some((first, offset));
+            source.pending = Some((first, source.start_line, offset));
         }
         Ok(source)
     }
@@ -325,8 +336,18 @@ impl CsvSource {
             Ok(more) => {
                 if more {
                     self.records += 1;
-                    // The reader counts records, not lines: count the physical lines instead.
-                    self.next_line += 1 + memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
+                    // The reader counts the line feeds it passed, those of the blank lines it
+                    // skips too: the record started as many lines before where it stopped as it
+                    // holds line feeds, and one more for its own line ending when that was a
+                    // feed (a CRLF record stops at its CR; a last record may have no ending).
+                    // A record starts below the one before, whatever ends its lines (a lone CR
+                    // counts as a line ending here, not for the reader).
+                    let feeds = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
+                    let own = !self.format.crlf && !self.reader.is_done();
+                    let end = self.reader.position().line();
+                    self.unended_line = end.saturating_sub(feeds).max(self.next_line);
+                    self.start_line = end.saturating_sub(feeds + u64::from(own)).max(self.next_line);
+                    self.next_line = self.start_line + 1 + feeds;
                     // The header of a UTF-8 file; data records are checked a batch at a time.
                     if self.header.is_empty()
                         && self.format.encoding == Encoding::Utf8
@@ -369,15 +390,34 @@ impl CsvSource {
     /// every field, kept ones too, which are copied without being decoded.
     pub fn next_batch(&mut self, batch: &mut Records, max: usize) -> Result<usize, IoError> {
         batch.clear();
-        if let Some((first, offset)) = self.pending.take() {
-            batch.push(&first, 1, offset);
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        if let Some((first, line, offset)) = self.pending.take() {
+            batch.push(&first, line, offset);
         }
         let mut record = std::mem::take(&mut self.scratch);
-        while batch.len() < max {
-            let line = self.next_line;
+        // One record is read past a full batch: only the end of the file tells whether the
+        // last record had a line ending.
+        while batch.len() <= max {
             match self.read_record(&mut record) {
-                Ok(true) => batch.push(&record, line, record.position().map_or(0, |p| p.byte())),
-                Ok(false) => break,
+                Ok(true) if batch.len() == max => {
+                    self.pending = Some((record.clone(), self.start_line, record.position().map_or(0, |p| p.byte())));
+                    break;
+                }
+                Ok(true) => batch.push(&record, self.start_line, record.position().map_or(0, |p| p.byte())),
+                Ok(false) => {
+                    // The file's last record had no line ending to count.
+                    if !self.format.final_newline && !self.format.crlf {
+                        batch.set_last_line(self.unended_line);
+                    }
+                    break;
+                }
+                Err(e) if batch.len() == max => {
+                    // The full batch goes first; the broken record's error comes next.
+                    self.failed = Some(e);
+                    break;
+                }
                 Err(e) => {
                     // A record before the broken one that is not UTF-8 comes first.
                     batch.seal(self.format.encoding).map_err(|row| self.not_utf8(batch, row))?;
@@ -647,5 +687,33 @@ mod tests {
         assert_eq!(format.decode(b"\x80 12,50 caf\xe9").unwrap(), "€ 12,50 café");
         assert_eq!(&*format.encode("€ café"), b"\x80 caf\xe9");
         assert_eq!(&*format.encode("Łódź"), b"?\xf3d?");
+    }
+
+    #[test]
+    fn records_know_their_physical_line_after_blank_lines_and_quoted_newlines() {
+        // Lines: 1 header, 2 record, 3 blank, 4 record, 5-6 one quoted record, 7-8 blank,
+        // 9 record, 10 blank (a CRLF one), 11 record with a quoted CRLF, 13 record.
+        for crlf in [false, true] {
+            let text = "a,b\n1,2\n\n3,4\n\"x\ny\",5\n\n\n6,7\n\n\"p\r\nq\",8\n9,9\n";
+            let text = if crlf { text.replace("\n", "\r\n").replace("\r\r\n", "\r\n") } else { text.to_string() };
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("lines.csv");
+            std::fs::write(&path, &text).unwrap();
+            let format = CsvFormat::detect(&path, &CsvOptions { header: true, ..CsvOptions::default() }).unwrap();
+            let mut source = CsvSource::open(&path, format).unwrap();
+            let mut batch = Records::default();
+            let n = source.next_batch(&mut batch, 100).unwrap();
+            let lines: Vec<u64> = (0..n).map(|row| batch.line(row)).collect();
+            assert_eq!(lines, [2, 4, 5, 9, 11, 13], "crlf {crlf}");
+            // Without the last line ending, after blank lines.
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let cut = format!("{}{nl}{nl}2,2", text.trim_end());
+            std::fs::write(&path, &cut).unwrap();
+            let format = CsvFormat::detect(&path, &CsvOptions { header: true, ..CsvOptions::default() }).unwrap();
+            let mut source = CsvSource::open(&path, format).unwrap();
+            let n = source.next_batch(&mut batch, 100).unwrap();
+            let lines: Vec<u64> = (0..n).map(|row| batch.line(row)).collect();
+            assert_eq!(lines, [2, 4, 5, 9, 11, 13, 15], "crlf {crlf}, no final line ending");
+        }
     }
 }
