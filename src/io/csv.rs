@@ -336,18 +336,7 @@ impl CsvSource {
             Ok(more) => {
                 if more {
                     self.records += 1;
-                    // The reader counts the line feeds it passed, those of the blank lines it
-                    // skips too: the record started as many lines before where it stopped as it
-                    // holds line feeds, and one more for its own line ending when that was a
-                    // feed (a CRLF record stops at its CR; a last record may have no ending).
-                    // A record starts below the one before, whatever ends its lines (a lone CR
-                    // counts as a line ending here, not for the reader).
-                    let feeds = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
-                    let own = !self.format.crlf && !self.reader.is_done();
-                    let end = self.reader.position().line();
-                    self.unended_line = end.saturating_sub(feeds).max(self.next_line);
-                    self.start_line = end.saturating_sub(feeds + u64::from(own)).max(self.next_line);
-                    self.next_line = self.start_line + 1 + feeds;
+                    self.place(record);
                     // The header of a UTF-8 file; data records are checked a batch at a time.
                     if self.header.is_empty()
                         && self.format.encoding == Encoding::Utf8
@@ -358,8 +347,29 @@ impl CsvSource {
                 }
                 Ok(more)
             }
-            Err(e) => Err(self.malformed(&e)),
+            Err(e) => {
+                if let csv::ErrorKind::UnequalLengths { .. } = e.kind() {
+                    // The whole record was read: its line is known as a good one's.
+                    self.place(record);
+                }
+                Err(self.malformed(&e))
+            }
         }
+    }
+
+    /// Works out the line the record just read starts on. The reader counts the line feeds it
+    /// passed, those of the blank lines it skips too: the record started as many lines before
+    /// where it stopped as it holds line feeds, and one more for its own line ending when that
+    /// was a feed (a CRLF record stops at its CR; a last record may have no ending). A record
+    /// starts below the one before, whatever ends its lines (a lone CR counts as a line ending
+    /// here, not for the reader).
+    fn place(&mut self, record: &ByteRecord) {
+        let feeds = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
+        let own = !self.format.crlf && !self.reader.is_done();
+        let end = self.reader.position().line();
+        self.unended_line = end.saturating_sub(feeds).max(self.next_line);
+        self.start_line = end.saturating_sub(feeds + u64::from(own)).max(self.next_line);
+        self.next_line = self.start_line + 1 + feeds;
     }
 
     /// The error for a record of a UTF-8 file with bytes that are not UTF-8: line and column.
@@ -376,8 +386,8 @@ impl CsvSource {
             }
         }
         let (line, problem) = match e.kind() {
-            csv::ErrorKind::UnequalLengths { pos, expected_len, len } => {
-                (pos.as_ref().map_or(0, |p| p.line()), format!("{len} fields where the header has {expected_len}"))
+            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                (self.start_line, format!("{len} fields where the header has {expected_len}"))
             }
             csv::ErrorKind::Io(err) => (0, format!("read error: {}", err.kind())),
             _ => (e.position().map_or(0, |p| p.line()), "unreadable record".to_string()),
@@ -714,6 +724,15 @@ mod tests {
             let n = source.next_batch(&mut batch, 100).unwrap();
             let lines: Vec<u64> = (0..n).map(|row| batch.line(row)).collect();
             assert_eq!(lines, [2, 4, 5, 9, 11, 13, 15], "crlf {crlf}, no final line ending");
+            // A record with one field too many, after blank lines, is named by its own line.
+            let broken = format!("a,b{nl}1,2{nl}{nl}{nl}3,4,5{nl}6,7{nl}");
+            std::fs::write(&path, &broken).unwrap();
+            let format = CsvFormat::detect(&path, &CsvOptions { header: true, ..CsvOptions::default() }).unwrap();
+            let mut source = CsvSource::open(&path, format).unwrap();
+            match source.next_batch(&mut batch, 100) {
+                Err(IoError::Malformed { line, record, .. }) => assert_eq!((line, record), (5, 2), "crlf {crlf}"),
+                other => panic!("crlf {crlf}: {:?}", other.map_err(|e| e.to_string())),
+            }
         }
     }
 }
