@@ -45,6 +45,11 @@ pub(super) struct QuoteCheck<R> {
     start: bool,
     /// How many bytes of a line-opening BOM ended the previous chunk (0: none).
     bom_pending: usize,
+    /// The last two chunks passed on, with the offset of their first byte: the parser asks
+    /// what ended a record it has just read (`byte_at`).
+    recent: [(u64, Vec<u8>); 2],
+    /// Bytes passed on so far.
+    passed: u64,
 }
 
 impl<R: Read> QuoteCheck<R> {
@@ -59,7 +64,17 @@ impl<R: Read> QuoteCheck<R> {
             opened_line: 0,
             start: true,
             bom_pending: 0,
+            recent: [(0, Vec::new()), (0, Vec::new())],
+            passed: 0,
         }
+    }
+
+    /// The byte at `offset` of the stream, if it was among the last two chunks passed on.
+    pub fn byte_at(&self, offset: u64) -> Option<u8> {
+        self.recent.iter().find_map(|(start, bytes)| {
+            let at = offset.checked_sub(*start)?;
+            bytes.get(usize::try_from(at).ok()?).copied()
+        })
     }
 
     fn fault(line: u64, problem: &'static str) -> std::io::Error {
@@ -152,6 +167,14 @@ impl<R: Read> Read for QuoteCheck<R> {
             return Err(Self::fault(self.opened_line, "a quoted field opens on this line and is never closed"));
         }
         self.scan(&out[..n])?;
+        if n > 0 {
+            self.recent.swap(0, 1);
+            let (start, bytes) = &mut self.recent[1];
+            *start = self.passed;
+            bytes.clear();
+            bytes.extend_from_slice(&out[..n]);
+            self.passed += n as u64;
+        }
         Ok(n)
     }
 }

@@ -115,13 +115,6 @@ impl Records {
         self.last_offset = offset;
     }
 
-    /// Sets the line of the last record (`CsvSource`: a last record without a line ending).
-    pub(super) fn set_last_line(&mut self, line: u64) {
-        if let Some(last) = self.lines.last_mut() {
-            *last = line;
-        }
-    }
-
     /// For a UTF-8 file: holds the batch as text if every field is valid UTF-8, else gives the
     /// first record with one that is not. Checked once for the whole batch, then every field's
     /// end must fall between characters (a character cut by a separator, `x\xc3,\xa9y`, is two

@@ -4,7 +4,9 @@
 //! A cell is remembered by a keyed 128-bit print of its text (two random keys per process, like
 //! the index's fingerprints): no value is held, and memory grows with distinct values, at most
 //! `CAP` of them. Past the cap a cell is simply worked out again. Skipping a cell is exact as
-//! long as two different texts never share a print (a chance of about 2^-128 per pair).
+//! long as two different texts never share a print: two 64-bit foldhash values under two random
+//! seeds, far less likely to collide together than the 64-bit fingerprints the index of
+//! originals already relies on.
 //!
 //! Remembering pays only where texts repeat: a set whose last `WINDOW` lookups found fewer than
 //! one in 200 seen before (a members file, one NISS per row) is emptied and switched off for the
@@ -117,7 +119,7 @@ impl Seen {
 
     /// Of `rows` (row indexes of `batch`), those whose cell in `column` holds a text not seen
     /// before, in order: the first of equal cells only, empty cells not at all. The texts are
-    /// remembered. An unreadable cell is an error naming its place (the highest such row).
+    /// remembered. An unreadable cell is an error naming its place (the first such row).
     pub(super) fn fresh_rows(
         &mut self,
         batch: &Batch,
