@@ -675,6 +675,20 @@ mod tests {
         assert_eq!(&*format.encode("Łódź"), b"?\xf3d?");
     }
 
+    /// The line of each record of `text` read as a CSV file with a header, batches of `max`.
+    fn record_lines(text: &str, max: usize) -> Result<Vec<u64>, IoError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lines.csv");
+        std::fs::write(&path, text).unwrap();
+        let format = CsvFormat::detect(&path, &CsvOptions { header: true, ..CsvOptions::default() })?;
+        let mut source = CsvSource::open(&path, format)?;
+        let (mut batch, mut lines) = (Records::default(), Vec::new());
+        while source.next_batch(&mut batch, max)? > 0 {
+            lines.extend((0..batch.len()).map(|row| batch.line(row)));
+        }
+        Ok(lines)
+    }
+
     #[test]
     fn records_know_their_physical_line_after_blank_lines_and_quoted_newlines() {
         // Lines: 1 header, 2 record, 3 blank, 4 record, 5-6 one quoted record, 7-8 blank,
@@ -682,39 +696,18 @@ mod tests {
         for crlf in [false, true] {
             let text = "a,b\n1,2\n\n3,4\n\"x\ny\",5\n\n\n6,7\n\n\"p\r\nq\",8\n9,9\n";
             let text = if crlf { text.replace("\n", "\r\n").replace("\r\r\n", "\r\n") } else { text.to_string() };
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("lines.csv");
-            std::fs::write(&path, &text).unwrap();
-            let format = CsvFormat::detect(&path, &CsvOptions { header: true, ..CsvOptions::default() }).unwrap();
-            let mut source = CsvSource::open(&path, format).unwrap();
-            let mut batch = Records::default();
-            let n = source.next_batch(&mut batch, 100).unwrap();
-            let lines: Vec<u64> = (0..n).map(|row| batch.line(row)).collect();
-            assert_eq!(lines, [2, 4, 5, 9, 11, 13], "crlf {crlf}");
+            assert_eq!(record_lines(&text, 100).unwrap(), [2, 4, 5, 9, 11, 13], "crlf {crlf}");
             // Without the last line ending, after blank lines.
             let nl = if crlf { "\r\n" } else { "\n" };
             let cut = format!("{}{nl}{nl}2,2", text.trim_end());
-            std::fs::write(&path, &cut).unwrap();
-            let format = CsvFormat::detect(&path, &CsvOptions { header: true, ..CsvOptions::default() }).unwrap();
-            let mut source = CsvSource::open(&path, format).unwrap();
-            let n = source.next_batch(&mut batch, 100).unwrap();
-            let lines: Vec<u64> = (0..n).map(|row| batch.line(row)).collect();
-            assert_eq!(lines, [2, 4, 5, 9, 11, 13, 15], "crlf {crlf}, no final line ending");
+            assert_eq!(record_lines(&cut, 100).unwrap(), [2, 4, 5, 9, 11, 13, 15], "crlf {crlf}, no final line ending");
             // The same, the last record with one field too many and no line ending.
-            let cut = format!("a,b{nl}1,2{nl}{nl}3,4,5");
-            std::fs::write(&path, &cut).unwrap();
-            let format = CsvFormat::detect(&path, &CsvOptions { header: true, ..CsvOptions::default() }).unwrap();
-            let mut source = CsvSource::open(&path, format).unwrap();
-            match source.next_batch(&mut batch, 100) {
+            match record_lines(&format!("a,b{nl}1,2{nl}{nl}3,4,5"), 100) {
                 Err(IoError::Malformed { line, .. }) => assert_eq!(line, 4, "crlf {crlf}, no final line ending"),
                 other => panic!("crlf {crlf}: {:?}", other.map_err(|e| e.to_string())),
             }
             // A record with one field too many, after blank lines, is named by its own line.
-            let broken = format!("a,b{nl}1,2{nl}{nl}{nl}3,4,5{nl}6,7{nl}");
-            std::fs::write(&path, &broken).unwrap();
-            let format = CsvFormat::detect(&path, &CsvOptions { header: true, ..CsvOptions::default() }).unwrap();
-            let mut source = CsvSource::open(&path, format).unwrap();
-            match source.next_batch(&mut batch, 100) {
+            match record_lines(&format!("a,b{nl}1,2{nl}{nl}{nl}3,4,5{nl}6,7{nl}"), 100) {
                 Err(IoError::Malformed { line, record, .. }) => assert_eq!((line, record), (5, 2), "crlf {crlf}"),
                 other => panic!("crlf {crlf}: {:?}", other.map_err(|e| e.to_string())),
             }
@@ -753,17 +746,12 @@ mod tests {
         for crlf_first in [false, true] {
             let text =
                 if crlf_first { text.replacen("a,b\n", "a,b\r\n", 1) } else { text.replacen("a,b\r\n", "a,b\n", 1) };
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("mixed.csv");
-            std::fs::write(&path, &text).unwrap();
-            let format = CsvFormat::detect(&path, &CsvOptions { header: true, ..CsvOptions::default() }).unwrap();
-            assert_eq!(format.crlf, crlf_first);
-            let mut source = CsvSource::open(&path, format).unwrap();
-            let (mut batch, mut lines) = (Records::default(), Vec::new());
-            while source.next_batch(&mut batch, 777).unwrap() > 0 {
-                lines.extend((0..batch.len()).map(|row| batch.line(row)));
-            }
             assert!(text.len() > 2 << 20, "the text spans several chunks");
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("mixed.csv"), &text).unwrap();
+            let format = CsvFormat::detect(&dir.path().join("mixed.csv"), &CsvOptions::default()).unwrap();
+            assert_eq!(format.crlf, crlf_first);
+            let lines = record_lines(&text, 777).unwrap();
             assert_eq!(lines, expected, "first line CRLF: {crlf_first}");
         }
     }

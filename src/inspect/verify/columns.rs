@@ -7,6 +7,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::cell_error;
+use super::seen::Seen;
 use super::windows::Found;
 use crate::detect::Kind;
 use crate::engine::RunError;
@@ -126,13 +127,13 @@ const RECORD_CHUNK: usize = 4096;
 
 /// `record` of `rows` (rows of `batch`, in order) in parallel chunks: `find` gathers what each
 /// value adds to the index, and the findings come back in row order, to be added in that order.
-/// `fresh[c]` lists the rows whose value in identifier column `c` is handed over (the first of
-/// equal values: the others add nothing more), in order.
+/// An identifier value is handed over only the first time `seen` (one set per column) meets it:
+/// equal values add nothing more.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn record_in_parallel(
     batch: &Batch,
     columns: &[(usize, IdentifierKind)],
-    fresh: &[Vec<usize>],
+    seen: &mut [Seen],
     names: &NameColumns,
     rows: &[usize],
     path: &Path,
@@ -140,8 +141,8 @@ pub(super) fn record_in_parallel(
     find: impl Fn(Recorded, &mut Found) + Sync,
 ) -> Result<Vec<Found>, RunError> {
     let mut handed = vec![vec![false; batch.rows()]; columns.len()];
-    for (marks, rows) in handed.iter_mut().zip(fresh) {
-        for &row in rows {
+    for ((marks, (index, _)), seen) in handed.iter_mut().zip(columns).zip(seen) {
+        for row in seen.fresh_rows(batch, *index, rows, path, header)? {
             marks[row] = true;
         }
     }

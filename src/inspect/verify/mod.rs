@@ -702,18 +702,6 @@ impl Worked {
     }
 }
 
-/// Per identifier column, the rows of `rows` whose value was not seen before (see `Seen`).
-fn fresh_values(
-    batch: &Batch,
-    columns: &[(usize, IdentifierKind)],
-    seen: &mut [Seen],
-    rows: &[usize],
-    path: &Path,
-    header: &[String],
-) -> Result<Vec<Vec<usize>>, RunError> {
-    columns.iter().zip(seen).map(|((index, _), seen)| seen.fresh_rows(batch, *index, rows, path, header)).collect()
-}
-
 #[allow(clippy::too_many_arguments)]
 fn pass_one(
     pair: &Pair,
@@ -862,15 +850,19 @@ fn pass_one(
                 }
             }
             // The originals of structured cells: found in parallel over rows, added in row order.
-            let fresh = fresh_values(&batch, &in_cols, &mut seen.originals, &all_rows, path, header)?;
-            for found in
-                record_in_parallel(&batch, &in_cols, &fresh, &in_names, &all_rows, path, header, |recorded, found| {
-                    match recorded {
-                        Recorded::Identifier(kind, value) => index.find_original(kind, value, found),
-                        Recorded::Name(first, last) => index.find_name(first, last, found),
-                    }
-                })?
-            {
+            for found in record_in_parallel(
+                &batch,
+                &in_cols,
+                &mut seen.originals,
+                &in_names,
+                &all_rows,
+                path,
+                header,
+                |r, found| match r {
+                    Recorded::Identifier(kind, value) => index.find_original(kind, value, found),
+                    Recorded::Name(first, last) => index.find_name(first, last, found),
+                },
+            )? {
                 index.add_found(found);
             }
             let columns = fingerprint_batch(
@@ -893,10 +885,9 @@ fn pass_one(
             };
             let all: Vec<usize> = (0..batch.rows()).collect();
             let (path, header) = (&pair.output.path, &out_header);
-            let fresh = fresh_values(&batch, &out_cols, &mut seen.written, &all, path, header)?;
             for found in
-                record_in_parallel(&batch, &out_cols, &fresh, &out_names, &all, path, header, |recorded, found| {
-                    match recorded {
+                record_in_parallel(&batch, &out_cols, &mut seen.written, &out_names, &all, path, header, |r, found| {
+                    match r {
                         Recorded::Identifier(kind, value) => index.find_pseudonym(kind, value, found),
                         Recorded::Name(first, last) => index.find_name_pseudonym(first, last, found),
                     }

@@ -112,9 +112,12 @@ impl Seen {
         if !self.on() {
             return true;
         }
-        let new = if self.prints.len() < CAP { self.prints.insert(print) } else { !self.prints.contains(&print) };
-        self.tally(1, u64::from(!new));
-        new
+        let known = self.contains(print);
+        self.tally(1, u64::from(known));
+        if !known {
+            self.insert(print);
+        }
+        !known
     }
 
     /// Of `rows` (row indexes of `batch`), those whose cell in `column` holds a text not seen

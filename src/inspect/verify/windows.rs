@@ -75,6 +75,11 @@ fn fold(c: char, out: &mut Vec<u8>) {
     out.extend_from_slice(folded.as_bytes());
 }
 
+/// Whether `fold` turns `c` into a digit (an ASCII or a full-width one).
+fn folds_to_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('\u{ff10}'..='\u{ff19}').contains(&c)
+}
+
 /// Upper-case ASCII alphanumerics of `text`, accents folded.
 pub fn normalise(text: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
@@ -360,8 +365,7 @@ impl Index {
                 found.tokens.push((self.print(t.as_bytes()), Kind::Ip));
             }
         }
-        let digit = |c: &char| c.is_ascii_digit() || ('\u{ff10}'..='\u{ff19}').contains(c);
-        if text.chars().filter(digit).take(9).count() < 9 {
+        if text.chars().filter(|&c| folds_to_digit(c)).take(9).count() < 9 {
             return;
         }
         let n = normalise_cell(text);
@@ -598,7 +602,7 @@ impl Index {
         // outside ASCII may fold to as many letters as its UTF-8 bytes (`ß` is `SS`).
         let (mut digits, mut characters, mut letter) = (0usize, 0usize, false);
         for c in cell.chars() {
-            if c.is_ascii_digit() || ('\u{ff10}'..='\u{ff19}').contains(&c) {
+            if folds_to_digit(c) {
                 digits += 1;
                 characters += 1;
             } else if c.is_alphanumeric() {
