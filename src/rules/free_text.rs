@@ -254,9 +254,14 @@ impl FreeText {
             let Some(name) = inputs.get(i).copied().flatten().map(str::trim).filter(|n| n.chars().count() >= 2) else {
                 continue;
             };
+            // The fake is worked out only for a name the text holds (most notes hold none).
+            let positions = word_positions(text, name);
+            if positions.iter().all(|&(s, e)| !taken.free(s, e)) {
+                continue;
+            }
             let rule_inputs: Vec<Option<&str>> = indices.iter().map(|&j| inputs.get(j).copied().flatten()).collect();
             let Ok(Pseudonym { text: Some(fake), .. }) = rule.apply(name, &rule_inputs) else { continue };
-            for (s, e) in word_positions(text, name) {
+            for (s, e) in positions {
                 if taken.free(s, e) {
                     taken.insert(s, e);
                     out.push(Replacement { start: s, end: e, text: fake.clone(), kind: Kind::FullName });
@@ -344,6 +349,15 @@ fn base(c: char) -> char {
 
 /// Byte ranges of every whole-word, case-insensitive occurrence of `word` in `text`.
 fn word_positions(text: &str, word: &str) -> Vec<(usize, usize)> {
+    if text.is_ascii() && word.is_ascii() {
+        ascii_word_positions(text.as_bytes(), word.as_bytes())
+    } else {
+        char_word_positions(text, word)
+    }
+}
+
+/// `word_positions` for any text: characters compared without case or accent.
+fn char_word_positions(text: &str, word: &str) -> Vec<(usize, usize)> {
     let word: Vec<char> = word.chars().collect();
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let same = |a: char, b: char| a == b || base(a) == base(b);
@@ -355,6 +369,28 @@ fn word_positions(text: &str, word: &str) -> Vec<(usize, usize)> {
         let boundary_after = end == chars.len() || !chars[end].1.is_alphanumeric();
         if boundary_before && boundary_after && word.iter().enumerate().all(|(k, &w)| same(chars[i + k].1, w)) {
             found.push((chars[i].0, chars.get(end).map_or(text.len(), |c| c.0)));
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+/// `word_positions` when both are ASCII (a character is a byte, `base` is ASCII case folding):
+/// the same ranges, without a list of the text's characters.
+fn ascii_word_positions(text: &[u8], word: &[u8]) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let Some(&first) = word.first() else { return found };
+    let mut i = 0;
+    while i + word.len() <= text.len() {
+        let end = i + word.len();
+        if text[i].eq_ignore_ascii_case(&first)
+            && (i == 0 || !text[i - 1].is_ascii_alphanumeric())
+            && (end == text.len() || !text[end].is_ascii_alphanumeric())
+            && text[i..end].eq_ignore_ascii_case(word)
+        {
+            found.push((i, end));
             i = end;
         } else {
             i += 1;
@@ -411,6 +447,19 @@ mod tests {
         assert_eq!(words, ["Jan", "JAN", "jan"]);
         assert_eq!(word_positions("Émilie Dupont", "émilie"), [(0, 7)]);
         assert_eq!(word_positions("Aurelie belde", "Aurélie"), [(0, 7)]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_names_are_found_where_the_character_search_finds_them(
+            text in "[aAbB1 .'-]{0,40}",
+            word in "[aAbB1]{1,4}",
+        ) {
+            proptest::prop_assert_eq!(
+                ascii_word_positions(text.as_bytes(), word.as_bytes()),
+                char_word_positions(&text, &word)
+            );
+        }
     }
 
     #[test]
