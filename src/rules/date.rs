@@ -167,6 +167,39 @@ impl Date {
     }
 }
 
+/// What a date the rule cannot read or write becomes: an empty cell, counted as invalid.
+const NO_DATE: Pseudonym = Pseudonym { text: None, invalid: true };
+
+impl Date {
+    /// `from_niss` of many rows: the birth date of each row's pseudonymised NISS, in the
+    /// spelling of the row's date (an empty cell for a date it cannot read, or without a NISS).
+    fn from_niss(
+        &self,
+        keep: NissKeep,
+        values: &[&str],
+        inputs: &[&[Option<&str>]],
+    ) -> Vec<Result<Pseudonym, RuleError>> {
+        // Not a date we can read, or a date followed by anything but a time: never passed through.
+        let dates: Vec<_> = values.iter().map(|v| parse(v.trim()).filter(|d| d.rest_is_time())).collect();
+        let numbers: Vec<Option<niss::Niss>> = dates
+            .iter()
+            .zip(inputs)
+            .map(|(date, inputs)| {
+                date.as_ref().and(inputs.first().copied().flatten()).and_then(|s| niss::Niss::parse(s, true))
+            })
+            .collect();
+        let pseudonyms = niss::pseudonymise_many(&self.niss, keep, &numbers);
+        dates
+            .into_iter()
+            .zip(pseudonyms)
+            .map(|(date, pseudonym)| match (date, pseudonym.and_then(niss::Niss::from_digits)) {
+                (Some(date), Some(n)) if n.real_date => Ok(Pseudonym::valid(date.write(n.year as i64, n.month, n.day))),
+                _ => Ok(NO_DATE),
+            })
+            .collect()
+    }
+}
+
 /// A keyed shift in `[-max, max]` but never 0 for `subject`, normalised as every subject is.
 fn keyed_shift(state: &Hmac<Sha256>, subject: &str, max: u32) -> i64 {
     let mut mac = state.clone();
@@ -205,25 +238,16 @@ impl Rule for Date {
         match &self.spec {
             DateSpec::ShiftBy { .. } => self.shifted(value, || self.shift_of(subject.unwrap_or(""))),
             DateSpec::FromNiss { keep, .. } => {
-                let Some(date) = parse(value.trim()).filter(|d| d.rest_is_time()) else {
-                    return Ok(Pseudonym { text: None, invalid: true });
-                };
-                let pseudonym = subject
-                    .and_then(|s| niss::Niss::parse(s, true))
-                    .and_then(|n| niss::pseudonymise(&self.niss, *keep, &n))
-                    .and_then(niss::Niss::from_digits);
-                match pseudonym {
-                    Some(n) if n.real_date => Ok(Pseudonym::valid(date.write(n.year as i64, n.month, n.day))),
-                    _ => Ok(Pseudonym { text: None, invalid: true }),
-                }
+                self.from_niss(*keep, &[value], &[inputs]).into_iter().next().unwrap_or(Ok(NO_DATE))
             }
         }
     }
 
-    /// Shifts: one HMAC per subject while `known` holds it, not one per row.
+    /// Shifts: one HMAC per subject while `known` holds it, not one per row. Birth dates: the
+    /// NISS pseudonyms of the rows side by side.
     fn apply_many(&self, values: &[&str], inputs: &[&[Option<&str>]]) -> Vec<Result<Pseudonym, RuleError>> {
-        if matches!(self.spec, DateSpec::FromNiss { .. }) {
-            return values.iter().zip(inputs).map(|(value, inputs)| self.apply(value, inputs)).collect();
+        if let DateSpec::FromNiss { keep, .. } = self.spec {
+            return self.from_niss(keep, values, inputs);
         }
         let subjects: Vec<&str> = inputs.iter().map(|i| i.first().copied().flatten().unwrap_or("")).collect();
         let numbers: Vec<Option<u64>> = subjects.iter().map(|s| subject_number(s)).collect();
@@ -410,6 +434,29 @@ mod tests {
                 assert_eq!(many, alone, "{yaml}, pass {pass}");
             }
             assert!(alone.iter().any(|p| !p.invalid), "{yaml}");
+        }
+        // Birth dates are those of the NISS pseudonym worked out one number at a time.
+        let r = rule("{ from_niss: niss }");
+        let perm = Permutation::new(&Key::from_hex(&"31".repeat(32), "t").unwrap().subkey("niss"));
+        let subjects: Vec<String> = (0..500u64)
+            .map(|i| {
+                format!(
+                    "{:011}",
+                    niss::with_check(
+                        ((i % 99) * 10_000 + (i % 12 + 1) * 100 + i % 28 + 1) * 1000 + i % 998 + 1,
+                        i % 3 == 0
+                    )
+                )
+            })
+            .collect();
+        let inputs: Vec<[Option<&str>; 1]> = subjects.iter().map(|s| [Some(s.as_str())]).collect();
+        let inputs: Vec<&[Option<&str>]> = inputs.iter().map(|i| &i[..]).collect();
+        let values = vec!["1999-12-31"; subjects.len()];
+        for (subject, date) in subjects.iter().zip(r.apply_many(&values, &inputs)) {
+            let n = niss::Niss::parse(subject, false).unwrap();
+            let p = niss::Niss::from_digits(niss::pseudonymise(&perm, NissKeep::default(), &n).unwrap()).unwrap();
+            let expected = format!("{:04}-{:02}-{:02}", p.year, p.month, p.day);
+            assert_eq!(date.unwrap().text.as_deref(), Some(expected.as_str()), "{subject}");
         }
         // Leading zeros do not make another subject, and digits only ever name digits.
         assert_eq!(subject_number("00012"), subject_number("12"));

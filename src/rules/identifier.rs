@@ -372,6 +372,20 @@ impl Rule for Identifier {
         let names: Vec<Option<Option<String>>> =
             inputs.iter().map(|inputs| (!self.names.is_empty()).then(|| self.email_name(inputs))).collect();
         let name = |i: usize| names[i].as_ref().map(Option::as_deref);
+        if let IdentifierKind::Niss(keep) = self.spec.kind {
+            // NISS are many (every member, every claim's distinct member, every birth date):
+            // their permutations run side by side too. A value without a pseudonym goes the
+            // way of `apply` (on_invalid).
+            let texts: Vec<&str> = values.iter().map(|v| v.trim()).collect();
+            return niss::pseudonymise_texts(&self.perm, keep, &texts, true)
+                .into_iter()
+                .enumerate()
+                .map(|(i, text)| match text {
+                    Some(text) => Ok(Pseudonym::valid(text)),
+                    None => self.apply_named(values[i], name(i)),
+                })
+                .collect();
+        }
         if !matches!(self.spec.kind, IdentifierKind::Email) {
             return (0..values.len()).map(|i| self.apply_named(values[i], name(i))).collect();
         }
@@ -532,10 +546,42 @@ mod tests {
             })
             .collect();
         let niss: Vec<&str> = niss.iter().map(String::as_str).collect();
+        // Valid numbers of every kind the NISS rule tells apart: dated and undated, BIS (+20,
+        // +40), born before and after 2000, lost leading zeros, eID spelling; serials 000 and 999.
+        let valid: Vec<String> = (0..2_000u64)
+            .map(|i| {
+                let (yy, month, day) = ((i * 7) % 100, (i % 12) + 1, (i % 28) + 1);
+                let month = match i % 5 {
+                    0 => month + 20,
+                    1 => month + 40,
+                    2 if i % 3 == 0 => 0,
+                    _ => month,
+                };
+                let serial = match i % 97 {
+                    0 => 0,
+                    1 => 999,
+                    _ => (i * 31) % 997 + 1,
+                };
+                let first9 = ((yy * 100 + month) * 100 + day) * 1000 + serial;
+                let n = niss::with_check(first9, i % 4 == 0);
+                match i % 3 {
+                    0 => niss::format_eid(n),
+                    1 => n.to_string(),
+                    _ => format!("{n:011}"),
+                }
+            })
+            .collect();
+        let valid: Vec<&str> = valid.iter().map(String::as_str).collect();
+        let no_inputs_valid: Vec<&[Option<&str>]> = vec![&[]; valid.len()];
+        let (all, sex_only, none) =
+            (rule("niss", "~"), rule("niss", "{ keep: [sex] }"), rule("niss", "{ keep: [], on_invalid: null }"));
         let cases = [
             (&named, &texts, &inputs),
             (&rule("email", "~"), &texts, &no_inputs),
             (&rule("niss", "~"), &niss, &no_inputs),
+            (&all, &valid, &no_inputs_valid),
+            (&sex_only, &valid, &no_inputs_valid),
+            (&none, &valid, &no_inputs_valid),
         ];
         for (r, texts, inputs) in cases {
             let many: Vec<Pseudonym> = r.apply_many(texts, inputs).into_iter().map(Result::unwrap).collect();
