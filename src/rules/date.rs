@@ -173,7 +173,7 @@ const NO_DATE: Pseudonym = Pseudonym { text: None, invalid: true };
 impl Date {
     /// `from_niss` of many rows: the birth date of each row's pseudonymised NISS, in the
     /// spelling of the row's date (an empty cell for a date it cannot read, or without a NISS).
-    fn from_niss(
+    fn birth_dates(
         &self,
         keep: NissKeep,
         values: &[&str],
@@ -238,7 +238,7 @@ impl Rule for Date {
         match &self.spec {
             DateSpec::ShiftBy { .. } => self.shifted(value, || self.shift_of(subject.unwrap_or(""))),
             DateSpec::FromNiss { keep, .. } => {
-                self.from_niss(*keep, &[value], &[inputs]).into_iter().next().unwrap_or(Ok(NO_DATE))
+                self.birth_dates(*keep, &[value], &[inputs]).into_iter().next().unwrap_or(Ok(NO_DATE))
             }
         }
     }
@@ -247,7 +247,7 @@ impl Rule for Date {
     /// NISS pseudonyms of the rows side by side.
     fn apply_many(&self, values: &[&str], inputs: &[&[Option<&str>]]) -> Vec<Result<Pseudonym, RuleError>> {
         if let DateSpec::FromNiss { keep, .. } = self.spec {
-            return self.from_niss(keep, values, inputs);
+            return self.birth_dates(keep, values, inputs);
         }
         let subjects: Vec<&str> = inputs.iter().map(|i| i.first().copied().flatten().unwrap_or("")).collect();
         let numbers: Vec<Option<u64>> = subjects.iter().map(|s| subject_number(s)).collect();
