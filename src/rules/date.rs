@@ -435,29 +435,44 @@ mod tests {
             }
             assert!(alone.iter().any(|p| !p.invalid), "{yaml}");
         }
-        // Birth dates are those of the NISS pseudonym worked out one number at a time.
+        // Birth dates are those of the NISS pseudonym worked out one number at a time; BIS and
+        // undated numbers, serials 000 and 999, non-NISS subjects and unreadable dates give none.
         let r = rule("{ from_niss: niss }");
         let perm = Permutation::new(&Key::from_hex(&"31".repeat(32), "t").unwrap().subkey("niss"));
-        let subjects: Vec<String> = (0..500u64)
+        let subjects: Vec<Option<String>> = (0..700u64)
             .map(|i| {
-                format!(
-                    "{:011}",
-                    niss::with_check(
-                        ((i % 99) * 10_000 + (i % 12 + 1) * 100 + i % 28 + 1) * 1000 + i % 998 + 1,
-                        i % 3 == 0
-                    )
-                )
+                let month = match i % 6 {
+                    0 => i % 12 + 21,
+                    1 => i % 12 + 41,
+                    2 => 0,
+                    _ => i % 12 + 1,
+                };
+                let serial = [0, 999, i % 998 + 1][(i % 7).min(2) as usize];
+                let first9 = ((i % 99) * 10_000 + month * 100 + i % 28 + 1) * 1000 + serial;
+                match i % 11 {
+                    0 => None,
+                    1 => Some(format!("M{i}")),
+                    _ => Some(format!("{:011}", niss::with_check(first9, i % 3 == 0))),
+                }
             })
             .collect();
-        let inputs: Vec<[Option<&str>; 1]> = subjects.iter().map(|s| [Some(s.as_str())]).collect();
+        let inputs: Vec<[Option<&str>; 1]> = subjects.iter().map(|s| [s.as_deref()]).collect();
         let inputs: Vec<&[Option<&str>]> = inputs.iter().map(|i| &i[..]).collect();
-        let values = vec!["1999-12-31"; subjects.len()];
-        for (subject, date) in subjects.iter().zip(r.apply_many(&values, &inputs)) {
-            let n = niss::Niss::parse(subject, false).unwrap();
-            let p = niss::Niss::from_digits(niss::pseudonymise(&perm, NissKeep::default(), &n).unwrap()).unwrap();
-            let expected = format!("{:04}-{:02}-{:02}", p.year, p.month, p.day);
-            assert_eq!(date.unwrap().text.as_deref(), Some(expected.as_str()), "{subject}");
+        let values: Vec<&str> =
+            (0..subjects.len()).map(|i| if i % 13 == 0 { "31/02/1999" } else { "1999-12-31" }).collect();
+        let mut dated = 0;
+        for (i, date) in r.apply_many(&values, &inputs).into_iter().enumerate() {
+            let pseudonym = subjects[i]
+                .as_deref()
+                .and_then(|s| niss::Niss::parse(s, true))
+                .and_then(|n| niss::pseudonymise(&perm, NissKeep::default(), &n))
+                .and_then(niss::Niss::from_digits)
+                .filter(|p| p.real_date && i % 13 != 0);
+            let expected = pseudonym.map(|p| format!("{:04}-{:02}-{:02}", p.year, p.month, p.day));
+            assert_eq!(date.unwrap().text, expected, "{:?}", subjects[i]);
+            dated += expected.is_some() as usize;
         }
+        assert!(dated > 200 && dated < 600, "{dated} of 700 dated");
         // Leading zeros do not make another subject, and digits only ever name digits.
         assert_eq!(subject_number("00012"), subject_number("12"));
         assert_eq!(subject_number(" 0 "), Some(0));
