@@ -114,6 +114,9 @@ fn subject_number(subject: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// What a date the rule cannot read or write becomes: an empty cell, counted as invalid.
+const NO_DATE: Pseudonym = Pseudonym { text: None, invalid: true };
+
 impl Date {
     pub fn new(key: &Key, spec: &DateSpec) -> Date {
         Date {
@@ -145,7 +148,7 @@ impl Date {
         // Not a date we can read, or a date followed by anything but a time (`12/03/2024 opname,
         // zie ...`): never passed through, not even in part.
         let Some(date) = parse(value.trim()).filter(|d| d.rest_is_time()) else {
-            return Ok(Pseudonym { text: None, invalid: true });
+            return Ok(NO_DATE);
         };
         let (y, m, d) = match self.spec {
             DateSpec::ShiftBy { granularity: Granularity::Month, .. } => {
@@ -165,12 +168,7 @@ impl Date {
     pub fn shift_months(&self, subject: &str, max_months: u32) -> i64 {
         keyed_shift(&self.month_shift, subject, max_months)
     }
-}
 
-/// What a date the rule cannot read or write becomes: an empty cell, counted as invalid.
-const NO_DATE: Pseudonym = Pseudonym { text: None, invalid: true };
-
-impl Date {
     /// `from_niss` of many rows: the birth date of each row's pseudonymised NISS, in the
     /// spelling of the row's date (an empty cell for a date it cannot read, or without a NISS).
     fn birth_dates(
