@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 use std::sync::Mutex;
 
+use hashbrown::HashTable;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use crate::io::{Cells, Undecodable};
 use crate::mapping::{Action, BoundPlan};
@@ -36,19 +36,46 @@ impl From<Undecodable> for CellError {
     }
 }
 
-/// New values of one transformed column for one batch: one text per row, or, for a memoised
-/// rule, one per distinct value and each row's index into them (a NISS recurring in thousands
-/// of claims is one string, not one copy per row).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// New values of one transformed column for one batch, back to back in one buffer (no
+/// `String` per cell): one text per row, or, for a memoised rule, one per distinct value and
+/// each row's index into them (a NISS recurring in thousands of claims is written once).
+#[derive(Debug, Clone, Default)]
 pub struct Values {
-    texts: Vec<Option<String>>,
+    /// Every text, back to back.
+    buf: String,
+    /// Where each text lies in `buf`; `NO_TEXT` for an empty cell.
+    spans: Vec<(usize, usize)>,
+    /// For a memoised column, each row's index into `spans` (past them: an empty cell).
     rows: Option<Vec<u32>>,
 }
 
+/// The span of an empty cell.
+const NO_TEXT: (usize, usize) = (usize::MAX, usize::MAX);
+
 impl Values {
-    /// One text per row.
-    pub fn per_row(texts: Vec<Option<String>>) -> Values {
-        Values { texts, rows: None }
+    /// Appends a text (`None`: an empty cell).
+    fn push(&mut self, text: Option<&str>) {
+        match text {
+            Some(text) => {
+                let start = self.buf.len();
+                self.buf.push_str(text);
+                self.spans.push((start, self.buf.len()));
+            }
+            None => self.spans.push(NO_TEXT),
+        }
+    }
+
+    /// Appends every text of `other` (one text per row, no row indices).
+    fn append(&mut self, other: &Values) {
+        let base = self.buf.len();
+        self.buf.push_str(&other.buf);
+        self.spans.extend(other.spans.iter().map(|&(start, end)| {
+            if start == usize::MAX {
+                NO_TEXT
+            } else {
+                (start + base, end + base)
+            }
+        }));
     }
 
     /// Row `row`'s text (`None`: an empty cell).
@@ -57,12 +84,15 @@ impl Values {
             Some(rows) => rows[row] as usize,
             None => row,
         };
-        self.texts.get(index).and_then(Option::as_deref)
+        match self.spans.get(index) {
+            Some(&(start, end)) if start != usize::MAX => self.buf.get(start..end),
+            _ => None,
+        }
     }
 
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.rows.as_ref().map_or(self.texts.len(), Vec::len)
+        self.rows.as_ref().map_or(self.spans.len(), Vec::len)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -74,6 +104,15 @@ impl Values {
         (0..self.len()).map(|row| self.get(row))
     }
 }
+
+/// Equal when every row reads the same (however the texts are laid out).
+impl PartialEq for Values {
+    fn eq(&self, other: &Values) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Values {}
 
 /// A failure located in the batch: row index, output column index, cause.
 pub type BatchError = (usize, usize, CellError);
@@ -104,10 +143,7 @@ pub fn transform_batch(
     for (index, result) in results.into_iter().enumerate() {
         match result? {
             Some((values, counted)) => {
-                let s = &mut stats[index];
-                s.transformed += counted.transformed;
-                s.empty += counted.empty;
-                s.invalid += counted.invalid;
+                stats[index].add(&counted);
                 out.push(Some(values));
             }
             None => out.push(None),
@@ -130,11 +166,10 @@ fn transform_column(
     let rows = cells.rows();
     // Rows go to the rule a chunk at a time (`Rule::apply_many`: e-mail addresses permute a
     // chunk's blocks side by side, dates shift once per subject).
-    let chunks: Vec<Vec<(Option<String>, u8)>> = (0..rows.div_ceil(CHUNK))
+    let chunks: Vec<(Values, ColumnStats)> = (0..rows.div_ceil(CHUNK))
         .into_par_iter()
         .map(|chunk| {
             let range = chunk * CHUNK..rows.min((chunk + 1) * CHUNK);
-            let mut out: Vec<(Option<String>, u8)> = vec![(None, EMPTY); range.len()];
             let mut at: Vec<usize> = Vec::with_capacity(range.len());
             let mut values: Vec<Cow<'_, str>> = Vec::with_capacity(range.len());
             let mut row_inputs: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(range.len() * inputs.len());
@@ -168,54 +203,133 @@ fn transform_column(
             let per_row: Vec<&[Option<&str>]> =
                 if inputs.is_empty() { vec![&[]; values.len()] } else { refs.chunks(inputs.len()).collect() };
             let texts: Vec<&str> = values.iter().map(AsRef::as_ref).collect();
-            for (&row, result) in at.iter().zip(rule.apply_many(&texts, &per_row)) {
-                let Pseudonym { text, invalid } = result.map_err(|e| (row, CellError::Rule(e)))?;
-                out[row - range.start] = (text, if invalid { INVALID } else { TRANSFORMED });
+            let mut out = Values::default();
+            let mut stats = ColumnStats::default();
+            let mut results = at.iter().zip(rule.apply_many(&texts, &per_row)).peekable();
+            for row in range {
+                match results.next_if(|(&at, _)| at == row) {
+                    Some((_, result)) => {
+                        let Pseudonym { text, invalid } = result.map_err(|e| (row, CellError::Rule(e)))?;
+                        stats.count(if invalid { INVALID } else { TRANSFORMED });
+                        out.push(text.as_deref());
+                    }
+                    None => {
+                        stats.count(EMPTY);
+                        out.push(None);
+                    }
+                }
             }
             match unreadable {
                 Some(error) => Err(error),
-                None => Ok(out),
+                None => Ok((out, stats)),
             }
         })
         .collect::<Result<_, _>>()?;
-    let cells_out = chunks.into_iter().flatten();
+    let mut values = Values::default();
+    values.buf.reserve(chunks.iter().map(|(piece, _)| piece.buf.len()).sum());
+    values.spans.reserve(rows);
     let mut stats = ColumnStats::default();
-    let values = cells_out
-        .map(|(text, kind)| {
-            stats.count(kind);
-            text
-        })
-        .collect();
-    Ok((Values::per_row(values), stats))
+    for (piece, counted) in &chunks {
+        values.append(piece);
+        stats.add(counted);
+    }
+    Ok((values, stats))
 }
 
 /// The memo of one column across the batches of a file: a rule that reads only its own cell is
 /// a pure function of it, so a value's pseudonym is computed once per file while the memo holds
 /// it (a member's NISS recurs in claims spread over the whole file, not only within one batch).
-/// Bounded: at most `MEMO_CAP` values per column, and a column whose values do not recur (one
-/// row per member) turns its memo off after two batches, so memory does not grow with the file.
+/// Bounded: at most `MEMO_CAP` values and `MEMO_BYTES` of text per column, and a column whose
+/// values do not recur (one row per member) turns its memo off after two batches, so memory
+/// does not grow with the file.
 #[derive(Default)]
 pub struct Memo {
     state: Mutex<MemoState>,
 }
 
+/// Values and their pseudonyms back to back in one buffer, found through a table of indices
+/// by the hash the batch computed once for its own deduplication.
 #[derive(Default)]
 struct MemoState {
-    map: FxHashMap<String, Pseudonym>,
+    table: HashTable<u32>,
+    entries: Vec<MemoEntry>,
+    /// Each entry's value, then its pseudonym.
+    arena: String,
     batches: u32,
     off: bool,
 }
 
-/// Values a column's memo holds at most (about 40 MB for short identifiers).
+/// One value of the memo: its hash, where its value and pseudonym lie in the arena.
+#[derive(Clone, Copy)]
+struct MemoEntry {
+    hash: u64,
+    start: usize,
+    /// End of the value, start of the pseudonym.
+    middle: usize,
+    /// End of the pseudonym; `usize::MAX`: the rule wrote an empty cell.
+    end: usize,
+    invalid: bool,
+}
+
+impl MemoState {
+    /// The entry holding `value` (hashed `hash`).
+    fn find(&self, hash: u64, value: &str) -> Option<u32> {
+        self.table
+            .find(hash, |&i| {
+                let e = &self.entries[i as usize];
+                e.hash == hash && self.arena.get(e.start..e.middle) == Some(value)
+            })
+            .copied()
+    }
+
+    /// Entry `index`'s pseudonym (`None`: an empty cell) and whether its value was invalid.
+    fn pseudonym(&self, index: u32) -> (Option<&str>, bool) {
+        let e = &self.entries[index as usize];
+        let text = if e.end == usize::MAX { None } else { self.arena.get(e.middle..e.end) };
+        (text, e.invalid)
+    }
+
+    /// Holds `value`'s pseudonym; `false` when the memo is full.
+    fn insert(&mut self, hash: u64, value: &str, text: Option<&str>, invalid: bool) -> bool {
+        let size = value.len() + text.map_or(0, str::len);
+        if self.entries.len() >= MEMO_CAP || self.arena.len() + size > MEMO_BYTES {
+            return false;
+        }
+        let start = self.arena.len();
+        self.arena.push_str(value);
+        let middle = self.arena.len();
+        let end = match text {
+            Some(text) => {
+                self.arena.push_str(text);
+                self.arena.len()
+            }
+            None => usize::MAX,
+        };
+        let entries = &self.entries;
+        self.table.insert_unique(hash, entries.len() as u32, |&i| entries[i as usize].hash);
+        self.entries.push(MemoEntry { hash, start, middle, end, invalid });
+        true
+    }
+}
+
+/// Values a column's memo holds at most.
 pub const MEMO_CAP: usize = 1 << 18;
+
+/// Bytes of values and pseudonyms a column's memo holds at most (long notes fill it first).
+pub const MEMO_BYTES: usize = 1 << 25;
 
 /// During the first batch a memo holds one value in this many (by hash), enough to measure
 /// in the second batch whether values recur.
 const TRIAL_SAMPLE: u64 = 8;
 
-fn trial_sample(value: &str) -> bool {
+/// The hash of a value, for the batch's distinct values and the file's memo alike.
+fn hash_of(value: &str) -> u64 {
     use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(value) % TRIAL_SAMPLE == 0
+    rustc_hash::FxBuildHasher.hash_one(value)
+}
+
+fn trial_sample(hash: u64) -> bool {
+    hash % TRIAL_SAMPLE == 0
 }
 
 impl Memo {
@@ -231,7 +345,8 @@ impl Memo {
 
 /// The memo of repeated values: a rule that reads only its own cell runs once per distinct value
 /// of the batch (the same NISS appears in thousands of claims), in parallel over those values,
-/// and not at all for values the file's memo already holds.
+/// and not at all for values the file's memo already holds. Each cell is hashed once; the hash
+/// finds it among the batch's distinct values and the distinct value in the file's memo.
 fn transform_memoised(
     rule: &dyn Rule,
     source: usize,
@@ -239,37 +354,42 @@ fn transform_memoised(
     memo: Option<&Memo>,
 ) -> Result<(Values, ColumnStats), (usize, CellError)> {
     let rows = cells.rows();
-    let mut distinct: FxHashMap<Cow<'_, str>, u32> = FxHashMap::with_capacity_and_hasher(rows, Default::default());
+    // The distinct values in order of first appearance, their hashes and first rows; the table
+    // holds their indices (4 bytes an entry: a batch's table stays in the processor's cache).
+    let mut ordered: Vec<Cow<'_, str>> = Vec::new();
+    let mut hashes: Vec<u64> = Vec::new();
     let mut first_rows: Vec<usize> = Vec::new();
+    let mut distinct: HashTable<u32> = HashTable::with_capacity(rows);
     let mut slots: Vec<u32> = Vec::with_capacity(rows);
     for row in 0..rows {
         let slot = match cells.cell(source, row).map_err(|e| (row, e.into()))? {
             Some(v) if !v.trim().is_empty() => {
-                let next = first_rows.len() as u32;
-                *distinct.entry(v).or_insert_with(|| {
-                    first_rows.push(row);
-                    next
-                })
+                let hash = hash_of(&v);
+                let found = distinct.find(hash, |&i| hashes[i as usize] == hash && ordered[i as usize] == v).copied();
+                match found {
+                    Some(i) => i,
+                    None => {
+                        let i = ordered.len() as u32;
+                        distinct.insert_unique(hash, i, |&j| hashes[j as usize]);
+                        ordered.push(v);
+                        hashes.push(hash);
+                        first_rows.push(row);
+                        i
+                    }
+                }
             }
             _ => NO_VALUE,
         };
         slots.push(slot);
     }
-    // The distinct values in order of first appearance (read again from their first row: the
-    // map owns its keys, and sorting them by index would cost more than reading).
     drop(distinct);
-    let firsts: Vec<Cow<'_, str>> = first_rows
-        .iter()
-        .map(|&row| cells.cell(source, row).map(Option::unwrap_or_default).map_err(|e| (row, e.into())))
-        .collect::<Result<_, _>>()?;
-    let ordered: Vec<&str> = firsts.iter().map(AsRef::as_ref).collect();
-    // What the file's memo already holds; the rest is computed.
-    let mut known: Vec<Option<Pseudonym>> = vec![None; ordered.len()];
+    // What the file's memo already holds (entry indices); the rest is computed.
+    let mut known: Vec<Option<u32>> = vec![None; ordered.len()];
     if let Some(memo) = memo {
         let state = memo.lock();
-        if !state.off && !state.map.is_empty() {
-            for (slot, &value) in known.iter_mut().zip(&ordered) {
-                *slot = state.map.get(value).cloned();
+        if !state.off && !state.entries.is_empty() {
+            for ((slot, value), &hash) in known.iter_mut().zip(&ordered).zip(&hashes) {
+                *slot = state.find(hash, value);
             }
         }
     }
@@ -278,7 +398,7 @@ fn transform_memoised(
     let done: Vec<Vec<Result<Pseudonym, crate::rules::RuleError>>> = todo
         .par_chunks(CHUNK)
         .map(|chunk| {
-            let values: Vec<&str> = chunk.iter().map(|&i| ordered[i]).collect();
+            let values: Vec<&str> = chunk.iter().map(|&i| ordered[i].as_ref()).collect();
             let no_inputs: Vec<&[Option<&str>]> = vec![&[]; values.len()];
             rule.apply_many(&values, &no_inputs)
         })
@@ -287,14 +407,27 @@ fn transform_memoised(
     for (&i, result) in todo.iter().zip(done.into_iter().flatten()) {
         computed[i] = Some(result.map_err(|e| (first_rows[i], CellError::Rule(e)))?);
     }
-    if let Some(memo) = memo {
-        let mut state = memo.lock();
+    // Every distinct value's pseudonym, in order: from the memo or computed.
+    let mut values = Values::default();
+    let mut kinds: Vec<u8> = Vec::with_capacity(ordered.len());
+    let mut state = memo.map(Memo::lock);
+    for (known, computed) in known.iter().zip(&computed) {
+        let (text, invalid) = match (known, computed, state.as_deref()) {
+            (Some(entry), _, Some(state)) => state.pseudonym(*entry),
+            (_, Some(p), _) => (p.text.as_deref(), p.invalid),
+            // Unreachable: every distinct value is known or computed.
+            _ => (None, false),
+        };
+        values.push(text);
+        kinds.push(if invalid { INVALID } else { TRANSFORMED });
+    }
+    if let Some(state) = state.as_deref_mut() {
         let hits = known.iter().filter(|k| k.is_some()).count();
         state.batches += 1;
         if state.batches >= 2 {
             // After the trial only its sampled values are held, so only they can recur.
             let asked = match state.batches {
-                2 => ordered.iter().filter(|v| trial_sample(v)).count(),
+                2 => hashes.iter().filter(|&&h| trial_sample(h)).count(),
                 _ => ordered.len(),
             };
             if asked > 0 && hits * 20 < asked {
@@ -306,32 +439,33 @@ fn transform_memoised(
             // The first batch is a trial: one value in `TRIAL_SAMPLE` is held (a table with one
             // row per member does not fill ten memos with a batch each before turning them off).
             let trial = state.batches == 1;
-            for (&value, result) in ordered.iter().zip(&computed) {
-                if state.map.len() >= MEMO_CAP {
-                    break;
-                }
-                if let Some(result) = result.as_ref().filter(|_| !trial || trial_sample(value)) {
-                    state.map.insert(value.to_string(), result.clone());
+            for ((value, &hash), computed) in ordered.iter().zip(&hashes).zip(&computed) {
+                if let Some(p) = computed.as_ref().filter(|_| !trial || trial_sample(hash)) {
+                    if !state.insert(hash, value, p.text.as_deref(), p.invalid) {
+                        break;
+                    }
                 }
             }
         }
     }
-    // Every distinct value is either known or computed.
-    let results: Vec<Option<Pseudonym>> = known.into_iter().zip(computed).map(|(k, c)| k.or(c)).collect();
+    drop(state);
     let mut stats = ColumnStats::default();
     for &slot in &slots {
-        stats.count(match results.get(slot as usize).and_then(Option::as_ref) {
-            None => EMPTY,
-            Some(Pseudonym { invalid: true, .. }) => INVALID,
-            Some(_) => TRANSFORMED,
-        });
+        stats.count(kinds.get(slot as usize).copied().unwrap_or(EMPTY));
     }
-    // An empty cell points past the texts (`get` gives `None`).
-    let texts = results.into_iter().map(|r| r.and_then(|p| p.text)).collect();
-    Ok((Values { texts, rows: Some(slots) }, stats))
+    // An empty cell points past the spans (`get` gives `None`).
+    values.rows = Some(slots);
+    Ok((values, stats))
 }
 
 impl ColumnStats {
+    /// Adds `other`'s counts.
+    fn add(&mut self, other: &ColumnStats) {
+        self.transformed += other.transformed;
+        self.empty += other.empty;
+        self.invalid += other.invalid;
+    }
+
     fn count(&mut self, kind: u8) {
         match kind {
             EMPTY => self.empty += 1,
@@ -463,7 +597,7 @@ mod tests {
         assert_eq!(plain, memoised, "the memo changes no value");
         // The first batch's values outside the trial sample are computed once more.
         assert!(calls_memo <= 1000 + 600 && calls_plain > 2 * calls_memo, "{calls_plain} / {calls_memo} computations");
-        assert!(!memo.lock().off && memo.lock().map.len() == 1000);
+        assert!(!memo.lock().off && memo.lock().entries.len() == 1000);
     }
 
     #[test]
@@ -471,22 +605,89 @@ mod tests {
         let members = batches(|i| format!("m{i}"), 6, 500);
         let memo = Memo::default();
         let (memoised, _) = run(&members[..1], Some(&memo));
-        let held = memo.lock().map.len();
+        let held = memo.lock().entries.len();
         assert!(held > 0 && held < 500 / 4, "a trial batch holds a sample: {held} of 500");
         let (rest, _) = run(&members[1..], Some(&memo));
         let memoised: Vec<Values> = memoised.into_iter().chain(rest).collect();
         assert_eq!(memoised, run(&members, None).0);
         let state = memo.lock();
-        assert!(state.off && state.map.is_empty(), "one row per member: the memo is dropped");
+        assert!(state.off && state.entries.is_empty(), "one row per member: the memo is dropped");
         drop(state);
         // Never more than MEMO_CAP values, whatever recurs.
         let memo = Memo::default();
         let many = batches(|i| format!("{}", i % (MEMO_CAP + 1000)), 2, MEMO_CAP + 1000);
         let (out, calls) = run(&many, Some(&memo));
         assert_eq!(out, run(&many, None).0);
-        assert_eq!(memo.lock().map.len(), MEMO_CAP, "full, and still on: the second batch repeats the first");
+        assert_eq!(memo.lock().entries.len(), MEMO_CAP, "full, and still on: the second batch repeats the first");
         let distinct = MEMO_CAP + 1000;
-        let sampled = (0..distinct).filter(|i| trial_sample(&i.to_string())).count();
+        let sampled = (0..distinct).filter(|i| trial_sample(hash_of(&i.to_string()))).count();
         assert_eq!(calls, 2 * distinct - sampled, "only the trial's sample is not computed twice");
+    }
+
+    /// Writes nothing for `n...`, marks `x...` invalid (a fake), reverses the rest.
+    struct Mixed;
+
+    impl Rule for Mixed {
+        fn apply(&self, value: &str, _: &[Option<&str>]) -> Result<Pseudonym, crate::rules::RuleError> {
+            Ok(match value.as_bytes()[0] {
+                b'n' => Pseudonym { text: None, invalid: true },
+                b'x' => Pseudonym { text: Some("fake".into()), invalid: true },
+                _ => Pseudonym::valid(value.chars().rev().collect()),
+            })
+        }
+    }
+
+    #[test]
+    fn memo_hits_keep_empty_pseudonyms_invalid_counts_and_empty_cells() {
+        // Values recurring across batches, with empty cells, nulled and faked values among them.
+        let value = |i: usize| match (i * 7) % 23 {
+            0 => String::new(),
+            1 | 2 => format!("n{}", i % 50),
+            3 => format!("x{}", i % 40),
+            _ => format!("v{}-é", i % 300),
+        };
+        let columns = batches(value, 8, 700);
+        let apply = |memo: Option<&Memo>| -> Vec<(Vec<Option<String>>, ColumnStats)> {
+            columns
+                .iter()
+                .map(|c| {
+                    let (values, stats) = transform_memoised(&Mixed, 0, c, memo).unwrap();
+                    (values.iter().map(|v| v.map(str::to_string)).collect(), stats)
+                })
+                .collect()
+        };
+        let memo = Memo::default();
+        let with = apply(Some(&memo));
+        assert!(!memo.lock().off && memo.lock().entries.len() > 300, "the memo is used");
+        let without = apply(None);
+        assert_eq!(with, without);
+        // And both against the rule applied to each cell alone.
+        for (column, (texts, stats)) in columns.iter().zip(&without) {
+            let mut expected = ColumnStats::default();
+            for (cell, text) in column.0.iter().zip(texts) {
+                let alone = (!cell.is_empty()).then(|| Mixed.apply(cell, &[]).unwrap());
+                assert_eq!(text, &alone.as_ref().and_then(|p| p.text.clone()), "{cell:?}");
+                expected.count(match alone {
+                    None => EMPTY,
+                    Some(Pseudonym { invalid: true, .. }) => INVALID,
+                    Some(_) => TRANSFORMED,
+                });
+            }
+            assert_eq!(stats, &expected);
+        }
+    }
+
+    #[test]
+    fn the_file_memo_holds_at_most_its_bytes_of_long_values() {
+        // Notes of 2,000 bytes recurring in every batch: the memo stops at its byte budget.
+        let note = |i: usize| format!("{:04}{}", i % 20_000, "note ".repeat(400));
+        let columns = batches(note, 2, 20_000);
+        let memo = Memo::default();
+        let (memoised, _) = run(&columns, Some(&memo));
+        assert_eq!(memoised, run(&columns, None).0);
+        let state = memo.lock();
+        assert!(!state.off && state.arena.len() <= MEMO_BYTES, "{} bytes", state.arena.len());
+        assert!(state.arena.len() > MEMO_BYTES - 2 * 4_004, "filled up to the budget: {} bytes", state.arena.len());
+        assert!(state.entries.len() < 20_000);
     }
 }
