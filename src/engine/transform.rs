@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::io::{Cells, Undecodable};
 use crate::mapping::{Action, BoundPlan};
-use crate::rules::{Pseudonym, Rule};
+use crate::rules::{push_key_part, Pseudonym, Rule};
 
 /// Counts for one output column, summed over a file (for the manifest).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -159,9 +159,22 @@ fn transform_column(
     cells: &dyn Cells,
     memo: Option<&Memo>,
 ) -> Result<(Values, ColumnStats), (usize, CellError)> {
-    if inputs.is_empty() && !rule.fills_empty() {
-        return transform_memoised(rule, source, cells, memo);
+    // A rule is a pure function of its cell and the row's inputs: repeated values are worked
+    // out once (`transform_memoised`), until the column shows that its values do not repeat.
+    if !rule.fills_empty() && !memo.is_some_and(Memo::is_plain) {
+        return transform_memoised(rule, source, inputs, cells, memo);
     }
+    transform_rows(rule, source, inputs, cells)
+}
+
+/// Every row's cell given to the rule, with the row's inputs (a rule that fills empty cells,
+/// or a column whose values do not repeat).
+fn transform_rows(
+    rule: &dyn Rule,
+    source: usize,
+    inputs: &[usize],
+    cells: &dyn Cells,
+) -> Result<(Values, ColumnStats), (usize, CellError)> {
     let fills_empty = rule.fills_empty();
     let rows = cells.rows();
     // Rows go to the rule a chunk at a time (`Rule::apply_many`: e-mail addresses permute a
@@ -257,6 +270,8 @@ struct MemoState {
     arena: String,
     batches: u32,
     off: bool,
+    /// The memo is off and a batch held almost no value twice: later batches go row by row.
+    plain: bool,
 }
 
 /// One value of the memo: its hash, where its value and pseudonym lie in the arena.
@@ -341,15 +356,22 @@ impl Memo {
     fn lock(&self) -> std::sync::MutexGuard<'_, MemoState> {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+
+    /// Whether the column's values were found not to repeat, in the file or in a batch.
+    fn is_plain(&self) -> bool {
+        self.lock().plain
+    }
 }
 
-/// The memo of repeated values: a rule that reads only its own cell runs once per distinct value
-/// of the batch (the same NISS appears in thousands of claims), in parallel over those values,
-/// and not at all for values the file's memo already holds. Each cell is hashed once; the hash
-/// finds it among the batch's distinct values and the distinct value in the file's memo.
+/// The memo of repeated values: a rule runs once per distinct value of the batch (the same NISS
+/// appears in thousands of claims), in parallel over those values, and not at all for values
+/// the file's memo already holds. With inputs, a value is the cell with the row's inputs (a
+/// surname and the row's language). Each value is hashed once; the hash finds it among the
+/// batch's distinct values and in the file's memo.
 fn transform_memoised(
     rule: &dyn Rule,
     source: usize,
+    inputs: &[usize],
     cells: &dyn Cells,
     memo: Option<&Memo>,
 ) -> Result<(Values, ColumnStats), (usize, CellError)> {
@@ -361,24 +383,49 @@ fn transform_memoised(
     let mut first_rows: Vec<usize> = Vec::new();
     let mut distinct: HashTable<u32> = HashTable::with_capacity(rows);
     let mut slots: Vec<u32> = Vec::with_capacity(rows);
-    for row in 0..rows {
-        let slot = match cells.cell(source, row).map_err(|e| (row, e.into()))? {
-            Some(v) if !v.trim().is_empty() => {
-                let hash = hash_of(&v);
-                let found = distinct.find(hash, |&i| hashes[i as usize] == hash && ordered[i as usize] == v).copied();
-                match found {
-                    Some(i) => i,
-                    None => {
-                        let i = ordered.len() as u32;
-                        distinct.insert_unique(hash, i, |&j| hashes[j as usize]);
-                        ordered.push(v);
-                        hashes.push(hash);
-                        first_rows.push(row);
-                        i
+    let mut key = String::new();
+    // A cell that cannot be read ends the batch's reading; a rule's error in a row above it comes first.
+    let mut unreadable: Option<(usize, CellError)> = None;
+    let mut filled = 0usize;
+    'rows: for row in 0..rows {
+        let cell = match cells.cell(source, row) {
+            Ok(Some(v)) if !v.trim().is_empty() => v,
+            Ok(_) => {
+                slots.push(NO_VALUE);
+                continue;
+            }
+            Err(e) => {
+                unreadable = Some((row, e.into()));
+                break;
+            }
+        };
+        if !inputs.is_empty() {
+            key.clear();
+            push_key_part(&mut key, Some(&cell));
+            for &i in inputs {
+                match cells.cell(i, row) {
+                    Ok(input) => push_key_part(&mut key, input.as_deref()),
+                    Err(e) => {
+                        unreadable = Some((row, e.into()));
+                        break 'rows;
                     }
                 }
             }
-            _ => NO_VALUE,
+        }
+        filled += 1;
+        let text: &str = if inputs.is_empty() { &cell } else { &key };
+        let hash = hash_of(text);
+        let found = distinct.find(hash, |&i| hashes[i as usize] == hash && ordered[i as usize] == text).copied();
+        let slot = match found {
+            Some(i) => i,
+            None => {
+                let i = ordered.len() as u32;
+                distinct.insert_unique(hash, i, |&j| hashes[j as usize]);
+                ordered.push(if inputs.is_empty() { cell } else { Cow::Owned(key.clone()) });
+                hashes.push(hash);
+                first_rows.push(row);
+                i
+            }
         };
         slots.push(slot);
     }
@@ -394,18 +441,38 @@ fn transform_memoised(
         }
     }
     // The values the memo does not hold go to the rule a chunk at a time (`Rule::apply_many`).
+    // With inputs, the cell and the inputs are read again from the value's first row (they
+    // were read once already: they cannot fail).
     let todo: Vec<usize> = (0..ordered.len()).filter(|&i| known[i].is_none()).collect();
+    let first_rows = &first_rows;
     let done: Vec<Vec<Result<Pseudonym, crate::rules::RuleError>>> = todo
         .par_chunks(CHUNK)
         .map(|chunk| {
-            let values: Vec<&str> = chunk.iter().map(|&i| ordered[i].as_ref()).collect();
-            let no_inputs: Vec<&[Option<&str>]> = vec![&[]; values.len()];
-            rule.apply_many(&values, &no_inputs)
+            if inputs.is_empty() {
+                let values: Vec<&str> = chunk.iter().map(|&i| ordered[i].as_ref()).collect();
+                let no_inputs: Vec<&[Option<&str>]> = vec![&[]; values.len()];
+                return rule.apply_many(&values, &no_inputs);
+            }
+            let read = |column: usize, row: usize| cells.cell(column, row).ok().flatten();
+            let owned: Vec<Cow<'_, str>> =
+                chunk.iter().map(|&i| read(source, first_rows[i]).unwrap_or_default()).collect();
+            let row_inputs: Vec<Option<Cow<'_, str>>> = chunk
+                .iter()
+                .flat_map(|&i| inputs.iter().map(move |&c| (c, first_rows[i])))
+                .map(|(c, r)| read(c, r))
+                .collect();
+            let refs: Vec<Option<&str>> = row_inputs.iter().map(|v| v.as_deref()).collect();
+            let per_row: Vec<&[Option<&str>]> = refs.chunks(inputs.len()).collect();
+            let values: Vec<&str> = owned.iter().map(AsRef::as_ref).collect();
+            rule.apply_many(&values, &per_row)
         })
         .collect();
     let mut computed: Vec<Option<Pseudonym>> = vec![None; ordered.len()];
     for (&i, result) in todo.iter().zip(done.into_iter().flatten()) {
         computed[i] = Some(result.map_err(|e| (first_rows[i], CellError::Rule(e)))?);
+    }
+    if let Some(error) = unreadable {
+        return Err(error);
     }
     // Every distinct value's pseudonym, in order: from the memo or computed.
     let mut values = Values::default();
@@ -434,6 +501,10 @@ fn transform_memoised(
                 // Fewer than 5 % of the values recur: the memo costs more than it saves.
                 *state = MemoState { off: true, ..MemoState::default() };
             }
+        }
+        if state.off && ordered.len() * 20 > filled * 19 {
+            // Nor do they repeat within a batch (one row per member): row by row from now on.
+            state.plain = true;
         }
         if !state.off {
             // The first batch is a trial: one value in `TRIAL_SAMPLE` is held (a table with one
@@ -518,7 +589,7 @@ mod tests {
 
     fn run(columns: &[Column], memo: Option<&Memo>) -> (Vec<Values>, usize) {
         let rule = Counting(AtomicUsize::new(0));
-        let out = columns.iter().map(|c| transform_memoised(&rule, 0, c, memo).unwrap().0).collect();
+        let out = columns.iter().map(|c| transform_memoised(&rule, 0, &[], c, memo).unwrap().0).collect();
         (out, rule.0.load(Ordering::Relaxed))
     }
 
@@ -559,13 +630,18 @@ mod tests {
                 .map(|i| (if i % 5 == 0 { String::new() } else { format!("v{i}") }, format!("{}", i % 7)))
                 .collect(),
         );
-        let (values, stats) = transform_column(&Joining, 0, &[1], &pairs, None).unwrap();
-        assert_eq!(values.len(), rows);
-        for (i, text) in values.iter().enumerate() {
-            let expected = (i % 5 != 0).then(|| format!("v{i}+{}", i % 7));
-            assert_eq!(text, expected.as_deref(), "row {i}");
+        for (values, stats) in [
+            transform_rows(&Joining, 0, &[1], &pairs).unwrap(),
+            transform_memoised(&Joining, 0, &[1], &pairs, None).unwrap(),
+        ] {
+            assert_eq!(values.len(), rows);
+            for (i, text) in values.iter().enumerate() {
+                let expected = (i % 5 != 0).then(|| format!("v{i}+{}", i % 7));
+                assert_eq!(text, expected.as_deref(), "row {i}");
+            }
+            let empty = rows.div_ceil(5) as u64;
+            assert_eq!((stats.transformed, stats.empty), (rows as u64 - empty, empty));
         }
-        assert_eq!((stats.transformed, stats.empty), ((rows - rows.div_ceil(5)) as u64, rows.div_ceil(5) as u64));
     }
 
     #[test]
@@ -575,11 +651,15 @@ mod tests {
             for &(row, value, input) in cells {
                 pairs[row] = (value.into(), input.into());
             }
-            match transform_column(&Joining, 0, &[1], &Pairs(pairs), None) {
+            let pairs = Pairs(pairs);
+            let outcome = |result: Result<(Values, ColumnStats), (usize, CellError)>| match result {
                 Err((row, CellError::Rule(_))) => (row, "rule"),
                 Err((row, CellError::Encoding)) => (row, "encoding"),
                 Ok(_) => (0, "none"),
-            }
+            };
+            let rows = outcome(transform_rows(&Joining, 0, &[1], &pairs));
+            assert_eq!(rows, outcome(transform_memoised(&Joining, 0, &[1], &pairs, None)), "the same on both paths");
+            rows
         };
         // A refused value above an unreadable cell in the same chunk, and the other way round.
         assert_eq!(with(&[(CHUNK + 5, "bad", "x"), (CHUNK + 9, "?", "x")]), (CHUNK + 5, "rule"));
@@ -651,7 +731,7 @@ mod tests {
             columns
                 .iter()
                 .map(|c| {
-                    let (values, stats) = transform_memoised(&Mixed, 0, c, memo).unwrap();
+                    let (values, stats) = transform_memoised(&Mixed, 0, &[], c, memo).unwrap();
                     (values.iter().map(|v| v.map(str::to_string)).collect(), stats)
                 })
                 .collect()
@@ -689,5 +769,63 @@ mod tests {
         assert!(!state.off && state.arena.len() <= MEMO_BYTES, "{} bytes", state.arena.len());
         assert!(state.arena.len() > MEMO_BYTES - 2 * 4_004, "filled up to the budget: {} bytes", state.arena.len());
         assert!(state.entries.len() < 20_000);
+    }
+
+    #[test]
+    fn values_with_inputs_are_worked_out_once_and_a_column_of_unique_values_goes_row_by_row() {
+        // Surnames with the row's language (or none): repeated pairs, and the same surname with
+        // another language or a missing one, which must not be taken for the same value.
+        let row = |i: usize| {
+            let language = match i % 4 {
+                0 => String::new(),
+                k => format!("l{k}"),
+            };
+            (format!("s{}", (i * 31) % 90), language)
+        };
+        let batches: Vec<Pairs> = (0..6).map(|b| Pairs((0..800).map(|r| row(b * 800 + r)).collect())).collect();
+        let memo = Memo::default();
+        for batch in &batches {
+            let (memoised, counted) = transform_column(&Joining, 0, &[1], batch, Some(&memo)).unwrap();
+            let (rows, expected) = transform_rows(&Joining, 0, &[1], batch).unwrap();
+            assert_eq!(memoised, rows);
+            assert_eq!(counted, expected);
+        }
+        let pairs: std::collections::HashSet<(String, String)> = (0..6 * 800).map(row).collect();
+        assert!(!memo.is_plain() && memo.lock().entries.len() == pairs.len(), "each pair held once");
+        // One row per member: the memo turns off after its trial, then the batches go row by row.
+        let unique: Vec<Pairs> =
+            (0..5).map(|b| Pairs((0..800).map(|r| (format!("m{}", b * 800 + r), "l1".into())).collect())).collect();
+        let memo = Memo::default();
+        let mut plain = Vec::new();
+        for batch in &unique {
+            let (values, _) = transform_column(&Joining, 0, &[1], batch, Some(&memo)).unwrap();
+            assert_eq!(values, transform_rows(&Joining, 0, &[1], batch).unwrap().0);
+            plain.push(memo.is_plain());
+        }
+        assert_eq!(plain, [false, true, true, true, true]);
+    }
+
+    #[test]
+    fn memo_keys_keep_the_parts_of_a_row_apart() {
+        let key = |parts: &[Option<&str>]| {
+            let mut key = String::new();
+            for &part in parts {
+                push_key_part(&mut key, part);
+            }
+            key
+        };
+        // Values and inputs that would run together if simply joined.
+        let rows: &[&[Option<&str>]] = &[
+            &[Some("ab"), Some("c")],
+            &[Some("a"), Some("bc")],
+            &[Some("ab"), None],
+            &[Some("ab"), Some("")],
+            &[Some("ab"), Some("-")],
+            &[Some("2:ab"), None],
+            &[Some("a"), Some("1:b")],
+            &[Some("a:1"), Some("b")],
+        ];
+        let keys: std::collections::HashSet<String> = rows.iter().map(|r| key(r)).collect();
+        assert_eq!(keys.len(), rows.len());
     }
 }

@@ -42,6 +42,20 @@ impl Pseudonym {
     }
 }
 
+/// Appends one part of a memo key (a value, or one of the row's inputs): its length, then its
+/// text (`-` for an empty input), so the parts of two different rows never run together into
+/// the same key. A rule is a pure function of its value and inputs: equal keys, equal results.
+pub(crate) fn push_key_part(key: &mut String, part: Option<&str>) {
+    use std::fmt::Write;
+    match part {
+        Some(text) => {
+            let _ = write!(key, "{}:", text.len());
+            key.push_str(text);
+        }
+        None => key.push('-'),
+    }
+}
+
 /// Why a rule refused a value. It never carries the value itself: the engine adds file, row and column.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{0}")]

@@ -277,6 +277,45 @@ pub struct People {
     state: Hmac<Sha256>,
     /// The `postcode` rule a city's `postcode_from` column uses.
     postcode: Option<Box<People>>,
+    /// For the row's own names inside another rule (`names_from`): each name's fake worked out once.
+    memo: Option<NameMemo>,
+}
+
+/// Fake names already worked out, by name and the rule's inputs: an e-mail rule with
+/// `names_from` needs the fake of every row's names, which recur (a surname in many rows).
+/// Shared by the threads in shards, each behind its own lock; at most `NAME_MEMO_CAP` names.
+struct NameMemo {
+    shards: Vec<std::sync::Mutex<rustc_hash::FxHashMap<String, Pseudonym>>>,
+}
+
+/// Names a `NameMemo` holds at most (a few megabytes).
+const NAME_MEMO_CAP: usize = 1 << 16;
+const NAME_MEMO_SHARDS: usize = 16;
+
+impl NameMemo {
+    fn new() -> NameMemo {
+        NameMemo { shards: (0..NAME_MEMO_SHARDS).map(|_| Default::default()).collect() }
+    }
+
+    /// The memo's pseudonym of `key`, or `compute`'s (then held while there is room).
+    fn get_or(
+        &self,
+        key: String,
+        compute: impl FnOnce() -> Result<Pseudonym, RuleError>,
+    ) -> Result<Pseudonym, RuleError> {
+        use std::hash::BuildHasher;
+        let shard = &self.shards[(rustc_hash::FxBuildHasher.hash_one(&key) % NAME_MEMO_SHARDS as u64) as usize];
+        let lock = || shard.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(held) = lock().get(&key) {
+            return Ok(held.clone());
+        }
+        let computed = compute()?;
+        let mut held = lock();
+        if held.len() < NAME_MEMO_CAP / NAME_MEMO_SHARDS {
+            held.insert(key, computed.clone());
+        }
+        Ok(computed)
+    }
 }
 
 impl People {
@@ -287,7 +326,17 @@ impl People {
             }
             _ => None,
         };
-        People { spec: spec.clone(), state: key.subkey(&format!("people/{}", spec.name())).hmac(), postcode }
+        People {
+            spec: spec.clone(),
+            state: key.subkey(&format!("people/{}", spec.name())).hmac(),
+            postcode,
+            memo: None,
+        }
+    }
+
+    /// The same rule, remembering each name's fake (for the row's names inside another rule).
+    fn remembering(self) -> People {
+        People { memo: Some(NameMemo::new()), ..self }
     }
 
     /// What the rule is.
@@ -371,7 +420,7 @@ pub fn name_rules(key: &Key, names_from: usize, rules: &[(PeopleSpec, Vec<String
         .map(|(people, inputs)| {
             let indices = (offset..offset + inputs.len()).collect();
             offset += inputs.len();
-            (People::new(key, people), indices)
+            (People::new(key, people).remembering(), indices)
         })
         .collect()
 }
@@ -398,6 +447,23 @@ fn cased(original: &str, fake: &str) -> String {
 
 impl Rule for People {
     fn apply(&self, value: &str, inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
+        match &self.memo {
+            Some(memo) => {
+                let mut key = String::with_capacity(value.len() + 8);
+                super::push_key_part(&mut key, Some(value));
+                for &input in inputs {
+                    super::push_key_part(&mut key, input);
+                }
+                memo.get_or(key, || self.apply_alone(value, inputs))
+            }
+            None => self.apply_alone(value, inputs),
+        }
+    }
+}
+
+impl People {
+    /// `apply`, worked out.
+    fn apply_alone(&self, value: &str, inputs: &[Option<&str>]) -> Result<Pseudonym, RuleError> {
         let input = |i: usize| inputs.get(i).copied().flatten();
         let text = match &self.spec {
             PeopleSpec::FirstName { sex_from, .. } => {
@@ -587,6 +653,43 @@ mod tests {
                     assert!(!fake.starts_with(&format!("{name} ")) && fake != *name, "{written} -> {fake}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn remembered_names_equal_names_worked_out_alone_on_every_thread() {
+        use rayon::prelude::*;
+        // Names in several spellings and cases, with sexes and languages (or none) as inputs.
+        let names =
+            ["Peeters", "PEETERS", "peeters", "Dubois", "Van den Bossche", "Lefèvre", "Marie", "Jean-Luc", "O'Neill"];
+        let sexes = [Some("F"), Some("M"), Some("x"), None];
+        let languages = [Some("NL"), Some("FR"), Some("DE"), Some("9000"), None];
+        for (name, options) in [
+            ("first_name", "{ sex_from: sex, language_from: language }"),
+            ("last_name", "{ language_from: language }"),
+            ("full_name", "{ sex_from: sex, language_from: language }"),
+        ] {
+            let alone = rule(name, options);
+            let remembering = rule(name, options).remembering();
+            let mut rows: Vec<(String, Vec<Option<&str>>)> = Vec::new();
+            for (i, n) in names.iter().enumerate() {
+                for sex in sexes {
+                    for language in languages {
+                        let inputs = if name == "last_name" { vec![language] } else { vec![sex, language] };
+                        rows.push((format!("{n} {}", i % 3), inputs));
+                    }
+                }
+            }
+            // Every row three times, on both threads: the second and third are memo hits.
+            let all: Vec<&(String, Vec<Option<&str>>)> = rows.iter().chain(&rows).chain(&rows).collect();
+            let remembered: Vec<Pseudonym> =
+                all.par_iter().map(|(v, inputs)| remembering.apply(v, inputs).unwrap()).collect();
+            let worked_out: Vec<Pseudonym> = all.iter().map(|(v, inputs)| alone.apply(v, inputs).unwrap()).collect();
+            assert_eq!(remembered, worked_out, "{name}");
+            let held: usize =
+                remembering.memo.as_ref().map_or(0, |m| m.shards.iter().map(|s| s.lock().unwrap().len()).sum());
+            let distinct: std::collections::HashSet<&(String, Vec<Option<&str>>)> = rows.iter().collect();
+            assert_eq!(held, distinct.len(), "{name}: each row's name held once");
         }
     }
 
