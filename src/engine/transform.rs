@@ -363,6 +363,34 @@ impl Memo {
     }
 }
 
+/// A batch's distinct values: its cells as read (no copy), or, with inputs, the keys built from
+/// each row's cell and inputs, back to back in one buffer.
+#[derive(Default)]
+struct Keys<'a> {
+    cells: Vec<Cow<'a, str>>,
+    built: String,
+    ends: Vec<usize>,
+}
+
+impl Keys<'_> {
+    fn push_built(&mut self, key: &str) {
+        self.built.push_str(key);
+        self.ends.push(self.built.len());
+    }
+
+    fn len(&self) -> usize {
+        self.cells.len() + self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &str {
+        if self.ends.is_empty() {
+            return &self.cells[i];
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.built.get(start..self.ends[i]).unwrap_or_default()
+    }
+}
+
 /// The memo of repeated values: a rule runs once per distinct value of the batch (the same NISS
 /// appears in thousands of claims), in parallel over those values, and not at all for values
 /// the file's memo already holds. With inputs, a value is the cell with the row's inputs (a
@@ -378,7 +406,7 @@ fn transform_memoised(
     let rows = cells.rows();
     // The distinct values in order of first appearance, their hashes and first rows; the table
     // holds their indices (4 bytes an entry: a batch's table stays in the processor's cache).
-    let mut ordered: Vec<Cow<'_, str>> = Vec::new();
+    let mut ordered = Keys::default();
     let mut hashes: Vec<u64> = Vec::new();
     let mut first_rows: Vec<usize> = Vec::new();
     let mut distinct: HashTable<u32> = HashTable::with_capacity(rows);
@@ -415,13 +443,16 @@ fn transform_memoised(
         filled += 1;
         let text: &str = if inputs.is_empty() { &cell } else { &key };
         let hash = hash_of(text);
-        let found = distinct.find(hash, |&i| hashes[i as usize] == hash && ordered[i as usize] == text).copied();
+        let found = distinct.find(hash, |&i| hashes[i as usize] == hash && ordered.get(i as usize) == text).copied();
         let slot = match found {
             Some(i) => i,
             None => {
                 let i = ordered.len() as u32;
                 distinct.insert_unique(hash, i, |&j| hashes[j as usize]);
-                ordered.push(if inputs.is_empty() { cell } else { Cow::Owned(key.clone()) });
+                match inputs.is_empty() {
+                    true => ordered.cells.push(cell),
+                    false => ordered.push_built(&key),
+                }
                 hashes.push(hash);
                 first_rows.push(row);
                 i
@@ -435,8 +466,8 @@ fn transform_memoised(
     if let Some(memo) = memo {
         let state = memo.lock();
         if !state.off && !state.entries.is_empty() {
-            for ((slot, value), &hash) in known.iter_mut().zip(&ordered).zip(&hashes) {
-                *slot = state.find(hash, value);
+            for (i, (slot, &hash)) in known.iter_mut().zip(&hashes).enumerate() {
+                *slot = state.find(hash, ordered.get(i));
             }
         }
     }
@@ -449,7 +480,7 @@ fn transform_memoised(
         .par_chunks(CHUNK)
         .map(|chunk| {
             if inputs.is_empty() {
-                let values: Vec<&str> = chunk.iter().map(|&i| ordered[i].as_ref()).collect();
+                let values: Vec<&str> = chunk.iter().map(|&i| ordered.get(i)).collect();
                 let no_inputs: Vec<&[Option<&str>]> = vec![&[]; values.len()];
                 return rule.apply_many(&values, &no_inputs);
             }
@@ -510,7 +541,8 @@ fn transform_memoised(
             // The first batch is a trial: one value in `TRIAL_SAMPLE` is held (a table with one
             // row per member does not fill ten memos with a batch each before turning them off).
             let trial = state.batches == 1;
-            for ((value, &hash), computed) in ordered.iter().zip(&hashes).zip(&computed) {
+            for (i, (&hash, computed)) in hashes.iter().zip(&computed).enumerate() {
+                let value = ordered.get(i);
                 if let Some(p) = computed.as_ref().filter(|_| !trial || trial_sample(hash)) {
                     if !state.insert(hash, value, p.text.as_deref(), p.invalid) {
                         break;
@@ -827,5 +859,9 @@ mod tests {
         ];
         let keys: std::collections::HashSet<String> = rows.iter().map(|r| key(r)).collect();
         assert_eq!(keys.len(), rows.len());
+        for n in [0, 1, 9, 10, 99, 100, 1234, 70_000] {
+            let text = "é".repeat(n);
+            assert_eq!(key(&[Some(&text), None]), format!("{}:{text}-", text.len()), "a part of {n} letters");
+        }
     }
 }

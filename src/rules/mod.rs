@@ -46,10 +46,24 @@ impl Pseudonym {
 /// text (`-` for an empty input), so the parts of two different rows never run together into
 /// the same key. A rule is a pure function of its value and inputs: equal keys, equal results.
 pub(crate) fn push_key_part(key: &mut String, part: Option<&str>) {
-    use std::fmt::Write;
     match part {
         Some(text) => {
-            let _ = write!(key, "{}:", text.len());
+            // The length in decimal (not through `write!`: this runs for every cell of a row's inputs).
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            let mut n = text.len();
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
+            for &d in &digits[at..] {
+                key.push(char::from(d));
+            }
+            key.push(':');
             key.push_str(text);
         }
         None => key.push('-'),
