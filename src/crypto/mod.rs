@@ -4,4 +4,4 @@ mod key;
 mod permutation;
 
 pub use key::{shared_key_file_warning, Key, KeyError, Subkey, KEY_ENV};
-pub use permutation::{tweak, Domain, Permutation, Tweak, MIN_DOMAIN};
+pub use permutation::{tweak, Call, Domain, Permutation, Tweak, MIN_DOMAIN};

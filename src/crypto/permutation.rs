@@ -165,6 +165,21 @@ impl Permutation {
     /// each `(tweak, domain, value)`. The Feistel rounds of independent values are evaluated
     /// side by side, so the AES unit encrypts a block per value in one call (AES-NI pipelines 8,
     /// VAES 64) instead of waiting for one block at a time.
+    /// Many pseudonyms that take at most one permutation each (`Call`: tweak, domain, value),
+    /// their permutations run side by side (`permute_many`): each prepared value comes back
+    /// with the image of its call.
+    pub fn permute_prepared<P>(&self, prepared: Vec<Option<(P, Option<Call>)>>) -> Vec<Option<(P, Option<u128>)>> {
+        let mut calls: Vec<Call> = prepared.iter().flatten().filter_map(|(_, call)| *call).collect();
+        self.permute_many(&mut calls);
+        let mut images = calls.into_iter().map(|(_, _, y)| y);
+        prepared.into_iter().map(|p| p.map(|(pending, call)| (pending, call.and_then(|_| images.next())))).collect()
+    }
+
+    /// `permute` of a prepared call, if any.
+    pub fn permute_call(&self, call: Option<Call>) -> Option<u128> {
+        call.map(|(tweak, domain, x)| self.permute(tweak, &domain, x))
+    }
+
     pub fn permute_many(&self, values: &mut [(u64, Domain, u128)]) {
         let mut lanes: Vec<Lane> = values.iter().map(|&(t, d, x)| Lane::new(t, &d, x, Direction::Permute)).collect();
         self.cipher.encrypt_with_backend(Lanes(&mut lanes));
@@ -173,6 +188,9 @@ impl Permutation {
         }
     }
 }
+
+/// One permutation a pseudonym needs: tweak, domain, and the value to permute.
+pub type Call = (u64, Domain, u128);
 
 /// Which map a lane computes: `permute` (`pi`, then the successor, then `pi^-1`) or `invert`
 /// (`pi`, the predecessor, `pi^-1`).

@@ -2,7 +2,7 @@
 //! the class of every character (digit, upper- or lower-case letter, other), an optional prefix,
 //! and an optional mod-97 check pair at the end.
 
-use crate::crypto::{tweak, Domain, Permutation, MIN_DOMAIN};
+use crate::crypto::{tweak, Call, Domain, Permutation, MIN_DOMAIN};
 
 /// How an EXID is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +65,38 @@ pub fn domain_size(keep_prefix: usize, check: Check, text: &str) -> Option<u128>
 /// `None` if `text` is not valid, too long to permute (over 38 digits' worth), or leaves fewer
 /// than `MIN_DOMAIN` pseudonyms after the kept prefix (with one, the pseudonym is the value).
 pub fn pseudonymise(perm: &Permutation, keep_prefix: usize, check: Check, text: &str) -> Option<String> {
+    let (pending, call) = prepare(keep_prefix, check, text)?;
+    pending.finish(perm.permute_call(call)?)
+}
+
+/// `pseudonymise` of many member numbers, their permutations side by side.
+pub fn pseudonymise_many(perm: &Permutation, keep_prefix: usize, check: Check, texts: &[&str]) -> Vec<Option<String>> {
+    let prepared = texts.iter().map(|t| prepare(keep_prefix, check, t)).collect();
+    perm.permute_prepared(prepared).into_iter().map(|p| p.and_then(|(pending, y)| pending.finish(y?))).collect()
+}
+
+/// A member number read, waiting for the image of its permuted characters.
+pub struct Pending {
+    chars: Vec<char>,
+    check: Check,
+    /// The permuted characters: `chars[start..end]` (punctuation among them stays).
+    start: usize,
+    end: usize,
+}
+
+fn radix(c: char) -> u128 {
+    if c.is_ascii_digit() {
+        10
+    } else if c.is_ascii_alphabetic() {
+        26
+    } else {
+        1
+    }
+}
+
+/// Reads `text` (trimmed) and names the permutation of its characters after the kept prefix;
+/// `None` when `pseudonymise` gives none.
+fn prepare(keep_prefix: usize, check: Check, text: &str) -> Option<(Pending, Option<Call>)> {
     let t = text.trim();
     if !is_valid(t, check) {
         return None;
@@ -72,15 +104,6 @@ pub fn pseudonymise(perm: &Permutation, keep_prefix: usize, check: Check, text: 
     let chars: Vec<char> = t.chars().collect();
     let end = if check == Check::Mod97 { chars.len() - 2 } else { chars.len() };
     let start = keep_prefix.min(end);
-    let radix = |c: char| -> u128 {
-        if c.is_ascii_digit() {
-            10
-        } else if c.is_ascii_alphabetic() {
-            26
-        } else {
-            1
-        }
-    };
     let mut size: u128 = 1;
     let mut value: u128 = 0;
     for &c in &chars[start..end] {
@@ -112,30 +135,38 @@ pub fn pseudonymise(perm: &Permutation, keep_prefix: usize, check: Check, text: 
             }
         })
         .collect();
-    let mut y = perm.permute(tweak(&[b"exid", shape.as_bytes(), &[check as u8]]), &Domain::new(size), value);
-    let mut out: Vec<char> = chars.clone();
-    for i in (start..end).rev() {
-        let c = chars[i];
-        let r = radix(c);
-        if r == 1 {
-            continue;
+    let call = (tweak(&[b"exid", shape.as_bytes(), &[check as u8]]), Domain::new(size), value);
+    Some((Pending { chars, check, start, end }, Some(call)))
+}
+
+impl Pending {
+    /// The member number written with the image `y` of its permuted characters.
+    fn finish(self, mut y: u128) -> Option<String> {
+        let Pending { chars, check, start, end } = self;
+        let mut out: Vec<char> = chars.clone();
+        for i in (start..end).rev() {
+            let c = chars[i];
+            let r = radix(c);
+            if r == 1 {
+                continue;
+            }
+            let v = (y % r) as u32;
+            y /= r;
+            out[i] = if r == 10 {
+                char::from_digit(v, 10).unwrap_or('0')
+            } else if c.is_ascii_lowercase() {
+                (b'a' + v as u8) as char
+            } else {
+                (b'A' + v as u8) as char
+            };
         }
-        let v = (y % r) as u32;
-        y /= r;
-        out[i] = if r == 10 {
-            char::from_digit(v, 10).unwrap_or('0')
-        } else if c.is_ascii_lowercase() {
-            (b'a' + v as u8) as char
-        } else {
-            (b'A' + v as u8) as char
-        };
+        let mut text_out: String = out[..end].iter().collect();
+        if check == Check::Mod97 {
+            let r = mod97_of(&text_out)?;
+            text_out.push_str(&format!("{:02}", 97 - r));
+        }
+        Some(text_out)
     }
-    let mut text_out: String = out[..end].iter().collect();
-    if check == Check::Mod97 {
-        let r = mod97_of(&text_out)?;
-        text_out.push_str(&format!("{:02}", 97 - r));
-    }
-    Some(text_out)
 }
 
 #[cfg(test)]

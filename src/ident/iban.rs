@@ -1,7 +1,7 @@
 //! IBAN (ISO 13616, mod 97-10), the Belgian BBAN national check, and the keyed pseudonym.
 
 use super::spelling::{compact_upper, only, respell};
-use crate::crypto::{tweak, Domain, Permutation};
+use crate::crypto::{tweak, Call, Domain, Permutation};
 
 /// Returns the Belgian national check (first 10 BBAN digits mod 97, 97 when that is 0).
 pub fn be_national_check(first10: u64) -> u64 {
@@ -158,48 +158,72 @@ impl Iban {
 /// The keyed pseudonym of an IBAN, compact: Belgian account permuted (bank kept, or drawn among
 /// assigned codes), checks recomputed; foreign: BBAN digits permuted, letters and country kept.
 pub fn pseudonymise(perm: &Permutation, keep_bank: bool, iban: &Iban) -> String {
+    let (pending, call) = prepare(keep_bank, iban);
+    pending.finish(perm.permute_call(call))
+}
+
+/// What the permutation of an IBAN stands for.
+enum Pending<'a> {
+    /// A Belgian account drawn with its bank among the assigned codes.
+    Pool,
+    /// A Belgian account of a kept bank.
+    Bank(u64),
+    /// A foreign IBAN's BBAN, its digits permuted (when it has 1 to 38).
+    Foreign { country: &'a str, bban: &'a str, digit_count: u32 },
+}
+
+/// Names the one permutation `pseudonymise` makes of `iban`.
+fn prepare(keep_bank: bool, iban: &Iban) -> (Pending<'_>, Option<Call>) {
     let c = &iban.compact;
     if &c[..2] == "BE" {
         let bank: u64 = c[4..7].parse().unwrap_or(0);
         let account: u64 = c[7..14].parse().unwrap_or(0);
         let pool = ASSIGNED_BANKS.iter().position(|&b| b == bank);
-        let (new_bank, new_account) = match pool {
+        return match pool {
             Some(index) if !keep_bank => {
                 let n = ASSIGNED_BANKS.len() as u128 * 10_000_000;
-                let y = perm.permute(
-                    tweak(&[b"iban/be/pool"]),
-                    &Domain::new(n),
-                    index as u128 * 10_000_000 + account as u128,
-                );
-                (ASSIGNED_BANKS[(y / 10_000_000) as usize], (y % 10_000_000) as u64)
+                let call = (tweak(&[b"iban/be/pool"]), Domain::new(n), index as u128 * 10_000_000 + account as u128);
+                (Pending::Pool, Some(call))
             }
             _ => {
-                let y = perm.permute(
-                    tweak(&[b"iban/be/bank", &bank.to_le_bytes()]),
-                    &Domain::new(10_000_000),
-                    account as u128,
-                );
-                (bank, y as u64)
+                let call = (tweak(&[b"iban/be/bank", &bank.to_le_bytes()]), Domain::new(10_000_000), account as u128);
+                (Pending::Bank(bank), Some(call))
             }
         };
-        return belgian(new_bank, new_account);
     }
     let country = &c[..2];
     let bban = &c[4..];
     let digit_count = bban.bytes().filter(u8::is_ascii_digit).count() as u32;
-    let mut new_bban = bban.to_string();
-    if digit_count > 0 && digit_count <= 38 {
+    let call = (digit_count > 0 && digit_count <= 38).then(|| {
         let value: u128 = bban.bytes().filter(u8::is_ascii_digit).fold(0u128, |acc, b| acc * 10 + (b - b'0') as u128);
         let letters: String = bban.chars().map(|ch| if ch.is_ascii_digit() { '9' } else { ch }).collect();
-        let t = tweak(&[b"iban/foreign", country.as_bytes(), letters.as_bytes()]);
-        let y = perm.permute(t, &Domain::new(10u128.pow(digit_count)), value);
-        let mut digits = format!("{y:0width$}", width = digit_count as usize).into_bytes().into_iter();
-        new_bban = bban
-            .chars()
-            .map(|ch| if ch.is_ascii_digit() { digits.next().map_or(ch, char::from) } else { ch })
-            .collect();
+        (tweak(&[b"iban/foreign", country.as_bytes(), letters.as_bytes()]), Domain::new(10u128.pow(digit_count)), value)
+    });
+    (Pending::Foreign { country, bban, digit_count }, call)
+}
+
+impl Pending<'_> {
+    /// The compact pseudonym, given the image `y` of the permutation (`None`: there was none).
+    fn finish(self, y: Option<u128>) -> String {
+        match (self, y) {
+            (Pending::Pool, Some(y)) => belgian(ASSIGNED_BANKS[(y / 10_000_000) as usize], (y % 10_000_000) as u64),
+            (Pending::Bank(bank), Some(y)) => belgian(bank, y as u64),
+            (Pending::Foreign { country, bban, digit_count }, y) => {
+                let new_bban = match y {
+                    Some(y) => {
+                        let mut digits = format!("{y:0width$}", width = digit_count as usize).into_bytes().into_iter();
+                        bban.chars()
+                            .map(|ch| if ch.is_ascii_digit() { digits.next().map_or(ch, char::from) } else { ch })
+                            .collect()
+                    }
+                    None => bban.to_string(),
+                };
+                format!("{country}{:02}{new_bban}", check_digits(country, &new_bban))
+            }
+            // A Belgian account always has its permutation.
+            (Pending::Pool | Pending::Bank(_), None) => String::new(),
+        }
     }
-    format!("{country}{:02}{new_bban}", check_digits(country, &new_bban))
 }
 
 /// Pseudonymises the IBAN written as `text`, in the same spelling; `None` if not a valid IBAN.
@@ -209,12 +233,29 @@ pub fn pseudonymise(perm: &Permutation, keep_bank: bool, iban: &Iban) -> String 
 const MIN_FOREIGN_DIGITS: usize = 3;
 
 pub fn pseudonymise_text(perm: &Permutation, keep_bank: bool, text: &str) -> Option<String> {
+    let iban = readable(text)?;
+    respell(text, &pseudonymise(perm, keep_bank, &iban))
+}
+
+/// `pseudonymise_text` of many IBANs, their permutations side by side.
+pub fn pseudonymise_texts(perm: &Permutation, keep_bank: bool, texts: &[&str]) -> Vec<Option<String>> {
+    let ibans: Vec<Option<Iban>> = texts.iter().map(|t| readable(t)).collect();
+    let prepared = ibans.iter().map(|iban| iban.as_ref().map(|iban| prepare(keep_bank, iban))).collect();
+    perm.permute_prepared(prepared)
+        .into_iter()
+        .zip(texts)
+        .map(|(p, text)| p.and_then(|(pending, y)| respell(text, &pending.finish(y))))
+        .collect()
+}
+
+/// The IBAN written as `text`, if it is one the rule pseudonymises.
+fn readable(text: &str) -> Option<Iban> {
     let iban = Iban::parse(text)?;
     let compact = &iban.compact;
     if !compact.starts_with("BE") && compact[4..].bytes().filter(u8::is_ascii_digit).count() < MIN_FOREIGN_DIGITS {
         return None;
     }
-    respell(text, &pseudonymise(perm, keep_bank, &iban))
+    Some(iban)
 }
 
 #[cfg(test)]

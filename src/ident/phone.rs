@@ -2,7 +2,7 @@
 //! 2-digit zones, 0800/090x) and foreign numbers after `+` or `00`. The pseudonym keeps the
 //! country, the first three digits of the national number and the spelling; it permutes the rest.
 
-use crate::crypto::{tweak, Domain, Permutation};
+use crate::crypto::{tweak, Call, Domain, Permutation};
 
 /// A parsed phone number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,31 +75,60 @@ impl Phone {
 /// Pseudonymises the number written as `text`, in the same spelling: only the digits after the
 /// kept prefix change, so `+32 475 12 34 56` and `0475 12 34 56` get the same subscriber digits.
 pub fn pseudonymise_text(perm: &Permutation, text: &str) -> Option<String> {
+    let (pending, call) = prepare(text)?;
+    pending.finish(perm.permute_call(call)?)
+}
+
+/// `pseudonymise_text` of many numbers, their permutations side by side.
+pub fn pseudonymise_texts(perm: &Permutation, texts: &[&str]) -> Vec<Option<String>> {
+    let prepared = texts.iter().map(|t| prepare(t)).collect();
+    perm.permute_prepared(prepared).into_iter().map(|p| p.and_then(|(pending, y)| pending.finish(y?))).collect()
+}
+
+/// A number read, waiting for the image of its subscriber digits.
+pub struct Pending<'a> {
+    text: &'a str,
+    /// How many digits are permuted.
+    width: usize,
+    /// Where they start among the digits of `text`.
+    first_changed: usize,
+}
+
+/// Reads `text` and names the permutation of its subscriber digits; `None` if not a phone number.
+fn prepare(text: &str) -> Option<(Pending<'_>, Option<Call>)> {
     let phone = Phone::parse(text)?;
     let permuted = &phone.national[KEPT..];
     let value: u128 = permuted.parse().ok()?;
     let t = tweak(&[b"phone", phone.country.as_bytes(), &phone.national.as_bytes()[..KEPT], &[permuted.len() as u8]]);
-    let y = perm.permute(t, &Domain::new(10u128.pow(permuted.len() as u32)), value);
-    let new_digits = format!("{y:0width$}", width = permuted.len());
-    let first_changed = phone.national_start + KEPT;
-    let mut replacement = new_digits.chars();
-    let mut index = 0;
-    let out = text
-        .chars()
-        .map(|c| {
-            if !c.is_ascii_digit() {
-                return c;
-            }
-            let here = index;
-            index += 1;
-            if here >= first_changed {
-                replacement.next().unwrap_or(c)
-            } else {
-                c
-            }
-        })
-        .collect();
-    Some(out)
+    let call = (t, Domain::new(10u128.pow(permuted.len() as u32)), value);
+    Some((Pending { text, width: permuted.len(), first_changed: phone.national_start + KEPT }, Some(call)))
+}
+
+impl Pending<'_> {
+    /// The number written with the image `y` of its subscriber digits.
+    fn finish(self, y: u128) -> Option<String> {
+        let text = self.text;
+        let first_changed = self.first_changed;
+        let new_digits = format!("{y:0width$}", width = self.width);
+        let mut replacement = new_digits.chars();
+        let mut index = 0;
+        let out = text
+            .chars()
+            .map(|c| {
+                if !c.is_ascii_digit() {
+                    return c;
+                }
+                let here = index;
+                index += 1;
+                if here >= first_changed {
+                    replacement.next().unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect();
+        Some(out)
+    }
 }
 
 #[cfg(test)]

@@ -388,6 +388,26 @@ impl Rule for Identifier {
                 })
                 .collect();
         }
+        // Member numbers, IBANs and phone numbers take one permutation each: side by side too.
+        let texts: Vec<&str> = values.iter().map(|v| v.trim()).collect();
+        let batched = match self.spec.kind {
+            IdentifierKind::Exid { keep_prefix, check } => {
+                Some(exid::pseudonymise_many(&self.perm, keep_prefix, check, &texts))
+            }
+            IdentifierKind::Iban { keep_bank } => Some(iban::pseudonymise_texts(&self.perm, keep_bank, &texts)),
+            IdentifierKind::Phone => Some(phone::pseudonymise_texts(&self.perm, &texts)),
+            _ => None,
+        };
+        if let Some(batched) = batched {
+            return batched
+                .into_iter()
+                .enumerate()
+                .map(|(i, text)| match text {
+                    Some(text) => Ok(Pseudonym::valid(text)),
+                    None => self.apply_named(values[i], name(i)),
+                })
+                .collect();
+        }
         if !matches!(self.spec.kind, IdentifierKind::Email) {
             return (0..values.len()).map(|i| self.apply_named(values[i], name(i))).collect();
         }
@@ -585,6 +605,76 @@ mod tests {
             (&sex_only, &valid, &no_inputs_valid),
             (&none, &valid, &no_inputs_valid),
         ];
+        // Belgian IBANs built here (account check mod 97, then the IBAN's own), with banks in
+        // and outside the assigned pool, foreign ones, and spellings and shapes that are not IBANs.
+        let mod97 = |digits: &str| digits.bytes().fold(0u64, |r, b| (r * 10 + u64::from(b - b'0')) % 97);
+        let accounts: Vec<String> = (0..900u64)
+            .map(|i| {
+                let (bank, account) = ((i * 37) % 1000, (i * 7_919_993) % 10_000_000);
+                let ten = format!("{bank:03}{account:07}");
+                let check = match mod97(&ten) {
+                    0 => 97,
+                    r => r,
+                };
+                let bban = format!("{ten}{check:02}");
+                let iban = format!("BE{:02}{bban}", 98 - mod97(&format!("{bban}111400")));
+                match i % 9 {
+                    0 => iban
+                        .chars()
+                        .collect::<Vec<_>>()
+                        .chunks(4)
+                        .map(|c| c.iter().collect::<String>())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    1 => iban.to_lowercase(),
+                    2 => "NL91ABNA0417164300".to_string(),
+                    3 => "DE89 3704 0044 0532 0130 00".to_string(),
+                    4 => "FR1420041010050500013M02606".to_string(),
+                    5 => format!("BE00{bban}"),
+                    6 => format!("not an iban {i}"),
+                    _ => iban,
+                }
+            })
+            .collect();
+        let accounts: Vec<&str> = accounts.iter().map(String::as_str).collect();
+        let phones: Vec<String> = (0..900u64)
+            .map(|i| {
+                let n = (i * 104_729) % 1_000_000;
+                match i % 8 {
+                    0 => format!("0475 {:02} {:02} {:02}", n / 10_000, n / 100 % 100, n % 100),
+                    1 => format!("+32 4{:02} {:06}", 70 + i % 30, n),
+                    2 => format!("02 5{:02} {:04}", i % 100, n % 10_000),
+                    3 => format!("+33 1 {:02} {:06}", i % 100, n),
+                    4 => format!("00324{:02}{:06}", 70 + i % 30, n),
+                    5 => format!("{}", i % 1000),
+                    6 => "no phone".to_string(),
+                    _ => format!("09/{:03}.{:02}.{:02}", n % 1000, i % 100, n % 100),
+                }
+            })
+            .collect();
+        let phones: Vec<&str> = phones.iter().map(String::as_str).collect();
+        let members: Vec<String> = (0..900u64)
+            .map(|i| match i % 7 {
+                0 => format!("{:012}", i * 1_000_003),
+                1 => format!("AB-{:06}", i),
+                2 => format!("ab{:05}x", i),
+                3 => format!("  {:09} ", i * 7),
+                4 => format!("5160000{:05}", i),
+                5 => "Ö".to_string(),
+                _ => format!("{}", 10_000 + i),
+            })
+            .collect();
+        let members: Vec<&str> = members.iter().map(String::as_str).collect();
+        let no_inputs_900: Vec<&[Option<&str>]> = vec![&[]; 900];
+        let (keep_bank, pool, phone) = (rule("iban", "~"), rule("iban", "{ keep_bank: false }"), rule("phone", "~"));
+        let (exid, exid_none) = (rule("exid", "{ keep_prefix: 1 }"), rule("exid", "{ on_invalid: null }"));
+        let cases = cases.into_iter().chain([
+            (&keep_bank, &accounts, &no_inputs_900),
+            (&pool, &accounts, &no_inputs_900),
+            (&phone, &phones, &no_inputs_900),
+            (&exid, &members, &no_inputs_900),
+            (&exid_none, &members, &no_inputs_900),
+        ]);
         for (r, texts, inputs) in cases {
             let many: Vec<Pseudonym> = r.apply_many(texts, inputs).into_iter().map(Result::unwrap).collect();
             let alone: Vec<Pseudonym> = texts.iter().zip(inputs.iter()).map(|(v, i)| r.apply(v, i).unwrap()).collect();
