@@ -161,10 +161,6 @@ impl Permutation {
         lane[0].value()
     }
 
-    /// `permute` of many values at once: `values[i] = permute(tweak, domain, values[i])` for
-    /// each `(tweak, domain, value)`. The Feistel rounds of independent values are evaluated
-    /// side by side, so the AES unit encrypts a block per value in one call (AES-NI pipelines 8,
-    /// VAES 64) instead of waiting for one block at a time.
     /// Many pseudonyms that take at most one permutation each (`Call`: tweak, domain, value),
     /// their permutations run side by side (`permute_many`): each prepared value comes back
     /// with the image of its call.
@@ -180,6 +176,10 @@ impl Permutation {
         call.map(|(tweak, domain, x)| self.permute(tweak, &domain, x))
     }
 
+    /// `permute` of many values at once: `values[i] = permute(tweak, domain, values[i])` for
+    /// each `(tweak, domain, value)`. The Feistel rounds of independent values are evaluated
+    /// side by side, so the AES unit encrypts a block per value in one call (AES-NI pipelines 8,
+    /// VAES 64) instead of waiting for one block at a time.
     pub fn permute_many(&self, values: &mut [(u64, Domain, u128)]) {
         let mut lanes: Vec<Lane> = values.iter().map(|&(t, d, x)| Lane::new(t, &d, x, Direction::Permute)).collect();
         self.cipher.encrypt_with_backend(Lanes(&mut lanes));

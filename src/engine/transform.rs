@@ -179,7 +179,7 @@ fn transform_rows(
     let rows = cells.rows();
     // Rows go to the rule a chunk at a time (`Rule::apply_many`: e-mail addresses permute a
     // chunk's blocks side by side, dates shift once per subject).
-    let chunks: Vec<(Values, ColumnStats)> = (0..rows.div_ceil(CHUNK))
+    let chunks: Vec<Result<(Values, ColumnStats), (usize, CellError)>> = (0..rows.div_ceil(CHUNK))
         .into_par_iter()
         .map(|chunk| {
             let range = chunk * CHUNK..rows.min((chunk + 1) * CHUNK);
@@ -237,7 +237,10 @@ fn transform_rows(
                 None => Ok((out, stats)),
             }
         })
-        .collect::<Result<_, _>>()?;
+        .collect::<Vec<_>>();
+    // The first bad row of the batch, whichever thread finished first (rayon's collect into a
+    // `Result` keeps the error that came first in time).
+    let chunks: Vec<(Values, ColumnStats)> = chunks.into_iter().collect::<Result<_, _>>()?;
     let mut values = Values::default();
     values.buf.reserve(chunks.iter().map(|(piece, _)| piece.buf.len()).sum());
     values.spans.reserve(rows);
@@ -249,8 +252,8 @@ fn transform_rows(
     Ok((values, stats))
 }
 
-/// The memo of one column across the batches of a file: a rule that reads only its own cell is
-/// a pure function of it, so a value's pseudonym is computed once per file while the memo holds
+/// The memo of one column across the batches of a file: a rule is a pure function of its cell
+/// and the row's inputs, so a value's pseudonym is computed once per file while the memo holds
 /// it (a member's NISS recurs in claims spread over the whole file, not only within one batch).
 /// Bounded: at most `MEMO_CAP` values and `MEMO_BYTES` of text per column, and a column whose
 /// values do not recur (one row per member) turns its memo off after two batches, so memory
@@ -270,7 +273,8 @@ struct MemoState {
     arena: String,
     batches: u32,
     off: bool,
-    /// The memo is off and a batch held almost no value twice: later batches go row by row.
+    /// The memo is off and a batch (of `CHUNK` values at least) held almost no value twice:
+    /// later batches go row by row.
     plain: bool,
 }
 
@@ -304,13 +308,17 @@ impl MemoState {
         (text, e.invalid)
     }
 
-    /// Holds `value`'s pseudonym; `false` when the memo is full.
-    fn insert(&mut self, hash: u64, value: &str, text: Option<&str>, invalid: bool) -> bool {
+    /// Holds `value`'s pseudonym, if the memo has room for it.
+    fn insert(&mut self, hash: u64, value: &str, text: Option<&str>, invalid: bool) {
         let size = value.len() + text.map_or(0, str::len);
         if self.entries.len() >= MEMO_CAP || self.arena.len() + size > MEMO_BYTES {
-            return false;
+            return;
         }
+        // Grown by doubling, but never past the budget (a doubled buffer could hold twice it).
         let start = self.arena.len();
+        if self.arena.capacity() < start + size {
+            self.arena.reserve_exact(size.max(start.min(MEMO_BYTES - start)));
+        }
         self.arena.push_str(value);
         let middle = self.arena.len();
         let end = match text {
@@ -323,7 +331,6 @@ impl MemoState {
         let entries = &self.entries;
         self.table.insert_unique(hash, entries.len() as u32, |&i| entries[i as usize].hash);
         self.entries.push(MemoEntry { hash, start, middle, end, invalid });
-        true
     }
 }
 
@@ -533,7 +540,7 @@ fn transform_memoised(
                 *state = MemoState { off: true, ..MemoState::default() };
             }
         }
-        if state.off && ordered.len() * 20 > filled * 19 {
+        if state.off && filled >= CHUNK && ordered.len() * 20 > filled * 19 {
             // Nor do they repeat within a batch (one row per member): row by row from now on.
             state.plain = true;
         }
@@ -544,9 +551,7 @@ fn transform_memoised(
             for (i, (&hash, computed)) in hashes.iter().zip(&computed).enumerate() {
                 let value = ordered.get(i);
                 if let Some(p) = computed.as_ref().filter(|_| !trial || trial_sample(hash)) {
-                    if !state.insert(hash, value, p.text.as_deref(), p.invalid) {
-                        break;
-                    }
+                    state.insert(hash, value, p.text.as_deref(), p.invalid);
                 }
             }
         }
@@ -798,9 +803,58 @@ mod tests {
         let (memoised, _) = run(&columns, Some(&memo));
         assert_eq!(memoised, run(&columns, None).0);
         let state = memo.lock();
-        assert!(!state.off && state.arena.len() <= MEMO_BYTES, "{} bytes", state.arena.len());
+        assert!(!state.off && state.arena.capacity() <= MEMO_BYTES, "{} bytes", state.arena.capacity());
         assert!(state.arena.len() > MEMO_BYTES - 2 * 4_004, "filled up to the budget: {} bytes", state.arena.len());
         assert!(state.entries.len() < 20_000);
+        drop(state);
+        // One value with its pseudonym larger than the whole budget: never held, still right.
+        let huge = |i: usize| if i % 3 == 0 { "h".repeat(MEMO_BYTES / 2 + 1) } else { format!("v{}", i % 5) };
+        let columns = batches(huge, 3, 40);
+        let memo = Memo::default();
+        let (memoised, calls) = run(&columns, Some(&memo));
+        assert_eq!(memoised, run(&columns, None).0);
+        let state = memo.lock();
+        assert!(state.entries.len() == 5 && state.arena.capacity() <= MEMO_BYTES, "only the short values are held");
+        assert!(calls >= 3, "the long value is worked out in every batch: {calls} computations");
+    }
+
+    /// Refuses `bad`, reverses the rest; reads no input.
+    struct Refusing;
+
+    impl Rule for Refusing {
+        fn apply(&self, value: &str, _: &[Option<&str>]) -> Result<Pseudonym, crate::rules::RuleError> {
+            match value {
+                "bad" => Err(crate::rules::RuleError("refused".into())),
+                _ => Ok(Pseudonym::valid(value.chars().rev().collect())),
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_bad_row_of_a_batch_is_reported_on_every_path_and_thread() {
+        // Bad values in several chunks (and an unreadable cell), the earliest one first or last
+        // in the batch; a column without inputs, row by row and memoised.
+        let rows = 6 * CHUNK;
+        for bad in [
+            vec![(CHUNK + 3, "bad"), (4 * CHUNK + 1, "bad"), (5 * CHUNK, "?")],
+            vec![(5 * CHUNK + 7, "bad"), (2 * CHUNK + 9, "?"), (3 * CHUNK, "bad")],
+            vec![(rows - 1, "bad")],
+        ] {
+            let mut pairs: Vec<(String, String)> = (0..rows).map(|i| (format!("v{i}"), String::new())).collect();
+            for &(row, value) in &bad {
+                pairs[row].0 = value.into();
+            }
+            let first = bad.iter().map(|&(row, _)| row).min().unwrap_or(0);
+            let pairs = Pairs(pairs);
+            for threads in [1, 2, 4] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                for _ in 0..5 {
+                    let rows = pool.install(|| transform_rows(&Refusing, 0, &[], &pairs)).err().map(|e| e.0);
+                    let memo = pool.install(|| transform_memoised(&Refusing, 0, &[], &pairs, None)).err().map(|e| e.0);
+                    assert_eq!((rows, memo), (Some(first), Some(first)), "{threads} threads, bad rows {bad:?}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -826,7 +880,7 @@ mod tests {
         assert!(!memo.is_plain() && memo.lock().entries.len() == pairs.len(), "each pair held once");
         // One row per member: the memo turns off after its trial, then the batches go row by row.
         let unique: Vec<Pairs> =
-            (0..5).map(|b| Pairs((0..800).map(|r| (format!("m{}", b * 800 + r), "l1".into())).collect())).collect();
+            (0..5).map(|b| Pairs((0..1100).map(|r| (format!("m{}", b * 1100 + r), "l1".into())).collect())).collect();
         let memo = Memo::default();
         let mut plain = Vec::new();
         for batch in &unique {
@@ -835,6 +889,23 @@ mod tests {
             plain.push(memo.is_plain());
         }
         assert_eq!(plain, [false, true, true, true, true]);
+        // Without inputs too, with empty cells and counts; a small batch never decides.
+        let small = Memo::default();
+        let member = Memo::default();
+        let mut plain = Vec::new();
+        for b in 0..4 {
+            let column = Column(
+                (0..1300).map(|r| if r % 9 == 0 { String::new() } else { format!("n{}", b * 1300 + r) }).collect(),
+            );
+            let (values, counted) = transform_column(&Refusing, 0, &[], &column, Some(&member)).unwrap();
+            let (expected, expected_counts) = transform_rows(&Refusing, 0, &[], &column).unwrap();
+            assert_eq!((values, counted), (expected, expected_counts));
+            plain.push(member.is_plain());
+            let few = Column((0..10).map(|r| format!("s{}", b * 10 + r)).collect());
+            transform_column(&Refusing, 0, &[], &few, Some(&small)).unwrap();
+        }
+        assert_eq!(plain, [false, true, true, true]);
+        assert!(!small.is_plain(), "10 values a batch tell nothing");
     }
 
     #[test]

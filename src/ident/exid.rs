@@ -76,7 +76,7 @@ pub fn pseudonymise_many(perm: &Permutation, keep_prefix: usize, check: Check, t
 }
 
 /// A member number read, waiting for the image of its permuted characters.
-pub struct Pending {
+pub(crate) struct Pending {
     chars: Vec<char>,
     check: Check,
     /// The permuted characters: `chars[start..end]` (punctuation among them stays).

@@ -86,7 +86,7 @@ pub fn pseudonymise_texts(perm: &Permutation, texts: &[&str]) -> Vec<Option<Stri
 }
 
 /// A number read, waiting for the image of its subscriber digits.
-pub struct Pending<'a> {
+pub(crate) struct Pending<'a> {
     text: &'a str,
     /// How many digits are permuted.
     width: usize,

@@ -365,55 +365,33 @@ impl Rule for Identifier {
     /// E-mail addresses take four dependent permutations each (two blocks, two passes), one
     /// AES block at a time when computed alone: `pseudonymise_many` runs each pass for every row
     /// at once, so the AES unit works on many blocks per call (a run of 200,000 members, every
-    /// column mapped: 2.25 -> 1.96-2.03 s). NISS, the most frequent (every member, birth date
-    /// and claim), are parsed once, their one permutation run side by side, and written after
-    /// (`niss::pseudonymise_texts`; 630 -> 260 ns a permutation). The other identifiers go one
-    /// at a time: recording their calls and replaying them side by side (every value parsed and
-    /// written twice) was slower (see BENCHMARKS.md).
+    /// column mapped: 2.25 -> 1.96-2.03 s). NISS (every member, birth date and claim), member
+    /// numbers, IBANs and phone numbers take one permutation each: a chunk is read once, its
+    /// permutations run side by side, then each value is written (`niss::pseudonymise_texts`,
+    /// `exid::pseudonymise_many` ...; 630 -> 260 ns a permutation).
     fn apply_many(&self, values: &[&str], inputs: &[&[Option<&str>]]) -> Vec<Result<Pseudonym, RuleError>> {
         let names: Vec<Option<Option<String>>> =
             inputs.iter().map(|inputs| (!self.names.is_empty()).then(|| self.email_name(inputs))).collect();
         let name = |i: usize| names[i].as_ref().map(Option::as_deref);
-        if let IdentifierKind::Niss(keep) = self.spec.kind {
-            // NISS are many (every member, every claim's distinct member, every birth date):
-            // their permutations run side by side too. A value without a pseudonym goes the
-            // way of `apply` (on_invalid).
-            let texts: Vec<&str> = values.iter().map(|v| v.trim()).collect();
-            return niss::pseudonymise_texts(&self.perm, keep, &texts, true)
-                .into_iter()
-                .enumerate()
-                .map(|(i, text)| match text {
-                    Some(text) => Ok(Pseudonym::valid(text)),
-                    None => self.apply_named(values[i], name(i)),
-                })
-                .collect();
-        }
-        // Member numbers, IBANs and phone numbers take one permutation each: side by side too.
         let texts: Vec<&str> = values.iter().map(|v| v.trim()).collect();
         let batched = match self.spec.kind {
+            IdentifierKind::Niss(keep) => niss::pseudonymise_texts(&self.perm, keep, &texts, true),
             IdentifierKind::Exid { keep_prefix, check } => {
-                Some(exid::pseudonymise_many(&self.perm, keep_prefix, check, &texts))
+                exid::pseudonymise_many(&self.perm, keep_prefix, check, &texts)
             }
-            IdentifierKind::Iban { keep_bank } => Some(iban::pseudonymise_texts(&self.perm, keep_bank, &texts)),
-            IdentifierKind::Phone => Some(phone::pseudonymise_texts(&self.perm, &texts)),
-            _ => None,
+            IdentifierKind::Iban { keep_bank } => iban::pseudonymise_texts(&self.perm, keep_bank, &texts),
+            IdentifierKind::Phone => phone::pseudonymise_texts(&self.perm, &texts),
+            IdentifierKind::Email => {
+                let items: Vec<(&str, Option<&str>)> =
+                    texts.iter().enumerate().map(|(i, v)| (*v, name(i).flatten())).collect();
+                email::pseudonymise_many(&self.keyed, &self.perm, &items)
+            }
+            IdentifierKind::Inami | IdentifierKind::Kbo | IdentifierKind::Ip => {
+                return (0..values.len()).map(|i| self.apply_named(values[i], name(i))).collect();
+            }
         };
-        if let Some(batched) = batched {
-            return batched
-                .into_iter()
-                .enumerate()
-                .map(|(i, text)| match text {
-                    Some(text) => Ok(Pseudonym::valid(text)),
-                    None => self.apply_named(values[i], name(i)),
-                })
-                .collect();
-        }
-        if !matches!(self.spec.kind, IdentifierKind::Email) {
-            return (0..values.len()).map(|i| self.apply_named(values[i], name(i))).collect();
-        }
-        let items: Vec<(&str, Option<&str>)> =
-            values.iter().enumerate().map(|(i, v)| (v.trim(), name(i).flatten())).collect();
-        email::pseudonymise_many(&self.keyed, &self.perm, &items)
+        // A value without a pseudonym goes the way of `apply` (on_invalid).
+        batched
             .into_iter()
             .enumerate()
             .map(|(i, text)| match text {

@@ -283,13 +283,16 @@ pub struct People {
 
 /// Fake names already worked out, by name and the rule's inputs: an e-mail rule with
 /// `names_from` needs the fake of every row's names, which recur (a surname in many rows).
-/// Shared by the threads in shards, each behind its own lock; at most `NAME_MEMO_CAP` names.
+/// Shared by the threads in shards, each behind its own lock; at most `NAME_MEMO_CAP` names of
+/// at most `NAME_MEMO_KEY` bytes with their inputs (about 20 MB at worst).
 struct NameMemo {
     shards: Vec<std::sync::Mutex<rustc_hash::FxHashMap<String, Pseudonym>>>,
 }
 
-/// Names a `NameMemo` holds at most (a few megabytes).
+/// Names a `NameMemo` holds at most.
 const NAME_MEMO_CAP: usize = 1 << 16;
+/// Longest name (with its inputs) a `NameMemo` holds: a longer cell is no name.
+const NAME_MEMO_KEY: usize = 128;
 const NAME_MEMO_SHARDS: usize = 16;
 
 impl NameMemo {
@@ -304,6 +307,9 @@ impl NameMemo {
         compute: impl FnOnce() -> Result<Pseudonym, RuleError>,
     ) -> Result<Pseudonym, RuleError> {
         use std::hash::BuildHasher;
+        if key.len() > NAME_MEMO_KEY {
+            return compute();
+        }
         let shard = &self.shards[(rustc_hash::FxBuildHasher.hash_one(&key) % NAME_MEMO_SHARDS as u64) as usize];
         let lock = || shard.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(held) = lock().get(&key) {
@@ -691,6 +697,22 @@ mod tests {
             let distinct: std::collections::HashSet<&(String, Vec<Option<&str>>)> = rows.iter().collect();
             assert_eq!(held, distinct.len(), "{name}: each row's name held once");
         }
+    }
+
+    #[test]
+    fn the_name_memo_is_bounded() {
+        let remembering = rule("last_name", "~").remembering();
+        let held = || remembering.memo.as_ref().map_or(0, |m| m.shards.iter().map(|s| s.lock().unwrap().len()).sum());
+        let long = "Van ".repeat(40);
+        let alone = rule("last_name", "~");
+        assert_eq!(remembering.apply(&long, &[]).unwrap(), alone.apply(&long, &[]).unwrap());
+        assert_eq!(held(), 0, "a cell longer than a name is not held");
+        for i in 0..NAME_MEMO_CAP + 5_000 {
+            let name = format!("Naam{i}");
+            assert_eq!(remembering.apply(&name, &[]).unwrap(), alone.apply(&name, &[]).unwrap());
+        }
+        let held = held();
+        assert!(held <= NAME_MEMO_CAP && held > NAME_MEMO_CAP * 9 / 10, "{held} names held");
     }
 
     #[test]
