@@ -216,7 +216,10 @@ fn transform_rows(
             let per_row: Vec<&[Option<&str>]> =
                 if inputs.is_empty() { vec![&[]; values.len()] } else { refs.chunks(inputs.len()).collect() };
             let texts: Vec<&str> = values.iter().map(AsRef::as_ref).collect();
+            // Pseudonyms are about as long as their originals: one allocation, not a doubling series.
             let mut out = Values::default();
+            out.buf.reserve(texts.iter().map(|t| t.len()).sum());
+            out.spans.reserve(range.len());
             let mut stats = ColumnStats::default();
             let mut results = at.iter().zip(rule.apply_many(&texts, &per_row)).peekable();
             for row in range {
@@ -514,6 +517,8 @@ fn transform_memoised(
     }
     // Every distinct value's pseudonym, in order: from the memo or computed.
     let mut values = Values::default();
+    values.buf.reserve((0..ordered.len()).map(|i| ordered.get(i).len()).sum());
+    values.spans.reserve(ordered.len());
     let mut kinds: Vec<u8> = Vec::with_capacity(ordered.len());
     let mut state = memo.map(Memo::lock);
     for (known, computed) in known.iter().zip(&computed) {
