@@ -2,7 +2,7 @@
 //! of the usual spellings, classification, and the keyed format-preserving pseudonym.
 
 use super::spelling::{digits, respell};
-use crate::crypto::{tweak, Domain, Permutation};
+use crate::crypto::{tweak, Call, Domain, Permutation};
 
 /// Returns the check number (1..=97) of the first nine digits `yymmddsss`; `born_2000` selects
 /// the branch with a `2` prefixed (people born in or after 2000).
@@ -181,27 +181,30 @@ impl Cell {
 /// rule's `on_invalid` handles).
 pub fn pseudonymise(perm: &Permutation, keep: NissKeep, n: &Niss) -> Option<u64> {
     let pending = Pending::new(keep, n)?;
-    Some(pending.complete(perm.permute(pending.tweak, &pending.domain, pending.index)))
+    let (tweak, domain, index) = pending.call;
+    Some(pending.complete(perm.permute(tweak, &domain, index)))
 }
 
 /// `pseudonymise` of many numbers at once (`None` in, `None` out): their permutations run side
-/// by side (`Permutation::permute_many`), so the AES unit encrypts many blocks per call instead
+/// by side (`Permutation::permute_prepared`), so the AES unit encrypts many blocks per call instead
 /// of waiting for each of a value's 24 rounds in turn.
 pub fn pseudonymise_many(perm: &Permutation, keep: NissKeep, numbers: &[Option<Niss>]) -> Vec<Option<u64>> {
-    let pending: Vec<Option<Pending>> =
-        numbers.iter().map(|n| n.as_ref().and_then(|n| Pending::new(keep, n))).collect();
-    let mut calls: Vec<(u64, Domain, u128)> = pending.iter().flatten().map(|p| (p.tweak, p.domain, p.index)).collect();
-    perm.permute_many(&mut calls);
-    let mut images = calls.into_iter().map(|(_, _, image)| image);
-    pending.iter().map(|p| p.as_ref().and_then(|p| images.next().map(|image| p.complete(image)))).collect()
+    let prepared = numbers
+        .iter()
+        .map(|n| {
+            n.as_ref().and_then(|n| Pending::new(keep, n)).map(|p| {
+                let call = p.call;
+                (p, Some(call))
+            })
+        })
+        .collect();
+    perm.permute_prepared(prepared).into_iter().map(|p| p.and_then(|(pending, y)| Some(pending.complete(y?)))).collect()
 }
 
 /// A NISS on its way to its pseudonym: the one permutation it takes (tweak, domain, index) and
 /// what turns the permuted index back into a number.
 struct Pending {
-    tweak: u64,
-    domain: Domain,
-    index: u128,
+    call: Call,
     cell: Cell,
     born_2000: bool,
     shape: Shape,
@@ -228,9 +231,7 @@ impl Pending {
             let yymmdd = n.digits / 100_000;
             let t = tweak(&[b"niss/undated", &class_tag, &yymmdd.to_le_bytes(), &[parity.map_or(2, |p| p as u8)]]);
             return Some(Pending {
-                tweak: t,
-                domain: Domain::new(cell.serials()),
-                index: cell.serial_index(n.serial),
+                call: (t, Domain::new(cell.serials()), cell.serial_index(n.serial)),
                 cell,
                 born_2000: n.born_2000,
                 shape: Shape::Undated { yymmdd },
@@ -260,9 +261,7 @@ impl Pending {
             &[parity.map_or(2, |p| p as u8)],
         ]);
         Some(Pending {
-            tweak: t,
-            domain: Domain::new(total_days * cell.serials()),
-            index,
+            call: (t, Domain::new(total_days * cell.serials()), index),
             cell,
             born_2000: n.born_2000,
             shape: Shape::Dated { first: years.0, offset: n.class.offset() },
