@@ -1,6 +1,6 @@
 //! `pseudata-manifest.json`: the signed audit trail of a run. It holds no data value.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use hmac::Mac;
 use serde::Serialize;
@@ -80,6 +80,66 @@ pub fn file_sha256_until(path: &Path, stop: &std::sync::atomic::AtomicBool) -> s
         hasher.update(&buf[..n]);
     }
     Ok(hex::encode(hasher.finalize()))
+}
+
+/// Whether a file name a manifest records stays inside the directory it is read from (no `..`,
+/// no root): others are refused, never read.
+pub fn inside(name: &str) -> bool {
+    Path::new(name).components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
+}
+
+/// SHA-256 of files worked out on a thread of their own, while other work reads the same
+/// files: `verify` starts it with the input and output files the manifest records, and the
+/// hashes are ready, or nearly, when the manifest is compared at the end. Dropping it stops the
+/// thread at its next piece.
+pub struct FileHashes {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<Vec<(PathBuf, std::io::Result<String>)>>>,
+    done: Vec<(PathBuf, std::io::Result<String>)>,
+}
+
+impl FileHashes {
+    /// Starts hashing `paths`, one after the other.
+    pub fn start(paths: Vec<PathBuf>) -> FileHashes {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let thread = (!paths.is_empty()).then(|| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                paths
+                    .into_iter()
+                    .map(|path| {
+                        let hash = file_sha256_until(&path, &stop);
+                        (path, hash)
+                    })
+                    .collect()
+            })
+        });
+        FileHashes { stop, thread, done: Vec::new() }
+    }
+
+    /// Nothing hashed ahead: `sha256` reads each file when asked.
+    pub fn none() -> FileHashes {
+        FileHashes::start(Vec::new())
+    }
+
+    /// The SHA-256 of `path`: the one worked out ahead (waiting for it), or read now for a path
+    /// not started. Each result is given once; asking again reads the file again.
+    pub fn sha256(&mut self, path: &Path) -> std::io::Result<String> {
+        if let Some(thread) = self.thread.take() {
+            // A thread that failed hashed nothing: the files are read again below.
+            self.done = thread.join().unwrap_or_default();
+        }
+        match self.done.iter().position(|(p, _)| p == path) {
+            Some(at) => self.done.swap_remove(at).1,
+            None => file_sha256(path),
+        }
+    }
+}
+
+impl Drop for FileHashes {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// An identifier domain the run permutes in cells of fewer than 10^6 values (NIST SP 800-38G's
@@ -226,6 +286,41 @@ pub fn is_authentic(value: &serde_json::Value, key: &Key) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hashes worked out ahead are each file's own, whatever order they are asked in; a path
+    /// not started is read when asked, a missing file is `NotFound` (`verify` says "missing").
+    #[test]
+    fn hashes_worked_out_ahead_are_each_files_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..4).map(|i| dir.path().join(format!("f{i}"))).collect();
+        for (i, path) in paths.iter().enumerate() {
+            std::fs::write(path, vec![b'a' + i as u8; (1 << 20) * i + 3]).unwrap();
+        }
+        let sha256sum = |path: &Path| {
+            let out = std::process::Command::new("sha256sum").arg(path).output().unwrap();
+            String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_string()
+        };
+        let missing = dir.path().join("missing");
+        let mut ahead = FileHashes::start(vec![paths[2].clone(), paths[0].clone(), paths[3].clone(), missing.clone()]);
+        for path in [&paths[3], &paths[1], &paths[0], &paths[2]] {
+            assert_eq!(ahead.sha256(path).unwrap(), sha256sum(path), "{path:?}");
+        }
+        assert_eq!(ahead.sha256(&missing).unwrap_err().kind(), std::io::ErrorKind::NotFound);
+        // Asked again: read again, so a file changed since is seen changed.
+        std::fs::write(&paths[3], b"changed").unwrap();
+        assert_eq!(ahead.sha256(&paths[3]).unwrap(), sha256sum(&paths[3]));
+        assert_eq!(FileHashes::none().sha256(&paths[1]).unwrap(), sha256sum(&paths[1]));
+    }
+
+    #[test]
+    fn inside_refuses_names_that_leave_the_directory() {
+        for name in ["claims.csv", "sub/claims.parquet", "./case-x.html"] {
+            assert!(inside(name), "{name}");
+        }
+        for name in ["../claims.csv", "/etc/passwd", "sub/../../x"] {
+            assert!(!inside(name), "{name}");
+        }
+    }
 
     #[test]
     fn a_signed_manifest_verifies_and_an_edit_breaks_it() {

@@ -8,7 +8,7 @@ use crate::cli::VerifyArgs;
 use crate::crypto::{Key, KEY_ENV};
 use crate::engine::MANIFEST_NAME;
 use crate::inspect::verify::{verify, VerifyOptions};
-use crate::manifest::{is_authentic, sign};
+use crate::manifest::{is_authentic, sign, FileHashes};
 use crate::report::{render, Finding, Report, Severity};
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
@@ -43,9 +43,11 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
         subset: args.subset,
         batch_rows: args.batch_rows,
     };
-    let mut report = verify(&options)?;
+    let (mut report, mut hashes) = verify(&options)?;
     let judged = serde_json::json!({"threshold_percent": args.threshold, "min_k": args.k});
-    if let Err(e) = record_in_manifest(&output.join(MANIFEST_NAME), options.key.as_ref(), judged, &mut report) {
+    if let Err(e) =
+        record_in_manifest(&output.join(MANIFEST_NAME), options.key.as_ref(), judged, &mut report, &mut hashes)
+    {
         // The verification's findings still reach the report; the manifest problem is one more.
         report.add(Finding {
             severity: Severity::Error,
@@ -96,7 +98,7 @@ fn check_manifest(path: &Path, key: &Key) -> anyhow::Result<(ExitStatus, String,
     let said = format!("authentic (signed under the key with fingerprint {})", key.fingerprint());
     writeln!(text, "{}: {said}", path.display())?;
     report.notes.push(said);
-    let outputs = check_outputs(path, &manifest);
+    let outputs = check_outputs(path, &manifest, &mut FileHashes::none());
     report.files = outputs.checked + outputs.problems.len();
     let status = match (outputs.unrecorded, outputs.problems.is_empty()) {
         (true, _) => {
@@ -135,7 +137,7 @@ struct Outputs {
 
 /// Checks the output files and case sheets of `manifest`, found beside it (`path`'s directory,
 /// where the run wrote them).
-fn check_outputs(path: &Path, manifest: &serde_json::Value) -> Outputs {
+fn check_outputs(path: &Path, manifest: &serde_json::Value, hashes: &mut FileHashes) -> Outputs {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut outputs = Outputs { checked: 0, problems: Vec::new(), unrecorded: false };
     let files = manifest["files"].as_array().into_iter().flatten().map(|f| (&f["output"], &f["sha256_out"]));
@@ -146,14 +148,11 @@ fn check_outputs(path: &Path, manifest: &serde_json::Value) -> Outputs {
             outputs.unrecorded = true;
             continue;
         };
-        let outside = Path::new(name)
-            .components()
-            .any(|c| !matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
-        if outside {
+        if !crate::manifest::inside(name) {
             outputs.problems.push(format!("{name}: not a path inside the output directory"));
             continue;
         }
-        match crate::manifest::file_sha256(&dir.join(name)) {
+        match hashes.sha256(&dir.join(name)) {
             Ok(actual) if actual == recorded => outputs.checked += 1,
             Ok(_) => outputs.problems.push(format!("{name}: changed since the run (its SHA-256 differs)")),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -173,6 +172,7 @@ fn record_in_manifest(
     key: Option<&Key>,
     judged: serde_json::Value,
     report: &mut Report,
+    hashes: &mut FileHashes,
 ) -> anyhow::Result<()> {
     if !path.is_file() {
         report.notes.push(format!("no {MANIFEST_NAME} in the output: results not recorded"));
@@ -205,7 +205,7 @@ fn record_in_manifest(
         });
         return Ok(());
     }
-    for problem in check_outputs(path, &manifest).problems {
+    for problem in check_outputs(path, &manifest, hashes).problems {
         report.add(Finding {
             severity: Severity::Error,
             count: 1,

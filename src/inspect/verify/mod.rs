@@ -36,6 +36,7 @@ use crate::ident::exid;
 use crate::io::reader::{Batch, TableReader};
 use crate::io::Cells;
 use crate::io::Format;
+use crate::manifest::FileHashes;
 use crate::mapping::{ColumnRule, CsvOptions, Table};
 use crate::report::{ColumnCase, Finding, Report, Severity};
 use crate::rules::IdentifierKind;
@@ -116,7 +117,9 @@ struct ColumnTally {
 }
 
 /// Runs the verification. Errors (exit 2): unreadable mappings or files, or a subset run without its key.
-pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
+/// Verifies a run's output. Also returns the SHA-256 of the output files the manifest records,
+/// worked out while the output was read, for `record_in_manifest`'s check.
+pub fn verify(options: &VerifyOptions) -> Result<(Report, FileHashes), RunError> {
     let mappings = crate::mapping::load_dir(&options.mappings)?;
     let inputs = data_files(&options.input)?;
     if !options.output.is_dir() {
@@ -150,6 +153,7 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
     let mut report = Report::new("verify");
     let exid = learn_exid(&mappings, &inputs, options.batch_rows)?;
     let input_files: Vec<(String, PathBuf)> = inputs.iter().map(|f| (f.relative.clone(), f.path.clone())).collect();
+    let mut hashes = FileHashes::start(hashed_ahead(manifest.as_ref(), &input_files, options));
     let mut pairs = Vec::new();
     for input in inputs {
         let tables = mappings.matching(&input.relative);
@@ -216,18 +220,23 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
         rows_read.push((pair.input.relative.clone(), rows_in));
     }
     // Pass 2 reads each output once more: leaks, kept columns, k-anonymity. Its findings are
-    // reported after the kept columns' and the manifest's.
-    let mut second = Vec::with_capacity(pairs.len());
-    for pair in &pairs {
+    // reported after the kept columns' and the manifest's. The index is only read now, so files
+    // are read side by side (each one's cells in parallel too): one file's reading and its last
+    // batch no longer leave a core idle. The first error in file order is the one reported.
+    let second = side_by_side(&pairs, |pair| {
         let mut leaks = Report::new("verify");
         let passed = pass_two(pair, options, &index, &exid, &mut leaks)?;
-        second.push((passed, leaks));
-    }
+        Ok((passed, leaks))
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, RunError>>()?;
     for (pair, ((_, kept), _)) in pairs.iter().zip(&second) {
         kept_columns(pair, options, kept, &mut report);
     }
     if let Some(manifest) = &manifest {
-        for finding in manifest_findings(manifest, &mappings, &input_files, &rows_read, options.key.as_ref()) {
+        for finding in
+            manifest_findings(manifest, &mappings, &input_files, &rows_read, options.key.as_ref(), &mut hashes)
+        {
             report.add(finding);
         }
     }
@@ -288,7 +297,52 @@ pub fn verify(options: &VerifyOptions) -> Result<Report, RunError> {
             "sha256": t.sha256,
         })).collect::<Vec<_>>(),
     });
-    Ok(report)
+    Ok((report, hashes))
+}
+
+/// `work` on every item, on as many threads as the pool has (each item's own parallel work goes
+/// to the pool), the results in the items' order.
+fn side_by_side<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<Option<R>>> = std::sync::Mutex::new(items.iter().map(|_| None).collect());
+    let lanes = rayon::current_num_threads().clamp(1, items.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..lanes {
+            scope.spawn(|| loop {
+                let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(at) else { break };
+                let result = work(item);
+                if let Ok(mut results) = results.lock() {
+                    results[at] = Some(result);
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).into_iter().flatten().collect()
+}
+
+/// The files whose SHA-256 the manifest records, hashed while the passes read them: the inputs
+/// (`manifest_findings`) and, with the key, the outputs and case sheets (`verify` records its
+/// results in the manifest only after checking those).
+fn hashed_ahead(
+    manifest: Option<&serde_json::Value>,
+    input_files: &[(String, PathBuf)],
+    options: &VerifyOptions,
+) -> Vec<PathBuf> {
+    let Some(manifest) = manifest else { return Vec::new() };
+    let files = manifest["files"].as_array().into_iter().flatten();
+    let inputs = files.clone().filter(|f| f["sha256_in"].as_str().is_some_and(|h| !h.is_empty())).filter_map(|f| {
+        let input = f["input"].as_str()?;
+        input_files.iter().find(|(relative, _)| relative == input).map(|(_, path)| path.clone())
+    });
+    let written =
+        files.map(|f| &f["output"]).chain(manifest["sheets"].as_array().into_iter().flatten().map(|s| &s["file"]));
+    let outputs = written
+        .filter(|_| options.key.is_some())
+        .filter_map(|name| name.as_str())
+        .filter(|name| crate::manifest::inside(name))
+        .map(|name| options.output.join(name));
+    inputs.chain(outputs).collect()
 }
 
 /// The case sheets beside the output's tables: those the manifest records and every
@@ -491,6 +545,7 @@ fn manifest_findings(
     input_files: &[(String, PathBuf)],
     rows_read: &[(String, u64)],
     key: Option<&Key>,
+    hashes: &mut FileHashes,
 ) -> Vec<Finding> {
     let mut found = Vec::new();
     let mut add = |code: &'static str, message: String| {
@@ -580,7 +635,7 @@ fn manifest_findings(
         }
         // Same size: the same bytes? (A manifest written before 0.2 records no input hash.)
         if let Some(recorded) = file["sha256_in"].as_str().filter(|h| !h.is_empty()) {
-            match crate::manifest::file_sha256(path) {
+            match hashes.sha256(path) {
                 Ok(actual) if actual == recorded => {}
                 Ok(_) => {
                     add(
@@ -1074,3 +1129,24 @@ const CHUNK_ROWS: usize = 4096;
 /// Input texts per unit of parallel work in pass 1 (finding originals and recomputing
 /// pseudonyms costs microseconds per text).
 const TEXT_CHUNK: usize = 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every item is worked on once and the results come back in the items' order, however
+    /// long each one takes (the first the longest).
+    #[test]
+    fn side_by_side_keeps_the_items_order() {
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let items: Vec<u64> = (0..7).collect();
+        let results = side_by_side(&items, |&i| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            std::thread::sleep(std::time::Duration::from_millis(5 * (7 - i)));
+            i * i
+        });
+        assert_eq!(results, [0, 1, 4, 9, 16, 25, 36]);
+        assert_eq!(calls.into_inner(), 7);
+        assert!(side_by_side(&[] as &[u64], |&i| i).is_empty());
+    }
+}
