@@ -527,6 +527,55 @@ fn verify_aligns_rows_of_a_subset_run_with_the_key_and_reads_parquet() {
     assert!(String::from_utf8_lossy(&refused.get_output().stderr).contains("without --subset"));
 }
 
+/// A subset keeps fewer input rows than it reads, so pass 1 reads the input ahead of the output;
+/// in batches of 3, 64 or all rows at once, each output row is still compared with its own
+/// original: the rows planted with their original NISS (found by the kept claim id) are the
+/// ones reported, and nothing else is.
+#[test]
+fn verify_aligns_a_subset_read_in_small_batches() {
+    let dir = demo_copy();
+    let output = run_demo(dir.path(), &["--subset", "30"]);
+    let input = records(&dir.path().join("input/claims.csv"), b';');
+    let path = output.join("claims.csv");
+    let mut rows = records(&path, b';');
+    let last = rows.len() - 1;
+    assert!(last > 200 && last < input.len() / 2, "a subset: {last} of {} claims", input.len() - 1);
+    let planted = [2usize, 41, 42, last / 2, last];
+    for &row in &planted {
+        let original = input.iter().find(|claim| claim[0] == rows[row][0]).unwrap();
+        assert_ne!(rows[row][1], original[1]);
+        rows[row][1] = original[1].clone();
+    }
+    write_windows_csv(&path, &rows);
+    for batch in ["3", "64", "100000"] {
+        let out = stdout(
+            &pseudata()
+                .args(["verify", "--format", "json", "--batch-rows", batch, "--mappings"])
+                .arg(dir.path().join("mappings"))
+                .arg("--input")
+                .arg(dir.path().join("input"))
+                .arg("--output")
+                .arg(&output)
+                .arg("--key-file")
+                .arg(root().join("demo/demo.key"))
+                .assert()
+                .code(1),
+        );
+        let all = findings(&out);
+        let listed: Vec<u64> = all
+            .iter()
+            .filter(|f| f["code"] == "leak" && f["file"] == "claims.csv" && f["column"] == "niss")
+            .filter_map(|f| f["row"].as_u64())
+            .collect();
+        assert_eq!(listed, planted.map(|r| r as u64), "batches of {batch}: {out}");
+        let other: Vec<_> = all
+            .iter()
+            .filter(|f| f["severity"] == "error" && !(f["code"] == "output_changed" || f["column"] == "niss"))
+            .collect();
+        assert!(other.is_empty(), "batches of {batch}: {other:?}");
+    }
+}
+
 #[test]
 fn check_and_verify_read_other_dialects() {
     // UTF-8 with `,` and Windows-1252 with `;`, and a Parquet input.

@@ -727,6 +727,15 @@ fn fingerprint_batch(
         .collect()
 }
 
+/// What pass 1 worked out of one batch of one side, for the index and the comparison.
+struct Side {
+    found: Vec<windows::Found>,
+    columns: Vec<Column>,
+    rows: u64,
+    /// Rows of the batch a subset keeps (all on the output side).
+    kept: u64,
+}
+
 /// What pass 1 has worked out already in one file, so that a repeated cell is worked out once.
 #[derive(Default)]
 struct Worked {
@@ -827,15 +836,20 @@ fn pass_one(
     let mut seen = Worked::new(free_text.len(), compared.len());
     let (mut rows_in, mut rows_kept, mut rows_out) = (0u64, 0u64, 0u64);
     let (mut input_done, mut output_done) = (false, false);
+    let batch_rows = options.batch_rows.max(1) as u64;
     while !(input_done && output_done) {
-        // Read from whichever side is behind, so both queues stay within about one batch.
-        let read_input = !input_done && (output_done || rows_kept <= rows_out);
-        if read_input {
-            let Some(batch) = input.next_batch()? else {
-                input_done = true;
-                continue;
-            };
-            rows_in += batch.rows() as u64;
+        // Read both sides at once, each while it is less than a batch ahead of the other (a
+        // subset keeps fewer input rows than it reads), so the queues stay within about two
+        // batches. The two batches are worked on side by side: both only read the index, and
+        // what they found is added after, the input's first (originals in row order).
+        let read_input = !input_done && (output_done || rows_kept.saturating_sub(rows_out) < batch_rows);
+        let read_output = !output_done && (input_done || rows_out.saturating_sub(rows_kept) < batch_rows);
+        let in_batch = if read_input { input.next_batch()? } else { None };
+        let out_batch = if read_output { output.next_batch()? } else { None };
+        input_done |= read_input && in_batch.is_none();
+        output_done |= read_output && out_batch.is_none();
+        let worked_in = || -> Result<Option<Side>, RunError> {
+            let Some(batch) = &in_batch else { return Ok(None) };
             let mut kept_rows = Vec::with_capacity(batch.rows());
             for row in 0..batch.rows() {
                 let keep = match (subset, subject) {
@@ -852,17 +866,16 @@ fn pass_one(
                     kept_rows.push(row);
                 }
             }
-            rows_kept += kept_rows.len() as u64;
+            let mut found = Vec::new();
             // Every row's originals, also those of rows a subset or a case file left out: a
             // kept member's note or case sheet can still name a member who was left out.
             let all_rows: Vec<usize> = (0..batch.rows()).collect();
             // Identifiers written in the input's notes are originals too. Found in parallel over
-            // the rows of texts not seen before (a text found once adds nothing more), added in
-            // row order.
+            // the rows of texts not seen before (a text found once adds nothing more).
             let (path, header) = (&pair.input.path, &in_header);
             for &index_of in &text_columns {
-                let fresh = seen.texts.fresh_rows(&batch, index_of, &all_rows, path, header)?;
-                let found: Vec<Result<windows::Found, RunError>> = fresh
+                let fresh = seen.texts.fresh_rows(batch, index_of, &all_rows, path, header)?;
+                let originals: Vec<Result<windows::Found, RunError>> = fresh
                     .par_chunks(TEXT_CHUNK)
                     .map(|rows| {
                         let mut found = windows::Found::default();
@@ -877,13 +890,13 @@ fn pass_one(
                         Ok(found)
                     })
                     .collect();
-                for found in found {
-                    index.add_found(found?);
+                for originals in originals {
+                    found.push(originals?);
                 }
             }
             // The pseudonyms the run wrote in those texts: once per distinct text of a column.
             for ((column, rule), seen) in free_text.iter().zip(&mut seen.pseudonyms) {
-                let fresh = seen.fresh_rows(&batch, *column, &kept_rows, path, header)?;
+                let fresh = seen.fresh_rows(batch, *column, &kept_rows, path, header)?;
                 let written: Vec<Result<windows::Found, RunError>> = fresh
                     .par_chunks(TEXT_CHUNK)
                     .map(|rows| {
@@ -900,13 +913,13 @@ fn pass_one(
                         Ok(found)
                     })
                     .collect();
-                for found in written {
-                    index.add_found(found?);
+                for written in written {
+                    found.push(written?);
                 }
             }
-            // The originals of structured cells: found in parallel over rows, added in row order.
-            for found in record_in_parallel(
-                &batch,
+            // The originals of structured cells: found in parallel over rows.
+            found.extend(record_in_parallel(
+                batch,
                 &in_cols,
                 &mut seen.originals,
                 &in_names,
@@ -917,45 +930,47 @@ fn pass_one(
                     Recorded::Identifier(kind, value) => index.find_original(kind, value, found),
                     Recorded::Name(first, last) => index.find_name(first, last, found),
                 },
-            )? {
-                index.add_found(found);
-            }
-            let columns = fingerprint_batch(
-                &batch,
-                &in_cols,
-                &kept_rows,
-                false,
-                fingerprints,
-                &mut seen.in_prints,
-                path,
-                header,
-            )?;
-            for (queue, column) in in_queue.iter_mut().zip(columns) {
-                queue.extend(column);
-            }
-        } else {
-            let Some(batch) = output.next_batch()? else {
-                output_done = true;
-                continue;
-            };
+            )?);
+            let columns =
+                fingerprint_batch(batch, &in_cols, &kept_rows, false, fingerprints, &mut seen.in_prints, path, header)?;
+            Ok(Some(Side { found, columns, rows: batch.rows() as u64, kept: kept_rows.len() as u64 }))
+        };
+        let worked_out = || -> Result<Option<Side>, RunError> {
+            let Some(batch) = &out_batch else { return Ok(None) };
             let all: Vec<usize> = (0..batch.rows()).collect();
             let (path, header) = (&pair.output.path, &out_header);
-            for found in
-                record_in_parallel(&batch, &out_cols, &mut seen.written, &out_names, &all, path, header, |r, found| {
+            let found =
+                record_in_parallel(batch, &out_cols, &mut seen.written, &out_names, &all, path, header, |r, found| {
                     match r {
                         Recorded::Identifier(kind, value) => index.find_pseudonym(kind, value, found),
                         Recorded::Name(first, last) => index.find_name_pseudonym(first, last, found),
                     }
-                })?
-            {
+                })?;
+            let columns =
+                fingerprint_batch(batch, &out_cols, &all, true, fingerprints, &mut seen.out_prints, path, header)?;
+            Ok(Some(Side { found, columns, rows: batch.rows() as u64, kept: batch.rows() as u64 }))
+        };
+        let (worked_in, worked_out) = rayon::join(worked_in, worked_out);
+        // The input's error first: the order does not depend on which side finished first.
+        let (worked_in, worked_out) = (worked_in?, worked_out?);
+        if let Some(side) = worked_in {
+            for found in side.found {
                 index.add_found(found);
             }
-            let columns =
-                fingerprint_batch(&batch, &out_cols, &all, true, fingerprints, &mut seen.out_prints, path, header)?;
-            for (queue, column) in out_queue.iter_mut().zip(columns) {
+            for (queue, column) in in_queue.iter_mut().zip(side.columns) {
+                queue.extend(column);
+            }
+            rows_in += side.rows;
+            rows_kept += side.kept;
+        }
+        if let Some(side) = worked_out {
+            for found in side.found {
+                index.add_found(found);
+            }
+            for (queue, column) in out_queue.iter_mut().zip(side.columns) {
                 queue.extend(column.into_iter().enumerate().map(|(r, v)| (rows_out + r as u64 + 1, v)));
             }
-            rows_out += batch.rows() as u64;
+            rows_out += side.rows;
         }
         // Compare the rows both sides have read.
         for (c, &(_, _, id)) in compared.iter().enumerate() {
