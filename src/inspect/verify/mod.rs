@@ -837,6 +837,10 @@ fn pass_one(
     let (mut rows_in, mut rows_kept, mut rows_out) = (0u64, 0u64, 0u64);
     let (mut input_done, mut output_done) = (false, false);
     let batch_rows = options.batch_rows.max(1) as u64;
+    // Cells are searched with a copy of the index's printer while the index takes what the
+    // step before found (`pending`, in the order found).
+    let printer = index.printer();
+    let mut pending: Vec<windows::Found> = Vec::new();
     while !(input_done && output_done) {
         // Read both sides at once, each while it is less than a batch ahead of the other (a
         // subset keeps fewer input rows than it reads), so the queues stay within about two
@@ -884,7 +888,7 @@ fn pass_one(
                                 .cell(index_of, row)
                                 .map_err(|e| cell_error(path, batch.line(row), &header[index_of], e))?;
                             if let Some(text) = cell {
-                                index.find_text_originals(&text, &mut found);
+                                printer.find_text_originals(&text, &mut found);
                             }
                         }
                         Ok(found)
@@ -907,7 +911,7 @@ fn pass_one(
                                 .map_err(|e| cell_error(path, batch.line(row), &header[*column], e))?;
                             let Some(text) = cell else { continue };
                             for (kind, pseudonym) in rule.pseudonyms_in(&text, &[]) {
-                                index.find_pseudonym(kind, &pseudonym, &mut found);
+                                printer.find_pseudonym(kind, &pseudonym, &mut found);
                             }
                         }
                         Ok(found)
@@ -927,8 +931,8 @@ fn pass_one(
                 path,
                 header,
                 |r, found| match r {
-                    Recorded::Identifier(kind, value) => index.find_original(kind, value, found),
-                    Recorded::Name(first, last) => index.find_name(first, last, found),
+                    Recorded::Identifier(kind, value) => printer.find_original(kind, value, found),
+                    Recorded::Name(first, last) => printer.find_name(first, last, found),
                 },
             )?);
             let columns =
@@ -942,21 +946,24 @@ fn pass_one(
             let found =
                 record_in_parallel(batch, &out_cols, &mut seen.written, &out_names, &all, path, header, |r, found| {
                     match r {
-                        Recorded::Identifier(kind, value) => index.find_pseudonym(kind, value, found),
-                        Recorded::Name(first, last) => index.find_name_pseudonym(first, last, found),
+                        Recorded::Identifier(kind, value) => printer.find_pseudonym(kind, value, found),
+                        Recorded::Name(first, last) => printer.find_name_pseudonym(first, last, found),
                     }
                 })?;
             let columns =
                 fingerprint_batch(batch, &out_cols, &all, true, fingerprints, &mut seen.out_prints, path, header)?;
             Ok(Some(Side { found, columns, rows: batch.rows() as u64, kept: batch.rows() as u64 }))
         };
-        let (worked_in, worked_out) = rayon::join(worked_in, worked_out);
+        let adding = || {
+            for found in pending.drain(..) {
+                index.add_found(found);
+            }
+        };
+        let ((worked_in, worked_out), ()) = rayon::join(|| rayon::join(worked_in, worked_out), adding);
         // The input's error first: the order does not depend on which side finished first.
         let (worked_in, worked_out) = (worked_in?, worked_out?);
         if let Some(side) = worked_in {
-            for found in side.found {
-                index.add_found(found);
-            }
+            pending.extend(side.found);
             for (queue, column) in in_queue.iter_mut().zip(side.columns) {
                 queue.extend(column);
             }
@@ -964,9 +971,7 @@ fn pass_one(
             rows_kept += side.kept;
         }
         if let Some(side) = worked_out {
-            for found in side.found {
-                index.add_found(found);
-            }
+            pending.extend(side.found);
             for (queue, column) in out_queue.iter_mut().zip(side.columns) {
                 queue.extend(column.into_iter().enumerate().map(|(r, v)| (rows_out + r as u64 + 1, v)));
             }
@@ -1003,6 +1008,9 @@ fn pass_one(
                 }
             }
         }
+    }
+    for found in pending {
+        index.add_found(found);
     }
     // Remaining input values (more input rows than output rows) still count as originals.
     for (c, &(_, _, id)) in compared.iter().enumerate() {
