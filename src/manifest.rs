@@ -94,9 +94,12 @@ pub fn inside(name: &str) -> bool {
 /// thread at its next piece.
 pub struct FileHashes {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<Vec<(PathBuf, std::io::Result<String>)>>>,
-    done: Vec<(PathBuf, std::io::Result<String>)>,
+    thread: Option<std::thread::JoinHandle<Vec<Hashed>>>,
+    done: Vec<Hashed>,
 }
+
+/// A file and its SHA-256 (or why it could not be read).
+type Hashed = (PathBuf, std::io::Result<String>);
 
 impl FileHashes {
     /// Starts hashing `paths`, one after the other.
