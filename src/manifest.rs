@@ -90,34 +90,43 @@ pub fn inside(name: &str) -> bool {
 
 /// SHA-256 of files worked out on a thread of their own, while other work reads the same
 /// files: `verify` starts it with the input and output files the manifest records, and the
-/// hashes are ready, or nearly, when the manifest is compared at the end. Dropping it stops the
-/// thread at its next piece.
+/// hashes are ready, or nearly, when the manifest is compared at the end. A file whose size or
+/// modification time changed since it was hashed is read again when asked. Dropping it stops
+/// the thread at its next piece.
 pub struct FileHashes {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<Vec<Hashed>>>,
+    results: Option<std::sync::mpsc::Receiver<Hashed>>,
     done: Vec<Hashed>,
 }
 
-/// A file and its SHA-256 (or why it could not be read).
-type Hashed = (PathBuf, std::io::Result<String>);
+/// A file, its size and modification time when it was hashed, and its SHA-256 (or why it could
+/// not be read).
+type Hashed = (PathBuf, Option<Stamp>, std::io::Result<String>);
+
+/// A file's size and modification time.
+type Stamp = (u64, std::time::SystemTime);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
 
 impl FileHashes {
     /// Starts hashing `paths`, one after the other.
     pub fn start(paths: Vec<PathBuf>) -> FileHashes {
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let thread = (!paths.is_empty()).then(|| {
-            let stop = stop.clone();
-            std::thread::spawn(move || {
-                paths
-                    .into_iter()
-                    .map(|path| {
-                        let hash = file_sha256_until(&path, &stop);
-                        (path, hash)
-                    })
-                    .collect()
-            })
+        let (send, results) = std::sync::mpsc::channel();
+        let running = stop.clone();
+        std::thread::spawn(move || {
+            for path in paths {
+                let before = stamp(&path);
+                let hash = file_sha256_until(&path, &running);
+                if send.send((path, before, hash)).is_err() {
+                    break;
+                }
+            }
         });
-        FileHashes { stop, thread, done: Vec::new() }
+        FileHashes { stop, results: Some(results), done: Vec::new() }
     }
 
     /// Nothing hashed ahead: `sha256` reads each file when asked.
@@ -125,15 +134,25 @@ impl FileHashes {
         FileHashes::start(Vec::new())
     }
 
-    /// The SHA-256 of `path`: the one worked out ahead (waiting for it), or read now for a path
-    /// not started. Each result is given once; asking again reads the file again.
+    /// The SHA-256 of `path`: the one worked out ahead (waiting for that file only), or read
+    /// now for a path not started, or changed since (size, modification time). Each result is
+    /// given once; asking again reads the file again.
     pub fn sha256(&mut self, path: &Path) -> std::io::Result<String> {
-        if let Some(thread) = self.thread.take() {
-            // A thread that failed hashed nothing: the files are read again below.
-            self.done = thread.join().unwrap_or_default();
+        while !self.done.iter().any(|(p, ..)| p == path) {
+            // The thread's end (or failure) leaves the paths it did not give to be read here.
+            match self.results.as_ref().map(std::sync::mpsc::Receiver::recv) {
+                Some(Ok(hashed)) => self.done.push(hashed),
+                _ => {
+                    self.results = None;
+                    break;
+                }
+            }
         }
-        match self.done.iter().position(|(p, _)| p == path) {
-            Some(at) => self.done.swap_remove(at).1,
+        match self.done.iter().position(|(p, ..)| p == path) {
+            Some(at) => match self.done.swap_remove(at) {
+                (_, Some(then), hash) if stamp(path) == Some(then) => hash,
+                _ => file_sha256(path),
+            },
             None => file_sha256(path),
         }
     }
@@ -309,6 +328,11 @@ mod tests {
             assert_eq!(ahead.sha256(path).unwrap(), sha256sum(path), "{path:?}");
         }
         assert_eq!(ahead.sha256(&missing).unwrap_err().kind(), std::io::ErrorKind::NotFound);
+        // Changed after it was hashed (the later file given: this one is done): read again.
+        let mut changing = FileHashes::start(vec![paths[1].clone(), paths[2].clone()]);
+        assert_eq!(changing.sha256(&paths[2]).unwrap(), sha256sum(&paths[2]));
+        std::fs::write(&paths[1], b"edited after it was hashed").unwrap();
+        assert_eq!(changing.sha256(&paths[1]).unwrap(), sha256sum(&paths[1]));
         // Asked again: read again, so a file changed since is seen changed.
         std::fs::write(&paths[3], b"changed").unwrap();
         assert_eq!(ahead.sha256(&paths[3]).unwrap(), sha256sum(&paths[3]));

@@ -116,9 +116,9 @@ struct ColumnTally {
     invalid_rows: Vec<u64>,
 }
 
-/// Runs the verification. Errors (exit 2): unreadable mappings or files, or a subset run without its key.
-/// Verifies a run's output. Also returns the SHA-256 of the output files the manifest records,
-/// worked out while the output was read, for `record_in_manifest`'s check.
+/// Runs the verification. Errors (exit 2): unreadable mappings or files, or a subset run without
+/// its key. Also returns the hashing of the output files the manifest records (with the key),
+/// started when the verification did and maybe still running, for `record_in_manifest`'s check.
 pub fn verify(options: &VerifyOptions) -> Result<(Report, FileHashes), RunError> {
     let mappings = crate::mapping::load_dir(&options.mappings)?;
     let inputs = data_files(&options.input)?;
@@ -300,25 +300,29 @@ pub fn verify(options: &VerifyOptions) -> Result<(Report, FileHashes), RunError>
     Ok((report, hashes))
 }
 
-/// `work` on every item, on as many threads as the pool has (each item's own parallel work goes
-/// to the pool), the results in the items' order.
+/// Files read at once by pass 2: enough to keep two cores busy between one file's batches; each
+/// file read holds its batches and its sets of remembered cells, so not one per core.
+const LANES: usize = 2;
+
+/// `work` on every item, `LANES` at a time (each item's own parallel work goes to the pool), the
+/// results in the items' order.
 fn side_by_side<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: std::sync::Mutex<Vec<Option<R>>> = std::sync::Mutex::new(items.iter().map(|_| None).collect());
-    let lanes = rayon::current_num_threads().clamp(1, items.len().max(1));
+    let lanes = LANES.min(rayon::current_num_threads()).clamp(1, items.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..lanes {
             scope.spawn(|| loop {
                 let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(item) = items.get(at) else { break };
                 let result = work(item);
-                if let Ok(mut results) = results.lock() {
-                    results[at] = Some(result);
-                }
+                results.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[at] = Some(result);
             });
         }
     });
-    results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).into_iter().flatten().collect()
+    // A lane that panicked ends the scope with its panic: every item has its result here.
+    let results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    results.into_iter().map(|result| result.expect("every item was worked on")).collect()
 }
 
 /// The files whose SHA-256 the manifest records, hashed while the passes read them: the inputs
@@ -1007,16 +1011,20 @@ fn pass_one(
                     }
                 }
             }
+            // Rows one side has beyond the other's last (a `row_count` finding) are never
+            // compared: not held until the end. Input values still count as originals.
+            if output_done {
+                for (fp, _) in in_queue[c].drain(..).flatten() {
+                    column.input.insert(fp);
+                }
+            }
+            if input_done {
+                out_queue[c].clear();
+            }
         }
     }
     for found in pending {
         index.add_found(found);
-    }
-    // Remaining input values (more input rows than output rows) still count as originals.
-    for (c, &(_, _, id)) in compared.iter().enumerate() {
-        for (fp, _) in in_queue[c].drain(..).flatten() {
-            id_columns[id].input.insert(fp);
-        }
     }
     report_pass_one(pair, &compared, id_columns, &tallies, report, &out_header);
     if rows_kept != rows_out {
@@ -1171,5 +1179,43 @@ mod tests {
         assert_eq!(results, [0, 1, 4, 9, 16, 25, 36]);
         assert_eq!(calls.into_inner(), 7);
         assert!(side_by_side(&[] as &[u64], |&i| i).is_empty());
+    }
+
+    /// The paths hashed ahead are those `manifest_findings` (the input files found) and
+    /// `check_outputs` (the output directory joined with each name) ask for; outputs only with
+    /// the key, names that leave the directory never, inputs without a recorded hash not.
+    #[test]
+    fn files_hashed_ahead_are_the_ones_asked_for() {
+        let manifest = serde_json::json!({
+            "files": [
+                {"input": "claims.csv", "output": "claims.parquet", "sha256_in": "ab", "sha256_out": "cd"},
+                {"input": "members.csv", "output": "../members.csv", "sha256_in": "", "sha256_out": "ef"},
+                {"input": "gone.csv", "output": "gone.csv", "sha256_in": "12"}
+            ],
+            "sheets": [{"file": "case-1.html", "sha256": "34"}]
+        });
+        let input_files = vec![
+            ("claims.csv".to_string(), PathBuf::from("/in/claims.csv")),
+            ("members.csv".to_string(), PathBuf::from("/in/members.csv")),
+        ];
+        let mut options = VerifyOptions {
+            threshold: 0.05,
+            mappings: PathBuf::from("/m"),
+            input: PathBuf::from("/in"),
+            output: PathBuf::from("/out"),
+            key: None,
+            k: DEFAULT_K,
+            subset: None,
+            batch_rows: 1000,
+        };
+        assert_eq!(hashed_ahead(Some(&manifest), &input_files, &options), [PathBuf::from("/in/claims.csv")]);
+        options.key = Some(Key::from_hex(&"12".repeat(32), "t").unwrap());
+        let expected: Vec<PathBuf> =
+            ["/in/claims.csv", "/out/claims.parquet", "/out/gone.csv", "/out/case-1.html"].map(PathBuf::from).into();
+        assert_eq!(hashed_ahead(Some(&manifest), &input_files, &options), expected);
+        assert!(hashed_ahead(None, &input_files, &options).is_empty());
+        let manifest_path = options.output.join(MANIFEST_NAME);
+        let dir = manifest_path.parent().unwrap();
+        assert_eq!(dir.join("claims.parquet"), expected[1], "check_outputs joins names to the manifest's directory");
     }
 }
