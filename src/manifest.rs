@@ -88,6 +88,14 @@ pub fn inside(name: &str) -> bool {
     Path::new(name).components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
 }
 
+/// The files a manifest says the run wrote beside it, each output file and case sheet, with the
+/// SHA-256 it records for each (`Null` in a manifest written before hashes were recorded).
+pub fn written(manifest: &serde_json::Value) -> impl Iterator<Item = (&serde_json::Value, &serde_json::Value)> {
+    let files = manifest["files"].as_array().into_iter().flatten().map(|f| (&f["output"], &f["sha256_out"]));
+    let sheets = manifest["sheets"].as_array().into_iter().flatten().map(|s| (&s["file"], &s["sha256"]));
+    files.chain(sheets)
+}
+
 /// SHA-256 of files worked out on a thread of their own, while other work reads the same
 /// files: `verify` starts it with the input and output files the manifest records, and the
 /// hashes are ready, or nearly, when the manifest is compared at the end. A file whose size or
@@ -131,7 +139,7 @@ impl FileHashes {
 
     /// Nothing hashed ahead: `sha256` reads each file when asked.
     pub fn none() -> FileHashes {
-        FileHashes::start(Vec::new())
+        FileHashes { stop: Default::default(), results: None, done: Vec::new() }
     }
 
     /// The SHA-256 of `path`: the one worked out ahead (waiting for that file only), or read

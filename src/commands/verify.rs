@@ -140,9 +140,7 @@ struct Outputs {
 fn check_outputs(path: &Path, manifest: &serde_json::Value, hashes: &mut FileHashes) -> Outputs {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut outputs = Outputs { checked: 0, problems: Vec::new(), unrecorded: false };
-    let files = manifest["files"].as_array().into_iter().flatten().map(|f| (&f["output"], &f["sha256_out"]));
-    let sheets = manifest["sheets"].as_array().into_iter().flatten().map(|s| (&s["file"], &s["sha256"]));
-    for (name, recorded) in files.chain(sheets) {
+    for (name, recorded) in crate::manifest::written(manifest) {
         let Some(name) = name.as_str() else { continue };
         let Some(recorded) = recorded.as_str() else {
             outputs.unrecorded = true;

@@ -335,15 +335,13 @@ fn hashed_ahead(
 ) -> Vec<PathBuf> {
     let Some(manifest) = manifest else { return Vec::new() };
     let files = manifest["files"].as_array().into_iter().flatten();
-    let inputs = files.clone().filter(|f| f["sha256_in"].as_str().is_some_and(|h| !h.is_empty())).filter_map(|f| {
+    let inputs = files.filter(|f| f["sha256_in"].as_str().is_some_and(|h| !h.is_empty())).filter_map(|f| {
         let input = f["input"].as_str()?;
         input_files.iter().find(|(relative, _)| relative == input).map(|(_, path)| path.clone())
     });
-    let written =
-        files.map(|f| &f["output"]).chain(manifest["sheets"].as_array().into_iter().flatten().map(|s| &s["file"]));
-    let outputs = written
+    let outputs = crate::manifest::written(manifest)
         .filter(|_| options.key.is_some())
-        .filter_map(|name| name.as_str())
+        .filter_map(|(name, _)| name.as_str())
         .filter(|name| crate::manifest::inside(name))
         .map(|name| options.output.join(name));
     inputs.chain(outputs).collect()
