@@ -511,3 +511,96 @@ fn invalid_identifiers_are_counted_in_the_manifest_and_never_passed_through() {
     );
     assert!(file_names(out2.path()).is_empty());
 }
+
+/// Group sizes of `columns` in a CSV output, counted here from the file's bytes (an empty field
+/// is an empty cell): (size -> number of groups), the smallest group, rows in groups below 5, rows.
+fn groups_in(path: &std::path::Path, separator: u8, columns: &[&str]) -> (Vec<[u64; 2]>, u64, u64, u64) {
+    let rows = records(path, separator);
+    let at: Vec<usize> = columns.iter().map(|c| rows[0].iter().position(|h| h == c.as_bytes()).unwrap()).collect();
+    let mut groups = std::collections::HashMap::<Vec<Vec<u8>>, u64>::new();
+    for row in &rows[1..] {
+        *groups.entry(at.iter().map(|&i| row[i].clone()).collect()).or_default() += 1;
+    }
+    let mut sizes = std::collections::BTreeMap::<u64, u64>::new();
+    for &n in groups.values() {
+        *sizes.entry(n).or_default() += 1;
+    }
+    let smallest = groups.values().copied().min().unwrap_or(0);
+    let below = groups.values().filter(|&&n| n < 5).sum();
+    (sizes.into_iter().map(|(s, g)| [s, g]).collect(), smallest, below, rows.len() as u64 - 1)
+}
+
+#[test]
+fn k_anonymity_counted_while_writing_equals_the_output_read_back() {
+    // Quasi-identifiers in every shape a CSV cell takes: Windows-1252 with the euro sign and
+    // accents, the separator, quotes and a line break inside quoted cells, a space, empty cells;
+    // one transformed (postcode), one emptied (`null`), one after a dropped column, so output
+    // and input column numbers differ.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    let cities: [&[u8]; 9] = [
+        b"Li\xe8ge",
+        b"\x80-ville",
+        b"\"Ath; Lessines\"",
+        b"\"De \"\"Pinte\"\"\"",
+        b"\"Sint-\r\nNiklaas\"",
+        b" ",
+        b"",
+        b"Gent",
+        b"gent",
+    ];
+    let postcodes = ["1000", "2000", "9000", "4000", "8500", ""];
+    let mut text = b"niss;old_code;birth_year;sex;postcode;city;remark\r\n".to_vec();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = |n: u64| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    for i in 0..3_000u64 {
+        let base = 850_101_001 + i * 7;
+        let niss = format!("{base:09}{:02}", 97 - base % 97);
+        let year = 1950 + next(8);
+        let sex = ["M", "F", "X", ""][next(4) as usize];
+        let postcode = postcodes[next(6) as usize];
+        let city = cities[next(9) as usize];
+        text.extend_from_slice(format!("{niss};{};{year};{sex};{postcode};", next(1000)).as_bytes());
+        text.extend_from_slice(city);
+        text.extend_from_slice(format!(";note {}\r\n", next(3)).as_bytes());
+    }
+    std::fs::write(dir.path().join("input/people.csv"), &text).unwrap();
+    std::fs::write(
+        dir.path().join("mappings/people.yaml"),
+        "table: people\nfiles: ['people*.csv']\ncsv: { separator: ';', encoding: windows-1252 }\nsubject: niss\n\
+         quasi_identifiers: [birth_year, sex, postcode, city, remark]\ncolumns:\n  niss: niss\n  old_code: drop\n  \
+         birth_year: keep\n  sex: keep\n  postcode: { postcode: same_region }\n  city: keep\n  remark: null\n",
+    )
+    .unwrap();
+    let quasi = ["birth_year", "sex", "postcode", "city", "remark"];
+    for extra in [&["--threads", "1"][..], &["--threads", "2", "--batch-rows", "7"], &["--subset", "40"]] {
+        let out = tempfile::tempdir().unwrap();
+        let report = out.path().join("run.json");
+        let output = out.path().join("out");
+        pseudata()
+            .env("PSEUDATA_KEY", KEY_A)
+            .args(["run", "--quiet", "--mappings"])
+            .arg(dir.path().join("mappings"))
+            .arg("--input")
+            .arg(dir.path().join("input"))
+            .arg("--output")
+            .arg(&output)
+            .arg("--report")
+            .arg(&report)
+            .args(extra)
+            .assert()
+            .success();
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        let k = &json["k_anonymity"][0];
+        let (sizes, smallest, below, rows) = groups_in(&output.join("people.csv"), b';', &quasi);
+        assert!(sizes.len() > 3 && rows > 500, "{extra:?}: a spread of group sizes: {sizes:?}");
+        assert_eq!(k["group_sizes"], serde_json::json!(sizes), "{extra:?}");
+        assert_eq!((k["smallest_group"].as_u64(), k["rows_in_groups_below_k"].as_u64()), (Some(smallest), Some(below)));
+        assert_eq!(k["rows"].as_u64(), Some(rows), "{extra:?}");
+        assert_eq!(k["quasi_identifiers"], serde_json::json!(quasi));
+    }
+}

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
 
 use polars::prelude::{
     ArrowDataType, ArrowField, ArrowSchema, Column, DataFrame, DataType, Field, NamedFrom, Schema, Series,
@@ -13,6 +14,8 @@ use polars::prelude::{
 
 use super::transform::{transform_batch, CellError, ColumnStats, Memo, Values};
 use super::{FileProgress, RunError, Subset};
+use crate::inspect::verify::leaks::{GroupCounter, Groups};
+use crate::inspect::verify::DEFAULT_K;
 use crate::io::arrow::ArrowStreamSink;
 use crate::io::csv::{CsvFormat, CsvSink, CsvSource};
 use crate::io::parquet::{classic_arrow, text_column, ParquetSink, ParquetSource};
@@ -30,6 +33,9 @@ pub struct FileOutcome {
     /// Per output column, for a typed output: `i64 -> str` where the rule cannot write the
     /// input's type (a `hash` token in an integer column).
     pub types: Vec<Option<String>>,
+    /// The k-anonymity of the output's quasi-identifiers, counted as the records were written
+    /// (CSV output with a header only; `None` otherwise, and `run` reads the output back).
+    pub groups: Option<Groups>,
 }
 
 /// The things every file job needs.
@@ -41,6 +47,8 @@ pub struct FileJob<'a> {
     pub subset: Option<&'a Subset>,
     pub progress: &'a dyn FileProgress,
     pub cancel: Option<&'a std::sync::atomic::AtomicUsize>,
+    /// The quasi-identifiers whose k-anonymity is counted as the output is written (empty: none).
+    pub quasi: &'a [String],
 }
 
 impl FileJob<'_> {
@@ -157,6 +165,7 @@ fn write_csv_rows<'b>(
     values: &[Option<Values>],
     rows: usize,
     kept: impl Fn(usize, usize) -> &'b [u8],
+    mut groups: Option<&mut GroupCounter>,
 ) -> Result<(), IoError> {
     let format = sink.format().clone();
     let mut fields: Vec<Cow<[u8]>> = Vec::with_capacity(plan_columns.len());
@@ -171,6 +180,9 @@ fn write_csv_rows<'b>(
             fields.push(field);
         }
         sink.write_fields(fields.iter().map(|f| f.as_ref()))?;
+        if let Some(groups) = groups.as_deref_mut() {
+            groups.add_record(&fields);
+        }
     }
     Ok(())
 }
@@ -218,7 +230,16 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
     let format = source.format().clone();
     let layout = layout(plan);
     let batch_rows = job.batch_rows;
-    std::thread::scope(|scope| {
+    // The k-anonymity of a CSV output, counted by the writer as it writes each record: the
+    // output is not read back after the run.
+    let header: Vec<String> = plan.header().iter().map(|h| h.to_string()).collect();
+    let groups = match &sink {
+        Sink::Csv(sink) if sink.format().header && !job.quasi.is_empty() => {
+            Some(Arc::new(Mutex::new(GroupCounter::new(&header, job.quasi))))
+        }
+        _ => None,
+    };
+    let outcome = std::thread::scope(|scope| {
         let (batch_send, batches) = sync_channel::<Result<Records, IoError>>(1);
         // Written batches come back to the reader, so record buffers are reused, not reallocated
         // (fresh ones cost the kernel's page zeroing, about a tenth of a run). For CSV output
@@ -290,11 +311,18 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
                     Format::Csv => {
                         let layout = layout.clone();
                         let recycle = recycle.clone();
+                        let groups = groups.clone();
                         Box::new(move |sink| {
                             if let Sink::Csv(sink) = sink {
-                                write_csv_rows(sink, &layout, &values, batch.len(), |row, col| {
-                                    batch.get(row, col).unwrap_or(b"")
-                                })?;
+                                let mut counter = groups.as_ref().map(|g| g.lock().unwrap_or_else(|e| e.into_inner()));
+                                write_csv_rows(
+                                    sink,
+                                    &layout,
+                                    &values,
+                                    batch.len(),
+                                    |row, col| batch.get(row, col).unwrap_or(b""),
+                                    counter.as_deref_mut(),
+                                )?;
                             }
                             let _ = recycle.try_send(batch);
                             Ok(())
@@ -316,9 +344,13 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
             }
             // A signal that came while the last read waited: the output is not finished.
             job.check_cancel()?;
-            Ok(FileOutcome { rows_in, rows_out, stats, csv: Some(format.clone()), types: Vec::new() })
+            Ok(FileOutcome { rows_in, rows_out, stats, csv: Some(format.clone()), types: Vec::new(), groups: None })
         })
-    })
+    })?;
+    // Every write job is done (the writer thread has ended): the counter is this function's.
+    let groups =
+        groups.and_then(|g| Arc::try_unwrap(g).ok()).map(|g| g.into_inner().unwrap_or_else(|e| e.into_inner()));
+    Ok(FileOutcome { groups: groups.and_then(|g| g.finish(&header, DEFAULT_K)), ..outcome })
 }
 
 /// A CSV batch as a frame of text columns, for `--to parquet`.
@@ -586,9 +618,14 @@ pub fn process_frames(
             let write: WriteJob = if !typed {
                 let layout = layout.clone();
                 Box::new(move |sink| match sink {
-                    Sink::Csv(sink) => write_csv_rows(sink, &layout, &values, height, |row, col| {
-                        cells.columns[col].as_ref().and_then(|c| c.get(row)).unwrap_or("").as_bytes()
-                    }),
+                    Sink::Csv(sink) => write_csv_rows(
+                        sink,
+                        &layout,
+                        &values,
+                        height,
+                        |row, col| cells.columns[col].as_ref().and_then(|c| c.get(row)).unwrap_or("").as_bytes(),
+                        None,
+                    ),
                     Sink::Parquet(_) | Sink::Arrow(_) => Ok(()),
                 })
             } else {
@@ -646,6 +683,6 @@ pub fn process_frames(
             job.progress.set(rows_in);
         }
         job.check_cancel()?;
-        Ok(FileOutcome { rows_in, rows_out, stats, csv: None, types })
+        Ok(FileOutcome { rows_in, rows_out, stats, csv: None, types, groups: None })
     })
 }

@@ -550,6 +550,7 @@ fn process(
         seconds: 0.0,
         columns,
         dropped,
+        groups: outcome.groups,
     })
 }
 
@@ -569,6 +570,8 @@ fn job<'a>(
         subset,
         progress,
         cancel: options.cancel.as_deref(),
+        // A case file's k-anonymity is not measured: a handful of members forms groups of one.
+        quasi: if options.case.is_none() { &item.table.quasi_identifiers } else { &[] },
     }
 }
 
@@ -816,6 +819,7 @@ pub fn pipe(
                 subset,
                 progress: &progress,
                 cancel,
+                quasi: &[],
             };
             let outcome = file::process_frames(&job, &plan, &mut source, file::FrameTarget::ArrowStream(output))?;
             return Ok((outcome.rows_in, outcome.rows_out));
@@ -843,6 +847,7 @@ pub fn pipe(
         subset,
         progress: &progress,
         cancel,
+        quasi: &[],
     };
     let outcome = file::process_csv_into(&job, &plan, source, sink)?;
     Ok((outcome.rows_in, outcome.rows_out))
@@ -878,5 +883,54 @@ mod tests {
         assert!(subset.selects(None));
         assert!(Subset::new(&key, 0.0).is_err());
         assert!(Subset::new(&key, 101.0).is_err());
+    }
+
+    #[test]
+    fn k_anonymity_of_a_csv_output_is_counted_while_writing_as_it_reads_back() {
+        use crate::inspect::verify::{leaks::output_groups, DEFAULT_K};
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("input")).unwrap();
+        std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+        let mut text = b"id;skip;sex;city;remark\r\n".to_vec();
+        let cities: [&[u8]; 6] = [b"Li\xe8ge", b"\x80", b"\"a;b\"", b"\"x\r\ny\"", b"", b" "];
+        for i in 0..500usize {
+            text.extend_from_slice(format!("{i};{};{};", i % 7, ["M", "F", ""][i % 3]).as_bytes());
+            text.extend_from_slice(cities[(i % 11).min(5)]);
+            text.extend_from_slice(b";r\r\n");
+        }
+        std::fs::write(dir.path().join("input/people.csv"), &text).unwrap();
+        std::fs::write(
+            dir.path().join("mappings/people.yaml"),
+            "table: people\nfiles: ['people*.csv']\ncsv: { separator: ';', encoding: windows-1252 }\nsubject: id\n\
+             quasi_identifiers: [sex, city, remark]\ncolumns:\n  id: keep\n  skip: drop\n  sex: keep\n  city: keep\n  remark: null\n",
+        )
+        .unwrap();
+        let mappings = crate::mapping::load_dir(&dir.path().join("mappings")).unwrap();
+        let key = Key::from_hex(&"ab".repeat(32), "t").unwrap();
+        for (threads, batch_rows, subset) in [(1, 65_536, None), (2, 7, None), (2, 64, Some(50.0))] {
+            let output = dir.path().join(format!("out-{threads}-{batch_rows}"));
+            let options = RunOptions {
+                mappings: dir.path().join("mappings"),
+                input: dir.path().join("input"),
+                output: output.clone(),
+                to: None,
+                threads: Some(threads),
+                subset,
+                case: None,
+                sheet_lang: None,
+                force: false,
+                batch_rows,
+                cancel: None,
+            };
+            let manifest = run(&options, &key, &NoProgress).unwrap();
+            let counted = manifest.files[0].groups.clone().expect("counted while writing");
+            let csv = crate::mapping::CsvOptions { separator: Some(b';'), ..mappings.tables[0].csv.clone() };
+            let read_back =
+                output_groups(&mappings.tables[0], &output.join("people.csv"), Format::Csv, &csv, DEFAULT_K, 100)
+                    .unwrap()
+                    .unwrap();
+            assert_eq!(counted, read_back, "{threads} threads, batches of {batch_rows}, subset {subset:?}");
+            assert!(counted.sizes.len() > 2, "{:?}", counted.sizes);
+        }
     }
 }

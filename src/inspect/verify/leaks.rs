@@ -1,6 +1,7 @@
 //! Pass 2 of `verify`: every output cell of the non-identifier columns looked up in the
 //! `windows::Index` of originals, and the k-anonymity of the declared quasi-identifiers.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 
@@ -47,6 +48,7 @@ struct Scanned {
 }
 
 /// Smallest groups of rows sharing one combination of quasi-identifiers.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Groups {
     pub quasi: Vec<String>,
     pub smallest: u64,
@@ -82,16 +84,43 @@ impl GroupCounter {
         if self.quasi_index.is_empty() {
             return Ok(());
         }
+        let mut values: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(self.quasi_index.len());
         for row in 0..batch.rows() {
-            let mut values: Vec<Option<String>> = Vec::with_capacity(self.quasi_index.len());
+            values.clear();
             for &q in &self.quasi_index {
-                let cell = batch.cell(q, row).map_err(|e| cell_error(path, batch.line(row), &header[q], e))?;
-                values.push(cell.map(|c| c.into_owned()));
+                values.push(batch.cell(q, row).map_err(|e| cell_error(path, batch.line(row), &header[q], e))?);
             }
-            *self.groups.entry(self.hasher.hash_one(&values)).or_default() += 1;
+            let hash = self.hash_values(values.iter().map(|v| v.as_deref().map(str::as_bytes)));
+            self.count(hash);
         }
-        self.rows += batch.rows() as u64;
         Ok(())
+    }
+
+    /// Adds one output record as written, its fields in header order: an empty field is an
+    /// empty cell, as the file reads back (`run` counts its CSV output as it writes it).
+    pub fn add_record(&mut self, fields: &[Cow<'_, [u8]>]) {
+        if self.quasi_index.is_empty() {
+            return;
+        }
+        let values = self.quasi_index.iter().map(|&q| fields.get(q).map(AsRef::as_ref).filter(|f| !f.is_empty()));
+        let hash = self.hash_values(values);
+        self.count(hash);
+    }
+
+    /// A keyed hash of one row's quasi-identifier values in order, `None` for an empty cell
+    /// (each value length-prefixed, so values never run together).
+    fn hash_values<'v>(&self, values: impl Iterator<Item = Option<&'v [u8]>>) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = self.hasher.build_hasher();
+        for value in values {
+            value.hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
+    fn count(&mut self, hash: u64) {
+        *self.groups.entry(hash).or_default() += 1;
+        self.rows += 1;
     }
 
     /// The group sizes against `k`; `None` when no quasi-identifier column is present.
