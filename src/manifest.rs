@@ -55,9 +55,10 @@ pub struct FileEntry {
     pub columns: Vec<ColumnEntry>,
     pub dropped: Vec<String>,
     /// The k-anonymity of the output's quasi-identifiers as the run counted it while writing
-    /// (CSV output), for `run`'s summary; not part of the manifest file.
+    /// (CSV output; `Some(None)`: the output holds none of them), for `run`'s summary; not part
+    /// of the manifest file.
     #[serde(skip)]
-    pub groups: Option<crate::inspect::verify::leaks::Groups>,
+    pub groups: Option<Option<crate::inspect::verify::leaks::Groups>>,
 }
 
 /// SHA-256 of a file's bytes, in hex, read in 1 MiB pieces.

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{demo_copy, pseudata, records};
+use common::{demo_copy, job, pseudata, records, KEY_A};
 use pseudata::mapping::{load_dir, ColumnRule};
 use pseudata::rules::DateSpec;
 
@@ -958,4 +958,62 @@ fn scan_drafts_language_from_the_postcode_and_email_from_the_fake_names() {
             String::from_utf8_lossy(&row[1]).to_lowercase().chars().filter(char::is_ascii_alphabetic).collect();
         assert!(String::from_utf8_lossy(&row[5]).contains(&surname), "{row:?}");
     }
+}
+
+#[test]
+fn verify_names_a_header_less_output_past_a_dropped_column() {
+    // Header-less: columns are named by position in the input, and `column_2` is dropped, so
+    // the output's third field is `column_4`. The original NISS planted in `column_4` (kept)
+    // must be reported there, in exactly those rows, and nothing else may fail.
+    let niss = |i: u64| {
+        let base = 850_101_001 + i * 3;
+        format!("{base:09}{:02}", 97 - base % 97)
+    };
+    let mut text = String::new();
+    let mut planted = Vec::new();
+    for i in 0..300u64 {
+        let note = if i % 7 == 2 { format!("zie {}", niss(i)) } else { "ok".to_string() };
+        if i % 7 == 2 {
+            planted.push(i + 1);
+        }
+        text.push_str(&format!(
+            "{};junk{};{};{note};{}\n",
+            niss(i),
+            i % 5,
+            niss(i + 1000),
+            ["a", "b", "c"][i as usize % 3]
+        ));
+    }
+    let dir = scratch(&[
+        ("input/raw.csv", &text),
+        (
+            "mappings/raw.yaml",
+            "table: raw\nfiles: ['raw.csv']\ncsv: { header: false }\nsubject: column_1\nquasi_identifiers: [column_5]\n\
+             columns:\n  column_1: niss\n  column_2: drop\n  column_3: niss\n  column_4: keep\n  column_5: keep\n",
+        ),
+    ]);
+    let output = dir.path().join("out");
+    job("run", dir.path(), &output).env("PSEUDATA_KEY", KEY_A).arg("--quiet").assert().success();
+    let out = stdout(
+        &job("verify", dir.path(), &output).env("PSEUDATA_KEY", KEY_A).args(["--format", "json"]).assert().code(1),
+    );
+    let all = findings(&out);
+    let leaks: Vec<u64> = all
+        .iter()
+        .filter(|f| f["code"] == "leak")
+        .inspect(|f| assert_eq!(f["column"], "column_4", "{f}"))
+        .filter_map(|f| f["row"].as_u64())
+        .collect();
+    assert_eq!(leaks, planted[..10], "{out}");
+    let other: Vec<_> = all
+        .iter()
+        .filter(|f| f["severity"] == "error" && !["leak", "kept_free_text"].contains(&f["code"].as_str().unwrap()))
+        .collect();
+    assert!(other.is_empty(), "{other:?}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let k = &report["details"]["k_anonymity"][0];
+    assert_eq!(
+        (k["quasi_identifiers"].clone(), k["smallest_group"].as_u64()),
+        (serde_json::json!(["column_5"]), Some(100))
+    );
 }

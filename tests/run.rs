@@ -604,3 +604,38 @@ fn k_anonymity_counted_while_writing_equals_the_output_read_back() {
         assert_eq!(k["quasi_identifiers"], serde_json::json!(quasi));
     }
 }
+
+#[test]
+fn k_anonymity_of_a_header_less_output_follows_the_mapped_columns_past_a_dropped_one() {
+    // Columns named by position in the input; `column_2` dropped, so the output's third column
+    // is the input's `column_4`. The groups are those of the declared columns, as written.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
+    let mut text = String::new();
+    for i in 0..400 {
+        text.push_str(&format!("{i};x{};{};{};{}\n", i % 13, ["a", "b", "c"][i % 3], i % 4, i % 50));
+    }
+    std::fs::write(dir.path().join("input/raw.csv"), text).unwrap();
+    std::fs::write(
+        dir.path().join("mappings/raw.yaml"),
+        "table: raw\nfiles: ['raw.csv']\ncsv: { header: false }\nquasi_identifiers: [column_3, column_4]\ncolumns:\n  \
+         column_1: keep\n  column_2: drop\n  column_3: keep\n  column_4: keep\n  column_5: keep\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("run.json");
+    run_cmd(dir.path(), &out.path().join("out"), KEY_A).arg("--report").arg(&report).assert().success();
+    let rows = records(&out.path().join("out/raw.csv"), b';');
+    assert_eq!((rows.len(), rows[0].len()), (400, 4), "no header; four columns");
+    let mut groups = std::collections::HashMap::<(Vec<u8>, Vec<u8>), u64>::new();
+    for row in &rows {
+        *groups.entry((row[1].clone(), row[2].clone())).or_default() += 1;
+    }
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let k = &json["k_anonymity"][0];
+    assert_eq!(groups.len(), 12, "3 letters x 4 digits");
+    assert_eq!(k["smallest_group"].as_u64(), groups.values().copied().min());
+    assert_eq!(k["quasi_identifiers"], serde_json::json!(["column_3", "column_4"]));
+    assert_eq!(k["rows"], 400);
+}

@@ -241,6 +241,7 @@ pub(crate) fn options(
         force: job.force,
         batch_rows,
         cancel: None,
+        count_groups: false,
     };
     Ok((options, key))
 }
@@ -255,8 +256,9 @@ pub(crate) struct Executed {
     pub mappings: Option<crate::mapping::Mappings>,
 }
 
-/// `measure_groups`: read the outputs' quasi-identifiers back for k-anonymity (not for case
-/// files, nor for a quiet run without a report).
+/// `measure_groups`: the k-anonymity of the outputs' quasi-identifiers, counted as each CSV
+/// output is written, read back from a Parquet output (not for case files, nor for a quiet run
+/// without a report).
 pub(crate) fn execute(
     mut options: RunOptions,
     key: &Key,
@@ -270,6 +272,7 @@ pub(crate) fn execute(
     // while the first is being handled ends the process at once (still with no final name
     // written: only the hidden staging directory may remain). A signal once the output is being
     // moved into place does not stop the run: the output is complete.
+    options.count_groups = measure_groups && options.case.is_none();
     let cancel = Arc::new(AtomicUsize::new(0));
     // One flag for the three: a second signal of any kind takes the default action.
     let signalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -294,16 +297,9 @@ pub(crate) fn execute(
     };
     // Measured after the output is in place: a failure here is a warning, never a failed run.
     let mappings = crate::mapping::load_dir(&options.mappings);
-    let groups = match (&mappings, measure_groups) {
-        (_, false) => Vec::new(),
-        (Ok(mappings), true) => k_anonymity(&manifest, &options, mappings).unwrap_or_else(|e| {
-            eprintln!("warning: k-anonymity not measured: {e}");
-            Vec::new()
-        }),
-        (Err(e), true) => {
-            eprintln!("warning: k-anonymity not measured: {e}");
-            Vec::new()
-        }
+    let groups = match measure_groups {
+        true => k_anonymity(&manifest, &options, mappings.as_ref()),
+        false => Vec::new(),
     };
     let mappings = mappings.ok();
     if !quiet {
@@ -345,23 +341,32 @@ pub(crate) fn execute(
     Ok(Executed { manifest, groups, mappings })
 }
 
-/// The k-anonymity of every output file whose table declares `quasi_identifiers` (read back
-/// from the output, its quasi-identifier columns only), as `verify` measures it.
+/// The k-anonymity of every output file whose table declares `quasi_identifiers`, as `verify`
+/// measures it: as the run counted it while writing a CSV output; a Parquet output's
+/// quasi-identifier columns are read back. A file that cannot be read back, or mappings that no
+/// longer load, cost only that file's figure (a warning), never the others'.
 fn k_anonymity(
     manifest: &Manifest,
     options: &RunOptions,
-    mappings: &crate::mapping::Mappings,
-) -> anyhow::Result<Vec<(String, Groups)>> {
+    mappings: Result<&crate::mapping::Mappings, &crate::mapping::MappingError>,
+) -> Vec<(String, Groups)> {
     let mut found = Vec::new();
     let used = |table: &crate::mapping::Table| {
         manifest.mappings.iter().any(|m| m.table == table.name && m.sha256 == table.sha256)
     };
     for file in &manifest.files {
-        // Counted by the run as it wrote the file (CSV): nothing to read back.
-        if let Some(groups) = &file.groups {
-            found.push((file.output.clone(), groups.clone()));
+        // Counted by the run as it wrote the file: nothing to read back.
+        if let Some(counted) = &file.groups {
+            found.extend(counted.clone().map(|groups| (file.output.clone(), groups)));
             continue;
         }
+        let mappings = match mappings {
+            Ok(mappings) => mappings,
+            Err(e) => {
+                eprintln!("warning: k-anonymity of {} not measured: {e}", file.output);
+                continue;
+            }
+        };
         // Only with the mapping the run used (not one edited since it started).
         let Some(table) = mappings.tables.iter().find(|t| t.name == file.table).filter(|t| used(t)) else { continue };
         // The dialect the run wrote, as recorded (not sniffed again from the output).
@@ -374,11 +379,13 @@ fn k_anonymity(
             _ => crate::mapping::CsvOptions { header: true, ..Default::default() },
         };
         let path = options.output.join(&file.output);
-        if let Some(groups) = output_groups(table, &path, file.format_out, &csv, DEFAULT_K, options.batch_rows)? {
-            found.push((file.output.clone(), groups));
+        match output_groups(table, &path, file.format_out, &csv, DEFAULT_K, options.batch_rows) {
+            Ok(Some(groups)) => found.push((file.output.clone(), groups)),
+            Ok(None) => {}
+            Err(e) => eprintln!("warning: k-anonymity of {} not measured: {e}", file.output),
         }
     }
-    Ok(found)
+    found
 }
 
 #[cfg(test)]

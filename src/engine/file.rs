@@ -34,8 +34,9 @@ pub struct FileOutcome {
     /// input's type (a `hash` token in an integer column).
     pub types: Vec<Option<String>>,
     /// The k-anonymity of the output's quasi-identifiers, counted as the records were written
-    /// (CSV output with a header only; `None` otherwise, and `run` reads the output back).
-    pub groups: Option<Groups>,
+    /// (CSV output; `None` otherwise, and `run` reads the output back; `Some(None)` when the
+    /// output holds none of them).
+    pub groups: Option<Option<Groups>>,
 }
 
 /// The things every file job needs.
@@ -230,15 +231,7 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
     let format = source.format().clone();
     let layout = layout(plan);
     let batch_rows = job.batch_rows;
-    // The k-anonymity of a CSV output, counted by the writer as it writes each record: the
-    // output is not read back after the run.
-    let header: Vec<String> = plan.header().iter().map(|h| h.to_string()).collect();
-    let groups = match &sink {
-        Sink::Csv(sink) if sink.format().header && !job.quasi.is_empty() => {
-            Some(Arc::new(Mutex::new(GroupCounter::new(&header, job.quasi))))
-        }
-        _ => None,
-    };
+    let groups = WrittenGroups::new(job, plan, &sink);
     let outcome = std::thread::scope(|scope| {
         let (batch_send, batches) = sync_channel::<Result<Records, IoError>>(1);
         // Written batches come back to the reader, so record buffers are reused, not reallocated
@@ -311,10 +304,10 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
                     Format::Csv => {
                         let layout = layout.clone();
                         let recycle = recycle.clone();
-                        let groups = groups.clone();
+                        let groups = groups.share();
                         Box::new(move |sink| {
                             if let Sink::Csv(sink) = sink {
-                                let mut counter = groups.as_ref().map(|g| g.lock().unwrap_or_else(|e| e.into_inner()));
+                                let mut counter = WrittenGroups::lock(&groups);
                                 write_csv_rows(
                                     sink,
                                     &layout,
@@ -347,10 +340,44 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
             Ok(FileOutcome { rows_in, rows_out, stats, csv: Some(format.clone()), types: Vec::new(), groups: None })
         })
     })?;
-    // Every write job is done (the writer thread has ended): the counter is this function's.
-    let groups =
-        groups.and_then(|g| Arc::try_unwrap(g).ok()).map(|g| g.into_inner().unwrap_or_else(|e| e.into_inner()));
-    Ok(FileOutcome { groups: groups.and_then(|g| g.finish(&header, DEFAULT_K)), ..outcome })
+    Ok(FileOutcome { groups: groups.finish(), ..outcome })
+}
+
+/// The k-anonymity of a CSV output's quasi-identifiers, counted by the writer thread as it
+/// writes each record (the write jobs share the counter), so `run` does not read the output back.
+struct WrittenGroups {
+    header: Vec<String>,
+    counter: Option<Arc<Mutex<GroupCounter>>>,
+}
+
+impl WrittenGroups {
+    /// Counts when `sink` is CSV and the job names quasi-identifiers.
+    fn new(job: &FileJob, plan: &BoundPlan, sink: &Sink) -> WrittenGroups {
+        let header: Vec<String> = plan.header().iter().map(|h| h.to_string()).collect();
+        let counter = match sink {
+            Sink::Csv(_) if !job.quasi.is_empty() => Some(Arc::new(Mutex::new(GroupCounter::new(&header, job.quasi)))),
+            _ => None,
+        };
+        WrittenGroups { header, counter }
+    }
+
+    /// The counter, for a write job.
+    fn share(&self) -> Option<Arc<Mutex<GroupCounter>>> {
+        self.counter.clone()
+    }
+
+    /// A write job's hold on the counter (the writer thread is its only user).
+    fn lock(shared: &Option<Arc<Mutex<GroupCounter>>>) -> Option<std::sync::MutexGuard<'_, GroupCounter>> {
+        shared.as_ref().map(|g| g.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Once every write job has run: `None` when nothing was counted, `Some(None)` when the
+    /// output holds none of the quasi-identifiers.
+    fn finish(self) -> Option<Option<Groups>> {
+        let counter = Arc::into_inner(self.counter?)?;
+        let counter = counter.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Some(counter.finish(&self.header, DEFAULT_K))
+    }
 }
 
 /// A CSV batch as a frame of text columns, for `--to parquet`.
@@ -559,6 +586,7 @@ pub fn process_frames(
             (Sink::Arrow(Box::new(ArrowStreamSink::start(job.output, output, arrow)?)), schema)
         }
     };
+    let groups = WrittenGroups::new(job, plan, &sink);
     // Source columns read as text: those rules read, and every kept one when writing CSV.
     let mut needed = vec![false; plan.source_width];
     for column in &plan.columns {
@@ -573,7 +601,7 @@ pub fn process_frames(
     }
     let layout = layout(plan);
     let types = type_changes;
-    with_writer(sink, |writer| {
+    let outcome = with_writer(sink, |writer| {
         let mut stats = vec![ColumnStats::default(); plan.columns.len()];
         let memos = Memo::for_columns(plan.columns.len());
         let (mut rows_in, mut rows_out) = (0u64, 0u64);
@@ -617,6 +645,7 @@ pub fn process_frames(
                 .map_err(|(row, col, e)| row_error(job, plan, input_row(row), col, e))?;
             let write: WriteJob = if !typed {
                 let layout = layout.clone();
+                let groups = groups.share();
                 Box::new(move |sink| match sink {
                     Sink::Csv(sink) => write_csv_rows(
                         sink,
@@ -624,7 +653,7 @@ pub fn process_frames(
                         &values,
                         height,
                         |row, col| cells.columns[col].as_ref().and_then(|c| c.get(row)).unwrap_or("").as_bytes(),
-                        None,
+                        WrittenGroups::lock(&groups).as_deref_mut(),
                     ),
                     Sink::Parquet(_) | Sink::Arrow(_) => Ok(()),
                 })
@@ -684,5 +713,6 @@ pub fn process_frames(
         }
         job.check_cancel()?;
         Ok(FileOutcome { rows_in, rows_out, stats, csv: None, types, groups: None })
-    })
+    })?;
+    Ok(FileOutcome { groups: groups.finish(), ..outcome })
 }

@@ -261,6 +261,9 @@ pub struct RunOptions {
     /// Set from outside (a signal handler) to the number of the signal that should stop the run
     /// between batches; 0 while running. Nothing is kept.
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
+    /// Count the k-anonymity of each CSV output's quasi-identifiers as it is written (`run`,
+    /// unless quiet without a report).
+    pub count_groups: bool,
 }
 
 /// One input file and the table it belongs to.
@@ -571,7 +574,7 @@ fn job<'a>(
         progress,
         cancel: options.cancel.as_deref(),
         // A case file's k-anonymity is not measured: a handful of members forms groups of one.
-        quasi: if options.case.is_none() { &item.table.quasi_identifiers } else { &[] },
+        quasi: if options.count_groups && options.case.is_none() { &item.table.quasi_identifiers } else { &[] },
     }
 }
 
@@ -888,49 +891,90 @@ mod tests {
     #[test]
     fn k_anonymity_of_a_csv_output_is_counted_while_writing_as_it_reads_back() {
         use crate::inspect::verify::{leaks::output_groups, DEFAULT_K};
+        use crate::mapping::CsvOptions;
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("input")).unwrap();
-        std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
-        let mut text = b"id;skip;sex;city;remark\r\n".to_vec();
         let cities: [&[u8]; 6] = [b"Li\xe8ge", b"\x80", b"\"a;b\"", b"\"x\r\ny\"", b"", b" "];
+        let mut rows = Vec::new();
         for i in 0..500usize {
-            text.extend_from_slice(format!("{i};{};{};", i % 7, ["M", "F", ""][i % 3]).as_bytes());
-            text.extend_from_slice(cities[(i % 11).min(5)]);
-            text.extend_from_slice(b";r\r\n");
+            rows.extend_from_slice(format!("{i};{};{};", i % 7, ["M", "F", ""][i % 3]).as_bytes());
+            rows.extend_from_slice(cities[(i % 11).min(5)]);
+            rows.extend_from_slice(b";r\r\n");
         }
-        std::fs::write(dir.path().join("input/people.csv"), &text).unwrap();
-        std::fs::write(
-            dir.path().join("mappings/people.yaml"),
-            "table: people\nfiles: ['people*.csv']\ncsv: { separator: ';', encoding: windows-1252 }\nsubject: id\n\
-             quasi_identifiers: [sex, city, remark]\ncolumns:\n  id: keep\n  skip: drop\n  sex: keep\n  city: keep\n  remark: null\n",
-        )
-        .unwrap();
+        // One table with a header, one without (columns named by position, one dropped), in one run.
+        let put = |path: &str, text: &[u8]| {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        put("input/people.csv", &[&b"id;skip;sex;city;remark\r\n"[..], &rows].concat());
+        put("input/raw.csv", &rows);
+        let dialect = "csv: { separator: ';', encoding: windows-1252";
+        put(
+            "mappings/people.yaml",
+            format!(
+                "table: people\nfiles: ['people*']\n{dialect} }}\nsubject: id\nquasi_identifiers: [sex, city, remark]\n\
+                 columns:\n  id: keep\n  skip: drop\n  sex: keep\n  city: keep\n  remark: null\n"
+            )
+            .as_bytes(),
+        );
+        put(
+            "mappings/raw.yaml",
+            format!(
+                "table: raw\nfiles: ['raw*']\n{dialect}, header: false }}\nquasi_identifiers: [column_3, column_4]\n\
+                 columns:\n  column_1: keep\n  column_2: drop\n  column_3: keep\n  column_4: keep\n  column_5: null\n"
+            )
+            .as_bytes(),
+        );
+        // The Parquet written from them has no dropped column to map.
+        let people = std::fs::read_to_string(dir.path().join("mappings/people.yaml")).unwrap();
+        put("mappings-pq/people.yaml", people.replace("  skip: drop\n", "").as_bytes());
+        let raw = std::fs::read_to_string(dir.path().join("mappings/raw.yaml")).unwrap();
+        put("mappings-pq/raw.yaml", raw.replace("  column_2: drop\n", "").as_bytes());
         let mappings = crate::mapping::load_dir(&dir.path().join("mappings")).unwrap();
         let key = Key::from_hex(&"ab".repeat(32), "t").unwrap();
+        let options = |input: &str, output: &str, to: Option<Format>, threads, batch_rows, subset| RunOptions {
+            mappings: dir.path().join("mappings"),
+            input: dir.path().join(input),
+            output: dir.path().join(output),
+            to,
+            threads: Some(threads),
+            subset,
+            case: None,
+            sheet_lang: None,
+            force: false,
+            batch_rows,
+            cancel: None,
+            count_groups: true,
+        };
+        // The same figures as reading the file back, in the dialect the run wrote it.
+        let check = |manifest: &crate::manifest::Manifest, output: &str, csv: &dyn Fn(&CsvOptions) -> CsvOptions| {
+            assert_eq!(manifest.files.len(), 2);
+            for file in &manifest.files {
+                let table = mappings.tables.iter().find(|t| t.name == file.table).unwrap();
+                let counted = file.groups.clone().flatten().expect("counted while writing");
+                let path = dir.path().join(output).join(&file.output);
+                let read_back = output_groups(table, &path, Format::Csv, &csv(&table.csv), DEFAULT_K, 100).unwrap();
+                assert_eq!(Some(&counted), read_back.as_ref(), "{output}: {}", file.output);
+                assert!(counted.sizes.len() > 2 && counted.rows > 100, "{:?}", counted.sizes);
+            }
+        };
+        let as_written = |c: &CsvOptions| c.clone();
         for (threads, batch_rows, subset) in [(1, 65_536, None), (2, 7, None), (2, 64, Some(50.0))] {
-            let output = dir.path().join(format!("out-{threads}-{batch_rows}"));
-            let options = RunOptions {
-                mappings: dir.path().join("mappings"),
-                input: dir.path().join("input"),
-                output: output.clone(),
-                to: None,
-                threads: Some(threads),
-                subset,
-                case: None,
-                sheet_lang: None,
-                force: false,
-                batch_rows,
-                cancel: None,
-            };
-            let manifest = run(&options, &key, &NoProgress).unwrap();
-            let counted = manifest.files[0].groups.clone().expect("counted while writing");
-            let csv = crate::mapping::CsvOptions { separator: Some(b';'), ..mappings.tables[0].csv.clone() };
-            let read_back =
-                output_groups(&mappings.tables[0], &output.join("people.csv"), Format::Csv, &csv, DEFAULT_K, 100)
-                    .unwrap()
-                    .unwrap();
-            assert_eq!(counted, read_back, "{threads} threads, batches of {batch_rows}, subset {subset:?}");
-            assert!(counted.sizes.len() > 2, "{:?}", counted.sizes);
+            let output = format!("out-{threads}-{batch_rows}");
+            let manifest =
+                run(&options("input", &output, None, threads, batch_rows, subset), &key, &NoProgress).unwrap();
+            check(&manifest, &output, &as_written);
         }
+        // Parquet in, CSV out (UTF-8, comma, a header): counted by the same writer.
+        run(&options("input", "pq", Some(Format::Parquet), 2, 64, None), &key, &NoProgress).unwrap();
+        let from_parquet = RunOptions {
+            mappings: dir.path().join("mappings-pq"),
+            ..options("pq", "back", Some(Format::Csv), 2, 64, None)
+        };
+        let manifest = run(&from_parquet, &key, &NoProgress).unwrap();
+        check(&manifest, "back", &|_| CsvOptions { header: true, ..Default::default() });
+        // Not asked (a quiet run without a report): nothing counted.
+        let quiet = RunOptions { count_groups: false, ..options("input", "quiet", None, 2, 64, None) };
+        assert!(run(&quiet, &key, &NoProgress).unwrap().files.iter().all(|f| f.groups.is_none()));
     }
 }

@@ -154,6 +154,26 @@ impl TableReader {
         }
     }
 
+    /// Opens a file the run wrote for `table`, as `open` does; the columns of a header-less CSV
+    /// are named as the run named them (the input's `column_N` less the dropped columns, in
+    /// order), not by their position in the output, where a dropped column shifts the rest.
+    pub fn open_written(
+        path: &Path,
+        format: Format,
+        options: &CsvOptions,
+        table: &crate::mapping::Table,
+        batch_rows: usize,
+        wanted: impl FnOnce(&[String]) -> Vec<bool>,
+    ) -> Result<TableReader, IoError> {
+        let named = |header: &[String]| match format == Format::Csv && !options.header {
+            true => table.written_names(header.len()),
+            false => header.to_vec(),
+        };
+        let mut reader = TableReader::open(path, format, options, batch_rows, None, |h| wanted(&named(h)))?;
+        reader.header = named(&reader.header);
+        Ok(reader)
+    }
+
     /// Column names, in file order.
     pub fn header(&self) -> &[String] {
         &self.header

@@ -124,6 +124,16 @@ impl Table {
         self.columns.iter().find(|(name, _)| name == column).map(|(_, rule)| rule)
     }
 
+    /// The names of the first `width` columns a run writes for a header-less input (named
+    /// `column_1`, `column_2`, ... by position): those names without the dropped columns.
+    pub fn written_names(&self, width: usize) -> Vec<String> {
+        (1..)
+            .map(|i| format!("column_{i}"))
+            .filter(|name| !matches!(self.rule(name), Some(ColumnRule::Drop)))
+            .take(width)
+            .collect()
+    }
+
     /// Parses and validates one mapping file.
     pub fn load(path: &Path) -> Result<Table, MappingError> {
         let bytes = std::fs::read(path).map_err(|source| MappingError::Read { path: path.to_path_buf(), source })?;

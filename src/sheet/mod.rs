@@ -265,7 +265,8 @@ pub fn write_sheets(
 fn load<'m>(file: &Written<'m>, batch_rows: usize) -> Result<Option<Loaded<'m>>, RunError> {
     let table = file.table;
     let Some(subject_name) = &table.subject else { return Ok(None) };
-    let mut reader = TableReader::open(&file.path, file.format, &table.csv, batch_rows, None, |h| vec![true; h.len()])?;
+    let mut reader =
+        TableReader::open_written(&file.path, file.format, &table.csv, table, batch_rows, |h| vec![true; h.len()])?;
     let header = reader.header().to_vec();
     let Some(subject) = header.iter().position(|h| h == subject_name) else { return Ok(None) };
     let card = is_card(table);

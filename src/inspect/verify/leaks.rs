@@ -158,8 +158,9 @@ pub fn output_groups(
     if quasi.is_empty() {
         return Ok(None);
     }
-    let mut reader =
-        TableReader::open(path, format, csv, batch_rows, None, |h| h.iter().map(|c| quasi.contains(c)).collect())?;
+    let mut reader = TableReader::open_written(path, format, csv, table, batch_rows, |h| {
+        h.iter().map(|c| quasi.contains(c)).collect()
+    })?;
     let header = reader.header().to_vec();
     let mut counter = GroupCounter::new(&header, quasi);
     while let Some(batch) = reader.next_batch()? {
@@ -186,10 +187,14 @@ pub(super) fn pass_two(
     let table = pair.table;
     let output_csv = pair.output_csv();
     let quasi = &table.quasi_identifiers;
-    let mut reader =
-        TableReader::open(&pair.output.path, pair.output.format, &output_csv, options.batch_rows, None, |h| {
-            h.iter().map(|c| !is_identifier(table, c) || quasi.contains(c)).collect()
-        })?;
+    let mut reader = TableReader::open_written(
+        &pair.output.path,
+        pair.output.format,
+        &output_csv,
+        table,
+        options.batch_rows,
+        |h| h.iter().map(|c| !is_identifier(table, c) || quasi.contains(c)).collect(),
+    )?;
     let header = reader.header().to_vec();
     // Every column but the identifier columns: each of their cells was compared with its own
     // original in pass 1, and every value there is a pseudonym of the run, which excuses it.

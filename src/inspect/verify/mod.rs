@@ -794,10 +794,14 @@ fn pass_one(
             h.iter().map(needed).collect()
         })?;
     let output_csv = pair.output_csv();
-    let mut output =
-        TableReader::open(&pair.output.path, pair.output.format, &output_csv, options.batch_rows, None, |h| {
-            h.iter().map(|c| is_identifier(table, c) || name_part(table, c).is_some()).collect()
-        })?;
+    let mut output = TableReader::open_written(
+        &pair.output.path,
+        pair.output.format,
+        &output_csv,
+        table,
+        options.batch_rows,
+        |h| h.iter().map(|c| is_identifier(table, c) || name_part(table, c).is_some()).collect(),
+    )?;
     let in_header = input.header().to_vec();
     let out_header = output.header().to_vec();
     // Identifier columns present on both sides: (input index, output index, column).
