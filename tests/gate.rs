@@ -1017,3 +1017,38 @@ fn verify_names_a_header_less_output_past_a_dropped_column() {
         (serde_json::json!(["column_5"]), Some(100))
     );
 }
+
+#[test]
+fn verify_agrees_with_run_on_never_assigned_serials() {
+    // Serials 000 and 999 have valid check digits (python-stdnum accepts them) but are never
+    // assigned: `run` takes them for anomalies (`on_invalid`: a keyed fake, counted invalid).
+    // `verify` must not then demand a valid pseudonym for them, and must count them as `run` did.
+    let niss = |yymmdd: u64, serial: u64| {
+        let base = yymmdd * 1000 + serial;
+        format!("{base:09}{:02}", 97 - base % 97)
+    };
+    let mut text = String::from("niss,amount\n");
+    let mut anomalies = 0;
+    for i in 0..200u64 {
+        let serial = match i % 10 {
+            3 => 0,
+            7 => 999,
+            _ => 1 + i,
+        };
+        anomalies += u64::from(serial == 0 || serial == 999);
+        text.push_str(&format!("{},{}\n", niss(850_101 + i % 28, serial), i));
+    }
+    let dir = scratch(&[
+        ("input/people.csv", &text),
+        ("mappings/people.yaml", "table: people\nfiles: ['people.csv']\ncolumns:\n  niss: niss\n  amount: keep\n"),
+    ]);
+    let output = dir.path().join("out");
+    job("run", dir.path(), &output).env("PSEUDATA_KEY", KEY_A).arg("--quiet").assert().success();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(output.join("pseudata-manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["files"][0]["columns"][0]["invalid"], anomalies, "run counts them invalid");
+    let out = stdout(
+        &job("verify", dir.path(), &output).env("PSEUDATA_KEY", KEY_A).args(["--format", "json"]).assert().code(0),
+    );
+    assert!(findings(&out).iter().all(|f| f["severity"] != "error"), "{out}");
+}

@@ -50,7 +50,12 @@ pub(super) fn canonical(kind: Kind, value: &str) -> (String, bool) {
         v
     };
     let parsed = match kind {
-        Kind::Niss => Niss::parse(v, true).map(|n| format!("{:011}", n.digits)),
+        // Serials 000 and 999 are never assigned: the rule takes such a number for an anomaly
+        // (`on_invalid`), so its pseudonym need not be valid; it keeps its canonical form.
+        Kind::Niss => match Niss::parse(v, true) {
+            Some(n) if !(1..=998).contains(&n.serial) => return (format!("{:011}", n.digits), false),
+            n => n.map(|n| format!("{:011}", n.digits)),
+        },
         Kind::Iban => Iban::parse(v).map(|i| i.compact),
         Kind::Inami => Inami::parse(v).map(|_| spelling::digits(v)),
         Kind::Kbo => kbo::parse(v).map(|n| format!("{n:010}")),
@@ -211,6 +216,11 @@ mod tests {
         assert_eq!(canonical(Kind::Phone, "0475 12 34 56"), canonical(Kind::Phone, "+32475123456"));
         assert_eq!(canonical(Kind::Email, "Jan@Telenet.be"), canonical(Kind::Email, "jan@telenet.be"));
         assert!(!canonical(Kind::Niss, "85073003329").1);
+        // Serials 000 and 999 pass the check digits (python-stdnum accepts them) but are never
+        // assigned: an anomaly, as the `niss` rule takes them, in its canonical form.
+        assert_eq!(canonical(Kind::Niss, "85.07.30-000.61"), ("85073000061".to_string(), false));
+        assert_eq!(canonical(Kind::Niss, "85073099932"), ("85073099932".to_string(), false));
+        assert_eq!(canonical(Kind::Niss, "85073000160"), ("85073000160".to_string(), true));
     }
 
     #[test]
