@@ -1016,6 +1016,24 @@ fn verify_names_a_header_less_output_past_a_dropped_column() {
         (k["quasi_identifiers"].clone(), k["smallest_group"].as_u64()),
         (serde_json::json!(["column_5"]), Some(100))
     );
+    // An output of another width (the dropped column back, holding originals) cannot be named
+    // by position: refused, naming the file and never a value, rather than read under the
+    // wrong names (its second field would pass for the NISS column `column_3`).
+    let path = output.join("raw.csv");
+    let rows: Vec<String> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let (first, rest) = line.split_once(';').unwrap();
+            format!("{first};{};{rest}", niss(i as u64 + 1))
+        })
+        .collect();
+    std::fs::write(&path, rows.join("\n") + "\n").unwrap();
+    let refused = job("verify", dir.path(), &output).env("PSEUDATA_KEY", KEY_A).assert().code(2);
+    let err = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(err.contains("raw.csv") && err.contains("5 fields where the mapping writes 4"), "{err}");
+    assert!(!err.contains(&niss(1)), "{err}");
 }
 
 #[test]

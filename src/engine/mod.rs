@@ -430,6 +430,10 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
                 path: staged.clone(),
                 format: options.to.unwrap_or(item.format),
                 table: item.table,
+                csv: match options.to.is_none_or(|to| to == item.format) {
+                    true => item.table.csv.clone(),
+                    false => crate::mapping::CsvOptions { header: true, ..Default::default() },
+                },
             })
             .collect();
         let dir = staging.path().join("sheets");

@@ -165,11 +165,27 @@ impl TableReader {
         batch_rows: usize,
         wanted: impl FnOnce(&[String]) -> Vec<bool>,
     ) -> Result<TableReader, IoError> {
-        let named = |header: &[String]| match format == Format::Csv && !options.header {
+        let header_less = format == Format::Csv && !options.header;
+        let named = |header: &[String]| match header_less {
             true => table.written_names(header.len()),
             false => header.to_vec(),
         };
         let mut reader = TableReader::open(path, format, options, batch_rows, None, |h| wanted(&named(h)))?;
+        // Names by position only fit the output the mapping writes: one of another width (a
+        // dropped column still there) is refused, lest a column be read under another's name.
+        let written =
+            table.columns.iter().filter(|(_, rule)| !matches!(rule, crate::mapping::ColumnRule::Drop)).count();
+        if header_less && reader.header.len() != written {
+            return Err(IoError::Malformed {
+                path: path.into(),
+                line: 1,
+                record: 1,
+                problem: format!(
+                    "{} fields where the mapping writes {written} (a header-less output names its columns by position)",
+                    reader.header.len()
+                ),
+            });
+        }
         reader.header = named(&reader.header);
         Ok(reader)
     }

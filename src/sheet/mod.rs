@@ -179,6 +179,8 @@ pub struct Written<'m> {
     pub path: PathBuf,
     pub format: Format,
     pub table: &'m Table,
+    /// How to read it: the table's dialect when the run kept the format, else plain CSV.
+    pub csv: crate::mapping::CsvOptions,
 }
 
 /// A cell of a sheet's table: its text, and a line beneath (an ICD-10 chapter's title).
@@ -266,7 +268,7 @@ fn load<'m>(file: &Written<'m>, batch_rows: usize) -> Result<Option<Loaded<'m>>,
     let table = file.table;
     let Some(subject_name) = &table.subject else { return Ok(None) };
     let mut reader =
-        TableReader::open_written(&file.path, file.format, &table.csv, table, batch_rows, |h| vec![true; h.len()])?;
+        TableReader::open_written(&file.path, file.format, &file.csv, table, batch_rows, |h| vec![true; h.len()])?;
     let header = reader.header().to_vec();
     let Some(subject) = header.iter().position(|h| h == subject_name) else { return Ok(None) };
     let card = is_card(table);
