@@ -1070,3 +1070,23 @@ fn verify_agrees_with_run_on_never_assigned_serials() {
     );
     assert!(findings(&out).iter().all(|f| f["severity"] != "error"), "{out}");
 }
+
+#[test]
+fn verify_reads_an_empty_header_less_output() {
+    // A subset that kept none of a header-less file's rows writes an empty file: no header to
+    // name the columns by, and no rows. That is an empty table, not an unreadable file.
+    let dir = scratch(&[
+        ("input/raw.csv", "85073003328;a\n93051822361;b\n"),
+        (
+            "mappings/raw.yaml",
+            "table: raw\nfiles: ['raw.csv']\ncsv: { header: false }\nsubject: column_1\ncolumns:\n  column_1: niss\n  column_2: keep\n",
+        ),
+    ]);
+    let output = dir.path().join("out");
+    job("run", dir.path(), &output).env("PSEUDATA_KEY", KEY_A).args(["--quiet", "--subset", "1"]).assert().success();
+    assert_eq!(std::fs::metadata(output.join("raw.csv")).unwrap().len(), 0, "the subset kept no row");
+    let out = stdout(
+        &job("verify", dir.path(), &output).env("PSEUDATA_KEY", KEY_A).args(["--format", "json"]).assert().code(0),
+    );
+    assert!(findings(&out).iter().all(|f| f["severity"] != "error"), "{out}");
+}

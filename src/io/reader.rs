@@ -170,11 +170,19 @@ impl TableReader {
             true => table.written_names(header.len()),
             false => header.to_vec(),
         };
+        let written =
+            table.columns.iter().filter(|(_, rule)| !matches!(rule, crate::mapping::ColumnRule::Drop)).count();
+        // No header and no rows (a subset that kept none of the file's): an empty table of the
+        // columns the mapping writes.
+        if header_less && std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+            let header = table.written_names(written);
+            let _ = wanted(&header);
+            let (_, batches) = sync_channel(1);
+            return Ok(TableReader { path: path.into(), header, csv: None, batches, thread: None });
+        }
         let mut reader = TableReader::open(path, format, options, batch_rows, None, |h| wanted(&named(h)))?;
         // Names by position only fit the output the mapping writes: one of another width (a
         // dropped column still there) is refused, lest a column be read under another's name.
-        let written =
-            table.columns.iter().filter(|(_, rule)| !matches!(rule, crate::mapping::ColumnRule::Drop)).count();
         if header_less && reader.header.len() != written {
             return Err(IoError::Malformed {
                 path: path.into(),
