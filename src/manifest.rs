@@ -55,8 +55,8 @@ pub struct FileEntry {
     pub columns: Vec<ColumnEntry>,
     pub dropped: Vec<String>,
     /// The k-anonymity of the output's quasi-identifiers as the run counted it while writing
-    /// (CSV output; `Some(None)`: the output holds none of them), for `run`'s summary; not part
-    /// of the manifest file.
+    /// (`Some(None)`: the output holds none of them), for `run`'s summary; not part of the
+    /// manifest file.
     #[serde(skip)]
     pub groups: Option<Option<crate::inspect::verify::leaks::Groups>>,
 }

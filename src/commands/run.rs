@@ -11,7 +11,7 @@ use super::ExitStatus;
 use crate::cli::{Job, RunArgs};
 use crate::crypto::Key;
 use crate::engine::{self, Case, FileProgress, NoProgress, Progress, RunOptions, MANIFEST_NAME};
-use crate::inspect::verify::leaks::{output_groups, Groups};
+use crate::inspect::verify::leaks::Groups;
 use crate::inspect::verify::DEFAULT_K;
 use crate::manifest::Manifest;
 
@@ -256,9 +256,8 @@ pub(crate) struct Executed {
     pub mappings: Option<crate::mapping::Mappings>,
 }
 
-/// `measure_groups`: the k-anonymity of the outputs' quasi-identifiers, counted as each CSV
-/// output is written, read back from a Parquet output (not for case files, nor for a quiet run
-/// without a report).
+/// `measure_groups`: the k-anonymity of the outputs' quasi-identifiers, counted as each output
+/// is written (not for case files, nor for a quiet run without a report).
 pub(crate) fn execute(
     mut options: RunOptions,
     key: &Key,
@@ -297,10 +296,9 @@ pub(crate) fn execute(
     };
     // Measured after the output is in place: a failure here is a warning, never a failed run.
     let mappings = crate::mapping::load_dir(&options.mappings);
-    let groups = match measure_groups {
-        true => k_anonymity(&manifest, &options, mappings.as_ref()),
-        false => Vec::new(),
-    };
+    // Counted by the writer as each output was written (when `measure_groups`): never read back.
+    let groups: Vec<(String, Groups)> =
+        manifest.files.iter().filter_map(|f| f.groups.clone().flatten().map(|g| (f.output.clone(), g))).collect();
     let mappings = mappings.ok();
     if !quiet {
         let rows: u64 = manifest.files.iter().map(|f| f.rows_out).sum();
@@ -339,57 +337,6 @@ pub(crate) fn execute(
         eprintln!("manifest: {}", options.output.join(MANIFEST_NAME).display());
     }
     Ok(Executed { manifest, groups, mappings })
-}
-
-/// The k-anonymity of every output file whose table declares `quasi_identifiers`, as `verify`
-/// measures it: as the run counted it while writing a CSV output; a Parquet output's
-/// quasi-identifier columns are read back. A file that cannot be read back, or mappings that no
-/// longer load, cost only that file's figure (a warning), never the others'.
-fn k_anonymity(
-    manifest: &Manifest,
-    options: &RunOptions,
-    mappings: Result<&crate::mapping::Mappings, &crate::mapping::MappingError>,
-) -> Vec<(String, Groups)> {
-    let mut found = Vec::new();
-    let used = |table: &crate::mapping::Table| {
-        manifest.mappings.iter().any(|m| m.table == table.name && m.sha256 == table.sha256)
-    };
-    for file in &manifest.files {
-        // Counted by the run as it wrote the file: nothing to read back. A CSV output is counted
-        // whenever its table declares quasi-identifiers, so one without a count has none.
-        if let Some(counted) = &file.groups {
-            found.extend(counted.clone().map(|groups| (file.output.clone(), groups)));
-            continue;
-        }
-        if file.format_out == crate::io::Format::Csv {
-            continue;
-        }
-        let mappings = match mappings {
-            Ok(mappings) => mappings,
-            Err(e) => {
-                eprintln!("warning: k-anonymity of {} not measured: {e}", file.output);
-                continue;
-            }
-        };
-        // Only with the mapping the run used (not one edited since it started).
-        let Some(table) = mappings.tables.iter().find(|t| t.name == file.table).filter(|t| used(t)) else { continue };
-        // The dialect the run wrote, as recorded (not sniffed again from the output).
-        let csv = match &file.csv {
-            Some(format) if file.format_in == file.format_out => crate::mapping::CsvOptions {
-                separator: Some(format.separator),
-                encoding: Some(format.encoding),
-                ..table.csv.clone()
-            },
-            _ => crate::mapping::CsvOptions { header: true, ..Default::default() },
-        };
-        let path = options.output.join(&file.output);
-        match output_groups(table, &path, file.format_out, &csv, DEFAULT_K, options.batch_rows) {
-            Ok(Some(groups)) => found.push((file.output.clone(), groups)),
-            Ok(None) => {}
-            Err(e) => eprintln!("warning: k-anonymity of {} not measured: {e}", file.output),
-        }
-    }
-    found
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Pseudonymising one data file as a three-stage pipeline: a reader thread parses batches, the
 //! calling thread filters and transforms them (rayon, across columns and rows), a writer thread
-//! encodes and writes them. At most a few batches are in flight, so memory stays bounded.
+//! encodes and writes them. At most a few batches are in flight, so memory stays bounded (but
+//! for a table's k-anonymity count, one keyed hash per distinct quasi-identifier combination).
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -33,8 +34,8 @@ pub struct FileOutcome {
     /// Per output column, for a typed output: `i64 -> str` where the rule cannot write the
     /// input's type (a `hash` token in an integer column).
     pub types: Vec<Option<String>>,
-    /// The k-anonymity of the output's quasi-identifiers, counted as the records were written
-    /// (CSV output; `None` otherwise, and `run` reads the output back; `Some(None)` when the
+    /// The k-anonymity of the output's quasi-identifiers, counted as it was written (a CSV or
+    /// Parquet file with quasi-identifiers asked for; `None` otherwise; `Some(None)` when the
     /// output holds none of them).
     pub groups: Option<Option<Groups>>,
 }
@@ -323,8 +324,13 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
                     }
                     Format::Parquet => {
                         let frame = csv_batch_frame(job, plan, &cells, values)?;
+                        let groups = groups.share();
+                        let output = job.output.to_path_buf();
                         Box::new(move |sink| match sink {
-                            Sink::Parquet(sink) => sink.write(frame),
+                            Sink::Parquet(sink) => {
+                                WrittenGroups::count_frame(&groups, &frame, &output)?;
+                                sink.write(frame)
+                            }
                             Sink::Arrow(sink) => sink.write(frame),
                             Sink::Csv(_) => Ok(()),
                         })
@@ -343,19 +349,21 @@ fn run_csv(job: &FileJob, plan: &BoundPlan, mut source: CsvSource, sink: Sink) -
     Ok(FileOutcome { groups: groups.finish(), ..outcome })
 }
 
-/// The k-anonymity of a CSV output's quasi-identifiers, counted by the writer thread as it
-/// writes each record (the write jobs share the counter), so `run` does not read the output back.
+/// The k-anonymity of an output's quasi-identifiers, counted by the writer thread as it writes
+/// each record or frame (the write jobs share the counter), so `run` does not read it back.
 struct WrittenGroups {
     header: Vec<String>,
     counter: Option<Arc<Mutex<GroupCounter>>>,
 }
 
 impl WrittenGroups {
-    /// Counts when `sink` is CSV and the job names quasi-identifiers.
+    /// Counts when `sink` is a file (CSV or Parquet) and the job names quasi-identifiers.
     fn new(job: &FileJob, plan: &BoundPlan, sink: &Sink) -> WrittenGroups {
         let header: Vec<String> = plan.header().iter().map(|h| h.to_string()).collect();
         let counter = match sink {
-            Sink::Csv(_) if !job.quasi.is_empty() => Some(Arc::new(Mutex::new(GroupCounter::new(&header, job.quasi)))),
+            Sink::Csv(_) | Sink::Parquet(_) if !job.quasi.is_empty() => {
+                Some(Arc::new(Mutex::new(GroupCounter::new(&header, job.quasi))))
+            }
             _ => None,
         };
         WrittenGroups { header, counter }
@@ -369,6 +377,15 @@ impl WrittenGroups {
     /// A write job's hold on the counter (the writer thread is its only user).
     fn lock(shared: &Option<Arc<Mutex<GroupCounter>>>) -> Option<std::sync::MutexGuard<'_, GroupCounter>> {
         shared.as_ref().map(|g| g.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Counts the rows of a Parquet output's `frame`, its columns as text as the file reads
+    /// back (`text_column`: the same cast).
+    fn count_frame(shared: &Option<Arc<Mutex<GroupCounter>>>, frame: &DataFrame, path: &Path) -> Result<(), IoError> {
+        match WrittenGroups::lock(shared) {
+            Some(mut counter) => counter.add_frame(frame, path),
+            None => Ok(()),
+        }
     }
 
     /// Once every write job has run: `None` when nothing was counted, `Some(None)` when the
@@ -699,8 +716,13 @@ pub fn process_frames(
                     });
                 }
                 let frame = DataFrame::new(height, columns).map_err(|e| parquet_err(job.output, e))?;
+                let groups = groups.share();
+                let output = job.output.to_path_buf();
                 Box::new(move |sink| match sink {
-                    Sink::Parquet(sink) => sink.write(frame),
+                    Sink::Parquet(sink) => {
+                        WrittenGroups::count_frame(&groups, &frame, &output)?;
+                        sink.write(frame)
+                    }
                     Sink::Arrow(sink) => sink.write(frame),
                     Sink::Csv(_) => Ok(()),
                 })

@@ -957,7 +957,7 @@ mod tests {
                 let table = mappings.tables.iter().find(|t| t.name == file.table).unwrap();
                 let counted = file.groups.clone().flatten().expect("counted while writing");
                 let path = dir.path().join(output).join(&file.output);
-                let read_back = output_groups(table, &path, Format::Csv, &csv(&table.csv), DEFAULT_K, 100).unwrap();
+                let read_back = output_groups(table, &path, file.format_out, &csv(&table.csv), DEFAULT_K, 100).unwrap();
                 assert_eq!(Some(&counted), read_back.as_ref(), "{output}: {}", file.output);
                 assert!(counted.sizes.len() > 2 && counted.rows > 100, "{:?}", counted.sizes);
             }
@@ -969,14 +969,19 @@ mod tests {
                 run(&options("input", &output, None, threads, batch_rows, subset), &key, &NoProgress).unwrap();
             check(&manifest, &output, &as_written);
         }
-        // Parquet in, CSV out (UTF-8, comma, a header): counted by the same writer.
-        run(&options("input", "pq", Some(Format::Parquet), 2, 64, None), &key, &NoProgress).unwrap();
+        // Parquet in, CSV out (UTF-8, comma, a header).
+        // CSV in, Parquet out: counted from the frames written.
+        let manifest = run(&options("input", "pq", Some(Format::Parquet), 2, 64, None), &key, &NoProgress).unwrap();
+        check(&manifest, "pq", &as_written);
         let from_parquet = RunOptions {
             mappings: dir.path().join("mappings-pq"),
             ..options("pq", "back", Some(Format::Csv), 2, 64, None)
         };
         let manifest = run(&from_parquet, &key, &NoProgress).unwrap();
         check(&manifest, "back", &|_| CsvOptions { header: true, ..Default::default() });
+        // Parquet in and out.
+        let again = RunOptions { mappings: dir.path().join("mappings-pq"), ..options("pq", "pq2", None, 1, 100, None) };
+        check(&run(&again, &key, &NoProgress).unwrap(), "pq2", &as_written);
         // Not asked (a quiet run without a report): nothing counted.
         let quiet = RunOptions { count_groups: false, ..options("input", "quiet", None, 2, 64, None) };
         assert!(run(&quiet, &key, &NoProgress).unwrap().files.iter().all(|f| f.groups.is_none()));

@@ -107,6 +107,28 @@ impl GroupCounter {
         self.count(hash);
     }
 
+    /// Adds every row of a frame about to be written to Parquet, each quasi-identifier column
+    /// as text the way the file reads back (`text_column`; a null is an empty cell).
+    pub fn add_frame(
+        &mut self,
+        frame: &polars::prelude::DataFrame,
+        path: &std::path::Path,
+    ) -> Result<(), crate::io::IoError> {
+        if self.quasi_index.is_empty() {
+            return Ok(());
+        }
+        let text: Vec<polars::prelude::StringChunked> = self
+            .quasi_index
+            .iter()
+            .map(|&q| crate::io::parquet::text_column(path, &frame.columns()[q]))
+            .collect::<Result<_, _>>()?;
+        for row in 0..frame.height() {
+            let hash = self.hash_values(text.iter().map(|c| c.get(row).map(str::as_bytes)));
+            self.count(hash);
+        }
+        Ok(())
+    }
+
     /// A keyed hash of one row's quasi-identifier values in order, `None` for an empty cell
     /// (each value length-prefixed, so values never run together).
     fn hash_values<'v>(&self, values: impl Iterator<Item = Option<&'v [u8]>>) -> u64 {
