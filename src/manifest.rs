@@ -54,11 +54,10 @@ pub struct FileEntry {
     pub seconds: f64,
     pub columns: Vec<ColumnEntry>,
     pub dropped: Vec<String>,
-    /// The k-anonymity of the output's quasi-identifiers as the run counted it while writing
-    /// (`Some(None)`: the output holds none of them), for `run`'s summary; not part of the
-    /// manifest file.
+    /// The k-anonymity of the output's quasi-identifiers as the run counted it while writing,
+    /// for `run`'s summary; not part of the manifest file.
     #[serde(skip)]
-    pub groups: Option<Option<crate::inspect::verify::leaks::Groups>>,
+    pub groups: Option<crate::inspect::verify::leaks::Groups>,
 }
 
 /// SHA-256 of a file's bytes, in hex, read in 1 MiB pieces.

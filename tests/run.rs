@@ -581,19 +581,7 @@ fn k_anonymity_counted_while_writing_equals_the_output_read_back() {
         let out = tempfile::tempdir().unwrap();
         let report = out.path().join("run.json");
         let output = out.path().join("out");
-        pseudata()
-            .env("PSEUDATA_KEY", KEY_A)
-            .args(["run", "--quiet", "--mappings"])
-            .arg(dir.path().join("mappings"))
-            .arg("--input")
-            .arg(dir.path().join("input"))
-            .arg("--output")
-            .arg(&output)
-            .arg("--report")
-            .arg(&report)
-            .args(extra)
-            .assert()
-            .success();
+        run_cmd(dir.path(), &output, KEY_A).arg("--report").arg(&report).args(extra).assert().success();
         let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
         let k = &json["k_anonymity"][0];
         let (sizes, smallest, below, rows) = groups_in(&output.join("people.csv"), b';', &quasi);

@@ -271,7 +271,7 @@ pub(crate) fn execute(
     // while the first is being handled ends the process at once (still with no final name
     // written: only the hidden staging directory may remain). A signal once the output is being
     // moved into place does not stop the run: the output is complete.
-    options.count_groups = measure_groups && options.case.is_none();
+    options.count_groups = measure_groups;
     let cancel = Arc::new(AtomicUsize::new(0));
     // One flag for the three: a second signal of any kind takes the default action.
     let signalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -294,11 +294,11 @@ pub(crate) fn execute(
     } else {
         engine::run(&options, key, &NoProgress)?
     };
-    // Measured after the output is in place: a failure here is a warning, never a failed run.
+    // The mappings as they read after the run, for the summary (none if they no longer load).
     let mappings = crate::mapping::load_dir(&options.mappings);
     // Counted by the writer as each output was written (when `measure_groups`): never read back.
     let groups: Vec<(String, Groups)> =
-        manifest.files.iter().filter_map(|f| f.groups.clone().flatten().map(|g| (f.output.clone(), g))).collect();
+        manifest.files.iter().filter_map(|f| f.groups.clone().map(|g| (f.output.clone(), g))).collect();
     let mappings = mappings.ok();
     if !quiet {
         let rows: u64 = manifest.files.iter().map(|f| f.rows_out).sum();

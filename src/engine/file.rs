@@ -35,9 +35,8 @@ pub struct FileOutcome {
     /// input's type (a `hash` token in an integer column).
     pub types: Vec<Option<String>>,
     /// The k-anonymity of the output's quasi-identifiers, counted as it was written (a CSV or
-    /// Parquet file with quasi-identifiers asked for; `None` otherwise; `Some(None)` when the
-    /// output holds none of them).
-    pub groups: Option<Option<Groups>>,
+    /// Parquet file with quasi-identifiers asked for and present; `None` otherwise).
+    pub groups: Option<Groups>,
 }
 
 /// The things every file job needs.
@@ -388,12 +387,11 @@ impl WrittenGroups {
         }
     }
 
-    /// Once every write job has run: `None` when nothing was counted, `Some(None)` when the
-    /// output holds none of the quasi-identifiers.
-    fn finish(self) -> Option<Option<Groups>> {
+    /// Once every write job has run: `None` when nothing was counted or the output holds none
+    /// of the quasi-identifiers.
+    fn finish(self) -> Option<Groups> {
         let counter = Arc::into_inner(self.counter?)?;
-        let counter = counter.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-        Some(counter.finish(&self.header, DEFAULT_K))
+        counter.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).finish(&self.header, DEFAULT_K)
     }
 }
 

@@ -261,8 +261,8 @@ pub struct RunOptions {
     /// Set from outside (a signal handler) to the number of the signal that should stop the run
     /// between batches; 0 while running. Nothing is kept.
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
-    /// Count the k-anonymity of each CSV output's quasi-identifiers as it is written (`run`,
-    /// unless quiet without a report).
+    /// Count the k-anonymity of each output's quasi-identifiers as it is written (`run`, unless
+    /// quiet without a report; never for a case file).
     pub count_groups: bool,
 }
 
@@ -430,10 +430,7 @@ pub fn run(options: &RunOptions, key: &Key, progress: &dyn Progress) -> Result<M
                 path: staged.clone(),
                 format: options.to.unwrap_or(item.format),
                 table: item.table,
-                csv: match options.to.is_none_or(|to| to == item.format) {
-                    true => item.table.csv.clone(),
-                    false => crate::mapping::CsvOptions { header: true, ..Default::default() },
-                },
+                csv: item.table.output_csv(options.to.is_some_and(|to| to != item.format)),
             })
             .collect();
         let dir = staging.path().join("sheets");
@@ -955,7 +952,7 @@ mod tests {
             assert_eq!(manifest.files.len(), 2);
             for file in &manifest.files {
                 let table = mappings.tables.iter().find(|t| t.name == file.table).unwrap();
-                let counted = file.groups.clone().flatten().expect("counted while writing");
+                let counted = file.groups.clone().expect("counted while writing");
                 let path = dir.path().join(output).join(&file.output);
                 let read_back = output_groups(table, &path, file.format_out, &csv(&table.csv), DEFAULT_K, 100).unwrap();
                 assert_eq!(Some(&counted), read_back.as_ref(), "{output}: {}", file.output);
@@ -969,7 +966,6 @@ mod tests {
                 run(&options("input", &output, None, threads, batch_rows, subset), &key, &NoProgress).unwrap();
             check(&manifest, &output, &as_written);
         }
-        // Parquet in, CSV out (UTF-8, comma, a header).
         // CSV in, Parquet out: counted from the frames written.
         let manifest = run(&options("input", "pq", Some(Format::Parquet), 2, 64, None), &key, &NoProgress).unwrap();
         check(&manifest, "pq", &as_written);
@@ -977,6 +973,7 @@ mod tests {
             mappings: dir.path().join("mappings-pq"),
             ..options("pq", "back", Some(Format::Csv), 2, 64, None)
         };
+        // Parquet in, CSV out (UTF-8, comma, a header).
         let manifest = run(&from_parquet, &key, &NoProgress).unwrap();
         check(&manifest, "back", &|_| CsvOptions { header: true, ..Default::default() });
         // Parquet in and out.

@@ -124,6 +124,15 @@ impl Table {
         self.columns.iter().find(|(name, _)| name == column).map(|(_, rule)| rule)
     }
 
+    /// How to read what a run wrote for this table: in the table's dialect, or, when the run
+    /// converted the format (`--to csv` from Parquet), as the plain CSV it wrote.
+    pub fn output_csv(&self, converted: bool) -> CsvOptions {
+        match converted {
+            false => self.csv.clone(),
+            true => CsvOptions { header: true, ..CsvOptions::default() },
+        }
+    }
+
     /// The names of the first `width` columns a run writes for a header-less input (named
     /// `column_1`, `column_2`, ... by position): those names without the dropped columns.
     pub fn written_names(&self, width: usize) -> Vec<String> {

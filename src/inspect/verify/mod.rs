@@ -98,11 +98,7 @@ impl Pair<'_> {
     /// How to read the output: as the input when the run kept the format, else detected
     /// (a converted table is written as plain CSV).
     fn output_csv(&self) -> CsvOptions {
-        if self.input.format == self.output.format {
-            self.table.csv.clone()
-        } else {
-            CsvOptions { header: true, ..CsvOptions::default() }
-        }
+        self.table.output_csv(self.input.format != self.output.format)
     }
 }
 
