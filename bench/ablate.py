@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Where a run's time goes, column by column, measured by taking each rule away.
+
+    bench/ablate.py [--members N] [--rounds R]     (default 200000 members, 3 rounds)
+    PSEUDATA_BENCH_BIN=path/to/pseudata bench/ablate.py ...   (times that binary)
+
+On `pseudata sample` data (claims shuffled, as `bench/e2e.sh` does), with the shipped mappings:
+  - `full`: `pseudata run -q` with the mappings as shipped;
+  - `all keep`: every column `keep` (reading, parsing, writing and hashing, no rule);
+  - one variant per transformed column: that column `keep`, everything else as shipped. A column
+    another rule reads (`names_from`, `sex_from`, ...) that the mapping then refuses is taken
+    away together with the columns that read it, and the row says so.
+Every variant runs once per round, alternating, so a machine that slows down slows all of them.
+Printed: medians of wall and CPU (user + system) time, and what each column costs: the full
+run's CPU minus the variant's, in seconds and in microseconds per row of its table.
+
+A profiler's attribution was misleading on our VM (issue 12's notes): taking a rule away measures
+what it costs, whatever the profiler says. No timed assertion anywhere: this only prints.
+Standard library only; python3.
+"""
+
+import argparse
+import csv
+import os
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COLUMN = re.compile(r"^  (\w+):\s*(.*?)\s*(#.*)?$")
+
+
+def columns(text):
+    """The mapping's column lines: name -> rule text (comments dropped)."""
+    out = {}
+    in_columns = False
+    for line in text.splitlines():
+        if line.startswith("columns:"):
+            in_columns = True
+            continue
+        if in_columns and line and not line.startswith(" "):
+            in_columns = False
+        m = COLUMN.match(line) if in_columns else None
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
+
+
+def kept(text, names):
+    """The mapping text with the columns `names` set to `keep`."""
+    out = []
+    for line in text.splitlines():
+        m = COLUMN.match(line)
+        if m and m.group(1) in names:
+            line = f"  {m.group(1)}: keep"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def timed(cmd):
+    """Runs cmd; returns (exit code, wall seconds, CPU seconds of the child)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    code = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return code, wall, cpu
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    binary = os.environ.get("PSEUDATA_BENCH_BIN")
+    if binary:
+        binary = os.path.realpath(binary)
+    else:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+        binary = os.path.join(ROOT, "target", "release", "pseudata")
+    work = tempfile.mkdtemp(prefix="pseudata-ablate.")
+    try:
+        run_all(binary, work, args)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_all(binary, work, args):
+    data = os.path.join(work, "in")
+    subprocess.run(
+        [binary, "sample", "--members", str(args.members), "--seed", "1", "--output", data],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    claims = os.path.join(data, "claims.csv")
+    with open(claims, "rb") as f:
+        header, *lines = f.readlines()  # one claim a line: claims' comments hold no line break
+    random.Random(1).shuffle(lines)
+    with open(claims, "wb") as f:
+        f.write(header)
+        f.writelines(lines)
+    rows = {}
+    for table in ("members", "claims"):
+        with open(os.path.join(data, f"{table}.csv"), newline="", encoding="utf-8") as f:
+            rows[table] = sum(1 for _ in csv.reader(f)) - 1  # notes may hold line breaks
+
+    shipped = {}
+    for name in sorted(os.listdir(os.path.join(ROOT, "mappings"))):
+        if name.endswith(".yaml"):
+            with open(os.path.join(ROOT, "mappings", name), encoding="utf-8") as f:
+                shipped[name] = f.read()
+
+    def write(variant, keep_by_file):
+        folder = os.path.join(work, "maps", variant)
+        os.makedirs(folder, exist_ok=True)
+        for name, text in shipped.items():
+            with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
+                f.write(kept(text, keep_by_file.get(name, set())))
+        return folder
+
+    key = os.path.join(ROOT, "demo", "demo.key")
+    out = os.path.join(work, "out")
+
+    def run(folder):
+        cmd = [binary, "run", "-q", "--mappings", folder, "--input", data, "--output", out]
+        return timed(cmd + ["--key-file", key, "--force"])
+
+    variants = [("full", write("full", {}), None, "")]
+    every = {name: set(columns(text)) for name, text in shipped.items()}
+    variants.append(("all keep", write("all-keep", every), None, ""))
+    for name, text in shipped.items():
+        table = name.removesuffix(".yaml")
+        cols = columns(text)
+        for column, rule in cols.items():
+            if rule in ("keep", "drop"):
+                continue
+            label = f"{table}.{column}"
+            folder = write(label, {name: {column}})
+            note = ""
+            if run(folder)[0] == 2:
+                # Refused: other rules read this column. Take them away with it.
+                readers = {c for c, r in cols.items() if c != column and re.search(rf"\b{column}\b", r)}
+                folder = write(label, {name: {column} | readers})
+                note = "with " + ", ".join(sorted(readers))
+                if run(folder)[0] != 0:
+                    print(f"skipped {label}: the mapping is refused without it", file=sys.stderr)
+                    continue
+            variants.append((label, folder, table, note))
+
+    times = {label: [] for label, *_ in variants}
+    for _ in range(args.rounds):
+        for label, folder, _, _ in variants:
+            code, wall, cpu = run(folder)
+            if code != 0:
+                sys.exit(f"{label}: pseudata exited with {code}")
+            times[label].append((wall, cpu))
+
+    def medians(label):
+        walls, cpus = zip(*times[label])
+        return statistics.median(walls), statistics.median(cpus)
+
+    full_wall, full_cpu = medians("full")
+    print(
+        f"machine: {os.uname().machine}, {os.cpu_count()} cores; {args.members} members, "
+        f"{rows['claims']} claims (shuffled); {args.rounds} rounds, medians\n"
+    )
+    print(f"{'variant':32} {'wall s':>7} {'CPU s':>7} {'saves CPU s':>12} {'us/row':>7}  note")
+    for label, _, table, note in variants:
+        wall, cpu = medians(label)
+        saved = full_cpu - cpu
+        per_row = f"{1e6 * saved / rows[table]:7.2f}" if table else f"{'':7}"
+        shown = f"{saved:12.2f}" if label != "full" else f"{'':12}"
+        print(f"{label:32} {wall:7.2f} {cpu:7.2f} {shown} {per_row}  {note}")
+    keep_wall, keep_cpu = medians("all keep")
+    print(
+        f"\nrules: {full_cpu - keep_cpu:.2f} s of the full run's {full_cpu:.2f} s of CPU; "
+        f"{full_wall - keep_wall:.2f} s of its {full_wall:.2f} s of wall time"
+    )
+
+
+if __name__ == "__main__":
+    main()
