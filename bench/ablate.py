@@ -8,11 +8,14 @@ On `pseudata sample` data (claims shuffled, as `bench/e2e.sh` does), with the sh
   - `full`: `pseudata run -q` with the mappings as shipped;
   - `all keep`: every column `keep` (reading, parsing, writing and hashing, no rule);
   - one variant per transformed column: that column `keep`, everything else as shipped. A column
-    another rule reads (`names_from`, `sex_from`, ...) that the mapping then refuses is taken
-    away together with the columns that read it, and the row says so.
-Every variant runs once per round, alternating, so a machine that slows down slows all of them.
-Printed: medians of wall and CPU (user + system) time, and what each column costs: the full
-run's CPU minus the variant's, in seconds and in microseconds per row of its table.
+    another rule reads (`names_from`, `from_niss`, ...) that the mapping then refuses is taken
+    away together with the rules `pseudata check` names as refused, one at a time, and the row
+    says so.
+Every variant runs once per round next to a full run (the pairs in a shuffled order, which of
+the two goes first drawn per pair): the machine's speed drifts over minutes, and a pair's runs
+see the same machine. Printed: medians of wall and CPU (user + system) time, and what each
+column costs: the median over the rounds of the full run's CPU minus the variant's, in seconds
+and in microseconds per row of its table.
 
 A profiler's attribution was misleading on our VM (issue 12's notes): taking a rule away measures
 what it costs, whatever the profiler says. No timed assertion anywhere: this only prints.
@@ -34,33 +37,38 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLUMN = re.compile(r"^  (\w+):\s*(.*?)\s*(#.*)?$")
+REFUSED = re.compile(r"table `[^`]+`, column `([^`]+)`:")
 
 
-def columns(text):
-    """The mapping's column lines: name -> rule text (comments dropped)."""
-    out = {}
+def column_lines(text):
+    """(line number, column name, rule text) of each line of the `columns:` block."""
     in_columns = False
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines()):
         if line.startswith("columns:"):
             in_columns = True
             continue
-        if in_columns and line and not line.startswith(" "):
+        if not in_columns or not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line.startswith(" "):
             in_columns = False
-        m = COLUMN.match(line) if in_columns else None
+            continue
+        m = COLUMN.match(line)
         if m:
-            out[m.group(1)] = m.group(2)
-    return out
+            yield number, m.group(1), m.group(2)
+
+
+def columns(text):
+    """The mapping's columns: name -> rule text (comments dropped)."""
+    return {name: rule for _, name, rule in column_lines(text)}
 
 
 def kept(text, names):
-    """The mapping text with the columns `names` set to `keep`."""
-    out = []
-    for line in text.splitlines():
-        m = COLUMN.match(line)
-        if m and m.group(1) in names:
-            line = f"  {m.group(1)}: keep"
-        out.append(line)
-    return "\n".join(out) + "\n"
+    """The mapping text with the columns `names` set to `keep` (in the `columns:` block only)."""
+    lines = text.splitlines()
+    for number, name, _ in column_lines(text):
+        if name in names:
+            lines[number] = f"  {name}: keep"
+    return "\n".join(lines) + "\n"
 
 
 def timed(cmd):
@@ -134,35 +142,66 @@ def run_all(binary, work, args):
         cmd = [binary, "run", "-q", "--mappings", folder, "--input", data, "--output", out]
         return timed(cmd + ["--key-file", key, "--force"])
 
+    def accepted(label, name, column):
+        """The columns to keep for `column` (itself, and any rule the mapping then refuses, one
+        at a time as `check` names them), and the variant's folder; None when none is accepted."""
+        keep = [column]
+        while True:
+            folder = write(label, {name: set(keep)})
+            check = subprocess.run(
+                [binary, "check", "--mappings", folder, "--input", data],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            if check.returncode != 2:  # 1 is the gate's verdict on the data: the mapping loads
+                return keep, folder
+            refused = REFUSED.search(check.stderr)
+            if not refused or refused.group(1) in keep:
+                print(f"skipped {label}: {check.stderr.strip()}", file=sys.stderr)
+                return None
+            keep.append(refused.group(1))
+
     variants = [("full", write("full", {}), None, "")]
     every = {name: set(columns(text)) for name, text in shipped.items()}
     variants.append(("all keep", write("all-keep", every), None, ""))
     for name, text in shipped.items():
         table = name.removesuffix(".yaml")
-        cols = columns(text)
-        for column, rule in cols.items():
+        for column, rule in columns(text).items():
             if rule in ("keep", "drop"):
                 continue
             label = f"{table}.{column}"
-            folder = write(label, {name: {column}})
-            note = ""
-            if run(folder)[0] == 2:
-                # Refused: other rules read this column. Take them away with it.
-                readers = {c for c, r in cols.items() if c != column and re.search(rf"\b{column}\b", r)}
-                folder = write(label, {name: {column} | readers})
-                note = "with " + ", ".join(sorted(readers))
-                if run(folder)[0] != 0:
-                    print(f"skipped {label}: the mapping is refused without it", file=sys.stderr)
-                    continue
-            variants.append((label, folder, table, note))
+            found = accepted(label, name, column)
+            if found:
+                keep, folder = found
+                note = "with " + ", ".join(keep[1:]) if len(keep) > 1 else ""
+                variants.append((label, folder, table, note))
 
+    # Each variant runs next to a full run (which of the two first, drawn per pair), and its
+    # cost is the median of the pairs' differences: the machine's speed drifts over minutes (a
+    # shared VM), and a pair's two runs see the same machine. The pairs run in another order
+    # each round.
+    full_folder = variants[0][1]
     times = {label: [] for label, *_ in variants}
-    for _ in range(args.rounds):
-        for label, folder, _, _ in variants:
-            code, wall, cpu = run(folder)
-            if code != 0:
-                sys.exit(f"{label}: pseudata exited with {code}")
-            times[label].append((wall, cpu))
+    saved = {label: [] for label, *_ in variants}
+
+    def measure(label, folder):
+        code, wall, cpu = run(folder)
+        if code != 0:
+            sys.exit(f"{label}: pseudata exited with {code}")
+        times[label].append((wall, cpu))
+        return cpu
+
+    for round_ in range(args.rounds):
+        draw = random.Random(round_)
+        order = variants[1:]
+        draw.shuffle(order)
+        for label, folder, _, _ in order:
+            if draw.random() < 0.5:
+                full, cpu = measure("full", full_folder), measure(label, folder)
+            else:
+                cpu, full = measure(label, folder), measure("full", full_folder)
+            saved[label].append(full - cpu)
 
     def medians(label):
         walls, cpus = zip(*times[label])
@@ -171,21 +210,24 @@ def run_all(binary, work, args):
     full_wall, full_cpu = medians("full")
     print(
         f"machine: {os.uname().machine}, {os.cpu_count()} cores; {args.members} members, "
-        f"{rows['claims']} claims (shuffled); {args.rounds} rounds, medians\n"
+        f"{rows['claims']} claims (shuffled); {args.rounds} rounds, each variant paired with a "
+        "full run; medians\n"
     )
     print(f"{'variant':32} {'wall s':>7} {'CPU s':>7} {'saves CPU s':>12} {'us/row':>7}  note")
     for label, _, table, note in variants:
         wall, cpu = medians(label)
-        saved = full_cpu - cpu
-        per_row = f"{1e6 * saved / rows[table]:7.2f}" if table else f"{'':7}"
-        shown = f"{saved:12.2f}" if label != "full" else f"{'':12}"
+        shown, per_row = f"{'':12}", f"{'':7}"
+        if label != "full":
+            cost = statistics.median(saved[label])
+            shown = f"{cost:12.2f}"
+            if table:
+                per_row = f"{1e6 * cost / rows[table]:7.2f}"
         print(f"{label:32} {wall:7.2f} {cpu:7.2f} {shown} {per_row}  {note}")
     keep_wall, keep_cpu = medians("all keep")
     print(
-        f"\nrules: {full_cpu - keep_cpu:.2f} s of the full run's {full_cpu:.2f} s of CPU; "
+        f"\nrules: {statistics.median(saved['all keep']):.2f} s of the full run's {full_cpu:.2f} s of CPU; "
         f"{full_wall - keep_wall:.2f} s of its {full_wall:.2f} s of wall time"
     )
-
 
 if __name__ == "__main__":
     main()
