@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
 """Where a run's time goes, column by column, measured by taking each rule away.
 
-    bench/ablate.py [--members N] [--rounds R]     (default 200000 members, 3 rounds)
+    bench/ablate.py [--members N] [--rounds R] [--seed S]   (default 200000 members, 3 rounds)
     PSEUDATA_BENCH_BIN=path/to/pseudata bench/ablate.py ...   (times that binary)
 
 On `pseudata sample` data (claims shuffled, as `bench/e2e.sh` does), with the shipped mappings:
   - `full`: `pseudata run -q` with the mappings as shipped;
-  - `all keep`: every column `keep` (reading, parsing, writing and hashing, no rule);
+  - `all keep`: every column `keep` but those the mapping drops (reading, parsing, writing and
+    hashing, no rule);
   - one variant per transformed column: that column `keep`, everything else as shipped. A column
     another rule reads (`names_from`, `from_niss`, ...) that the mapping then refuses is taken
     away together with the rules `pseudata check` names as refused, one at a time, and the row
     says so.
 Every variant runs once per round next to a full run (the pairs in a shuffled order, which of
-the two goes first drawn per pair): the machine's speed drifts over minutes, and a pair's runs
+the two goes first drawn per pair; `--seed`, printed, repeats an order): the machine's speed drifts over minutes, and a pair's runs
 see the same machine. Printed: medians of wall and CPU (user + system) time, and what each
 column costs: the median over the rounds of the full run's CPU minus the variant's, in seconds
 and in microseconds per row of its table.
@@ -86,7 +87,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, help="the order of the pairs (default: from the clock)")
     args = parser.parse_args()
+    if args.rounds < 1 or args.members < 1:
+        parser.error("--members and --rounds take a positive number")
+    if args.seed is None:
+        args.seed = time.time_ns() % 1_000_000
 
     binary = os.environ.get("PSEUDATA_BENCH_BIN")
     if binary:
@@ -112,6 +118,7 @@ def run_all(binary, work, args):
     claims = os.path.join(data, "claims.csv")
     with open(claims, "rb") as f:
         header, *lines = f.readlines()  # one claim a line: claims' comments hold no line break
+    lines = [line if line.endswith(b"\n") else line + b"\n" for line in lines]
     random.Random(1).shuffle(lines)
     with open(claims, "wb") as f:
         f.write(header)
@@ -163,7 +170,7 @@ def run_all(binary, work, args):
             keep.append(refused.group(1))
 
     variants = [("full", write("full", {}), None, "")]
-    every = {name: set(columns(text)) for name, text in shipped.items()}
+    every = {name: {c for c, rule in columns(text).items() if rule != "drop"} for name, text in shipped.items()}
     variants.append(("all keep", write("all-keep", every), None, ""))
     for name, text in shipped.items():
         table = name.removesuffix(".yaml")
@@ -193,7 +200,7 @@ def run_all(binary, work, args):
         return cpu
 
     for round_ in range(args.rounds):
-        draw = random.Random(round_)
+        draw = random.Random(args.seed * 1000 + round_)
         order = variants[1:]
         draw.shuffle(order)
         for label, folder, _, _ in order:
@@ -211,7 +218,7 @@ def run_all(binary, work, args):
     print(
         f"machine: {os.uname().machine}, {os.cpu_count()} cores; {args.members} members, "
         f"{rows['claims']} claims (shuffled); {args.rounds} rounds, each variant paired with a "
-        "full run; medians\n"
+        f"full run (order seed {args.seed}); medians\n"
     )
     print(f"{'variant':32} {'wall s':>7} {'CPU s':>7} {'saves CPU s':>12} {'us/row':>7}  note")
     for label, _, table, note in variants:
@@ -225,8 +232,8 @@ def run_all(binary, work, args):
         print(f"{label:32} {wall:7.2f} {cpu:7.2f} {shown} {per_row}  {note}")
     keep_wall, keep_cpu = medians("all keep")
     print(
-        f"\nrules: {statistics.median(saved['all keep']):.2f} s of the full run's {full_cpu:.2f} s of CPU; "
-        f"{full_wall - keep_wall:.2f} s of its {full_wall:.2f} s of wall time"
+        f"\nrules: {statistics.median(saved['all keep']):.2f} s of the full run's {full_cpu:.2f} s of CPU "
+        f"(paired); {full_wall - keep_wall:.2f} s of its {full_wall:.2f} s of wall time (medians)"
     )
 
 if __name__ == "__main__":
