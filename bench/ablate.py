@@ -230,11 +230,12 @@ def run_all(binary, work, args):
             if table:
                 per_row = f"{1e6 * cost / rows[table]:7.2f}"
         print(f"{label:32} {wall:7.2f} {cpu:7.2f} {shown} {per_row}  {note}")
-    keep_wall, keep_cpu = medians("all keep")
+    keep_wall, _ = medians("all keep")
     print(
         f"\nrules: {statistics.median(saved['all keep']):.2f} s of the full run's {full_cpu:.2f} s of CPU "
         f"(paired); {full_wall - keep_wall:.2f} s of its {full_wall:.2f} s of wall time (medians)"
     )
+
 
 if __name__ == "__main__":
     main()
